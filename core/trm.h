@@ -88,6 +88,7 @@ typedef struct trm_config {
     float rope_theta;
     int vocab_size;
     int grid_height, grid_width; /* seq_len = grid_height * grid_width */
+    int seq_len;                 /* 0 = derived; when a file states it, it must equal H*W */
 } trm_config;
 
 /* Sizes that follow from a valid config. */

@@ -1,0 +1,58 @@
+/* internal.h: shared between the core's own files; not part of the public API. */
+#ifndef TRM_INTERNAL_H
+#define TRM_INTERNAL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#include "kernels.h"
+#include "trm.h"
+
+#define TRM_MAX_TENSORS (8 + 4 * TRM_MAX_LAYERS)
+
+/* Fill err (may be NULL) and return code. */
+trm_status trm__fail(trm_error *err, trm_status code, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/* Pointers to every weight inside one flat array laid out like trm_model_params(); the same view
+ * type addresses parameters, gradients, optimizer moments and EMA weights. */
+typedef struct trm_layer_view {
+    float *mix_in;  /* attention: qkv_proj [3D, D];  mlp_t: mlp_t.gate_up_proj [2*I_seq, S] */
+    float *mix_out; /* attention: o_proj [D, D];     mlp_t: mlp_t.down_proj [S, I_seq] */
+    float *gate_up; /* mlp.gate_up_proj [2I, D] */
+    float *down;    /* mlp.down_proj [D, I] */
+} trm_layer_view;
+
+typedef struct trm_param_view {
+    float *embed;   /* embed_tokens.embedding_weight [V, D] */
+    float *pos;     /* embed_pos.embedding_weight [S, D] or NULL */
+    float *lm;      /* lm_head.weight [V, D] */
+    float *q_w;     /* q_head.weight [2, D] */
+    float *q_b;     /* q_head.bias [2] */
+    trm_layer_view layer[TRM_MAX_LAYERS];
+} trm_param_view;
+
+struct trm_model {
+    trm_config cfg;
+    trm_dims dims;
+    int n_tensors;
+    trm_tensor_info tensors[TRM_MAX_TENSORS];
+    unsigned char loaded[TRM_MAX_TENSORS];
+    float *params;      /* dims.n_params */
+    float *buffers;     /* H_init [D], L_init [D], puzzle table [num_ids, ndim] */
+    float *rope_cos;    /* [S, head_dim] or NULL */
+    float *rope_sin;
+    const trm_kernels *k;
+};
+
+void trm__param_view(const trm_model *m, float *base, trm_param_view *v);
+static inline const float *trm__H_init(const trm_model *m) { return m->buffers; }
+static inline const float *trm__L_init(const trm_model *m) { return m->buffers + m->dims.D; }
+static inline float *trm__puzzle_table(const trm_model *m) { return m->buffers + 2 * m->dims.D; }
+
+int trm__max_threads(void);
+
+#endif

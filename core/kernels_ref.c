@@ -1,0 +1,250 @@
+/* kernels_ref.c: the scalar reference kernels, the specification every SIMD set is tested
+ * against. Straightforward loops, float accumulation in a fixed order (so results do not depend
+ * on the thread count), OpenMP over independent output rows or (batch, head) pairs. */
+#include <math.h>
+#include <string.h>
+
+#include "internal.h"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+int trm__max_threads(void) {
+#ifdef _OPENMP
+    return omp_get_max_threads();
+#else
+    return 1;
+#endif
+}
+
+static int thread_id(void) {
+#ifdef _OPENMP
+    return omp_get_thread_num();
+#else
+    return 0;
+#endif
+}
+
+/* ---- serial GEMM bodies: rows [m0, m1) of C -------------------------------------------- */
+
+static void nt_rows(int m0, int m1, int N, int K, const float *A, int lda, const float *B, int ldb, float *C,
+                    int ldc, int acc) {
+    for (int i = m0; i < m1; i++) {
+        const float *a = A + (size_t)i * lda;
+        float *c = C + (size_t)i * ldc;
+        for (int j = 0; j < N; j++) {
+            const float *b = B + (size_t)j * ldb;
+            float s = 0.0f;
+            for (int k = 0; k < K; k++) s += a[k] * b[k];
+            c[j] = acc ? c[j] + s : s;
+        }
+    }
+}
+
+static void nn_rows(int m0, int m1, int N, int K, const float *A, int lda, const float *B, int ldb, float *C,
+                    int ldc, int acc) {
+    for (int i = m0; i < m1; i++) {
+        float *c = C + (size_t)i * ldc;
+        if (!acc) memset(c, 0, sizeof(float) * (size_t)N);
+        const float *a = A + (size_t)i * lda;
+        for (int k = 0; k < K; k++) {
+            const float aik = a[k];
+            const float *b = B + (size_t)k * ldb;
+            for (int j = 0; j < N; j++) c[j] += aik * b[j];
+        }
+    }
+}
+
+static void tn_rows(int m0, int m1, int N, int K, const float *A, int lda, const float *B, int ldb, float *C,
+                    int ldc, int acc) {
+    for (int i = m0; i < m1; i++) {
+        float *c = C + (size_t)i * ldc;
+        if (!acc) memset(c, 0, sizeof(float) * (size_t)N);
+        for (int k = 0; k < K; k++) {
+            const float aki = A[(size_t)k * lda + i];
+            const float *b = B + (size_t)k * ldb;
+            for (int j = 0; j < N; j++) c[j] += aki * b[j];
+        }
+    }
+}
+
+/* Split the M rows over threads; each output row is computed by exactly one thread. */
+#define PARALLEL_ROWS(body_fn)                                                                         \
+    do {                                                                                               \
+        if ((long)M * N * K < 32768) { body_fn(0, M, N, K, A, lda, B, ldb, C, ldc, acc); break; }      \
+        _Pragma("omp parallel for schedule(static)")                                                   \
+        for (int blk = 0; blk < (M + 7) / 8; blk++) {                                                  \
+            int m0 = blk * 8, m1 = m0 + 8 < M ? m0 + 8 : M;                                            \
+            body_fn(m0, m1, N, K, A, lda, B, ldb, C, ldc, acc);                                        \
+        }                                                                                              \
+    } while (0)
+
+static void gemm_nt(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C, int ldc,
+                    int acc) {
+    PARALLEL_ROWS(nt_rows);
+}
+static void gemm_nn(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C, int ldc,
+                    int acc) {
+    PARALLEL_ROWS(nn_rows);
+}
+static void gemm_tn(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C, int ldc,
+                    int acc) {
+    PARALLEL_ROWS(tn_rows);
+}
+
+/* ---- elementwise ------------------------------------------------------------------------ */
+
+static void rmsnorm_fwd(float *y, float *rstd, const float *x, int rows, int cols, float eps) {
+#pragma omp parallel for schedule(static) if (rows > 64)
+    for (int r = 0; r < rows; r++) {
+        const float *xr = x + (size_t)r * cols;
+        float *yr = y + (size_t)r * cols;
+        double ss = 0.0;
+        for (int j = 0; j < cols; j++) ss += (double)xr[j] * xr[j];
+        float s = 1.0f / sqrtf((float)(ss / cols) + eps);
+        rstd[r] = s;
+        for (int j = 0; j < cols; j++) yr[j] = xr[j] * s;
+    }
+}
+
+static void rmsnorm_bwd(float *dx, const float *dy, const float *y, const float *rstd, int rows, int cols) {
+#pragma omp parallel for schedule(static) if (rows > 64)
+    for (int r = 0; r < rows; r++) {
+        const float *dyr = dy + (size_t)r * cols, *yr = y + (size_t)r * cols;
+        float *dxr = dx + (size_t)r * cols;
+        double dot = 0.0;
+        for (int j = 0; j < cols; j++) dot += (double)dyr[j] * yr[j];
+        float mean = (float)(dot / cols), s = rstd[r];
+        for (int j = 0; j < cols; j++) dxr[j] = s * (dyr[j] - yr[j] * mean);
+    }
+}
+
+static void swiglu_fwd(float *h, const float *gu, int rows, int I) {
+#pragma omp parallel for schedule(static) if (rows > 64)
+    for (int r = 0; r < rows; r++) {
+        const float *g = gu + (size_t)r * 2 * I, *u = g + I;
+        float *hr = h + (size_t)r * I;
+        for (int i = 0; i < I; i++) hr[i] = g[i] / (1.0f + expf(-g[i])) * u[i];
+    }
+}
+
+static void swiglu_bwd(float *dgu, const float *dh, const float *gu, int rows, int I) {
+#pragma omp parallel for schedule(static) if (rows > 64)
+    for (int r = 0; r < rows; r++) {
+        const float *g = gu + (size_t)r * 2 * I, *u = g + I, *d = dh + (size_t)r * I;
+        float *dg = dgu + (size_t)r * 2 * I, *du = dg + I;
+        for (int i = 0; i < I; i++) {
+            float sig = 1.0f / (1.0f + expf(-g[i]));
+            float silu = g[i] * sig;
+            dg[i] = d[i] * u[i] * sig * (1.0f + g[i] * (1.0f - sig));
+            du[i] = d[i] * silu;
+        }
+    }
+}
+
+/* v'[j] = v[j] c - v[j+h] s,  v'[j+h] = v[j+h] c + v[j] s  (h = hd/2; cos/sin equal on both halves).
+ * The inverse (transpose) rotation uses -s. */
+static void rope(float *qkv, int rows, int ld, int S, int heads, int hd, const float *cos, const float *sin,
+                 int inverse) {
+    const int half = hd / 2;
+    const float sign = inverse ? -1.0f : 1.0f;
+#pragma omp parallel for schedule(static) if (rows > 64)
+    for (int r = 0; r < rows; r++) {
+        const float *c = cos + (size_t)(r % S) * hd, *s = sin + (size_t)(r % S) * hd;
+        float *row = qkv + (size_t)r * ld;
+        for (int m = 0; m < 2 * heads; m++) { /* q heads then k heads */
+            float *v = row + (size_t)m * hd;
+            for (int j = 0; j < half; j++) {
+                float a = v[j], b = v[j + half];
+                v[j] = a * c[j] - b * sign * s[j];
+                v[j + half] = b * c[j + half] + a * sign * s[j + half];
+            }
+        }
+    }
+}
+
+/* P[S,S] = softmax(scale * q k^T) for one (batch, head). */
+static void attn_probs(float *P, const float *q, const float *k, int S, int hd, int ld) {
+    const float scale = 1.0f / sqrtf((float)hd);
+    nt_rows(0, S, S, hd, q, ld, k, ld, P, S, 0);
+    for (int i = 0; i < S; i++) {
+        float *p = P + (size_t)i * S, mx = -INFINITY, sum = 0.0f;
+        for (int j = 0; j < S; j++) { p[j] *= scale; mx = p[j] > mx ? p[j] : mx; }
+        for (int j = 0; j < S; j++) { p[j] = expf(p[j] - mx); sum += p[j]; }
+        float inv = 1.0f / sum;
+        for (int j = 0; j < S; j++) p[j] *= inv;
+    }
+}
+
+static void attention_fwd(float *out, const float *qkv, int B, int S, int heads, int hd, float *scratch) {
+    const int D = heads * hd, ld = 3 * D;
+#pragma omp parallel for schedule(static) collapse(2)
+    for (int b = 0; b < B; b++)
+        for (int h = 0; h < heads; h++) {
+            float *P = scratch + (size_t)thread_id() * trm_attention_scratch_floats(S);
+            const float *q = qkv + (size_t)b * S * ld + (size_t)h * hd;
+            attn_probs(P, q, q + D, S, hd, ld);
+            nn_rows(0, S, hd, S, P, S, q + 2 * D, ld, out + (size_t)b * S * D + (size_t)h * hd, D, 0);
+        }
+}
+
+/* Recomputes P (one extra q k^T per head) instead of storing B*heads*S*S probabilities. */
+static void attention_bwd(float *dqkv, const float *dout, const float *qkv, int B, int S, int heads, int hd,
+                          float *scratch) {
+    const int D = heads * hd, ld = 3 * D;
+    const float scale = 1.0f / sqrtf((float)hd);
+#pragma omp parallel for schedule(static) collapse(2)
+    for (int b = 0; b < B; b++)
+        for (int h = 0; h < heads; h++) {
+            float *P = scratch + (size_t)thread_id() * trm_attention_scratch_floats(S);
+            float *dP = P + (size_t)S * S;
+            const float *q = qkv + (size_t)b * S * ld + (size_t)h * hd, *k = q + D, *v = q + 2 * D;
+            const float *dO = dout + (size_t)b * S * D + (size_t)h * hd;
+            float *dq = dqkv + (size_t)b * S * ld + (size_t)h * hd, *dk = dq + D, *dv = dq + 2 * D;
+            attn_probs(P, q, k, S, hd, ld);
+            tn_rows(0, S, hd, S, P, S, dO, D, dv, ld, 0);   /* dV = P^T dO */
+            nt_rows(0, S, S, hd, dO, D, v, ld, dP, S, 0);   /* dP = dO V^T */
+            for (int i = 0; i < S; i++) {                   /* dS = P (dP - rowsum(P dP)) * scale */
+                float *p = P + (size_t)i * S, *dp = dP + (size_t)i * S, dot = 0.0f;
+                for (int j = 0; j < S; j++) dot += p[j] * dp[j];
+                for (int j = 0; j < S; j++) dp[j] = p[j] * (dp[j] - dot) * scale;
+            }
+            nn_rows(0, S, hd, S, dP, S, k, ld, dq, ld, 0);  /* dQ = dS K */
+            tn_rows(0, S, hd, S, dP, S, q, ld, dk, ld, 0);  /* dK = dS^T Q */
+        }
+}
+
+const trm_kernels trm_kernels_scalar = {
+    "scalar", gemm_nt, gemm_nn, gemm_tn, rmsnorm_fwd, rmsnorm_bwd, swiglu_fwd, swiglu_bwd, rope,
+    attention_fwd, attention_bwd,
+};
+
+const trm_kernels *trm_kernels_get(const char *name) {
+    if (!name || !*name || !strcmp(name, "auto")) {
+#if defined(TRM_HAVE_AVX512) && defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+        if (__builtin_cpu_supports("avx512f")) return &trm_kernels_avx512;
+#endif
+#if defined(TRM_HAVE_AVX2) && defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+        if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return &trm_kernels_avx2;
+#endif
+#if defined(__wasm_simd128__)
+        return &trm_kernels_wasm128;
+#endif
+        return &trm_kernels_scalar;
+    }
+    if (!strcmp(name, "scalar")) return &trm_kernels_scalar;
+#if defined(TRM_HAVE_AVX512)
+    if (!strcmp(name, "avx512")) return __builtin_cpu_supports("avx512f") ? &trm_kernels_avx512 : NULL;
+#endif
+#if defined(TRM_HAVE_AVX2)
+    if (!strcmp(name, "avx2"))
+        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? &trm_kernels_avx2 : NULL;
+#endif
+#if defined(__wasm_simd128__)
+    if (!strcmp(name, "wasm128")) return &trm_kernels_wasm128;
+#endif
+    return NULL;
+}
+
+const char *trm_kernels_name(const trm_kernels *k) { return k ? k->name : "none"; }

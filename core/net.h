@@ -1,0 +1,52 @@
+/* net.h: the one network `net` (L post-norm blocks, TRM §2.5-2.9) with stored activations for
+ * the backward pass, and the backward itself. Internal to the core. */
+#ifndef TRM_NET_H
+#define TRM_NET_H
+
+#include "internal.h"
+
+/* Saved activations of one block in one evaluation. Attention variant uses qkv/attn, the mlp_t
+ * variant t_in/gu_t/act_t/r_t (all [B*D, ...]: the sequence axis last). */
+typedef struct trm_block_acts {
+    float *qkv;   /* [N, 3D] after RoPE */
+    float *attn;  /* [N, D] heads concatenated */
+    float *t_in;  /* [B*D, S] transposed block input */
+    float *gu_t;  /* [B*D, 2*I_seq] */
+    float *act_t; /* [B*D, I_seq] */
+    float *r_t;   /* [B*D, S] normalised (transposed) */
+    float *rstd1; /* [N] (attention) or [B*D] (mlp_t) */
+    float *r1;    /* [N, D] output of the first sub-layer */
+    float *gu;    /* [N, 2I] */
+    float *act;   /* [N, I] */
+    float *rstd2; /* [N] */
+} trm_block_acts;
+
+/* One evaluation of net: hs[0] = h + inj, hs[l + 1] = output of block l. */
+typedef struct trm_eval_acts {
+    float *hs[TRM_MAX_LAYERS + 1];
+    trm_block_acts blk[TRM_MAX_LAYERS];
+} trm_eval_acts;
+
+/* Backward scratch, sized for B sequences. */
+typedef struct trm_net_scratch {
+    float *d_tmp;  /* [N, D] */
+    float *d_big;  /* [N, max(3D, 2I)] or, for mlp_t, also [B*D, 2*I_seq] */
+    float *d_act;  /* [N, I] or [B*D, I_seq] */
+    float *d_t;    /* [B*D, S] (mlp_t) */
+} trm_net_scratch;
+
+size_t trm__eval_acts_floats(const trm_dims *d, int mlp_t, int B);
+void trm__eval_acts_carve(trm_eval_acts *a, const trm_dims *d, int mlp_t, int B, float *mem);
+size_t trm__net_scratch_floats(const trm_dims *d, int mlp_t, int B);
+void trm__net_scratch_carve(trm_net_scratch *s, const trm_dims *d, int mlp_t, int B, float *mem);
+/* attn_scratch: trm_attention_scratch_floats(S) floats per thread. */
+size_t trm__attn_scratch_floats(const trm_dims *d, int mlp_t);
+
+/* out = net(h + inj): the result is a->hs[L]. h and inj are [B*S, D]. */
+void trm__net_forward(const trm_model *m, const trm_param_view *w, trm_eval_acts *a, const float *h,
+                      const float *inj, int B, float *attn_scratch);
+/* d [B*S, D]: on entry dL/d(output), on return dL/d(h + inj). Weight gradients accumulate in g. */
+void trm__net_backward(const trm_model *m, const trm_param_view *w, const trm_param_view *g,
+                       const trm_eval_acts *a, float *d, int B, const trm_net_scratch *s, float *attn_scratch);
+
+#endif

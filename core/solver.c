@@ -1,0 +1,120 @@
+/* solver.c: inference (TRM §3.4) one refinement pass at a time. A pass is one recursion:
+ * z = net(z, y + x) n times, then y = net(y, z), then the LM head decodes y. Every H_cycles
+ * passes a supervision step ends and the Q head gives the halting logit. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "embed_heads.h"
+#include "loss.h"
+#include "recursion.h"
+
+struct trm_solver {
+    const trm_model *m;
+    int max_batch, batch, passes;
+    size_t n_state;
+    float *arena;
+    float *x, *y, *z, *inj, *logits, *q, *attn_scratch;
+    trm_eval_acts acts;
+};
+
+trm_solver *trm_solver_create(const trm_model *m, int max_batch, trm_error *err) {
+    if (max_batch < 1 || max_batch > 1 << 20) {
+        trm__fail(err, TRM_E_INVALID, "max_batch %d must be in [1, 2^20]", max_batch);
+        return NULL;
+    }
+    const trm_dims *d = &m->dims;
+    trm_solver *s = calloc(1, sizeof *s);
+    if (!s) { trm__fail(err, TRM_E_NOMEM, "out of memory"); return NULL; }
+    s->m = m;
+    s->max_batch = max_batch;
+    const size_t NS = (size_t)max_batch * d->S * d->D, G = (size_t)max_batch * d->grid * d->V;
+    const size_t acts = trm__eval_acts_floats(d, m->cfg.mlp_t, max_batch);
+    const size_t attn = trm__attn_scratch_floats(d, m->cfg.mlp_t);
+    s->arena = malloc(sizeof(float) * (4 * NS + G + 2 * (size_t)max_batch + acts + attn));
+    if (!s->arena) {
+        free(s);
+        trm__fail(err, TRM_E_NOMEM, "out of memory for a solver of batch %d", max_batch);
+        return NULL;
+    }
+    float *p = s->arena;
+    s->x = p; p += NS;
+    s->y = p; p += NS;
+    s->z = p; p += NS;
+    s->inj = p; p += NS;
+    s->logits = p; p += G;
+    s->q = p; p += 2 * (size_t)max_batch;
+    s->attn_scratch = p; p += attn;
+    trm__eval_acts_carve(&s->acts, d, m->cfg.mlp_t, max_batch, p);
+    return s;
+}
+
+void trm_solver_free(trm_solver *s) {
+    if (!s) return;
+    free(s->arena);
+    free(s);
+}
+
+trm_status trm_solver_reset(trm_solver *s, const uint8_t *tokens, const int32_t *pids, int batch, trm_error *err) {
+    const trm_model *m = s->m;
+    const trm_dims *d = &m->dims;
+    if (!tokens) return trm__fail(err, TRM_E_INVALID, "no tokens");
+    if (batch < 1 || batch > s->max_batch)
+        return trm__fail(err, TRM_E_INVALID, "batch %d is outside [1, %d]", batch, s->max_batch);
+    for (size_t i = 0; i < (size_t)batch * d->grid; i++)
+        if (tokens[i] >= d->V)
+            return trm__fail(err, TRM_E_INVALID, "grid %zu cell %zu: token %d is not below vocab_size %d", i / d->grid,
+                             i % d->grid, tokens[i], d->V);
+    for (int b = 0; pids && b < batch; b++)
+        if (pids[b] < 0 || pids[b] >= m->cfg.num_puzzle_identifiers)
+            return trm__fail(err, TRM_E_INVALID, "puzzle id %d is outside [0, %d)", pids[b], m->cfg.num_puzzle_identifiers);
+    trm_param_view w;
+    trm__param_view(m, m->params, &w);
+    s->batch = batch;
+    s->passes = 0;
+    s->n_state = (size_t)batch * d->S * d->D;
+    trm__embed_forward(m, &w, tokens, pids, batch, s->x);
+    for (int b = 0; b < batch; b++) {
+        trm__broadcast_init(s->y, trm__H_init(m), b, d->S, d->D);
+        trm__broadcast_init(s->z, trm__L_init(m), b, d->S, d->D);
+        s->q[2 * b] = s->q[2 * b + 1] = NAN;
+    }
+    return TRM_OK;
+}
+
+void trm_solver_pass(trm_solver *s) {
+    if (s->batch == 0) return;
+    const trm_model *m = s->m;
+    trm_param_view w;
+    trm__param_view(m, m->params, &w);
+    trm__recursion(m, &w, &s->acts, s->y, s->z, s->x, s->inj, s->batch, s->attn_scratch);
+    s->passes++;
+    const int step_done = s->passes % m->cfg.H_cycles == 0;
+    trm__heads_forward(m, &w, s->y, s->batch, s->logits, step_done ? s->q : NULL);
+}
+
+int trm_solver_passes(const trm_solver *s) { return s->passes; }
+
+void trm_solver_read(const trm_solver *s, uint8_t *tokens, float *confidence) {
+    const trm_dims *d = &s->m->dims;
+    const size_t cells = (size_t)s->batch * d->grid;
+    for (size_t i = 0; i < cells; i++) {
+        const float *l = s->logits + i * d->V;
+        if (s->passes == 0) { /* nothing decoded yet */
+            if (tokens) tokens[i] = 0;
+            if (confidence) confidence[i] = 0.0f;
+            continue;
+        }
+        const int best = trm__argmax(l, d->V);
+        if (tokens) tokens[i] = (uint8_t)best;
+        if (confidence) {
+            double sum = 0.0;
+            for (int k = 0; k < d->V; k++) sum += exp((double)l[k] - l[best]);
+            confidence[i] = (float)(1.0 / sum);
+        }
+    }
+}
+
+const float *trm_solver_logits(const trm_solver *s) { return s->logits; }
+float trm_solver_halt_logit(const trm_solver *s, int b) { return b >= 0 && b < s->batch ? s->q[2 * b] : NAN; }
+const float *trm_solver_state(const trm_solver *s, int which) { return which == 0 ? s->y : s->z; }
