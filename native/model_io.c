@@ -1,0 +1,270 @@
+/* model_io.c: load and save TRM model files (safetensors + config metadata). See model_io.h. */
+#include "model_io.h"
+
+#include "fileio.h"
+
+#include <cjson/cJSON.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int fail(char *err, size_t errcap, const char *fmt, ...)
+{
+    if (err && errcap) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, errcap, fmt, ap);
+        va_end(ap);
+    }
+    return -1;
+}
+
+static void warn_msg(trm_warn_fn warn, void *user, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (warn)
+        warn(user, msg);
+    else
+        fprintf(stderr, "warning: %s\n", msg);
+}
+
+static int cmp_str_ptr(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The first key of obj that occurs twice (cJSON keeps duplicates), or NULL. */
+static const char *duplicate_key(const cJSON *obj, int *oom)
+{
+    int n = cJSON_GetArraySize(obj);
+    *oom = 0;
+    if (n < 2)
+        return NULL;
+    const char **v = malloc((size_t)n * sizeof *v);
+    if (!v) {
+        *oom = 1;
+        return NULL;
+    }
+    int k = 0;
+    for (const cJSON *c = obj->child; c; c = c->next)
+        v[k++] = c->string;
+    qsort(v, (size_t)k, sizeof *v, cmp_str_ptr);
+    const char *dup = NULL;
+    for (int i = 1; i < k && !dup; i++)
+        if (strcmp(v[i - 1], v[i]) == 0)
+            dup = v[i];
+    free(v);
+    return dup;
+}
+
+int trm_config_apply_json(trm_config *cfg, const char *json, trm_warn_fn warn, void *user,
+                          char *err, size_t errcap)
+{
+    if (!cfg || !json)
+        return fail(err, errcap, "config: NULL argument");
+    size_t len = strlen(json);
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
+    size_t pos = end ? (size_t)(end - json) : 0;
+    while (root && pos < len && (json[pos] == ' ' || json[pos] == '\t' || json[pos] == '\n' ||
+                                 json[pos] == '\r'))
+        pos++;
+    if (!root || pos != len) {
+        cJSON_Delete(root);
+        return fail(err, errcap, "config is not valid JSON (error at byte %zu)", pos);
+    }
+    int rc = 0, oom = 0;
+    const char *dup = NULL;
+    if (!cJSON_IsObject(root))
+        rc = fail(err, errcap, "config must be a JSON object");
+    else if ((dup = duplicate_key(root, &oom)) != NULL || oom)
+        rc = oom ? fail(err, errcap, "out of memory") :
+                   fail(err, errcap, "config key '%s' appears twice", dup);
+    for (const cJSON *c = rc ? NULL : root->child; c && !rc; c = c->next) {
+        trm_error e = {TRM_OK, ""};
+        trm_status st;
+        if (cJSON_IsNumber(c))
+            st = trm_config_set_number(cfg, c->string, c->valuedouble, &e);
+        else if (cJSON_IsBool(c))
+            st = trm_config_set_number(cfg, c->string, cJSON_IsTrue(c) ? 1.0 : 0.0, &e);
+        else if (cJSON_IsString(c))
+            st = trm_config_set_string(cfg, c->string, c->valuestring, &e);
+        else {
+            /* Any JSON value is fine for a key we do not know (a newer version may use
+             * arrays); probe on a scratch copy whether the core knows the key. */
+            trm_config scratch = *cfg;
+            st = trm_config_set_string(&scratch, c->string, "", &e);
+            if (st != TRM_E_UNKNOWN_KEY) {
+                rc = fail(err, errcap, "config key '%s': the value must be a number, boolean "
+                          "or string, not %s", c->string, cJSON_IsArray(c) ? "an array" :
+                          cJSON_IsObject(c) ? "an object" : "null");
+                break;
+            }
+        }
+        if (st == TRM_E_UNKNOWN_KEY)
+            warn_msg(warn, user, "config: %s (ignored; written by a newer version?)", e.msg);
+        else if (st != TRM_OK)
+            rc = fail(err, errcap, "config: %s", e.msg);
+    }
+    cJSON_Delete(root);
+    return rc;
+}
+
+/* Config from the metadata: defaults, then the file's keys. */
+static int config_from_file(const trm_st_file *f, trm_config *cfg, trm_warn_fn warn,
+                            void *user, char *err, size_t errcap)
+{
+    const char *format = trm_st_metadata(f, "format");
+    if (!format)
+        warn_msg(warn, user, "no \"format\" in __metadata__ (a converted checkpoint?); "
+                 "reading it as %s", TRM_MODEL_FORMAT);
+    else if (strcmp(format, TRM_MODEL_FORMAT) != 0)
+        return fail(err, errcap, "unsupported format '%s' in __metadata__ (this build reads %s)",
+                    format, TRM_MODEL_FORMAT);
+    const char *json = trm_st_metadata(f, "config");
+    if (!json)
+        return fail(err, errcap, "no \"config\" in __metadata__: cannot tell the model's "
+                    "configuration (hidden_size, grid size, ...)");
+    trm_config_default(cfg);
+    char e[400] = "";
+    if (trm_config_apply_json(cfg, json, warn, user, e, sizeof e))
+        return fail(err, errcap, "__metadata__.%s", e);
+    return 0;
+}
+
+trm_model *trm_load_model_st(const trm_st_file *f, const char *skip_prefix, trm_warn_fn warn,
+                             void *user, char *err, size_t errcap)
+{
+    if (!f) {
+        fail(err, errcap, "NULL safetensors file");
+        return NULL;
+    }
+    trm_config cfg;
+    if (config_from_file(f, &cfg, warn, user, err, errcap))
+        return NULL;
+    trm_error e = {TRM_OK, ""};
+    trm_model *m = trm_model_create(&cfg, &e);
+    if (!m) {
+        fail(err, errcap, "__metadata__.config: %s", e.msg);
+        return NULL;
+    }
+    size_t skip_len = skip_prefix ? strlen(skip_prefix) : 0;
+    for (int i = 0; i < f->n_tensors; i++) {
+        const trm_st_tensor *t = &f->tensors[i];
+        if (skip_len && strncmp(t->name, skip_prefix, skip_len) == 0)
+            continue;
+        if (trm_model_load_tensor(m, t->name, trm_st_dtype_name(t->dtype), t->shape, t->ndim,
+                                  t->data, t->nbytes, &e) != TRM_OK) {
+            fail(err, errcap, "%s", e.msg);
+            trm_model_free(m);
+            return NULL;
+        }
+    }
+    if (trm_model_check_loaded(m, &e) != TRM_OK) {
+        fail(err, errcap, "%s", e.msg);
+        trm_model_free(m);
+        return NULL;
+    }
+    return m;
+}
+
+trm_model *trm_load_model_buffer(const uint8_t *buf, size_t len, trm_warn_fn warn, void *user,
+                                 char *err, size_t errcap)
+{
+    trm_st_file f;
+    if (trm_st_parse(buf, len, &f, err, errcap))
+        return NULL;
+    trm_model *m = trm_load_model_st(&f, NULL, warn, user, err, errcap);
+    trm_st_free(&f);
+    return m;
+}
+
+/* Warnings of a file load carry the path, like its errors. */
+typedef struct path_warn {
+    const char *path;
+    trm_warn_fn warn;
+    void *user;
+} path_warn;
+
+static void warn_with_path(void *user, const char *msg)
+{
+    const path_warn *pw = user;
+    warn_msg(pw->warn, pw->user, "%s: %s", pw->path, msg);
+}
+
+trm_model *trm_load_model_file_ex(const char *path, trm_warn_fn warn, void *user,
+                                  char *err, size_t errcap)
+{
+    if (!path) {
+        fail(err, errcap, "NULL model path");
+        return NULL;
+    }
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    if (trm_read_file(path, 0, &buf, &len, err, errcap))
+        return NULL;
+    char e[480] = "";
+    path_warn pw = {path, warn, user};
+    trm_model *m = trm_load_model_buffer(buf, len, warn_with_path, &pw, e, sizeof e);
+    free(buf);
+    if (!m)
+        fail(err, errcap, "%s: %s", path, e);
+    return m;
+}
+
+trm_model *trm_load_model_file(const char *path, char *err, size_t errcap)
+{
+    return trm_load_model_file_ex(path, NULL, NULL, err, errcap);
+}
+
+trm_st_writer *trm_model_writer(const trm_model *m, const float *params_override,
+                                char *err, size_t errcap)
+{
+    if (!m) {
+        fail(err, errcap, "NULL model");
+        return NULL;
+    }
+    trm_st_writer *w = trm_st_writer_create();
+    size_t need = trm_config_to_json(trm_model_config(m), NULL, 0);
+    char *json = malloc(need + 1);
+    if (!w || !json) {
+        fail(err, errcap, "out of memory saving the model");
+        goto fail;
+    }
+    trm_config_to_json(trm_model_config(m), json, need + 1);
+    if (trm_st_writer_set_metadata(w, "format", TRM_MODEL_FORMAT, err, errcap) ||
+        trm_st_writer_set_metadata(w, "config", json, err, errcap))
+        goto fail;
+    /* The table API takes a non-const model to hand out writable pointers; we only read. */
+    trm_model *mm = (trm_model *)m;
+    for (int i = 0; i < trm_model_tensor_count(m); i++) {
+        const trm_tensor_info *t = trm_model_tensor(m, i);
+        const float *data = params_override && t->trainable ? params_override + t->offset
+                                                            : trm_model_tensor_data(mm, i);
+        int64_t shape[2] = {t->shape[0], t->shape[1]};
+        if (trm_st_writer_add(w, t->name, TRM_ST_F32, shape, t->ndim, data, err, errcap))
+            goto fail;
+    }
+    free(json);
+    return w;
+fail:
+    free(json);
+    trm_st_writer_free(w);
+    return NULL;
+}
+
+int trm_save_model_file(const trm_model *m, const float *params_override, const char *path,
+                        char *err, size_t errcap)
+{
+    trm_st_writer *w = trm_model_writer(m, params_override, err, errcap);
+    if (!w)
+        return -1;
+    int rc = trm_st_writer_write(w, path, err, errcap);
+    trm_st_writer_free(w);
+    return rc;
+}
