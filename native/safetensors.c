@@ -393,14 +393,8 @@ static cJSON *parse_json(const uint8_t *hdr, size_t n, char *err, size_t errcap)
     }
     int line = 1;
     size_t col = 1;
-    for (size_t i = 0; i < pos; i++) {
-        if (text[i] == '\n') {
-            line++;
-            col = 1;
-        } else {
-            col++;
-        }
-    }
+    for (size_t i = 0; i < pos; i++)
+        col = text[i] == '\n' ? (line++, 1) : col + 1;
     fail(err, errcap, "header is not valid JSON: %s at header byte %zu (file offset %zu, line "
          "%d, column %zu)", end ? "syntax error or trailing bytes" : "parse failure", pos,
          pos + 8, line, col);
