@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 const char *trm_status_name(trm_status s) {
@@ -190,18 +191,30 @@ size_t trm_param_count(const trm_config *c) {
     return trm_config_validate(c, &d, NULL) == TRM_OK ? d.n_params : 0;
 }
 
+/* The shortest decimal form that reads back as the same float (0.1, not 0.100000001). */
+static void float_text(char *buf, size_t cap, float v) {
+    for (int digits = 6; digits <= 9; digits++) {
+        snprintf(buf, cap, "%.*g", digits, (double)v);
+        if ((float)strtod(buf, NULL) == v) return;
+    }
+}
+
 size_t trm_config_to_json(const trm_config *c, char *buf, size_t cap) {
     static const char *const POS[] = {"rope", "learned", "none"};
+    char exp[32], explore[32], eps[32], theta[32];
+    float_text(exp, sizeof exp, c->expansion);
+    float_text(explore, sizeof explore, c->halt_exploration_prob);
+    float_text(eps, sizeof eps, c->rms_norm_eps);
+    float_text(theta, sizeof theta, c->rope_theta);
     int n = snprintf(buf, cap,
-        "{\"hidden_size\": %d, \"num_heads\": %d, \"expansion\": %.9g, \"L_layers\": %d, \"H_cycles\": %d, "
-        "\"L_cycles\": %d, \"halt_max_steps\": %d, \"halt_exploration_prob\": %.9g, \"puzzle_emb_len\": %d, "
+        "{\"hidden_size\": %d, \"num_heads\": %d, \"expansion\": %s, \"L_layers\": %d, \"H_cycles\": %d, "
+        "\"L_cycles\": %d, \"halt_max_steps\": %d, \"halt_exploration_prob\": %s, \"puzzle_emb_len\": %d, "
         "\"puzzle_emb_ndim\": %d, \"num_puzzle_identifiers\": %d, \"pos_encodings\": \"%s\", \"mlp_t\": %s, "
-        "\"rms_norm_eps\": %.9g, \"rope_theta\": %.9g, \"vocab_size\": %d, \"seq_len\": %d, "
+        "\"rms_norm_eps\": %s, \"rope_theta\": %s, \"vocab_size\": %d, \"seq_len\": %d, "
         "\"grid_height\": %d, \"grid_width\": %d, \"charset\": \"# SGo\"}",
-        c->hidden_size, c->num_heads, c->expansion, c->L_layers, c->H_cycles, c->L_cycles, c->halt_max_steps,
-        c->halt_exploration_prob, c->puzzle_emb_len, c->puzzle_emb_ndim, c->num_puzzle_identifiers,
-        POS[(unsigned)c->pos_encodings <= 2 ? c->pos_encodings : 0], c->mlp_t ? "true" : "false",
-        c->rms_norm_eps, c->rope_theta, c->vocab_size, c->grid_height * c->grid_width, c->grid_height,
-        c->grid_width);
+        c->hidden_size, c->num_heads, exp, c->L_layers, c->H_cycles, c->L_cycles, c->halt_max_steps, explore,
+        c->puzzle_emb_len, c->puzzle_emb_ndim, c->num_puzzle_identifiers,
+        POS[(unsigned)c->pos_encodings <= 2 ? c->pos_encodings : 0], c->mlp_t ? "true" : "false", eps, theta,
+        c->vocab_size, c->grid_height * c->grid_width, c->grid_height, c->grid_width);
     return n < 0 ? 0 : (size_t)n;
 }
