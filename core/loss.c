@@ -64,15 +64,15 @@ void trm__loss(const trm_loss_args *a, float *dlogits, float *dq, trm_step_stats
     for (int b = 0; b < B; b++) {
         const float *lg = a->logits + (size_t)b * grid * V;
         const uint8_t *lab = a->labels + (size_t)b * grid;
-        int count, correct;
-        /* dL/dlogit = (1/div) * dCE / B: precompute the scale; div needs the count first. */
-        int cnt0 = 0;
-        for (int p = 0; p < grid; p++) cnt0 += lab[p] != 0;
-        const double div = cnt0 > 0 ? cnt0 : 1;
+        int count, correct, labelled = 0;
+        for (int p = 0; p < grid; p++) labelled += lab[p] != 0;
+        const double div = labelled > 0 ? labelled : 1; /* dL/dlogit = (1/div) * dCE / B */
         const double ce = sequence_ce(a->kind, lg, lab, grid, V, dlogits ? dlogits + (size_t)b * grid * V : NULL,
                                       1.0 / (div * B), &count, &correct);
         lm += ce / div;
-        const int seq_correct = count > 0 && correct == count;
+        /* As the official loss: a row with no labelled cell counts as "correct" (0 == 0), so a
+         * padding row has halting target 1; metrics below still skip it (count 0). */
+        const int seq_correct = correct == count;
         /* BCE with logits on q_halt, target = sequence exactly right (TRM §4.2). */
         const double q = a->q[2 * b], t = seq_correct;
         qh += (q > 0 ? q : 0) - q * t + log1p(exp(-fabs(q)));
