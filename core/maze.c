@@ -246,6 +246,7 @@ void trm_maze_options_default(trm_maze_options *o, int h, int w) {
     o->height = h;
     o->width = w;
     o->min_path = h > w ? h : w;
+    if (o->min_path > h * w - 1) o->min_path = h * w - 1 > 0 ? h * w - 1 : 0; /* 1 x n grids */
     o->unique = 0;
     o->tries_per_layout = 100;
     o->max_layouts = 100000;

@@ -94,7 +94,8 @@ typedef enum trm_maze_algorithm {
 typedef struct trm_maze_options {
     trm_maze_algorithm algorithm;
     int height, width;
-    int min_path;         /* keep mazes with path length >= min_path (moves); default max(h, w) */
+    int min_path;         /* keep mazes with path length >= min_path (moves); default max(h, w)
+                             (at most h*w - 1) */
     int unique;           /* 1: keep only mazes whose shortest path is unique */
     int tries_per_layout; /* lehnert: (S, G) draws per wall layout; default 100 (Lehnert's) */
     int max_layouts;      /* give up (TRM_E_INVALID) after this many layouts; default 100000 */
