@@ -135,7 +135,10 @@ trm_status trm_maze_solve(const uint8_t *question, int h, int w, uint8_t *answer
 
 typedef struct trm_maze_verdict {
     int valid;           /* the 'o' cells plus S and G form one simple 4-connected path from S to
-                            G over open cells, and every other cell equals the question */
+                            G over open cells, and every other cell equals the question. The
+                            path is read off the grid, so each of its cells may touch only its
+                            predecessor and successor: a path that runs alongside itself is not
+                            valid (a shortest path never does) */
     int optimal;         /* valid, and path_length == shortest_length */
     int exact;           /* a label was given and answer == label (either S/G convention) */
     int path_length;     /* moves along the answer's path; -1 if not valid */
