@@ -264,8 +264,8 @@ trm_status trm_maze_options_check(const trm_maze_options *o, trm_error *err) {
         return maze_fail(err, TRM_E_SHAPE, "dfs maze %d x %d: height and width must be at least 3", h, w);
     if (o->min_path < 0 || o->min_path > h * w - 1)
         return maze_fail(err, TRM_E_INVALID,
-                         "min_path %d is outside [0, %d] (the longest path an %d x %d grid can hold)",
-                         o->min_path, h * w - 1, h, w);
+                         "min_path %d is outside [0, %d] (a path in a %d x %d grid has at most %d moves)",
+                         o->min_path, h * w - 1, h, w, h * w - 1);
     if (o->tries_per_layout < 1)
         return maze_fail(err, TRM_E_INVALID, "tries_per_layout %d must be at least 1", o->tries_per_layout);
     if (o->max_layouts < 1)

@@ -99,6 +99,11 @@ static int parse_args(int argc, char **argv, args *a) {
         if (!strcmp(k, "--help")) { fputs(USAGE, stdout); exit(0); }
         if (!strcmp(k, "--unique")) { a->unique = 1; continue; }
         if (!strcmp(k, "--quiet")) { a->quiet = 1; continue; }
+        static const char *const valued[] = {"--algorithm", "--size", "--height", "--width", "--count",
+                                             "--seed", "--min-path", "--max-layouts", "--out"};
+        int known = 0;
+        for (size_t j = 0; j < sizeof valued / sizeof valued[0]; j++) known |= !strcmp(k, valued[j]);
+        if (!known) return bad_arg("unknown option '%s'", k);
         if (!v) {
             if (i + 1 >= argc) return bad_arg("option %s needs a value", k);
             v = argv[++i];
@@ -120,7 +125,7 @@ static int parse_args(int argc, char **argv, args *a) {
             char *end;
             errno = 0;
             unsigned long long s = strtoull(v, &end, 10);
-            if (errno || end == v || *end || *v == '-') return bad_arg("--seed '%s': expected a non-negative 64-bit integer", v);
+            if (errno || end == v || *end || strchr(v, '-')) return bad_arg("--seed '%s': expected a non-negative 64-bit integer", v);
             a->seed = (uint64_t)s;
             a->have_seed = 1;
         } else if (!strcmp(k, "--min-path")) {
@@ -129,10 +134,8 @@ static int parse_args(int argc, char **argv, args *a) {
         } else if (!strcmp(k, "--max-layouts")) {
             if (parse_long(v, 1, 1000000000L, &n)) return bad_arg("--max-layouts '%s': expected a positive integer", v);
             a->max_layouts = (int)n;
-        } else if (!strcmp(k, "--out")) {
-            a->out = v;
         } else {
-            return bad_arg("unknown option '%s'", k);
+            a->out = v;
         }
     }
     if (a->size && (a->height || a->width)) return bad_arg("give --size or --height/--width, not both");
