@@ -205,6 +205,7 @@ static void check_tree(const trm_maze_options *o, uint64_t seed, uint64_t k, voi
 }
 
 static void test_generators(void) {
+    int before = failures;
     static const int sizes[][2] = {{5, 5}, {6, 6}, {4, 7}, {7, 4}, {9, 13}, {10, 10}, {3, 17}, {16, 11}, {30, 30}};
     long mazes = 0;
     for (int alg = 0; alg < 2; alg++) {
@@ -235,7 +236,7 @@ static void test_generators(void) {
     void *ws = ws_for(30, 30);
     for (int k = 0; k < 10; k++, mazes++) CHECK(check_maze(&o, 42, (uint64_t)k, ws) >= 111, "Maze-Hard maze %d", k);
     free(ws);
-    printf("%s generator properties over %ld mazes\n", failures ? "FAIL" : "ok  ", mazes);
+    printf("%s generator properties over %ld mazes\n", failures > before ? "FAIL" : "ok  ", mazes);
 }
 
 /* Shortest-path counts and the unique filter against brute force on small grids. */
@@ -284,7 +285,7 @@ static void test_pinned(void) {
         uint64_t seed, k, want;
     } pins[] = {
         {TRM_MAZE_LEHNERT, 30, 30, 111, 0, 1, 0, 0xb2b4d3be36d814aaull},
-        {TRM_MAZE_LEHNERT, 30, 30, 111, 0, 1, 1, 0x48ce5cb6f2849470ull},
+        {TRM_MAZE_LEHNERT, 30, 30, 111, 0, 1, 1, 0xba70652aad56b4b6ull},
         {TRM_MAZE_LEHNERT, 9, 13, 13, 1, 3, 5, 0x7e863702261a3282ull},
         {TRM_MAZE_DFS, 30, 30, 30, 0, 7, 0, 0x1fae70797ded8fe0ull},
         {TRM_MAZE_DFS, 11, 8, 8, 0, 7, 123456789, 0x05580c8b97cd3d24ull},
