@@ -1,0 +1,623 @@
+// trm.js: the Tiny Recursive Model in JavaScript: an ES module over trm.wasm (core/ built with
+// Emscripten, STANDALONE_WASM, SIMD128). Works unchanged in Node 20, a browser page and a module
+// Worker. No globals: every TRM.load() is its own WebAssembly instance, and models and solvers
+// are handles into it that must be freed explicitly. Types and error codes: trm.d.ts.
+//
+//   const trm = await TRM.load();                       // or { wasm: url | bytes | Module }
+//   const model = trm.loadModel(bytes);                  // safetensors (F32/BF16/F16)
+//   const maze = trm.generateMaze({ size: 30, seed: 1 });
+//   const solver = model.solver();
+//   for (const p of solver.solve(maze.grid)) draw(p.grid, p.confidence, p.haltProb);
+//   trm.verify(maze, lastPass.grid, maze.answer);         // { valid, optimal, exact, ... }
+//   solver.free(); model.free();
+
+const CHARSET = '# SGo';
+const MODEL_FORMAT = 'trm.c/1';
+const MAX_HEADER = 100 * 1000 * 1000; // same limit as native/safetensors.c
+const DTYPE_SIZE = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
+const KERNEL_NAMES = ['gemm_nt', 'gemm_nn', 'gemm_tn', 'rmsnorm_fwd', 'rmsnorm_bwd', 'swiglu_fwd',
+  'swiglu_bwd', 'rope', 'rope_inverse', 'attention_fwd', 'attention_bwd'];
+
+// trm_status values of core/trm.h, plus trm_web.c's code for a character outside the charset.
+const S = { OK: 0, INVALID: 1, UNKNOWN_KEY: 2, FORMAT: 3, SHAPE: 4, NOMEM: 5, NONFINITE: 6, STATE: 7, CHARSET: 64 };
+
+const isNode = typeof process === 'object' && typeof process.versions?.node === 'string';
+
+/** An error from this module: `code` is stable (see trm.d.ts), `message` says what is wrong. */
+export class TRMError extends Error {
+  constructor(code, message) {
+    super(message);
+    this.name = 'TRMError';
+    this.code = code;
+  }
+}
+
+const fail = (code, message) => { throw new TRMError(code, message); };
+
+// ---- loading the module -----------------------------------------------------------------
+
+async function wasmSource(src) {
+  if (src instanceof WebAssembly.Module) return src;
+  if (src instanceof ArrayBuffer || ArrayBuffer.isView(src)) return src;
+  if (src && typeof src === 'object' && typeof src.arrayBuffer === 'function' && !(src instanceof URL)) return src; // Response
+  const url = src === undefined ? new URL('./trm.wasm', import.meta.url) : src;
+  if (typeof url !== 'string' && !(url instanceof URL)) {
+    fail('bad_argument', 'TRM.load: options.wasm must be a URL, a path, bytes or a WebAssembly.Module');
+  }
+  const href = String(url);
+  if (isNode && !/^(https?|data|blob):/i.test(href)) {
+    const { readFile } = await import('node:fs/promises');
+    return readFile(href.startsWith('file:') ? new URL(href) : href);
+  }
+  return fetch(url);
+}
+
+async function instantiate(src, imports) {
+  if (src instanceof WebAssembly.Module) return WebAssembly.instantiate(src, imports);
+  if (typeof src.arrayBuffer === 'function') { // a fetch Response
+    if (!src.ok) fail('bad_argument', `TRM.load: fetching the module failed: HTTP ${src.status} ${src.url}`);
+    if (typeof WebAssembly.instantiateStreaming === 'function' &&
+        /application\/wasm/.test(src.headers?.get('content-type') ?? '')) {
+      return (await WebAssembly.instantiateStreaming(src, imports)).instance;
+    }
+    src = await src.arrayBuffer(); // served without application/wasm: compile from bytes
+  }
+  return (await WebAssembly.instantiate(src, imports)).instance;
+}
+
+// ---- small helpers ----------------------------------------------------------------------
+
+const sigmoid = (x) => 1 / (1 + Math.exp(-x));
+
+function toBytes(bytes, what) {
+  if (bytes instanceof Uint8Array) return bytes;
+  if (bytes instanceof ArrayBuffer) return new Uint8Array(bytes);
+  if (ArrayBuffer.isView(bytes)) return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return fail('bad_argument', `${what} must be an ArrayBuffer or a typed array, not ${typeof bytes}`);
+}
+
+// 64-bit seeds as (lo, hi) uint32 halves; numbers must be safe non-negative integers.
+function split64(v, what) {
+  if (typeof v === 'number') {
+    if (!Number.isSafeInteger(v) || v < 0) fail('bad_argument', `${what} ${v} must be a non-negative safe integer or a BigInt`);
+    return [v % 2 ** 32, Math.floor(v / 2 ** 32)];
+  }
+  if (typeof v === 'bigint') {
+    if (v < 0n || v >= 1n << 64n) fail('bad_argument', `${what} ${v} is outside [0, 2^64)`);
+    return [Number(v & 0xffffffffn), Number(v >> 32n)];
+  }
+  return fail('bad_argument', `${what} must be a number or a BigInt, not ${typeof v}`);
+}
+
+function intOption(v, what, lo, hi) {
+  if (!Number.isInteger(v) || v < lo || v > hi) fail('bad_argument', `${what} ${v} must be an integer in [${lo}, ${hi}]`);
+  return v;
+}
+
+const cellName = (i, w) => `row ${Math.floor(i / w)}, column ${i % w}`;
+
+// A grid given as "rows joined by \n" becomes one row-major string; returns { text, h, w }.
+function parseRows(text, what) {
+  const rows = text.split(/\r?\n/);
+  if (rows.length > 1 && rows[rows.length - 1] === '') rows.pop();
+  const w = rows[0].length;
+  rows.forEach((r, i) => {
+    if (r.length !== w) fail('size_mismatch', `${what}: row ${i} has ${r.length} characters, row 0 has ${w}`);
+  });
+  return { text: rows.join(''), h: rows.length, w };
+}
+
+// Any grid argument: a string (square, or rows joined by \n), or an object { grid, height, width }
+// such as a generated maze; `shape` ({h, w}) is what the caller requires, if anything.
+function gridArg(g, what, shape) {
+  let text, h, w;
+  if (g && typeof g === 'object' && typeof g.grid === 'string') {
+    ({ text, h, w } = g.grid.includes('\n') ? parseRows(g.grid, what) : { text: g.grid, h: g.height, w: g.width });
+    if (h === undefined && w === undefined && shape) ({ h, w } = shape);
+  } else if (typeof g === 'string') {
+    if (g.includes('\n')) ({ text, h, w } = parseRows(g, what));
+    else if (shape) ({ h, w } = shape), text = g;
+    else {
+      text = g;
+      h = w = Math.round(Math.sqrt(g.length));
+      if (h * w !== g.length || g.length === 0) {
+        fail('bad_argument', `${what}: cannot tell the height and width of a grid of ${g.length} characters ` +
+          '(not a square); pass rows separated by "\\n" or { grid, height, width }');
+      }
+    }
+  } else {
+    return fail('bad_argument', `${what} must be a string or { grid, height, width }, not ${g === null ? 'null' : typeof g}`);
+  }
+  if (!Number.isInteger(h) || !Number.isInteger(w) || h < 1 || w < 1) fail('bad_argument', `${what}: height and width must be positive integers`);
+  if (shape && (h !== shape.h || w !== shape.w)) {
+    fail('size_mismatch', `${what} is ${h} x ${w}, expected ${shape.h} x ${shape.w}`);
+  }
+  if (text.length !== h * w) {
+    fail('size_mismatch', `${what} has ${text.length} characters, expected ${h} x ${w} = ${h * w}`);
+  }
+  return { text, h, w };
+}
+
+// Characters the C side cannot even see (non-ASCII) are reported here; others by core's tokenizer.
+function checkAscii(text, w, what) {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e) {
+      fail('bad_charset', `${what} ${cellName(i, w)}: character ${JSON.stringify(text[i])} is not one of "${CHARSET}"`);
+    }
+  }
+}
+
+// ---- safetensors header (JSON.parse) -------------------------------------------------------
+
+function parseSafetensors(buf) {
+  if (buf.length < 8) fail('bad_model', `file too short: ${buf.length} bytes, a safetensors file starts with an 8-byte header length`);
+  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const n = dv.getBigUint64(0, true);
+  if (n > BigInt(MAX_HEADER)) fail('bad_model', `absurd header length ${n} (limit ${MAX_HEADER} bytes): not a safetensors file`);
+  const hlen = Number(n);
+  if (8 + hlen > buf.length) fail('bad_model', `header length ${hlen} goes past the end of the file (${buf.length} bytes): truncated?`);
+  if (hlen === 0) fail('bad_model', 'header is empty (header length 0)');
+  let text, header;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(buf.subarray(8, 8 + hlen));
+  } catch {
+    fail('bad_model', 'header is not valid UTF-8');
+  }
+  try {
+    header = JSON.parse(text);
+  } catch (e) {
+    fail('bad_model', `header is not valid JSON: ${e.message}`);
+  }
+  if (!header || typeof header !== 'object' || Array.isArray(header)) fail('bad_model', 'header must be a JSON object');
+  const meta = header.__metadata__ ?? {};
+  if (!meta || typeof meta !== 'object' || Array.isArray(meta)) fail('bad_model', '__metadata__ must be an object of strings');
+  for (const [k, v] of Object.entries(meta)) {
+    if (typeof v !== 'string') fail('bad_model', `__metadata__ entry '${k}' must be a string, but it is ${typeof v}`);
+  }
+  const dataStart = 8 + hlen, dataLen = buf.length - dataStart;
+  const tensors = [];
+  for (const [name, t] of Object.entries(header)) {
+    if (name === '__metadata__') continue;
+    tensors.push(checkTensorEntry(name, t, dataLen, buf, dataStart));
+  }
+  // Offsets must tile the data buffer exactly: no overlap, no hole (as the reference reader).
+  const sorted = [...tensors].sort((a, b) => a.begin - b.begin || a.end - b.end);
+  let at = 0;
+  for (const t of sorted) {
+    if (t.begin < at) fail('bad_model', `tensor '${t.name}' [${t.begin}, ${t.end}) overlaps the tensor before it`);
+    if (t.begin > at) fail('bad_model', `hole in the data buffer: bytes [${at}, ${t.begin}) before tensor '${t.name}'`);
+    at = t.end;
+  }
+  if (at !== dataLen) fail('bad_model', `hole in the data buffer: bytes [${at}, ${dataLen}) after the last tensor`);
+  return { meta, tensors };
+}
+
+function checkTensorEntry(name, t, dataLen, buf, dataStart) {
+  if (!t || typeof t !== 'object' || Array.isArray(t)) fail('bad_model', `tensor '${name}': entry must be an object`);
+  const size = DTYPE_SIZE[t.dtype];
+  if (typeof t.dtype !== 'string') fail('bad_model', `tensor '${name}': missing or non-string "dtype"`);
+  if (!size) fail('bad_model', `tensor '${name}': unknown dtype '${t.dtype}'`);
+  if (!Array.isArray(t.shape) || t.shape.length > 8 || !t.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+    fail('bad_model', `tensor '${name}': "shape" must be an array of at most 8 non-negative integers`);
+  }
+  const o = t.data_offsets;
+  if (!Array.isArray(o) || o.length !== 2 || !o.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+    fail('bad_model', `tensor '${name}': "data_offsets" must be two non-negative integers`);
+  }
+  const [begin, end] = o;
+  if (begin > end) fail('bad_model', `tensor '${name}': data_offsets begin ${begin} > end ${end}`);
+  if (end > dataLen) fail('bad_model', `tensor '${name}': data_offsets end ${end} is past the end of the data buffer (${dataLen} bytes): truncated file?`);
+  const numel = t.shape.reduce((a, d) => a * d, 1);
+  if (end - begin !== numel * size) {
+    fail('bad_model', `tensor '${name}': data_offsets span ${end - begin} bytes, but shape [${t.shape.join(', ')}] of ${t.dtype} needs ${numel * size}`);
+  }
+  return { name, dtype: t.dtype, shape: t.shape, begin, end, data: buf.subarray(dataStart + begin, dataStart + end) };
+}
+
+// ---- the instance --------------------------------------------------------------------------
+
+/** One WebAssembly instance of trm.wasm. Create with `await TRM.load()`. */
+export class TRM {
+  /** @param {{ wasm?: string | URL | ArrayBuffer | ArrayBufferView | WebAssembly.Module | Response }} [options] */
+  static async load(options = {}) {
+    const imports = { env: { emscripten_notify_memory_growth() {} } }; // views are re-made lazily
+    const instance = await instantiate(await wasmSource(options.wasm), imports);
+    return new TRM(instance.exports);
+  }
+
+  constructor(exports) {
+    if (!exports || typeof exports.trm_web_malloc !== 'function') fail('bad_argument', 'use TRM.load() to create a TRM');
+    exports._initialize?.(); // reactor module: run the C constructors once
+    this._x = exports;
+    this._buf = null;
+    this._err = exports.trm_web_error_create();
+    if (!this._err) fail('out_of_memory', 'out of memory creating the error slot');
+  }
+
+  /** Name of the kernel set models use by default ('wasm128' in a SIMD build). */
+  get kernels() { return this._cstr(this._x.trm_web_default_kernels()); }
+
+  // Views over the module memory, re-created after the memory grows.
+  _views() {
+    const b = this._x.memory.buffer;
+    if (b !== this._buf) {
+      this._buf = b;
+      this._u8 = new Uint8Array(b);
+      this._i32 = new Int32Array(b);
+      this._f32 = new Float32Array(b);
+      this._f64 = new Float64Array(b);
+    }
+    return this;
+  }
+
+  _malloc(n) {
+    const p = this._x.trm_web_malloc(n);
+    if (!p) fail('out_of_memory', `out of memory allocating ${n} bytes in the WebAssembly module`);
+    return p;
+  }
+
+  _cstr(p, n) {
+    if (!p) return '';
+    const u8 = this._views()._u8;
+    let e = p;
+    if (n === undefined) while (u8[e]) e++;
+    else e = p + n;
+    return new TextDecoder().decode(u8.subarray(p, e));
+  }
+
+  // Allocate a NUL-terminated copy of an ASCII/UTF-8 string (code units > 0xff become '?').
+  _strAlloc(s, ascii = false) {
+    if (!ascii) {
+      const enc = new TextEncoder().encode(s);
+      const p = this._malloc(enc.length + 1);
+      this._views()._u8.set(enc, p);
+      this._u8[p + enc.length] = 0;
+      return p;
+    }
+    const p = this._malloc(s.length + 1);
+    const u8 = this._views()._u8;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      u8[p + i] = c > 0 && c < 0x80 ? c : 0x3f;
+    }
+    u8[p + s.length] = 0;
+    return p;
+  }
+
+  // Run fn(alloc) with temporary allocations that are always freed.
+  _scoped(fn) {
+    const ptrs = [];
+    const alloc = {
+      bytes: (n) => { const p = this._malloc(n); ptrs.push(p); return p; },
+      str: (s, ascii) => { const p = this._strAlloc(s, ascii); ptrs.push(p); return p; },
+    };
+    try {
+      this._x.trm_web_error_clear(this._err);
+      return fn(alloc);
+    } finally {
+      for (const p of ptrs) this._x.trm_web_free(p);
+    }
+  }
+
+  _errMsg() { return this._cstr(this._x.trm_web_error_msg(this._err)); }
+
+  // A failed core call becomes a TRMError; codeFor maps the status to this module's code.
+  _check(status, codeFor) {
+    if (status === S.OK) return;
+    const msg = this._errMsg() || `status ${status}`;
+    if (status === S.NOMEM) fail('out_of_memory', msg);
+    fail(codeFor(status), msg);
+  }
+
+  /** Memory use of the module: wasmBytes (memory.buffer, never shrinks), heapInUse (malloc'd bytes). */
+  memoryStats() {
+    return { wasmBytes: this._x.memory.buffer.byteLength, heapInUse: this._x.trm_web_heap_in_use() };
+  }
+
+  // ---- models ----
+
+  /**
+   * Load a model file (safetensors with __metadata__.config). Options: ignoreUnknownTensors
+   * (skip tensors the model's table does not have, e.g. a checkpoint's optimizer state),
+   * onWarning(message).
+   */
+  loadModel(bytes, options = {}) {
+    const buf = toBytes(bytes, 'loadModel(bytes)');
+    const { meta, tensors } = parseSafetensors(buf);
+    const warnings = [];
+    const warn = (m) => { warnings.push(m); options.onWarning?.(m); };
+    if (meta.format === undefined) warn(`no "format" in __metadata__ (a converted checkpoint?); reading it as ${MODEL_FORMAT}`);
+    else if (meta.format !== MODEL_FORMAT) fail('bad_model', `unsupported format '${meta.format}' in __metadata__ (this build reads ${MODEL_FORMAT})`);
+    if (meta.config === undefined) fail('bad_model', 'no "config" in __metadata__: cannot tell the model\'s configuration (hidden_size, grid size, ...)');
+    let cfgObj;
+    try {
+      cfgObj = JSON.parse(meta.config);
+    } catch (e) {
+      fail('bad_model', `__metadata__.config is not valid JSON: ${e.message}`);
+    }
+    if (!cfgObj || typeof cfgObj !== 'object' || Array.isArray(cfgObj)) fail('bad_model', '__metadata__.config must be a JSON object');
+
+    const x = this._x;
+    let cfg = 0, m = 0;
+    try {
+      cfg = x.trm_web_config_create();
+      if (!cfg) fail('out_of_memory', 'out of memory for a config');
+      for (const [k, v] of Object.entries(cfgObj)) this._setConfigKey(cfg, k, v, warn);
+      m = this._scoped(() => x.trm_web_model_create(cfg, this._err));
+      if (!m) this._check(x.trm_web_error_code(this._err) || S.INVALID, () => 'bad_model');
+      const skipped = [];
+      for (const t of tensors) {
+        if (options.ignoreUnknownTensors && this._scoped((a) => x.trm_web_model_find_tensor(m, a.str(t.name))) < 0) {
+          skipped.push(t.name);
+          continue;
+        }
+        this._loadTensor(m, t);
+      }
+      this._check(this._scoped(() => x.trm_web_model_check_loaded(m, this._err)), () => 'bad_model');
+      const model = new Model(this, m, warnings, skipped);
+      m = 0;
+      return model;
+    } finally {
+      if (m) x.trm_web_model_free(m);
+      if (cfg) x.trm_web_config_free(cfg);
+    }
+  }
+
+  _setConfigKey(cfg, k, v, warn) {
+    const x = this._x;
+    const st = this._scoped((a) => {
+      if (typeof v === 'number' || typeof v === 'boolean') return x.trm_web_config_set_number(cfg, a.str(k), Number(v), this._err);
+      if (typeof v === 'string') return x.trm_web_config_set_string(cfg, a.str(k), a.str(v), this._err);
+      // Any value is fine for a key this version does not know; a known key needs a scalar.
+      const probe = x.trm_web_config_set_string(cfg, a.str(k), a.str(''), this._err);
+      if (probe === S.UNKNOWN_KEY) return probe;
+      fail('bad_model', `__metadata__.config key '${k}': the value must be a number, boolean or string, not ${v === null ? 'null' : Array.isArray(v) ? 'an array' : 'an object'}`);
+    });
+    if (st === S.UNKNOWN_KEY) warn(`config: ${this._errMsg()} (ignored; written by a newer version?)`);
+    else if (st !== S.OK) fail('bad_model', `__metadata__.config: ${this._errMsg()}`);
+  }
+
+  _loadTensor(m, t) {
+    const x = this._x;
+    const st = this._scoped((a) => {
+      const shape = a.bytes(8 * Math.max(1, t.shape.length));
+      const data = a.bytes(t.data.length);
+      const v = this._views();
+      t.shape.forEach((d, i) => { v._f64[shape / 8 + i] = d; });
+      v._u8.set(t.data, data);
+      return x.trm_web_model_load_tensor(m, a.str(t.name), a.str(t.dtype), shape, t.shape.length, data, t.data.length, this._err);
+    });
+    this._check(st, (s) => (s === S.SHAPE ? 'bad_shape' : 'bad_model'));
+  }
+
+  // ---- mazes ----
+
+  /**
+   * Maze #index of seed `seed` from core's generator (identical to native trm-maze).
+   * Returns { grid, answer, pathLength, seed, index, height, width, algorithm }.
+   */
+  generateMaze(options = {}) {
+    const { size, seed = 0, index = 0, algorithm = 'lehnert', minPath, unique = false } = options;
+    const h = intOption(options.height ?? size ?? 30, 'generateMaze: height', 1, 1024);
+    const w = intOption(options.width ?? size ?? 30, 'generateMaze: width', 1, 1024);
+    const alg = { lehnert: 0, dfs: 1 }[algorithm];
+    if (alg === undefined) fail('bad_argument', `generateMaze: algorithm '${algorithm}' is not 'lehnert' or 'dfs'`);
+    const mp = minPath === undefined ? -1 : intOption(minPath, 'generateMaze: minPath', 0, h * w);
+    if (typeof unique !== 'boolean') fail('bad_argument', 'generateMaze: unique must be a boolean');
+    const [slo, shi] = split64(seed, 'generateMaze: seed');
+    const [ilo, ihi] = split64(index, 'generateMaze: index');
+    return this._scoped((a) => {
+      const q = a.bytes(h * w + 1), l = a.bytes(h * w + 1), len = a.bytes(4);
+      const st = this._x.trm_web_maze_generate(alg, h, w, mp, unique ? 1 : 0, slo, shi, ilo, ihi, q, l, len, this._err);
+      this._check(st, () => 'bad_argument');
+      return {
+        grid: this._cstr(q, h * w), answer: this._cstr(l, h * w), pathLength: this._views()._i32[len / 4],
+        seed, index, height: h, width: w, algorithm,
+      };
+    });
+  }
+
+  /**
+   * Check an answer against a question (and optionally a label). The answer may hold anything a
+   * model predicts. Returns { valid, optimal, exact (null without a label), length (moves, null
+   * if not valid), shortest (BFS distance, null if unreachable), reason }.
+   */
+  verify(grid, answer, label) {
+    const q = gridArg(grid, 'verify: grid');
+    checkAscii(q.text, q.w, 'verify: grid');
+    const shape = { h: q.h, w: q.w };
+    const ans = gridArg(answer, 'verify: answer', shape);
+    const lab = label === undefined || label === null ? null : gridArg(label, 'verify: label', shape);
+    if (lab) checkAscii(lab.text, lab.w, 'verify: label');
+    return this._scoped((a) => {
+      const out = a.bytes(5 * 4), reason = a.bytes(96);
+      const st = this._x.trm_web_maze_verify(a.str(q.text, true), a.str(ans.text, true), lab ? a.str(lab.text, true) : 0,
+        q.h, q.w, out, reason, this._err);
+      this._check(st, (s) => (s === S.CHARSET ? 'bad_charset' : s === S.FORMAT ? 'bad_grid' : 'bad_argument'));
+      const v = this._views()._i32.subarray(out / 4, out / 4 + 5);
+      return {
+        valid: v[0] === 1, optimal: v[1] === 1, exact: lab ? v[2] === 1 : null,
+        length: v[3] >= 0 ? v[3] : null, shortest: v[4] >= 0 ? v[4] : null, reason: this._cstr(reason),
+      };
+    });
+  }
+
+  /** The question with one shortest path marked 'o' (core's tie rule). Throws 'no_path' if G is unreachable. */
+  shortestPath(grid) {
+    const q = gridArg(grid, 'shortestPath: grid');
+    checkAscii(q.text, q.w, 'shortestPath: grid');
+    return this._scoped((a) => {
+      const out = a.bytes(q.h * q.w + 1), len = a.bytes(4);
+      const st = this._x.trm_web_maze_solve(a.str(q.text, true), q.h, q.w, out, len, this._err);
+      this._check(st, (s) => (s === S.CHARSET ? 'bad_charset' : s === S.FORMAT ? 'bad_grid' : s === S.INVALID ? 'no_path' : 'bad_argument'));
+      return this._cstr(out, q.h * q.w);
+    });
+  }
+
+  /**
+   * Run every kernel of a SIMD set against the scalar reference inside the module on random
+   * shapes with ragged tails. Returns { kernels, max, errors: { gemm_nt: ..., ... } }; errors are
+   * max |simd - scalar| / max(1, |scalar|).
+   */
+  selftestKernels({ kernels = '', seed = 1, trials = 20 } = {}) {
+    return this._scoped((a) => {
+      const n = this._x.trm_web_selftest_kernel_count();
+      const out = a.bytes(8 * n);
+      const max = this._x.trm_web_selftest_kernels(kernels ? a.str(kernels) : 0, seed >>> 0, trials, out);
+      if (max === -1) fail('bad_argument', `selftestKernels: kernel set '${kernels}' is not in this build`);
+      if (max === -2) fail('out_of_memory', 'selftestKernels: out of memory');
+      const e = this._views()._f64.subarray(out / 8, out / 8 + n);
+      const errors = {};
+      KERNEL_NAMES.forEach((k, i) => { errors[k] = e[i]; });
+      return { kernels: kernels || this.kernels, max, errors };
+    });
+  }
+}
+
+// ---- models and solvers ------------------------------------------------------------------
+
+/** A loaded model. Free it with model.free() (which also frees its solvers). */
+export class Model {
+  constructor(trm, ptr, warnings, skipped) {
+    this._trm = trm;
+    this._ptr = ptr;
+    this._solvers = new Set();
+    /** Warnings raised while loading (unknown config keys, missing format). */
+    this.warnings = warnings;
+    /** Tensors left out because of ignoreUnknownTensors. */
+    this.skippedTensors = skipped;
+    const x = trm._x;
+    const need = x.trm_web_model_config_json(ptr, 0, 0);
+    const json = trm._scoped((a) => {
+      const p = a.bytes(need + 1);
+      x.trm_web_model_config_json(ptr, p, need + 1);
+      return trm._cstr(p, need);
+    });
+    /** The config with the official key names (TRM §0), as core normalised it. */
+    this.config = Object.freeze(JSON.parse(json));
+    this.paramCount = x.trm_web_model_param_count(ptr);
+  }
+
+  _live() {
+    if (!this._ptr) fail('freed', 'this model was freed');
+    return this._ptr;
+  }
+
+  get height() { return this.config.grid_height; }
+  get width() { return this.config.grid_width; }
+  get freed() { return !this._ptr; }
+
+  /** Kernel set in use ('wasm128' or 'scalar'). */
+  get kernels() { return this._trm._cstr(this._trm._x.trm_web_model_kernels(this._live())); }
+  set kernels(name) {
+    const p = this._live();
+    const ok = this._trm._scoped((a) => this._trm._x.trm_web_model_set_kernels(p, a.str(String(name))));
+    if (!ok) fail('bad_argument', `kernel set '${name}' is not in this build (try 'wasm128' or 'scalar')`);
+  }
+
+  /** A new solver (batch 1) for this model. */
+  solver() {
+    const p = this._live();
+    const trm = this._trm;
+    const sp = trm._scoped(() => trm._x.trm_web_solver_create(p, trm._err));
+    if (!sp) trm._check(trm._x.trm_web_error_code(trm._err) || S.NOMEM, () => 'out_of_memory');
+    const s = new Solver(this, sp);
+    this._solvers.add(s);
+    return s;
+  }
+
+  /** Free the model and every solver made from it. Safe to call twice. */
+  free() {
+    if (!this._ptr) return;
+    for (const s of this._solvers) s.free();
+    this._trm._x.trm_web_model_free(this._ptr);
+    this._ptr = 0;
+  }
+}
+
+/** Runs the model pass by pass on one grid. */
+export class Solver {
+  constructor(model, ptr) {
+    this._model = model;
+    this._trm = model._trm;
+    this._ptr = ptr;
+    this._maxPasses = 0;
+    this._earlyHalt = false;
+    this._done = false;
+  }
+
+  _live() {
+    if (!this._ptr) fail('freed', this._model.freed ? 'this solver\'s model was freed' : 'this solver was freed');
+    return this._ptr;
+  }
+
+  get freed() { return !this._ptr; }
+  /** Passes done since the last reset. */
+  get passes() { return this._trm._x.trm_web_solver_passes(this._live()); }
+
+  /**
+   * Start on a question grid (h*w characters of "# SGo", rows joined by "\n", or { grid, height,
+   * width }). maxSteps: supervision steps (default: the model's halt_max_steps); earlyHalt: stop
+   * at the first supervision step whose q_halt logit is > 0.
+   */
+  reset(grid, { maxSteps, earlyHalt = false } = {}) {
+    const p = this._live();
+    const m = this._model;
+    const q = gridArg(grid, 'grid', { h: m.height, w: m.width });
+    checkAscii(q.text, q.w, 'grid');
+    const steps = maxSteps === undefined ? m.config.halt_max_steps : intOption(maxSteps, 'maxSteps', 1, 1e6);
+    const trm = this._trm;
+    const st = trm._scoped((a) => trm._x.trm_web_solver_reset(p, a.str(q.text, true), q.text.length, trm._err));
+    trm._check(st, (s) => (s === S.CHARSET ? 'bad_charset' : s === S.SHAPE ? 'size_mismatch' : 'bad_grid'));
+    this._maxPasses = steps * m.config.H_cycles;
+    this._earlyHalt = !!earlyHalt;
+    this._done = false;
+  }
+
+  /**
+   * One refinement pass. Returns { index (0-based pass number), step (1-based supervision step),
+   * recursion (1-based within the step), grid, confidence, qHalt, haltProb, ms, done }.
+   * qHalt/haltProb are null except on the last pass of a supervision step.
+   */
+  pass() {
+    const p = this._live();
+    const trm = this._trm, x = trm._x;
+    const t0 = performance.now();
+    const n = x.trm_web_solver_pass(p);
+    const ms = performance.now() - t0;
+    if (n < 0) fail('bad_argument', 'call reset(grid) before pass()');
+    const m = this._model, T = m.config.H_cycles, cells = m.height * m.width;
+    const grid = trm._cstr(x.trm_web_solver_chars(p), cells);
+    const c = x.trm_web_solver_confidence(p) / 4;
+    const confidence = trm._views()._f32.slice(c, c + cells);
+    const stepEnd = n % T === 0;
+    const qHalt = stepEnd ? x.trm_web_solver_halt_logit(p) : null;
+    const halted = stepEnd && this._earlyHalt && qHalt > 0;
+    this._done = this._done || n >= this._maxPasses || halted;
+    return {
+      index: n - 1, step: Math.floor((n - 1) / T) + 1, recursion: ((n - 1) % T) + 1, grid, confidence,
+      qHalt, haltProb: stepEnd ? sigmoid(qHalt) : null, ms, done: this._done,
+    };
+  }
+
+  /** reset(grid, options), then yield pass() until done (maxSteps reached or halted early). */
+  *solve(grid, options = {}) {
+    this.reset(grid, options);
+    for (;;) {
+      const r = this.pass();
+      yield r;
+      if (r.done) return;
+    }
+  }
+
+  /** Free the solver's memory. Safe to call twice. */
+  free() {
+    if (!this._ptr) return;
+    this._trm._x.trm_web_solver_free(this._ptr);
+    this._ptr = 0;
+    this._model._solvers.delete(this);
+  }
+}
+
+export default TRM;

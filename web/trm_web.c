@@ -1,0 +1,286 @@
+/* trm_web.c: the WebAssembly exports that web/trm.js drives. A thin layer over core/: it owns no
+ * maths, only the plumbing a JavaScript caller needs (plain pointers and numbers across the
+ * boundary, character grids in and out, one buffer per solver for the per-pass results).
+ *
+ * Conventions:
+ *  - No globals. Every error goes to a caller-owned trm_error (trm_web_error_create), one per
+ *    JS instance, so several models and solvers can coexist and the module never needs a
+ *    "last error" slot of its own.
+ *  - Pointers are 32-bit offsets into the module's memory; JS allocates argument buffers with
+ *    trm_web_malloc and frees them right after the call.
+ *  - Functions that can fail return a trm_status (0 = ok) or NULL; the message is in err.
+ *  - Grids cross as ASCII characters "# SGo" (row-major, h*w, no separators); the core's
+ *    tokenizer checks them and names the bad row and column.
+ *
+ * Built with -sSTANDALONE_WASM --no-entry (see web/CMakeLists.txt): no Emscripten JS glue; the
+ * only import is env.emscripten_notify_memory_growth. */
+#include <emscripten.h>
+#include <malloc.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "maze.h"
+#include "trm.h"
+
+#define EXPORT EMSCRIPTEN_KEEPALIVE
+
+/* Returned instead of TRM_E_FORMAT when a grid string holds a character outside "# SGo", so
+ * that JS can tell a bad character (its 'bad_charset') from a malformed maze ('bad_grid'). */
+enum { TRM_WEB_E_CHARSET = 64 };
+
+/* Tokenize a grid; a bad character becomes TRM_WEB_E_CHARSET (err->code keeps the core's). */
+static int tokenize(const char *chars, size_t len, int h, int w, uint8_t *tokens, trm_error *err) {
+    trm_status st = trm_maze_tokenize(chars, len, h, w, tokens, err);
+    return st == TRM_E_FORMAT ? TRM_WEB_E_CHARSET : (int)st;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Memory and errors                                                                           */
+
+EXPORT void *trm_web_malloc(size_t n) { return malloc(n ? n : 1); }
+EXPORT void trm_web_free(void *p) { free(p); }
+
+/* Bytes currently allocated by malloc: the leak check of the tests (it returns to the same
+ * value after every create/free pair, whereas memory.buffer only ever grows). */
+EXPORT size_t trm_web_heap_in_use(void) { return mallinfo().uordblks; }
+
+EXPORT trm_error *trm_web_error_create(void) {
+    trm_error *e = calloc(1, sizeof *e);
+    return e;
+}
+EXPORT void trm_web_error_free(trm_error *e) { free(e); }
+EXPORT int trm_web_error_code(const trm_error *e) { return (int)e->code; }
+EXPORT const char *trm_web_error_msg(const trm_error *e) { return e->msg; }
+EXPORT void trm_web_error_clear(trm_error *e) {
+    e->code = TRM_OK;
+    e->msg[0] = '\0';
+}
+
+static trm_status fail(trm_error *err, trm_status code, const char *msg) {
+    err->code = code;
+    strncpy(err->msg, msg, sizeof err->msg - 1);
+    err->msg[sizeof err->msg - 1] = '\0';
+    return code;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Configuration and model                                                                     */
+
+EXPORT trm_config *trm_web_config_create(void) {
+    trm_config *c = malloc(sizeof *c);
+    if (c) trm_config_default(c);
+    return c;
+}
+EXPORT void trm_web_config_free(trm_config *c) { free(c); }
+EXPORT int trm_web_config_set_number(trm_config *c, const char *key, double v, trm_error *err) {
+    return (int)trm_config_set_number(c, key, v, err);
+}
+EXPORT int trm_web_config_set_string(trm_config *c, const char *key, const char *v, trm_error *err) {
+    return (int)trm_config_set_string(c, key, v, err);
+}
+
+EXPORT trm_model *trm_web_model_create(const trm_config *c, trm_error *err) { return trm_model_create(c, err); }
+EXPORT void trm_web_model_free(trm_model *m) { trm_model_free(m); }
+EXPORT int trm_web_model_find_tensor(const trm_model *m, const char *name) { return trm_model_find_tensor(m, name); }
+EXPORT int trm_web_model_tensor_count(const trm_model *m) { return trm_model_tensor_count(m); }
+EXPORT const char *trm_web_model_tensor_name(const trm_model *m, int i) {
+    const trm_tensor_info *t = trm_model_tensor(m, i);
+    return t ? t->name : NULL;
+}
+
+/* shape [ndim] as doubles (JSON numbers, already checked to be non-negative integers by JS). */
+EXPORT int trm_web_model_load_tensor(trm_model *m, const char *name, const char *dtype, const double *shape,
+                                     int ndim, const void *data, size_t nbytes, trm_error *err) {
+    int64_t s[8] = {0};
+    if (ndim < 0 || ndim > 8) return fail(err, TRM_E_SHAPE, "tensor has more than 8 dimensions");
+    for (int i = 0; i < ndim; i++) s[i] = (int64_t)shape[i];
+    return (int)trm_model_load_tensor(m, name, dtype, s, ndim, data, nbytes, err);
+}
+
+EXPORT int trm_web_model_check_loaded(const trm_model *m, trm_error *err) {
+    return (int)trm_model_check_loaded(m, err);
+}
+
+/* The config as JSON (official key names); returns the length it needs (excluding the NUL). */
+EXPORT size_t trm_web_model_config_json(const trm_model *m, char *buf, size_t cap) {
+    return trm_config_to_json(trm_model_config(m), buf, cap);
+}
+EXPORT double trm_web_model_param_count(const trm_model *m) { return (double)trm_model_dims(m)->n_params; }
+
+/* 1 if the kernel set exists in this build (then it is used), 0 if not (nothing changes). */
+EXPORT int trm_web_model_set_kernels(trm_model *m, const char *name) {
+    const trm_kernels *k = trm_kernels_get(name);
+    if (!k) return 0;
+    trm_model_set_kernels(m, k);
+    return 1;
+}
+EXPORT const char *trm_web_model_kernels(const trm_model *m) { return trm_kernels_name(trm_model_kernels(m)); }
+/* Name of the set trm_kernels_get(NULL) picks: "wasm128" in a SIMD build, else "scalar". */
+EXPORT const char *trm_web_default_kernels(void) { return trm_kernels_name(trm_kernels_get(NULL)); }
+
+/* ------------------------------------------------------------------------------------------ */
+/* Solver: batch 1, with the buffers that one pass's results are read from                     */
+
+typedef struct trm_web_solver {
+    trm_solver *s;
+    int h, w, cells;
+    int ready;          /* reset() has succeeded */
+    uint8_t *tokens;    /* [cells] question, then the prediction */
+    char *chars;        /* [cells + 1] predicted characters, NUL-terminated; '?' for non-maze ids */
+    float *confidence;  /* [cells] */
+} trm_web_solver;
+
+EXPORT void trm_web_solver_free(trm_web_solver *ws) {
+    if (!ws) return;
+    trm_solver_free(ws->s);
+    free(ws->tokens);
+    free(ws->chars);
+    free(ws->confidence);
+    free(ws);
+}
+
+EXPORT trm_web_solver *trm_web_solver_create(const trm_model *m, trm_error *err) {
+    const trm_config *c = trm_model_config(m);
+    trm_web_solver *ws = calloc(1, sizeof *ws);
+    if (!ws) {
+        fail(err, TRM_E_NOMEM, "out of memory for a solver");
+        return NULL;
+    }
+    ws->h = c->grid_height;
+    ws->w = c->grid_width;
+    ws->cells = ws->h * ws->w;
+    ws->tokens = malloc((size_t)ws->cells);
+    ws->chars = malloc((size_t)ws->cells + 1);
+    ws->confidence = malloc(sizeof(float) * (size_t)ws->cells);
+    if (!ws->tokens || !ws->chars || !ws->confidence) {
+        trm_web_solver_free(ws);
+        fail(err, TRM_E_NOMEM, "out of memory for a solver");
+        return NULL;
+    }
+    ws->s = trm_solver_create(m, 1, err);
+    if (!ws->s) {
+        trm_web_solver_free(ws);
+        return NULL;
+    }
+    return ws;
+}
+
+/* Start a solve of the question chars [len] (must be exactly h*w maze characters). */
+EXPORT int trm_web_solver_reset(trm_web_solver *ws, const char *chars, size_t len, trm_error *err) {
+    ws->ready = 0;
+    int st = tokenize(chars, len, ws->h, ws->w, ws->tokens, err);
+    if (st == TRM_OK) st = (int)trm_solver_reset(ws->s, ws->tokens, NULL, 1, err);
+    if (st != TRM_OK) return st;
+    ws->ready = 1;
+    return TRM_OK;
+}
+
+/* One refinement pass, then decode it into chars/confidence. Returns the passes done since the
+ * reset, or -1 if there was no successful reset. */
+EXPORT int trm_web_solver_pass(trm_web_solver *ws) {
+    if (!ws->ready) return -1;
+    trm_solver_pass(ws->s);
+    trm_solver_read(ws->s, ws->tokens, ws->confidence);
+    trm_maze_detokenize(ws->tokens, ws->h, ws->w, ws->chars, NULL); /* '?' marks non-maze ids */
+    return trm_solver_passes(ws->s);
+}
+
+EXPORT const char *trm_web_solver_chars(const trm_web_solver *ws) { return ws->chars; }
+EXPORT const float *trm_web_solver_confidence(const trm_web_solver *ws) { return ws->confidence; }
+EXPORT int trm_web_solver_passes(const trm_web_solver *ws) { return ws->ready ? trm_solver_passes(ws->s) : 0; }
+/* q_halt logit of the last completed supervision step (NaN before the first). */
+EXPORT float trm_web_solver_halt_logit(const trm_web_solver *ws) { return trm_solver_halt_logit(ws->s, 0); }
+
+/* ------------------------------------------------------------------------------------------ */
+/* Mazes                                                                                       */
+
+/* Answers may hold anything a model predicts: characters outside the charset become PAD (0),
+ * which the verifier reports as a cell that breaks the path. */
+static void tokenize_lenient(const char *chars, int n, uint8_t *tokens) {
+    for (int i = 0; i < n; i++) {
+        const char *p = chars[i] ? strchr(TRM_MAZE_CHARSET, chars[i]) : NULL;
+        tokens[i] = p ? (uint8_t)(1 + (p - TRM_MAZE_CHARSET)) : TRM_MAZE_PAD;
+    }
+}
+
+/* One allocation for a workspace and up to three token grids. */
+static void *maze_scratch(int h, int w, uint8_t **grids, trm_error *err) {
+    size_t ws = trm_maze_workspace_bytes(h, w), n = (size_t)h * (size_t)w;
+    if (!ws) {
+        fail(err, TRM_E_SHAPE, "maze size out of range");
+        return NULL;
+    }
+    ws = (ws + 15) & ~(size_t)15;
+    unsigned char *p = malloc(ws + 3 * n);
+    if (!p) {
+        fail(err, TRM_E_NOMEM, "out of memory for a maze workspace");
+        return NULL;
+    }
+    for (int i = 0; i < 3; i++) grids[i] = p + ws + (size_t)i * n;
+    return p;
+}
+
+/* algorithm 0 lehnert, 1 dfs; min_path < 0: the default. seed and index are 64-bit values split
+ * into 32-bit halves (portable across JS engines without BigInt/i64 integration).
+ * question_out, label_out: [h*w + 1] chars. *path_len: moves along the shortest path. */
+EXPORT int trm_web_maze_generate(int algorithm, int h, int w, int min_path, int unique, uint32_t seed_lo,
+                                 uint32_t seed_hi, uint32_t index_lo, uint32_t index_hi, char *question_out,
+                                 char *label_out, int *path_len, trm_error *err) {
+    trm_maze_options o;
+    trm_maze_options_default(&o, h, w);
+    o.algorithm = (trm_maze_algorithm)algorithm;
+    if (min_path >= 0) o.min_path = min_path;
+    o.unique = unique;
+    trm_status st = trm_maze_options_check(&o, err);
+    if (st != TRM_OK) return (int)st;
+    uint8_t *g[3];
+    void *ws = maze_scratch(h, w, g, err);
+    if (!ws) return (int)err->code;
+    uint64_t seed = (uint64_t)seed_hi << 32 | seed_lo, index = (uint64_t)index_hi << 32 | index_lo;
+    st = trm_maze_generate(&o, seed, index, g[0], g[1], path_len, ws, err);
+    if (st == TRM_OK) {
+        trm_maze_detokenize(g[0], h, w, question_out, NULL);
+        trm_maze_detokenize(g[1], h, w, label_out, NULL);
+    }
+    free(ws);
+    return (int)st;
+}
+
+/* verdict_out [5]: valid, optimal, exact, path_length, shortest_length; reason_out [96]. label
+ * may be NULL. The question and label must be well-formed grids; the answer may hold anything. */
+EXPORT int trm_web_maze_verify(const char *question, const char *answer, const char *label, int h, int w,
+                               int *verdict_out, char *reason_out, trm_error *err) {
+    uint8_t *g[3];
+    void *ws = maze_scratch(h, w, g, err);
+    if (!ws) return (int)err->code;
+    const size_t n = (size_t)h * (size_t)w;
+    int st = tokenize(question, n, h, w, g[0], err);
+    if (st == TRM_OK && label) st = tokenize(label, n, h, w, g[2], err);
+    trm_maze_verdict v;
+    if (st == TRM_OK) {
+        tokenize_lenient(answer, (int)n, g[1]);
+        st = (int)trm_maze_verify(g[0], g[1], label ? g[2] : NULL, h, w, ws, &v, err);
+    }
+    if (st == TRM_OK) {
+        verdict_out[0] = v.valid;
+        verdict_out[1] = v.optimal;
+        verdict_out[2] = v.exact;
+        verdict_out[3] = v.path_length;
+        verdict_out[4] = v.shortest_length;
+        memcpy(reason_out, v.reason, sizeof v.reason);
+    }
+    free(ws);
+    return st;
+}
+
+/* The question with one shortest path marked 'o' (core's tie rule); answer_out [h*w + 1]. */
+EXPORT int trm_web_maze_solve(const char *question, int h, int w, char *answer_out, int *length, trm_error *err) {
+    uint8_t *g[3];
+    void *ws = maze_scratch(h, w, g, err);
+    if (!ws) return (int)err->code;
+    int st = tokenize(question, (size_t)h * (size_t)w, h, w, g[0], err);
+    if (st == TRM_OK) st = (int)trm_maze_solve(g[0], h, w, g[1], length, ws, err);
+    if (st == TRM_OK) trm_maze_detokenize(g[1], h, w, answer_out, NULL);
+    free(ws);
+    return st;
+}
