@@ -1,0 +1,57 @@
+/* checkpoint.h: training checkpoints as safetensors files.
+ *
+ * A checkpoint holds named state arrays in groups ("trainer." + every trm_trainer_state entry:
+ * parameters, puzzle table, H_init/L_init, optimizer moments, ACT carry and slot data, halting
+ * RNG, step, EMA; "data." + the data source state; "run." + the tool's own counters) and
+ * __metadata__ {"format": "trm.c-checkpoint/1", "config": <the effective run config JSON>}.
+ * dtypes: F32, U8 and I32 entries are stored as is; U64 entries as I64 with the same bit
+ * pattern (safetensors has no U64). Files are written atomically (temporary file + fsync +
+ * rename), so a crash never leaves a half-written checkpoint in place of the last good one.
+ *
+ * Restoring is strict: every entry must be present with the expected dtype and element count,
+ * otherwise the message names the tensor and what differs.
+ */
+#ifndef TRM_CHECKPOINT_H
+#define TRM_CHECKPOINT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "safetensors.h"
+#include "trm.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define TRM_CHECKPOINT_FORMAT "trm.c-checkpoint/1"
+
+/* A group of state entries stored under name prefix + entry name. */
+typedef struct trm_ckpt_group {
+    const char *prefix;           /* e.g. "trainer." */
+    const trm_state_entry *entries;
+    int count;
+} trm_ckpt_group;
+
+int trm_checkpoint_write(const char *path, const trm_ckpt_group *groups, int n_groups,
+                         const char *config_json, char *err, size_t errcap);
+
+typedef struct trm_checkpoint {
+    uint8_t *buf;
+    size_t len;
+    trm_st_file st;
+    const char *config_json;      /* from __metadata__, points into st */
+    char path[1024];
+} trm_checkpoint;
+
+/* Read and parse; checks the format tag and that a config is present. */
+int trm_checkpoint_read(const char *path, trm_checkpoint *ck, char *err, size_t errcap);
+/* Copy every entry of the group from the checkpoint into its memory. */
+int trm_checkpoint_restore(const trm_checkpoint *ck, const trm_ckpt_group *g, char *err,
+                           size_t errcap);
+void trm_checkpoint_free(trm_checkpoint *ck);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* TRM_CHECKPOINT_H */

@@ -1,0 +1,291 @@
+/* data.c: training data sources (CSV or generator), augmentation and held-out set; see data.h. */
+#include "data.h"
+
+#include "csv.h"
+#include "maze.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static int fail(char *err, size_t cap, const char *fmt, ...) {
+    if (err && cap) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, cap, fmt, ap);
+        va_end(ap);
+    }
+    return -1;
+}
+
+struct trm_data {
+    int h, w;
+    size_t grid;
+    int use_generator, augment;
+    trm_maze_options gen;
+    uint64_t gen_seed, order_seed;
+    trm_csv_dataset train, test;  /* CSV sources (test also holds a CSV held-out set) */
+    uint8_t *gen_test_q, *gen_test_l;
+    const uint8_t *test_q, *test_l;
+    size_t n_train, n_test;
+    uint32_t *hset;  /* open-addressing set of held-out questions: index + 1, 0 = empty */
+    size_t hcap;
+    uint32_t *perm;  /* CSV: order of the current epoch */
+    uint8_t *cand_q, *cand_l, *tmp; /* generator candidates, transform scratch */
+    size_t cand_cap;
+    /* resumable state */
+    trm_rng rng;     /* augmentation draws */
+    uint64_t epoch, position, next_index, examples, skipped;
+};
+
+static uint64_t hash_bytes(const uint8_t *p, size_t n) {
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (size_t i = 0; i < n; i++) h = (h ^ p[i]) * 1099511628211ull;
+    return h;
+}
+
+static int build_test_set(trm_data *d) {
+    d->hcap = 16;
+    while (d->hcap < 2 * d->n_test + 1) d->hcap *= 2;
+    d->hset = calloc(d->hcap, sizeof *d->hset);
+    if (!d->hset) return -1;
+    for (size_t k = 0; k < d->n_test; k++) {
+        size_t i = hash_bytes(d->test_q + k * d->grid, d->grid) & (d->hcap - 1);
+        while (d->hset[i]) i = (i + 1) & (d->hcap - 1);
+        d->hset[i] = (uint32_t)(k + 1);
+    }
+    return 0;
+}
+
+static int is_held_out(const trm_data *d, const uint8_t *q) {
+    if (!d->hset) return 0;
+    size_t i = hash_bytes(q, d->grid) & (d->hcap - 1);
+    for (; d->hset[i]; i = (i + 1) & (d->hcap - 1))
+        if (!memcmp(d->test_q + (size_t)(d->hset[i] - 1) * d->grid, q, d->grid)) return 1;
+    return 0;
+}
+
+/* Generate mazes first..first+n-1 of seed into q, l [n * grid] in parallel. */
+static int generate(const trm_data *d, uint64_t seed, uint64_t first, size_t n, uint8_t *q, uint8_t *l, char *err,
+                    size_t cap) {
+    const size_t wsb = trm_maze_workspace_bytes(d->h, d->w);
+    long bad = -1;
+    char msg[256] = "";
+#pragma omp parallel
+    {
+        void *ws = malloc(wsb);
+#pragma omp for schedule(dynamic, 4)
+        for (long k = 0; k < (long)n; k++) {
+            trm_error e;
+            if (ws && trm_maze_generate(&d->gen, seed, first + (uint64_t)k, q + (size_t)k * d->grid,
+                                        l + (size_t)k * d->grid, NULL, ws, &e) == TRM_OK)
+                continue;
+#pragma omp critical
+            if (bad < 0 || k < bad) {
+                bad = k;
+                snprintf(msg, sizeof msg, "%s", ws ? e.msg : "out of memory");
+            }
+        }
+        free(ws);
+    }
+    if (bad >= 0) return fail(err, cap, "generator: maze %llu of seed %llu: %s", (unsigned long long)(first + (uint64_t)bad),
+                              (unsigned long long)seed, msg);
+    return 0;
+}
+
+static void shuffle_epoch(trm_data *d) {
+    trm_rng r;
+    trm_rng_seed(&r, trm_maze_seed(d->order_seed, d->epoch));
+    for (size_t i = 0; i < d->n_train; i++) d->perm[i] = (uint32_t)i;
+    for (size_t i = d->n_train; i > 1; i--) { /* Fisher-Yates */
+        size_t j = trm_rng_below(&r, (uint32_t)i);
+        uint32_t t = d->perm[i - 1];
+        d->perm[i - 1] = d->perm[j];
+        d->perm[j] = t;
+    }
+}
+
+static int open_csv(trm_data *d, trm_run_config *c, char *err, size_t cap) {
+    trm_error e;
+    int h = c->model_grid_given == 3 ? c->model.grid_height : 0, w = c->model_grid_given == 3 ? c->model.grid_width : 0;
+    if (trm_csv_read(c->train_csv, h, w, &d->train, &e) != TRM_OK) return fail(err, cap, "%s", e.msg);
+    if (d->train.count == 0) return fail(err, cap, "%s: no data rows", c->train_csv);
+    if (d->train.count > UINT32_MAX) return fail(err, cap, "%s: too many rows", c->train_csv);
+    d->h = d->train.height;
+    d->w = d->train.width;
+    if (c->test_csv[0]) {
+        if (trm_csv_read(c->test_csv, d->h, d->w, &d->test, &e) != TRM_OK) return fail(err, cap, "%s", e.msg);
+        d->test_q = d->test.questions;
+        d->test_l = d->test.answers;
+        d->n_test = d->test.count;
+    }
+    d->n_train = d->train.count;
+    d->perm = malloc(d->n_train * sizeof *d->perm);
+    if (!d->perm) return fail(err, cap, "out of memory");
+    shuffle_epoch(d);
+    return 0;
+}
+
+static int open_generator(trm_data *d, trm_run_config *c, char *err, size_t cap) {
+    d->h = c->gen.height;
+    d->w = c->gen.width;
+    d->gen = c->gen;
+    d->gen_seed = c->gen_seed;
+    d->n_test = (size_t)c->test_count;
+    d->grid = (size_t)d->h * d->w;
+    d->gen_test_q = malloc(d->n_test * d->grid);
+    d->gen_test_l = malloc(d->n_test * d->grid);
+    if (!d->gen_test_q || !d->gen_test_l) return fail(err, cap, "out of memory for %zu held-out mazes", d->n_test);
+    if (generate(d, c->gen_test_seed, 0, d->n_test, d->gen_test_q, d->gen_test_l, err, cap)) return -1;
+    d->test_q = d->gen_test_q;
+    d->test_l = d->gen_test_l;
+    return 0;
+}
+
+trm_data *trm_data_open(trm_run_config *c, char *err, size_t cap) {
+    trm_data *d = calloc(1, sizeof *d);
+    if (!d) {
+        fail(err, cap, "out of memory");
+        return NULL;
+    }
+    trm_csv_init(&d->train, 0, 0);
+    trm_csv_init(&d->test, 0, 0);
+    d->use_generator = c->use_generator;
+    /* the config is checked first when it does not depend on the files (generator) */
+    int rc = c->use_generator ? trm_run_config_finish(c, 0, 0, 0, err, cap) : 0;
+    if (!rc) rc = c->use_generator ? open_generator(d, c, err, cap) : open_csv(d, c, err, cap);
+    if (!rc && !c->use_generator) rc = trm_run_config_finish(c, d->h, d->w, d->n_train, err, cap);
+    if (!rc) {
+        d->grid = (size_t)d->h * d->w;
+        d->augment = c->augment;
+        d->order_seed = trm_maze_seed(c->seed, 2);
+        trm_rng_seed(&d->rng, trm_maze_seed(c->seed, 3));
+        d->tmp = malloc(2 * d->grid);
+        if (!d->tmp || (d->use_generator && build_test_set(d))) rc = fail(err, cap, "out of memory");
+    }
+    if (rc) {
+        trm_data_free(d);
+        return NULL;
+    }
+    return d;
+}
+
+void trm_data_free(trm_data *d) {
+    if (!d) return;
+    trm_csv_free(&d->train);
+    trm_csv_free(&d->test);
+    free(d->gen_test_q);
+    free(d->gen_test_l);
+    free(d->hset);
+    free(d->perm);
+    free(d->cand_q);
+    free(d->cand_l);
+    free(d->tmp);
+    free(d);
+}
+
+int trm_data_height(const trm_data *d) { return d->h; }
+int trm_data_width(const trm_data *d) { return d->w; }
+size_t trm_data_train_count(const trm_data *d) { return d->use_generator ? 0 : d->n_train; }
+size_t trm_data_test_count(const trm_data *d) { return d->n_test; }
+const uint8_t *trm_data_test_questions(const trm_data *d) { return d->test_q; }
+const uint8_t *trm_data_test_labels(const trm_data *d) { return d->test_l; }
+uint64_t trm_data_examples(const trm_data *d) { return d->examples; }
+uint64_t trm_data_skipped(const trm_data *d) { return d->skipped; }
+double trm_data_epoch(const trm_data *d) {
+    return d->use_generator ? 0.0 : (double)d->epoch + (double)d->position / (double)d->n_train;
+}
+
+/* Generator: fill the listed slots with fresh mazes that are not held out. */
+static int fill_generated(trm_data *d, const int *slots, int n, uint8_t *inputs, uint8_t *labels, char *err, size_t cap) {
+    if ((size_t)n > d->cand_cap) {
+        free(d->cand_q);
+        free(d->cand_l);
+        d->cand_q = malloc((size_t)n * d->grid);
+        d->cand_l = malloc((size_t)n * d->grid);
+        d->cand_cap = d->cand_q && d->cand_l ? (size_t)n : 0;
+        if (!d->cand_cap) return fail(err, cap, "out of memory");
+    }
+    int done = 0;
+    while (done < n) {
+        const size_t k = (size_t)(n - done);
+        if (generate(d, d->gen_seed, d->next_index, k, d->cand_q, d->cand_l, err, cap)) return -1;
+        d->next_index += k;
+        for (size_t j = 0; j < k; j++) { /* in index order, so the result does not depend on threads */
+            if (is_held_out(d, d->cand_q + j * d->grid)) {
+                d->skipped++;
+                continue;
+            }
+            memcpy(inputs + (size_t)slots[done] * d->grid, d->cand_q + j * d->grid, d->grid);
+            memcpy(labels + (size_t)slots[done] * d->grid, d->cand_l + j * d->grid, d->grid);
+            done++;
+        }
+    }
+    return 0;
+}
+
+static void fill_csv(trm_data *d, const int *slots, int n, uint8_t *inputs, uint8_t *labels) {
+    for (int i = 0; i < n; i++) {
+        if (d->position >= d->n_train) {
+            d->epoch++;
+            d->position = 0;
+            shuffle_epoch(d);
+        }
+        const size_t row = d->perm[d->position++];
+        memcpy(inputs + (size_t)slots[i] * d->grid, d->train.questions + row * d->grid, d->grid);
+        memcpy(labels + (size_t)slots[i] * d->grid, d->train.answers + row * d->grid, d->grid);
+    }
+}
+
+int trm_data_fill(trm_data *d, const uint8_t *refill, int B, uint8_t *inputs, uint8_t *labels, char *err, size_t cap) {
+    int *slots = malloc((size_t)(B > 0 ? B : 1) * sizeof *slots), n = 0;
+    if (!slots) return fail(err, cap, "out of memory");
+    for (int b = 0; b < B; b++)
+        if (!refill || refill[b]) slots[n++] = b;
+    int rc = 0;
+    if (d->use_generator) rc = fill_generated(d, slots, n, inputs, labels, err, cap);
+    else fill_csv(d, slots, n, inputs, labels);
+    for (int i = 0; i < n && !rc && d->augment; i++) {
+        const int tid = (int)trm_rng_below(&d->rng, 8);
+        uint8_t *q = inputs + (size_t)slots[i] * d->grid, *l = labels + (size_t)slots[i] * d->grid;
+        if (tid == 0) continue;
+        trm_maze_dihedral(q, d->h, d->w, tid, d->tmp, NULL, NULL);
+        trm_maze_dihedral(l, d->h, d->w, tid, d->tmp + d->grid, NULL, NULL);
+        memcpy(q, d->tmp, d->grid);
+        memcpy(l, d->tmp + d->grid, d->grid);
+    }
+    if (!rc) d->examples += (uint64_t)n;
+    free(slots);
+    return rc;
+}
+
+int trm_data_state_count(const trm_data *d) {
+    (void)d;
+    return 6;
+}
+
+trm_state_entry trm_data_state(trm_data *d, int i) {
+    const trm_state_entry e[] = {
+        {"rng", TRM_STATE_U64, d->rng.s, 4},
+        {"epoch", TRM_STATE_U64, &d->epoch, 1},
+        {"position", TRM_STATE_U64, &d->position, 1},
+        {"next_index", TRM_STATE_U64, &d->next_index, 1},
+        {"examples", TRM_STATE_U64, &d->examples, 1},
+        {"skipped", TRM_STATE_U64, &d->skipped, 1},
+    };
+    trm_state_entry none = {0};
+    return i >= 0 && i < 6 ? e[i] : none;
+}
+
+int trm_data_restored(trm_data *d, char *err, size_t cap) {
+    if (d->use_generator) return 0;
+    if (d->position > d->n_train)
+        return fail(err, cap, "checkpoint data position %llu is beyond the %zu training rows (a different CSV file?)",
+                    (unsigned long long)d->position, d->n_train);
+    shuffle_epoch(d);
+    return 0;
+}

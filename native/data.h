@@ -1,0 +1,71 @@
+/* data.h: training data for trm-train: CSV datasets or mazes generated on the fly, optional
+ * dihedral augmentation, the held-out set, and a small resumable state.
+ *
+ * Filling a batch. The trainer (TRM §3.3) only takes new examples into slots that halted at the
+ * previous step; loader examples at other slots are discarded. So trm_data_fill() is given the
+ * slots to refill and consumes exactly one example per such slot, in slot order. Nothing is
+ * wasted, and "examples seen" counts the examples that entered training. (The official loader
+ * hands over B examples every step and discards the rest; with a finite CSV set an "epoch"
+ * here is one pass over every example, see native/TOOLS.md.)
+ *
+ *  - CSV: the training rows in a random order per epoch: the permutation of epoch e is drawn
+ *    from an RNG seeded with (seed, e), so it can be rebuilt from the epoch number alone.
+ *  - Generator: training maze k is trm_maze_generate(options, generator seed, k) for
+ *    k = 0, 1, 2, ...; a maze whose question equals a held-out maze is skipped, so the
+ *    held-out set (maze k of test_seed, k < test_count, exactly what
+ *    `trm-maze --seed <test_seed>` writes) stays unseen. Mazes are generated in parallel.
+ *  - Augmentation: one dihedral transform (TRM §6.1) drawn per example from the data RNG,
+ *    applied to question and label alike.
+ *
+ * State (for checkpoints): a few integers and the RNG, exposed as trm_state_entry items so the
+ * checkpoint code stores them next to the trainer's. After restoring them call
+ * trm_data_restored().
+ */
+#ifndef TRM_DATA_H
+#define TRM_DATA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "train_config.h"
+#include "trm.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct trm_data trm_data;
+
+/* Load the CSV files or build the held-out set of the generator, then finish the config
+ * (trm_run_config_finish: grid size, steps). Returns NULL with a message naming the file,
+ * row and column, or the config key. */
+trm_data *trm_data_open(trm_run_config *c, char *err, size_t errcap);
+void trm_data_free(trm_data *d);
+
+int trm_data_height(const trm_data *d);
+int trm_data_width(const trm_data *d);
+size_t trm_data_train_count(const trm_data *d); /* 0 for the generator (unbounded) */
+size_t trm_data_test_count(const trm_data *d);  /* held-out mazes (0 = none) */
+const uint8_t *trm_data_test_questions(const trm_data *d); /* [test_count * grid] */
+const uint8_t *trm_data_test_labels(const trm_data *d);    /* [test_count * grid] */
+
+/* Fill the slots b < B with refill[b] != 0 (refill NULL = all): inputs/labels [B * grid].
+ * Other slots are left as they are. Returns 0, or -1 (generation failed) with a message. */
+int trm_data_fill(trm_data *d, const uint8_t *refill, int B, uint8_t *inputs, uint8_t *labels, char *err,
+                  size_t errcap);
+
+uint64_t trm_data_examples(const trm_data *d); /* examples handed out so far */
+double trm_data_epoch(const trm_data *d);       /* CSV: epochs completed (fractional); else 0 */
+uint64_t trm_data_skipped(const trm_data *d);   /* generator: mazes skipped (equal a held-out one) */
+
+/* Resumable state, named for the checkpoint ("rng", "epoch", "position", ...). */
+int trm_data_state_count(const trm_data *d);
+trm_state_entry trm_data_state(trm_data *d, int i);
+/* Call after the state entries were overwritten (rebuilds the permutation). Returns -1 with a
+ * message if the restored values do not fit this data set. */
+int trm_data_restored(trm_data *d, char *err, size_t errcap);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* TRM_DATA_H */

@@ -1,0 +1,150 @@
+/* evaluate.c: batch evaluation with the solver and the BFS verifier; see evaluate.h. */
+#include "evaluate.h"
+
+#include "maze.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static int fail(char *err, size_t cap, const char *fmt, ...) {
+    if (err && cap) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, cap, fmt, ap);
+        va_end(ap);
+    }
+    return -1;
+}
+
+double trm_eval_exact(const trm_eval_metrics *r) { return r->count ? (double)r->exact / r->count : 0; }
+double trm_eval_valid_optimal(const trm_eval_metrics *r) { return r->count ? (double)r->optimal / r->count : 0; }
+double trm_eval_cell_accuracy(const trm_eval_metrics *r) { return r->cells ? (double)r->cells_correct / r->cells : 0; }
+double trm_eval_path_accuracy(const trm_eval_metrics *r) { return r->path_cells ? (double)r->path_correct / r->path_cells : 0; }
+double trm_eval_mean_steps(const trm_eval_metrics *r) { return r->count ? r->steps_sum / r->count : 0; }
+
+typedef struct batch_bufs {
+    uint8_t *q, *tok, *halt_tok, *halted;
+    int *halt_step;
+    void *ws;
+} batch_bufs;
+
+/* Score one answer of one maze into r. question is already cleaned ('o' -> open). */
+static int score(const uint8_t *question, const uint8_t *answer, const uint8_t *label, int h, int w, int steps,
+                 void *ws, trm_eval_metrics *r, char *msg, size_t cap) {
+    trm_maze_verdict v;
+    trm_error e;
+    if (trm_maze_verify(question, answer, label, h, w, ws, &v, &e) != TRM_OK) {
+        snprintf(msg, cap, "%s", e.msg);
+        return -1;
+    }
+    const size_t grid = (size_t)h * w;
+    r->count++;
+    r->exact += v.exact;
+    r->valid += v.valid;
+    r->optimal += v.optimal;
+    r->steps_sum += steps;
+    if (label) {
+        for (size_t p = 0; p < grid; p++) {
+            const int ok = answer[p] == label[p];
+            r->cells++;
+            r->cells_correct += ok;
+            if (label[p] != question[p]) {
+                r->path_cells++;
+                r->path_correct += ok;
+            }
+        }
+    }
+    return 0;
+}
+
+/* Run one batch of nb mazes (already in bufs->q) for up to steps supervision steps. */
+static void run_batch(trm_solver *s, const trm_model *m, int nb, const trm_eval_options *o, batch_bufs *bb) {
+    const size_t grid = (size_t)trm_model_dims(m)->grid;
+    const int T = trm_model_config(m)->H_cycles;
+    int n_halted = 0, step = 0;
+    memset(bb->halted, 0, (size_t)nb);
+    for (step = 1; step <= o->steps; step++) {
+        for (int t = 0; t < T; t++) trm_solver_pass(s);
+        if (o->mode == TRM_EVAL_FIXED) continue;
+        int read = 0;
+        for (int b = 0; b < nb; b++) {
+            if (bb->halted[b] || !(trm_solver_halt_logit(s, b) > 0.0f)) continue;
+            if (!read) trm_solver_read(s, bb->tok, NULL);
+            read = 1;
+            memcpy(bb->halt_tok + (size_t)b * grid, bb->tok + (size_t)b * grid, grid);
+            bb->halted[b] = 1;
+            bb->halt_step[b] = step;
+            n_halted++;
+        }
+        if (o->mode == TRM_EVAL_HALT && n_halted == nb) break;
+    }
+    const int last = step > o->steps ? o->steps : step;
+    trm_solver_read(s, bb->tok, NULL);
+    for (int b = 0; b < nb; b++)
+        if (!bb->halted[b]) {
+            memcpy(bb->halt_tok + (size_t)b * grid, bb->tok + (size_t)b * grid, grid);
+            bb->halt_step[b] = last;
+        }
+}
+
+int trm_evaluate(const trm_model *m, const uint8_t *questions, const uint8_t *labels, long count, long base,
+                 const trm_eval_options *o, trm_eval_metrics *fixed, trm_eval_metrics *halt, char *err, size_t cap) {
+    const trm_config *cfg = trm_model_config(m);
+    const int h = cfg->grid_height, w = cfg->grid_width;
+    const size_t grid = (size_t)h * w;
+    trm_eval_metrics dummy_f, dummy_h;
+    if (!fixed) fixed = &dummy_f;
+    if (!halt) halt = &dummy_h;
+    memset(fixed, 0, sizeof *fixed);
+    memset(halt, 0, sizeof *halt);
+    if (count <= 0) return 0;
+    if (o->steps < 1 || o->batch < 1) return fail(err, cap, "evaluation needs steps >= 1 and batch >= 1");
+    const int B = o->batch < count ? o->batch : (int)count;
+    trm_error e;
+    trm_solver *s = trm_solver_create(m, B, &e);
+    if (!s) return fail(err, cap, "%s", e.msg);
+    batch_bufs bb;
+    bb.q = malloc((size_t)B * grid);
+    bb.tok = malloc((size_t)B * grid);
+    bb.halt_tok = malloc((size_t)B * grid);
+    bb.halted = malloc((size_t)B);
+    bb.halt_step = malloc((size_t)B * sizeof(int));
+    bb.ws = malloc(trm_maze_workspace_bytes(h, w));
+    int rc = 0;
+    if (!bb.q || !bb.tok || !bb.halt_tok || !bb.halted || !bb.halt_step || !bb.ws) rc = fail(err, cap, "out of memory");
+    for (long start = 0; start < count && !rc; start += B) {
+        const int nb = count - start < B ? (int)(count - start) : B;
+        memcpy(bb.q, questions + (size_t)start * grid, (size_t)nb * grid);
+        for (size_t i = 0; i < (size_t)nb * grid; i++)
+            if (bb.q[i] == TRM_MAZE_PATH) bb.q[i] = TRM_MAZE_OPEN;
+        if (trm_solver_reset(s, bb.q, NULL, nb, &e) != TRM_OK) {
+            rc = fail(err, cap, "maze %ld: %s", base + start, e.msg);
+            break;
+        }
+        run_batch(s, m, nb, o, &bb);
+        char msg[300];
+        for (int b = 0; b < nb && !rc; b++) {
+            const uint8_t *q = bb.q + (size_t)b * grid, *l = labels ? labels + (size_t)(start + b) * grid : NULL;
+            if (o->pred_fixed) memcpy(o->pred_fixed + (size_t)(start + b) * grid, bb.tok + (size_t)b * grid, grid);
+            if (o->pred_halt) memcpy(o->pred_halt + (size_t)(start + b) * grid, bb.halt_tok + (size_t)b * grid, grid);
+            if ((o->mode != TRM_EVAL_HALT && score(q, bb.tok + (size_t)b * grid, l, h, w, o->steps, bb.ws, fixed, msg, sizeof msg)) ||
+                (o->mode != TRM_EVAL_FIXED &&
+                 score(q, bb.halt_tok + (size_t)b * grid, l, h, w, bb.halt_step[b], bb.ws, halt, msg, sizeof msg)))
+                rc = fail(err, cap, "maze %ld: %s", base + start + b, msg);
+        }
+        if (!rc && o->progress) o->progress(o->user, start + nb, count);
+    }
+    trm_solver_free(s);
+    free(bb.q);
+    free(bb.tok);
+    free(bb.halt_tok);
+    free(bb.halted);
+    free(bb.halt_step);
+    free(bb.ws);
+    return rc;
+}

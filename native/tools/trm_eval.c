@@ -1,0 +1,153 @@
+/* trm-eval: evaluate a model file on an HRM CSV maze dataset (native/TOOLS.md). */
+#define _POSIX_C_SOURCE 200809L
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "csv.h"
+#include "evaluate.h"
+#include "model_io.h"
+#include "progress.h"
+
+static const char TOOL[] = "trm-eval";
+
+static const char USAGE[] =
+    "usage: trm-eval --model FILE.safetensors --csv FILE.csv [--limit K] [--steps N] [--early-halt]\n"
+    "                [--batch B] [--json] [--threads N] [--kernels K]\n"
+    "\n"
+    "Solves every maze of an HRM CSV dataset (header source,question,answer,rating) with the model\n"
+    "and checks the answers with BFS: exact (equals the CSV answer; S/G kept as letters or marked\n"
+    "'o' both accepted), valid-optimal (a valid S-G path of shortest length), cell accuracy,\n"
+    "path-cell accuracy (cells the answer changes), mean supervision steps, mazes per second.\n"
+    "\n"
+    "  --model FILE     model file (safetensors, e.g. runs/x/model.safetensors)\n"
+    "  --csv FILE       dataset; its grids must have the model's size\n"
+    "  --limit K        only the first K mazes\n"
+    "  --steps N        supervision steps (default: the model's halt_max_steps)\n"
+    "  --early-halt     freeze each maze's answer at the first step whose q_halt logit is > 0\n"
+    "                   (mean steps then says how many were used)\n"
+    "  --batch B        mazes solved together (default 64)\n"
+    "  --json           print exactly one JSON object on stdout (keys exact_accuracy,\n"
+    "                   valid_optimal_accuracy, cell_accuracy, path_cell_accuracy, count, mean_steps,\n"
+    "                   steps, early_halt, seconds, mazes_per_s)\n"
+    "%s"
+    "\n"
+    "Example:\n"
+    "  native/trm-eval --model runs/maze6/model.safetensors --csv test6.csv --early-halt\n"
+    "Exit status: 0 ok, 1 bad file or evaluation error, 2 bad arguments.\n";
+
+typedef struct args {
+    const char *model, *csv;
+    long limit, steps, batch;
+    int early_halt, json;
+    trm_cli_common common;
+} args;
+
+static int parse_args(int argc, char **argv, args *a) {
+    static const char *const flags[] = {"--early-halt", "--json", NULL};
+    memset(a, 0, sizeof *a);
+    a->batch = 64;
+    for (int i = 1; i < argc;) {
+        trm_cli_opt o;
+        if (trm_cli_next(TOOL, argc, argv, &i, flags, &o)) return TRM_EXIT_USAGE;
+        int c = trm_cli_common_option(TOOL, &o, &a->common);
+        if (c < 0) return -c;
+        if (c) continue;
+        if (!strcmp(o.key, "--help")) {
+            printf(USAGE, TRM_CLI_COMMON_HELP);
+            exit(0);
+        } else if (!strcmp(o.key, "--model")) a->model = o.value;
+        else if (!strcmp(o.key, "--csv")) a->csv = o.value;
+        else if (!strcmp(o.key, "--early-halt")) a->early_halt = 1;
+        else if (!strcmp(o.key, "--json")) a->json = 1;
+        else if (!strcmp(o.key, "--limit")) {
+            if (trm_cli_parse_long(o.value, 1, 1000000000L, &a->limit))
+                return trm_cli_usage_error(TOOL, "--limit '%s': expected a positive integer", o.value);
+        } else if (!strcmp(o.key, "--steps")) {
+            if (trm_cli_parse_long(o.value, 1, 100000, &a->steps))
+                return trm_cli_usage_error(TOOL, "--steps '%s': expected an integer in [1, 100000]", o.value);
+        } else if (!strcmp(o.key, "--batch")) {
+            if (trm_cli_parse_long(o.value, 1, 65536, &a->batch))
+                return trm_cli_usage_error(TOOL, "--batch '%s': expected an integer in [1, 65536]", o.value);
+        } else return trm_cli_usage_error(TOOL, "unknown option '%s'", o.key);
+    }
+    if (!a->model) return trm_cli_usage_error(TOOL, "missing --model FILE");
+    if (!a->csv) return trm_cli_usage_error(TOOL, "missing --csv FILE");
+    return 0;
+}
+
+typedef struct prog_ctx {
+    trm_progress p;
+    double t0;
+} prog_ctx;
+
+static void on_progress(void *user, long done, long total) {
+    prog_ctx *c = user;
+    char bar[64], eta[32];
+    const double dt = trm_cli_now() - c->t0;
+    trm_progress_bar(bar, sizeof bar, (double)done, (double)total, 30);
+    trm_format_duration(eta, sizeof eta, done ? dt / (double)done * (double)(total - done) : -1);
+    trm_progress_update(&c->p, 0, "%s %ld/%ld mazes  %.1f mazes/s  ETA %s", bar, done, total, dt > 0 ? done / dt : 0.0, eta);
+}
+
+int main(int argc, char **argv) {
+    args a;
+    int rc = parse_args(argc, argv, &a);
+    if (rc) return rc;
+    const trm_kernels *k = trm_cli_kernels(TOOL, a.common.kernels);
+    if (!k) return TRM_EXIT_USAGE;
+    trm_cli_apply_threads(a.common.threads);
+    char err[1024];
+    trm_model *m = trm_load_model_file(a.model, err, sizeof err);
+    if (!m) return trm_cli_error(TOOL, "%s", err);
+    trm_model_set_kernels(m, k);
+    const trm_config *cfg = trm_model_config(m);
+    trm_csv_dataset d;
+    trm_error e;
+    trm_csv_init(&d, 0, 0);
+    /* Read with the model's grid size, so a file of another size fails on its first row. */
+    if (trm_csv_read(a.csv, cfg->grid_height, cfg->grid_width, &d, &e) != TRM_OK) {
+        trm_model_free(m);
+        return trm_cli_error(TOOL, "%s (the model %s is for %dx%d grids)", e.msg, a.model, cfg->grid_height, cfg->grid_width);
+    }
+    long count = (long)d.count;
+    if (a.limit && a.limit < count) count = a.limit;
+    prog_ctx pc;
+    trm_progress_init(&pc.p, stderr, -1);
+    pc.t0 = trm_cli_now();
+    const int steps = a.steps ? (int)a.steps : cfg->halt_max_steps;
+    trm_eval_options o = {steps, (int)a.batch, a.early_halt ? TRM_EVAL_HALT : TRM_EVAL_FIXED,
+                          trm_cli_isatty(stderr) ? on_progress : NULL, &pc, NULL, NULL};
+    trm_eval_metrics f, h;
+    rc = trm_evaluate(m, d.questions, d.answers, count, 1, &o, &f, &h, err, sizeof err);
+    trm_progress_end(&pc.p);
+    const double secs = trm_cli_now() - pc.t0;
+    if (rc) {
+        rc = trm_cli_error(TOOL, "%s: data row %s", a.csv, err + (strncmp(err, "maze ", 5) ? 0 : 5));
+    } else {
+        const trm_eval_metrics *r = a.early_halt ? &h : &f;
+        const double rate = secs > 0 ? (double)count / secs : 0.0;
+        if (a.json) {
+            printf("{\"model\": \"%s\", \"csv\": \"%s\", \"count\": %ld, \"exact_accuracy\": %.6g, "
+                   "\"valid_optimal_accuracy\": %.6g, \"cell_accuracy\": %.6g, \"path_cell_accuracy\": %.6g, "
+                   "\"mean_steps\": %.6g, \"steps\": %d, \"early_halt\": %s, \"seconds\": %.3f, \"mazes_per_s\": %.6g}\n",
+                   a.model, a.csv, r->count, trm_eval_exact(r), trm_eval_valid_optimal(r), trm_eval_cell_accuracy(r),
+                   trm_eval_path_accuracy(r), trm_eval_mean_steps(r), steps, a.early_halt ? "true" : "false", secs, rate);
+        } else {
+            printf("%s on %s: %ld mazes %dx%d, %d supervision steps%s\n", a.model, a.csv, r->count, cfg->grid_height,
+                   cfg->grid_width, steps, a.early_halt ? " with early halting" : "");
+            printf("  exact            %.4f  (%ld/%ld)\n", trm_eval_exact(r), r->exact, r->count);
+            printf("  valid-optimal    %.4f  (%ld/%ld)\n", trm_eval_valid_optimal(r), r->optimal, r->count);
+            printf("  cell accuracy    %.4f\n", trm_eval_cell_accuracy(r));
+            printf("  path-cell acc.   %.4f\n", trm_eval_path_accuracy(r));
+            printf("  mean steps       %.2f\n", trm_eval_mean_steps(r));
+            printf("  speed            %.1f mazes/s (%.2f s, %d thread%s, %s kernels)\n", rate, secs, trm_cli_threads(),
+                   trm_cli_threads() == 1 ? "" : "s", trm_kernels_name(k));
+        }
+    }
+    trm_csv_free(&d);
+    trm_model_free(m);
+    return rc;
+}

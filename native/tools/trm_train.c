@@ -1,0 +1,527 @@
+/* trm-train: train a TRM on mazes from a JSON config (native/TOOLS.md).
+ *
+ * The loop: refill the slots that halted (data.c), one ACT training step (core trainer), a
+ * progress line, a metrics line every log_interval steps, an evaluation of the EMA weights on
+ * the held-out set every eval_interval steps (exports DIR/model.safetensors and, when the exact
+ * accuracy improves, DIR/best.safetensors), and a checkpoint every checkpoint_interval steps
+ * and at the end. SIGINT/SIGTERM finish the current step, write a checkpoint and exit 0. A
+ * non-finite loss stops the run with exit status 1 without touching the last checkpoint.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <cjson/cJSON.h>
+
+#include "checkpoint.h"
+#include "cli.h"
+#include "data.h"
+#include "evaluate.h"
+#include "fileio.h"
+#include "model_io.h"
+#include "progress.h"
+#include "train_config.h"
+
+static const char TOOL[] = "trm-train";
+
+static const char USAGE[] =
+    "usage: trm-train --config FILE.json --out DIR [--force]\n"
+    "       trm-train --resume DIR/checkpoint.safetensors [--out DIR]\n"
+    "                 [--total-steps N] [--threads N] [--kernels K] [--quiet]\n"
+    "\n"
+    "Trains a Tiny Recursive Model on mazes (CSV files or generated on the fly) as configured in\n"
+    "FILE.json (sections model, data, train; every key and its default: native/TOOLS.md).\n"
+    "Writes into DIR: metrics.jsonl (one JSON line per log interval and per evaluation),\n"
+    "config.json (the effective configuration), checkpoint.safetensors (everything needed to\n"
+    "resume exactly), model.safetensors (EMA weights, for trm-solve/trm-eval and the web page)\n"
+    "and best.safetensors (the model with the best held-out exact accuracy so far).\n"
+    "\n"
+    "  --config FILE    training configuration (JSON)\n"
+    "  --out DIR        output directory (created if missing; its parent must exist)\n"
+    "  --force          start afresh even if DIR already holds a checkpoint\n"
+    "  --resume CKPT    continue a run from its checkpoint, bit for bit (config from the file)\n"
+    "  --total-steps N  override train.total_steps (e.g. to train a resumed run longer)\n"
+    "  --quiet          no progress line (errors and the final summary only)\n"
+    "%s"
+    "\n"
+    "Ctrl-C (SIGINT) or SIGTERM: finishes the current step, writes the checkpoint, exits 0.\n"
+    "Example:\n"
+    "  native/trm-train --config configs/maze6-tiny.json --out runs/maze6\n"
+    "Exit status: 0 ok (or interrupted cleanly), 1 runtime error or divergence, 2 bad arguments.\n";
+
+typedef struct args {
+    const char *config, *out, *resume;
+    long total_steps;
+    int force, quiet;
+    trm_cli_common common;
+} args;
+
+static volatile sig_atomic_t g_stop = 0; /* the only global: set by the signal handler */
+static void on_signal(int sig) { g_stop = sig; }
+
+/* Sums over the steps of one log window. */
+typedef struct window {
+    long steps;
+    double lm, halt, acc, exact, qacc, nsteps, all_acc, all_exact, lr;
+    long count, all_count, changed, changed_ok;
+    uint64_t examples0;
+    double t0;
+} window;
+
+typedef struct run {
+    args a;
+    trm_run_config cfg;
+    char *cfg_json;
+    char path_ckpt[1100], path_metrics[1100], path_model[1100], path_best[1100], path_config[1100];
+    trm_data *data;
+    trm_model *model, *eval_model;
+    trm_trainer *t;
+    uint8_t *inputs, *labels;
+    FILE *metrics;
+    trm_progress prog;
+    window win;
+    double t_start;      /* this process */
+    long step0;          /* step at start of this process */
+    /* run state, checkpointed under "run." */
+    uint64_t wall_us_before; /* wall time of earlier processes of this run */
+    uint64_t best_step;
+    float best_exact;
+    long last_ckpt_step;
+} run;
+
+static int parse_args(int argc, char **argv, args *a) {
+    static const char *const flags[] = {"--force", "--quiet", NULL};
+    memset(a, 0, sizeof *a);
+    for (int i = 1; i < argc;) {
+        trm_cli_opt o;
+        if (trm_cli_next(TOOL, argc, argv, &i, flags, &o)) return TRM_EXIT_USAGE;
+        int c = trm_cli_common_option(TOOL, &o, &a->common);
+        if (c < 0) return -c;
+        if (c) continue;
+        if (!strcmp(o.key, "--help")) {
+            printf(USAGE, TRM_CLI_COMMON_HELP);
+            exit(0);
+        } else if (!strcmp(o.key, "--config")) a->config = o.value;
+        else if (!strcmp(o.key, "--out")) a->out = o.value;
+        else if (!strcmp(o.key, "--resume")) a->resume = o.value;
+        else if (!strcmp(o.key, "--force")) a->force = 1;
+        else if (!strcmp(o.key, "--quiet")) a->quiet = 1;
+        else if (!strcmp(o.key, "--total-steps")) {
+            if (trm_cli_parse_long(o.value, 1, 1000000000000L, &a->total_steps))
+                return trm_cli_usage_error(TOOL, "--total-steps '%s': expected a positive integer", o.value);
+        } else return trm_cli_usage_error(TOOL, "unknown option '%s'", o.key);
+    }
+    if (a->config && a->resume) return trm_cli_usage_error(TOOL, "give --config (new run) or --resume (continue), not both");
+    if (!a->config && !a->resume) return trm_cli_usage_error(TOOL, "missing --config FILE.json (or --resume CHECKPOINT)");
+    if (a->config && !a->out) return trm_cli_usage_error(TOOL, "missing --out DIR");
+    return 0;
+}
+
+/* ---- metrics ------------------------------------------------------------------------------ */
+
+static double wall_time(const run *r) { return (double)r->wall_us_before * 1e-6 + (trm_cli_now() - r->t_start); }
+
+static void window_reset(run *r) {
+    memset(&r->win, 0, sizeof r->win);
+    r->win.examples0 = trm_data_examples(r->data);
+    r->win.t0 = trm_cli_now();
+}
+
+static void window_add(window *w, const trm_step_stats *s) {
+    w->steps++;
+    w->lm += s->lm_loss;
+    w->halt += s->q_halt_loss;
+    w->acc += s->accuracy;
+    w->exact += s->exact_accuracy;
+    w->qacc += s->q_halt_accuracy;
+    w->nsteps += s->steps;
+    w->count += s->count;
+    w->all_acc += s->all_accuracy;
+    w->all_exact += s->all_exact_accuracy;
+    w->all_count += s->all_count;
+    w->changed += s->changed_cells;
+    w->changed_ok += s->changed_correct;
+    w->lr = s->lr;
+}
+
+static double ratio(double a, double b) { return b > 0 ? a / b : 0.0; }
+
+static void progress_line(run *r, long step, int force) {
+    const window *w = &r->win;
+    const double dt = trm_cli_now() - w->t0, done = (double)(step - r->step0);
+    const double eta = done > 0 ? (trm_cli_now() - r->t_start) / done * (double)(r->cfg.total_steps - step) : -1;
+    char e[32];
+    trm_format_duration(e, sizeof e, eta);
+    trm_progress_update(&r->prog, force,
+                        "step %ld/%ld  %.1f ex/s  lm %.4f  halt %.4f  cell %.4f  exact %.3f (halted %.3f)  "
+                        "path %.3f  lr %.2e  ETA %s",
+                        step, r->cfg.total_steps, ratio((double)(trm_data_examples(r->data) - w->examples0), dt),
+                        ratio(w->lm, (double)w->steps), ratio(w->halt, (double)w->steps),
+                        ratio(w->all_acc, (double)w->all_count), ratio(w->all_exact, (double)w->all_count),
+                        ratio(w->exact, (double)w->count), ratio((double)w->changed_ok, (double)w->changed), w->lr, e);
+}
+
+static void metrics_write(run *r, const char *line) {
+    if (!r->metrics) return;
+    fputs(line, r->metrics);
+    fputc('\n', r->metrics);
+    fflush(r->metrics);
+}
+
+static void log_train(run *r, long step) {
+    const window *w = &r->win;
+    const double dt = trm_cli_now() - w->t0;
+    char line[1400];
+    snprintf(line, sizeof line,
+             "{\"type\": \"train\", \"step\": %ld, \"examples\": %llu, \"epoch\": %.6g, \"lm_loss\": %.6g, "
+             "\"halt_loss\": %.6g, \"cell_accuracy\": %.6g, \"exact_accuracy\": %.6g, \"q_halt_accuracy\": %.6g, "
+             "\"mean_steps\": %.6g, \"halted\": %ld, \"all_cell_accuracy\": %.6g, \"all_exact_accuracy\": %.6g, "
+             "\"path_cell_accuracy\": %.6g, \"lr\": %.6g, \"examples_per_s\": %.6g, \"sample_steps_per_s\": %.6g, "
+             "\"wall_time\": %.3f}",
+             step, (unsigned long long)trm_data_examples(r->data), trm_data_epoch(r->data), ratio(w->lm, (double)w->steps),
+             ratio(w->halt, (double)w->steps), ratio(w->acc, (double)w->count), ratio(w->exact, (double)w->count),
+             ratio(w->qacc, (double)w->count), ratio(w->nsteps, (double)w->count), w->count,
+             ratio(w->all_acc, (double)w->all_count), ratio(w->all_exact, (double)w->all_count),
+             ratio((double)w->changed_ok, (double)w->changed), w->lr,
+             ratio((double)(trm_data_examples(r->data) - w->examples0), dt),
+             ratio((double)w->steps * r->cfg.train.batch_size, dt), wall_time(r));
+    metrics_write(r, line);
+    if (!r->a.quiet && !r->prog.tty) progress_line(r, step, 1);
+}
+
+/* ---- evaluation, export, checkpoint --------------------------------------------------------- */
+
+static void eval_progress(void *user, long done, long total) {
+    run *r = user;
+    if (!r->a.quiet) trm_progress_update(&r->prog, 0, "evaluating %ld/%ld held-out mazes", done, total);
+}
+
+static int evaluate_and_export(run *r, long step) {
+    char err[512];
+    trm_error e;
+    if (trm_trainer_export(r->t, r->eval_model, &e) != TRM_OK) return trm_cli_error(TOOL, "export: %s", e.msg);
+    const size_t n_test = trm_data_test_count(r->data);
+    long n = r->cfg.eval_count > 0 && (size_t)r->cfg.eval_count < n_test ? r->cfg.eval_count : (long)n_test;
+    if (n > 0) {
+        trm_eval_options o = {r->cfg.eval_steps, r->cfg.eval_batch, TRM_EVAL_BOTH, eval_progress, r, NULL, NULL};
+        trm_eval_metrics f, h;
+        double t0 = trm_cli_now();
+        if (trm_evaluate(r->eval_model, trm_data_test_questions(r->data), trm_data_test_labels(r->data), n, 0, &o, &f,
+                         &h, err, sizeof err))
+            return trm_cli_error(TOOL, "evaluation on the held-out set: %s", err);
+        const double secs = trm_cli_now() - t0;
+        const int better = trm_eval_exact(&f) > r->best_exact || r->best_step == 0;
+        if (better) {
+            r->best_exact = (float)trm_eval_exact(&f);
+            r->best_step = (uint64_t)step;
+        }
+        char line[1400];
+        snprintf(line, sizeof line,
+                 "{\"type\": \"eval\", \"step\": %ld, \"examples\": %llu, \"count\": %ld, \"steps\": %d, "
+                 "\"exact_accuracy\": %.6g, \"valid_optimal_accuracy\": %.6g, \"cell_accuracy\": %.6g, "
+                 "\"path_cell_accuracy\": %.6g, \"halt_exact_accuracy\": %.6g, \"halt_valid_optimal_accuracy\": %.6g, "
+                 "\"halt_cell_accuracy\": %.6g, \"halt_path_cell_accuracy\": %.6g, \"halt_mean_steps\": %.6g, "
+                 "\"best_exact_accuracy\": %.6g, \"best_step\": %llu, \"eval_seconds\": %.3f, \"wall_time\": %.3f}",
+                 step, (unsigned long long)trm_data_examples(r->data), n, r->cfg.eval_steps, trm_eval_exact(&f),
+                 trm_eval_valid_optimal(&f), trm_eval_cell_accuracy(&f), trm_eval_path_accuracy(&f), trm_eval_exact(&h),
+                 trm_eval_valid_optimal(&h), trm_eval_cell_accuracy(&h), trm_eval_path_accuracy(&h),
+                 trm_eval_mean_steps(&h), r->best_exact, (unsigned long long)r->best_step, secs, wall_time(r));
+        metrics_write(r, line);
+        if (!r->a.quiet)
+            trm_progress_print(&r->prog,
+                               "eval step %ld: %ld mazes, %d steps: exact %.3f, valid-optimal %.3f, cell %.4f, path %.3f"
+                               " | early halt: exact %.3f, valid-optimal %.3f, mean steps %.2f (%.1f s)%s",
+                               step, n, r->cfg.eval_steps, trm_eval_exact(&f), trm_eval_valid_optimal(&f),
+                               trm_eval_cell_accuracy(&f), trm_eval_path_accuracy(&f), trm_eval_exact(&h),
+                               trm_eval_valid_optimal(&h), trm_eval_mean_steps(&h), secs, better ? " (best)" : "");
+        if (better && trm_save_model_file(r->eval_model, NULL, r->path_best, err, sizeof err))
+            return trm_cli_error(TOOL, "%s", err);
+    }
+    if (trm_save_model_file(r->eval_model, NULL, r->path_model, err, sizeof err)) return trm_cli_error(TOOL, "%s", err);
+    return 0;
+}
+
+/* The checkpoint groups; entries arrays are filled into the caller's storage. */
+static int checkpoint_groups(run *r, trm_state_entry *te, trm_state_entry *de, trm_state_entry *re, trm_ckpt_group *g) {
+    const int nt = trm_trainer_state_count(r->t), nd = trm_data_state_count(r->data);
+    for (int i = 0; i < nt; i++) te[i] = trm_trainer_state(r->t, i);
+    for (int i = 0; i < nd; i++) de[i] = trm_data_state(r->data, i);
+    re[0] = (trm_state_entry){"wall_us", TRM_STATE_U64, &r->wall_us_before, 1};
+    re[1] = (trm_state_entry){"best_step", TRM_STATE_U64, &r->best_step, 1};
+    re[2] = (trm_state_entry){"best_exact", TRM_STATE_F32, &r->best_exact, 1};
+    g[0] = (trm_ckpt_group){"trainer.", te, nt};
+    g[1] = (trm_ckpt_group){"data.", de, nd};
+    g[2] = (trm_ckpt_group){"run.", re, 3};
+    return 3;
+}
+
+static int write_checkpoint(run *r, long step) {
+    trm_state_entry te[32], de[16], re[3];
+    trm_ckpt_group g[3];
+    const uint64_t saved = r->wall_us_before;
+    r->wall_us_before = (uint64_t)(wall_time(r) * 1e6); /* total wall time so far, as stored */
+    int n = checkpoint_groups(r, te, de, re, g);
+    char err[600];
+    int rc = trm_checkpoint_write(r->path_ckpt, g, n, r->cfg_json, err, sizeof err);
+    r->wall_us_before = saved;
+    if (rc) return trm_cli_error(TOOL, "%s", err);
+    r->last_ckpt_step = step;
+    return 0;
+}
+
+/* ---- setup --------------------------------------------------------------------------------- */
+
+static int load_config(run *r, trm_checkpoint *ck) {
+    char err[700];
+    trm_run_config_default(&r->cfg);
+    if (r->a.resume) {
+        if (trm_checkpoint_read(r->a.resume, ck, err, sizeof err)) return trm_cli_error(TOOL, "%s", err);
+        char name[1100];
+        snprintf(name, sizeof name, "%s (__metadata__.config)", r->a.resume);
+        if (trm_run_config_parse(&r->cfg, ck->config_json, strlen(ck->config_json), name, err, sizeof err))
+            return trm_cli_error(TOOL, "%s", err);
+    } else if (trm_run_config_read(&r->cfg, r->a.config, err, sizeof err)) {
+        return trm_cli_error(TOOL, "%s", err);
+    }
+    if (r->a.total_steps) {
+        r->cfg.total_steps = r->a.total_steps;
+        r->cfg.epochs = 0;
+    }
+    return 0;
+}
+
+static int make_paths(run *r) {
+    static char dir[1024];
+    const char *out = r->a.out;
+    if (!out) { /* resuming without --out: the checkpoint's directory */
+        snprintf(dir, sizeof dir, "%s", r->a.resume);
+        char *slash = strrchr(dir, '/');
+        if (slash) *slash = '\0';
+        else snprintf(dir, sizeof dir, ".");
+        out = dir;
+    }
+    if (strlen(out) > 1000) return trm_cli_usage_error(TOOL, "--out: path too long");
+    if (mkdir(out, 0777) && errno != EEXIST)
+        return trm_cli_error(TOOL, "cannot create output directory %s: %s", out, strerror(errno));
+    struct stat sb;
+    if (stat(out, &sb) || !S_ISDIR(sb.st_mode)) return trm_cli_error(TOOL, "%s is not a directory", out);
+    snprintf(r->path_ckpt, sizeof r->path_ckpt, "%s/checkpoint.safetensors", out);
+    snprintf(r->path_metrics, sizeof r->path_metrics, "%s/metrics.jsonl", out);
+    snprintf(r->path_model, sizeof r->path_model, "%s/model.safetensors", out);
+    snprintf(r->path_best, sizeof r->path_best, "%s/best.safetensors", out);
+    snprintf(r->path_config, sizeof r->path_config, "%s/config.json", out);
+    if (!r->a.resume && !r->a.force && stat(r->path_ckpt, &sb) == 0)
+        return trm_cli_error(TOOL, "%s already exists: continue that run with --resume %s, or start afresh with --force",
+                             r->path_ckpt, r->path_ckpt);
+    return 0;
+}
+
+/* On resume: drop metrics lines past the checkpoint's step (written after it by the
+ * interrupted process), so the log reads as one run. */
+static int trim_metrics(run *r, long step) {
+    uint8_t *buf;
+    size_t len;
+    char err[600];
+    if (trm_read_file(r->path_metrics, 0, &buf, &len, err, sizeof err)) return 0; /* no log yet */
+    char *out = malloc(len + 1), *p = (char *)buf;
+    size_t n = 0;
+    if (!out) {
+        free(buf);
+        return trm_cli_error(TOOL, "out of memory");
+    }
+    while (*p) {
+        char *nl = strchr(p, '\n');
+        size_t l = nl ? (size_t)(nl - p) : strlen(p);
+        char save = p[l];
+        p[l] = '\0';
+        cJSON *j = cJSON_Parse(p);
+        const cJSON *s = cJSON_GetObjectItemCaseSensitive(j, "step");
+        int keep = !cJSON_IsNumber(s) || s->valuedouble <= (double)step;
+        cJSON_Delete(j);
+        p[l] = save;
+        if (keep && l) {
+            memcpy(out + n, p, l);
+            n += l;
+            out[n++] = '\n';
+        }
+        p += l + (nl ? 1 : 0);
+    }
+    int rc = trm_write_file(r->path_metrics, out, n, err, sizeof err);
+    free(out);
+    free(buf);
+    return rc ? trm_cli_error(TOOL, "%s", err) : 0;
+}
+
+static int restore(run *r, trm_checkpoint *ck) {
+    trm_state_entry te[32], de[16], re[3];
+    trm_ckpt_group g[3];
+    char err[600];
+    int n = checkpoint_groups(r, te, de, re, g);
+    for (int i = 0; i < n; i++)
+        if (trm_checkpoint_restore(ck, &g[i], err, sizeof err)) return trm_cli_error(TOOL, "%s", err);
+    if (trm_data_restored(r->data, err, sizeof err)) return trm_cli_error(TOOL, "%s: %s", r->a.resume, err);
+    r->last_ckpt_step = trm_trainer_steps_done(r->t);
+    return trim_metrics(r, r->last_ckpt_step);
+}
+
+static int setup(run *r) {
+    char err[700];
+    trm_checkpoint ck;
+    memset(&ck, 0, sizeof ck);
+    int rc = load_config(r, &ck);
+    if (!rc) {
+        r->data = trm_data_open(&r->cfg, err, sizeof err);
+        if (!r->data) rc = trm_cli_error(TOOL, "%s%s%s", r->a.config ? r->a.config : r->a.resume, ": ", err);
+    }
+    const trm_kernels *k = NULL;
+    if (!rc && !(k = trm_cli_kernels(TOOL, r->a.common.kernels))) rc = TRM_EXIT_USAGE;
+    if (!rc) rc = make_paths(r);
+    trm_error e;
+    if (!rc) {
+        trm_cli_apply_threads(r->a.common.threads ? r->a.common.threads : r->cfg.threads);
+        r->cfg_json = trm_run_config_to_json(&r->cfg);
+        r->model = trm_model_create(&r->cfg.model, &e);
+        r->eval_model = r->model ? trm_model_create(&r->cfg.model, &e) : NULL;
+        if (!r->cfg_json || !r->model || !r->eval_model) rc = trm_cli_error(TOOL, "model: %s", r->cfg_json ? e.msg : "out of memory");
+    }
+    if (!rc) {
+        trm_model_init(r->model, r->cfg.seed);
+        trm_model_set_kernels(r->model, k);
+        trm_model_set_kernels(r->eval_model, k);
+        r->t = trm_trainer_create(r->model, &r->cfg.train, &e);
+        if (!r->t) rc = trm_cli_error(TOOL, "trainer: %s", e.msg);
+    }
+    if (!rc) {
+        const size_t G = (size_t)r->cfg.train.batch_size * (size_t)trm_model_dims(r->model)->grid;
+        r->inputs = calloc(G, 1);
+        r->labels = calloc(G, 1);
+        if (!r->inputs || !r->labels) rc = trm_cli_error(TOOL, "out of memory");
+    }
+    if (!rc && r->a.resume) rc = restore(r, &ck);
+    trm_checkpoint_free(&ck);
+    if (!rc && trm_write_file(r->path_config, r->cfg_json, strlen(r->cfg_json), err, sizeof err))
+        rc = trm_cli_error(TOOL, "%s", err);
+    if (!rc && !(r->metrics = fopen(r->path_metrics, r->a.resume ? "a" : "w")))
+        rc = trm_cli_error(TOOL, "cannot open %s: %s", r->path_metrics, strerror(errno));
+    return rc;
+}
+
+static void print_header(run *r) {
+    if (r->a.quiet) return;
+    const trm_config *c = &r->cfg.model;
+    const trm_dims *d = trm_model_dims(r->model);
+    char src[2400];
+    if (r->cfg.use_generator)
+        snprintf(src, sizeof src, "generator %s %dx%d (min path %d%s, seed %llu), %zu held-out mazes (seed %llu)",
+                 r->cfg.gen.algorithm == TRM_MAZE_DFS ? "dfs" : "lehnert", r->cfg.gen.height, r->cfg.gen.width,
+                 r->cfg.gen.min_path, r->cfg.gen.unique ? ", unique" : "", (unsigned long long)r->cfg.gen_seed,
+                 trm_data_test_count(r->data), (unsigned long long)r->cfg.gen_test_seed);
+    else
+        snprintf(src, sizeof src, "%s (%zu mazes %dx%d), held out: %s (%zu)", r->cfg.train_csv,
+                 trm_data_train_count(r->data), c->grid_height, c->grid_width, r->cfg.test_csv[0] ? r->cfg.test_csv : "none",
+                 trm_data_test_count(r->data));
+    trm_progress_print(&r->prog, "trm-train: %s %s, step %ld of %ld -> %s", r->a.resume ? "resuming" : "starting",
+                       r->a.resume ? r->a.resume : r->a.config, trm_trainer_steps_done(r->t), r->cfg.total_steps,
+                       r->path_ckpt);
+    trm_progress_print(&r->prog, "  model: D %d, heads %d, layers %d, T %d, n %d, N_sup %d, %zu parameters; kernels %s, %d thread%s",
+                       c->hidden_size, c->num_heads, c->L_layers, c->H_cycles, c->L_cycles, c->halt_max_steps, d->n_params,
+                       trm_kernels_name(trm_model_kernels(r->model)), trm_cli_threads(), trm_cli_threads() == 1 ? "" : "s");
+    trm_progress_print(&r->prog, "  data: %s%s", src, r->cfg.augment ? ", dihedral augmentation" : "");
+    trm_progress_print(&r->prog, "  train: batch %d, lr %g (warmup %d), %s, EMA %s, seed %llu",
+                       r->cfg.train.batch_size, r->cfg.train.lr, r->cfg.train.lr_warmup_steps,
+                       r->cfg.train.optimizer == TRM_OPT_ADAMW ? "adamw" : "adam_atan2", r->cfg.train.ema ? "on" : "off",
+                       (unsigned long long)r->cfg.seed);
+}
+
+/* The training loop. Returns the exit status. */
+static int train(run *r) {
+    const long total = r->cfg.total_steps;
+    char err[600];
+    trm_error e;
+    long step = trm_trainer_steps_done(r->t);
+    r->step0 = step;
+    window_reset(r);
+    while (step < total && !g_stop) {
+        if (trm_data_fill(r->data, trm_trainer_halted(r->t), r->cfg.train.batch_size, r->inputs, r->labels, err, sizeof err))
+            return trm_cli_error(TOOL, "%s", err);
+        trm_batch b = {r->inputs, r->labels, NULL, r->cfg.train.batch_size};
+        trm_step_stats st;
+        trm_status s = trm_trainer_step(r->t, &b, &st, &e);
+        if (s != TRM_OK) {
+            trm_progress_end(&r->prog);
+            if (s == TRM_E_NONFINITE)
+                return trm_cli_error(TOOL, "step %ld: training diverged: %s. Stopped without writing a checkpoint; the last "
+                                     "good one (%s, step %ld) is kept. Try a lower train.lr or a longer warmup.",
+                                     step + 1, e.msg, r->last_ckpt_step ? r->path_ckpt : "none", r->last_ckpt_step);
+            return trm_cli_error(TOOL, "step %ld: %s", step + 1, e.msg);
+        }
+        step++;
+        window_add(&r->win, &st);
+        if (!r->a.quiet) progress_line(r, step, 0);
+        if (step % r->cfg.log_interval == 0 || step == total) {
+            log_train(r, step);
+            window_reset(r);
+        }
+        if (r->cfg.eval_interval && step % r->cfg.eval_interval == 0 && step != total && evaluate_and_export(r, step))
+            return TRM_EXIT_RUNTIME;
+        if (r->cfg.checkpoint_interval && step % r->cfg.checkpoint_interval == 0 && step != total && write_checkpoint(r, step))
+            return TRM_EXIT_RUNTIME;
+    }
+    if (g_stop) {
+        if (r->win.steps) log_train(r, step);
+        if (write_checkpoint(r, step)) return TRM_EXIT_RUNTIME;
+        trm_progress_print(&r->prog, "trm-train: interrupted (signal %d) after step %ld; checkpoint written. Continue with:\n"
+                           "  native/trm-train --resume %s", (int)g_stop, step, r->path_ckpt);
+        return 0;
+    }
+    if (evaluate_and_export(r, step) || write_checkpoint(r, step)) return TRM_EXIT_RUNTIME;
+    if (!r->a.quiet) {
+        char w[32];
+        trm_format_duration(w, sizeof w, wall_time(r));
+        trm_progress_print(&r->prog, "trm-train: done, %ld steps, %llu examples in %s; model: %s%s%s", step,
+                           (unsigned long long)trm_data_examples(r->data), w, r->path_model,
+                           trm_data_test_count(r->data) ? ", best: " : "", trm_data_test_count(r->data) ? r->path_best : "");
+    }
+    return 0;
+}
+
+static void cleanup(run *r) {
+    if (r->metrics) fclose(r->metrics);
+    trm_trainer_free(r->t);
+    trm_model_free(r->model);
+    trm_model_free(r->eval_model);
+    trm_data_free(r->data);
+    free(r->inputs);
+    free(r->labels);
+    free(r->cfg_json);
+}
+
+int main(int argc, char **argv) {
+    static run r; /* large; static storage rather than the stack */
+    int rc = parse_args(argc, argv, &r.a);
+    if (rc) return rc;
+    trm_progress_init(&r.prog, stderr, -1);
+    r.t_start = trm_cli_now();
+    r.best_exact = -1.0f;
+    rc = setup(&r);
+    if (!rc) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_signal;
+        sa.sa_flags = SA_RESETHAND; /* a second Ctrl-C kills at once */
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGTERM, &sa, NULL);
+        print_header(&r);
+        rc = train(&r);
+        trm_progress_end(&r.prog);
+    }
+    cleanup(&r);
+    return rc;
+}

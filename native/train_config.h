@@ -1,0 +1,85 @@
+/* train_config.h: the JSON training configuration of trm-train (DESIGN.md §4, native/TOOLS.md).
+ *
+ *     {"model": {official config keys, TRM §0},
+ *      "data":  {"train_csv": ..., "test_csv": ...}  or  {"generator": {...}, "test_count": ...},
+ *               plus "augment",
+ *      "train": {batch_size, lr, ..., eval_interval, checkpoint_interval}}
+ *
+ * Every key has a default (listed in native/TOOLS.md and in trm_run_config_default); a key
+ * this version does not know is an error that names its path ("train.lrr"), as are wrong value
+ * types, out-of-range values, duplicate keys and invalid JSON (reported as line:column).
+ *
+ * Two stages: trm_run_config_parse() applies a JSON text on top of the defaults;
+ * trm_run_config_finish() checks the combination once the grid size of the data is known (the
+ * generator states it; CSV files are read first) and derives the model's grid size, the
+ * number of steps (from epochs) and the evaluation steps. trm_run_config_to_json() writes the
+ * complete effective configuration, which parses back to the same values (checkpoints store it).
+ */
+#ifndef TRM_TRAIN_CONFIG_H
+#define TRM_TRAIN_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "maze.h"
+#include "trm.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum { TRM_PATH_MAX = 1024 };
+
+typedef struct trm_run_config {
+    /* model: the official keys on top of trm_config_default(). grid_height/grid_width follow
+     * the data unless given (then they must agree). */
+    trm_config model;
+    int model_grid_given;
+
+    /* data: CSV files or the generator */
+    char train_csv[TRM_PATH_MAX];  /* "" = not given */
+    char test_csv[TRM_PATH_MAX];   /* "" = no held-out set (no evaluation) */
+    int use_generator;
+    trm_maze_options gen;          /* algorithm, height, width, min_path, unique, max_layouts */
+    uint64_t gen_seed;             /* training maze k = trm_maze_generate(gen, gen_seed, k) */
+    uint64_t gen_test_seed;        /* held-out maze k = ... (test_seed, k); default seed + 1 */
+    int gen_test_seed_given;
+    long test_count;               /* generator: held-out mazes (default 256) */
+    int augment;                   /* random dihedral transform per training example */
+
+    /* train */
+    trm_train_config train;        /* batch_size ... loss; train.seed is set from seed */
+    long total_steps;              /* 0 = from epochs (CSV) */
+    double epochs;                 /* 0 = use total_steps */
+    uint64_t seed;                 /* model init, halting exploration, data order/augmentation */
+    int threads;                   /* 0 = OpenMP default */
+    long eval_interval;            /* steps between evaluations; 0 = only at the end */
+    long eval_count;               /* held-out mazes per evaluation; 0 = all */
+    int eval_steps;                /* supervision steps at evaluation; 0 = model.halt_max_steps */
+    int eval_batch;                /* solver batch at evaluation */
+    long log_interval;             /* steps between metrics lines */
+    long checkpoint_interval;      /* steps between checkpoints; 0 = only at the end */
+} trm_run_config;
+
+void trm_run_config_default(trm_run_config *c);
+
+/* Apply the JSON text[0..len) on top of *c. name (e.g. the path) prefixes messages. Returns 0,
+ * or -1 with "name:line:column: ..." or "name: key.path: ..." in err. */
+int trm_run_config_parse(trm_run_config *c, const char *text, size_t len, const char *name,
+                         char *err, size_t errcap);
+/* Read and parse a file. */
+int trm_run_config_read(trm_run_config *c, const char *path, char *err, size_t errcap);
+
+/* Check the whole configuration for data of grid h x w and n_train training examples (0 for the
+ * generator) and derive: model.grid_height/width, total_steps from epochs, eval_steps. */
+int trm_run_config_finish(trm_run_config *c, int h, int w, size_t n_train, char *err,
+                          size_t errcap);
+
+/* The complete configuration as pretty-printed JSON (malloc'd, NUL-terminated; NULL if out of
+ * memory). Every key is written, so it documents the run and parses back to the same values. */
+char *trm_run_config_to_json(const trm_run_config *c);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* TRM_TRAIN_CONFIG_H */
