@@ -215,6 +215,47 @@ function checkTensorEntry(name, t, dataLen, buf, dataStart) {
   return { name, dtype: t.dtype, shape: t.shape, begin, end, data: buf.subarray(dataStart + begin, dataStart + end) };
 }
 
+// ---- writing tensors ------------------------------------------------------------------------
+
+const cvt = new Float32Array(1), cvtBits = new Uint32Array(cvt.buffer);
+
+// float32 -> float16 bits, round to nearest even; values beyond the f16 range give Infinity.
+function f16Bits(v) {
+  cvt[0] = v;
+  const x = cvtBits[0], sign = (x >>> 16) & 0x8000, m = x & 0x7fffff;
+  const e = ((x >>> 23) & 0xff) - 127 + 15;
+  if (e >= 0x1f) return sign | 0x7c00 | (((x >>> 23) & 0xff) === 0xff && m ? 0x200 : 0);
+  if (e <= 0) { // subnormal: units of 2^-24
+    if (e < -10) return sign;
+    const M = m | 0x800000, shift = 14 - e, half = 1 << (shift - 1), rem = M & ((1 << shift) - 1);
+    let r = M >>> shift;
+    if (rem > half || (rem === half && (r & 1))) r++;
+    return sign | r;
+  }
+  let r = (e << 10) | (m >>> 13);
+  const rem = m & 0x1fff;
+  if (rem > 0x1000 || (rem === 0x1000 && (r & 1))) r++; // a carry into the exponent is right
+  return sign | r;
+}
+
+function bf16Bits(v) {
+  cvt[0] = v;
+  const x = cvtBits[0];
+  return ((x + 0x7fff + ((x >>> 16) & 1)) >>> 16) & 0xffff;
+}
+
+function encodeFloats(f, dtype, name) {
+  if (dtype === 'F32') return new Uint8Array(f.buffer, f.byteOffset, f.byteLength).slice(); // little-endian hosts only, as core
+  const out = new Uint8Array(2 * f.length);
+  for (let i = 0; i < f.length; i++) {
+    const h = dtype === 'F16' ? f16Bits(f[i]) : bf16Bits(f[i]);
+    if ((h & 0x7c00) === 0x7c00 && dtype === 'F16') fail('bad_argument', `save: tensor '${name}' element ${i} (${f[i]}) does not fit in F16`);
+    out[2 * i] = h & 0xff;
+    out[2 * i + 1] = h >>> 8;
+  }
+  return out;
+}
+
 // ---- the instance --------------------------------------------------------------------------
 
 /** One WebAssembly instance of trm.wasm. Create with `await TRM.load()`. */
@@ -364,7 +405,8 @@ export class TRM {
     }
   }
 
-  _setConfigKey(cfg, k, v, warn) {
+  _setConfigKey(cfg, k, v, warn, code = 'bad_model') {
+    const where = code === 'bad_model' ? '__metadata__.config' : 'createModel: config';
     const x = this._x;
     const st = this._scoped((a) => {
       if (typeof v === 'number' || typeof v === 'boolean') return x.trm_web_config_set_number(cfg, a.str(k), Number(v), this._err);
@@ -372,10 +414,10 @@ export class TRM {
       // Any value is fine for a key this version does not know; a known key needs a scalar.
       const probe = x.trm_web_config_set_string(cfg, a.str(k), a.str(''), this._err);
       if (probe === S.UNKNOWN_KEY) return probe;
-      fail('bad_model', `__metadata__.config key '${k}': the value must be a number, boolean or string, not ${v === null ? 'null' : Array.isArray(v) ? 'an array' : 'an object'}`);
+      fail(code, `${where} key '${k}': the value must be a number, boolean or string, not ${v === null ? 'null' : Array.isArray(v) ? 'an array' : 'an object'}`);
     });
     if (st === S.UNKNOWN_KEY) warn(`config: ${this._errMsg()} (ignored; written by a newer version?)`);
-    else if (st !== S.OK) fail('bad_model', `__metadata__.config: ${this._errMsg()}`);
+    else if (st !== S.OK) fail(code, `${where}: ${this._errMsg()}`);
   }
 
   _loadTensor(m, t) {
@@ -389,6 +431,33 @@ export class TRM {
       return x.trm_web_model_load_tensor(m, a.str(t.name), a.str(t.dtype), shape, t.shape.length, data, t.data.length, this._err);
     });
     this._check(st, (s) => (s === S.SHAPE ? 'bad_shape' : 'bad_model'));
+  }
+
+  /**
+   * A new model with TRM §5.7 random weights: config holds official keys on top of the official
+   * defaults (unknown keys are errors here). For tests and demos; save it with model.save().
+   */
+  createModel(config = {}, { seed = 0 } = {}) {
+    if (!config || typeof config !== 'object' || Array.isArray(config)) fail('bad_argument', 'createModel: config must be an object');
+    const [lo, hi] = split64(seed, 'createModel: seed');
+    const x = this._x;
+    let cfg = 0, m = 0;
+    try {
+      cfg = x.trm_web_config_create();
+      if (!cfg) fail('out_of_memory', 'out of memory for a config');
+      for (const [k, v] of Object.entries(config)) {
+        this._setConfigKey(cfg, k, v, (msg) => fail('bad_argument', `createModel: ${msg.replace(/ \(ignored.*$/, '')}`), 'bad_argument');
+      }
+      m = this._scoped(() => x.trm_web_model_create(cfg, this._err));
+      if (!m) this._check(x.trm_web_error_code(this._err) || S.INVALID, () => 'bad_argument');
+      x.trm_web_model_init(m, lo, hi);
+      const model = new Model(this, m, [], []);
+      m = 0;
+      return model;
+    } finally {
+      if (m) x.trm_web_model_free(m);
+      if (cfg) x.trm_web_config_free(cfg);
+    }
   }
 
   // ---- mazes ----
@@ -514,6 +583,44 @@ export class Model {
     const p = this._live();
     const ok = this._trm._scoped((a) => this._trm._x.trm_web_model_set_kernels(p, a.str(String(name))));
     if (!ok) fail('bad_argument', `kernel set '${name}' is not in this build (try 'wasm128' or 'scalar')`);
+  }
+
+  /**
+   * The model as safetensors bytes (the format native trm-* tools read): every tensor of the
+   * table in table order, as F32 (exact), BF16 or F16 (rounded to nearest even).
+   */
+  save({ dtype = 'F32' } = {}) {
+    const p = this._live();
+    const trm = this._trm, x = trm._x;
+    const width = { F32: 4, BF16: 2, F16: 2 }[dtype];
+    if (!width) fail('bad_argument', `save: dtype '${dtype}' is not F32, BF16 or F16`);
+    const n = x.trm_web_model_tensor_count(p);
+    const header = { __metadata__: { format: MODEL_FORMAT, config: JSON.stringify(this.config) } };
+    const parts = [];
+    let at = 0;
+    trm._scoped((a) => {
+      const info = a.bytes(12);
+      for (let i = 0; i < n; i++) {
+        const name = trm._cstr(x.trm_web_model_tensor_name(p, i));
+        const d = x.trm_web_model_tensor(p, i, info);
+        const [ndim, s0, s1] = trm._views()._i32.subarray(info / 4, info / 4 + 3);
+        const shape = ndim === 1 ? [s0] : [s0, s1];
+        const f = trm._f32.slice(d / 4, d / 4 + s0 * (ndim === 1 ? 1 : s1));
+        const bytes = encodeFloats(f, dtype, name);
+        header[name] = { dtype, shape, data_offsets: [at, at + bytes.length] };
+        parts.push(bytes);
+        at += bytes.length;
+      }
+    });
+    let json = JSON.stringify(header);
+    json += ' '.repeat((8 - (json.length % 8)) % 8); // the reference writer pads to 8 bytes
+    const hb = new TextEncoder().encode(json);
+    const out = new Uint8Array(8 + hb.length + at);
+    new DataView(out.buffer).setBigUint64(0, BigInt(hb.length), true);
+    out.set(hb, 8);
+    let o = 8 + hb.length;
+    for (const b of parts) { out.set(b, o); o += b.length; }
+    return out;
   }
 
   /** A new solver (batch 1) for this model. */

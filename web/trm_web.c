@@ -16,6 +16,7 @@
  * only import is env.emscripten_notify_memory_growth. */
 #include <emscripten.h>
 #include <malloc.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,9 +29,15 @@
  * that JS can tell a bad character (its 'bad_charset') from a malformed maze ('bad_grid'). */
 enum { TRM_WEB_E_CHARSET = 64 };
 
-/* Tokenize a grid; a bad character becomes TRM_WEB_E_CHARSET (err->code keeps the core's). */
-static int tokenize(const char *chars, size_t len, int h, int w, uint8_t *tokens, trm_error *err) {
+/* Tokenize a grid; a bad character becomes TRM_WEB_E_CHARSET (err->code keeps the core's) and
+ * the message starts with `what` ("question", "label") when given. */
+static int tokenize(const char *chars, size_t len, int h, int w, uint8_t *tokens, trm_error *err, const char *what) {
     trm_status st = trm_maze_tokenize(chars, len, h, w, tokens, err);
+    if (st != TRM_OK && what) {
+        char msg[sizeof err->msg];
+        snprintf(msg, sizeof msg, "%s: %s", what, err->msg);
+        memcpy(err->msg, msg, sizeof msg);
+    }
     return st == TRM_E_FORMAT ? TRM_WEB_E_CHARSET : (int)st;
 }
 
@@ -79,13 +86,65 @@ EXPORT int trm_web_config_set_string(trm_config *c, const char *key, const char 
     return (int)trm_config_set_string(c, key, v, err);
 }
 
-EXPORT trm_model *trm_web_model_create(const trm_config *c, trm_error *err) { return trm_model_create(c, err); }
+/* A wasm32 size_t is 32 bits: the core's size arithmetic would wrap for configs whose buffers
+ * exceed 4 GB, so sizes are first estimated in double precision and anything over the module's
+ * 2 GB limit is refused as out of memory before the core allocates. */
+#define WASM_MAX_BYTES 2147483648.0
+
+static double model_floats(const trm_config *c, const trm_dims *d) {
+    double D = d->D, I = d->I, S = d->S, Is = d->I_seq;
+    double mixer = c->mlp_t ? 3 * Is * S : 4 * D * D;
+    double params = d->L * (mixer + 3 * I * D) + 2.0 * d->V * D + 2 * D + 2 + (c->pos_encodings == TRM_POS_LEARNED ? S * D : 0);
+    double rope = 2 * S * d->head_dim;
+    return params + 2 * D + (double)c->num_puzzle_identifiers * c->puzzle_emb_ndim + rope;
+}
+
+/* Batch-1 solver: the state, logits, activations of one pass and the attention scratch (the
+ * blocked kernels' need, with margin). */
+static double solver_floats(const trm_config *c, const trm_dims *d) {
+    double D = d->D, I = d->I, S = d->S, Is = d->I_seq, hd = d->head_dim;
+    double blk = S * D + 3 * S * I + 2 * S + S * D + (c->mlp_t ? 2 * D * S + 3 * D * Is + D : 4 * S * D);
+    double attn = c->mlp_t ? 0 : 2 * 64 * (S + 32) + 2 * (S + 32) * hd + (hd + 32) * (S + 64) + 16 * (S + hd);
+    return 4 * S * D + (double)d->grid * d->V + 2 + S * D + d->L * blk + attn;
+}
+
+static int too_big(double floats, const char *what, trm_error *err) {
+    if (floats * 4 < WASM_MAX_BYTES) return 0;
+    char msg[160];
+    snprintf(msg, sizeof msg, "%s needs about %.0f MB, more than the 2048 MB a WebAssembly module can address",
+             what, floats * 4 / 1048576.0);
+    fail(err, TRM_E_NOMEM, msg);
+    return 1;
+}
+
+EXPORT trm_model *trm_web_model_create(const trm_config *c, trm_error *err) {
+    trm_dims d;
+    if (trm_config_validate(c, &d, err) != TRM_OK) return NULL;
+    if (too_big(model_floats(c, &d), "this model", err)) return NULL;
+    return trm_model_create(c, err);
+}
 EXPORT void trm_web_model_free(trm_model *m) { trm_model_free(m); }
 EXPORT int trm_web_model_find_tensor(const trm_model *m, const char *name) { return trm_model_find_tensor(m, name); }
 EXPORT int trm_web_model_tensor_count(const trm_model *m) { return trm_model_tensor_count(m); }
 EXPORT const char *trm_web_model_tensor_name(const trm_model *m, int i) {
     const trm_tensor_info *t = trm_model_tensor(m, i);
     return t ? t->name : NULL;
+}
+
+/* TRM §5.7 initialisation from a 64-bit seed (split into halves), for models made in JS. */
+EXPORT void trm_web_model_init(trm_model *m, uint32_t seed_lo, uint32_t seed_hi) {
+    trm_model_init(m, (uint64_t)seed_hi << 32 | seed_lo);
+}
+
+/* Tensor i of the table: out [3] = ndim, shape[0], shape[1]; returns its f32 data (NULL if i is
+ * out of range). Used by Model.save() in JS. */
+EXPORT float *trm_web_model_tensor(trm_model *m, int i, int *out) {
+    const trm_tensor_info *t = trm_model_tensor(m, i);
+    if (!t) return NULL;
+    out[0] = t->ndim;
+    out[1] = t->shape[0];
+    out[2] = t->shape[1];
+    return trm_model_tensor_data(m, i);
 }
 
 /* shape [ndim] as doubles (JSON numbers, already checked to be non-negative integers by JS). */
@@ -141,6 +200,7 @@ EXPORT void trm_web_solver_free(trm_web_solver *ws) {
 
 EXPORT trm_web_solver *trm_web_solver_create(const trm_model *m, trm_error *err) {
     const trm_config *c = trm_model_config(m);
+    if (too_big(solver_floats(c, trm_model_dims(m)), "a solver for this model", err)) return NULL;
     trm_web_solver *ws = calloc(1, sizeof *ws);
     if (!ws) {
         fail(err, TRM_E_NOMEM, "out of memory for a solver");
@@ -168,7 +228,7 @@ EXPORT trm_web_solver *trm_web_solver_create(const trm_model *m, trm_error *err)
 /* Start a solve of the question chars [len] (must be exactly h*w maze characters). */
 EXPORT int trm_web_solver_reset(trm_web_solver *ws, const char *chars, size_t len, trm_error *err) {
     ws->ready = 0;
-    int st = tokenize(chars, len, ws->h, ws->w, ws->tokens, err);
+    int st = tokenize(chars, len, ws->h, ws->w, ws->tokens, err, NULL);
     if (st == TRM_OK) st = (int)trm_solver_reset(ws->s, ws->tokens, NULL, 1, err);
     if (st != TRM_OK) return st;
     ws->ready = 1;
@@ -254,8 +314,8 @@ EXPORT int trm_web_maze_verify(const char *question, const char *answer, const c
     void *ws = maze_scratch(h, w, g, err);
     if (!ws) return (int)err->code;
     const size_t n = (size_t)h * (size_t)w;
-    int st = tokenize(question, n, h, w, g[0], err);
-    if (st == TRM_OK && label) st = tokenize(label, n, h, w, g[2], err);
+    int st = tokenize(question, n, h, w, g[0], err, "question");
+    if (st == TRM_OK && label) st = tokenize(label, n, h, w, g[2], err, "label");
     trm_maze_verdict v;
     if (st == TRM_OK) {
         tokenize_lenient(answer, (int)n, g[1]);
@@ -278,7 +338,7 @@ EXPORT int trm_web_maze_solve(const char *question, int h, int w, char *answer_o
     uint8_t *g[3];
     void *ws = maze_scratch(h, w, g, err);
     if (!ws) return (int)err->code;
-    int st = tokenize(question, (size_t)h * (size_t)w, h, w, g[0], err);
+    int st = tokenize(question, (size_t)h * (size_t)w, h, w, g[0], err, NULL);
     if (st == TRM_OK) st = (int)trm_maze_solve(g[0], h, w, g[1], length, ws, err);
     if (st == TRM_OK) trm_maze_detokenize(g[1], h, w, answer_out, NULL);
     free(ws);
