@@ -1,0 +1,291 @@
+// page.test.mjs: the demo page in a real headless Chromium (Debian's /usr/bin/chromium driven by
+// npm playwright-core; no browser download).
+//
+//   node --test tests/browser/                 (needs: npm install, web/trm.wasm, a model)
+//
+// What it checks: the page loads the module and the first model of models/index.json, generates
+// a maze by seed, draws every refinement pass (the pass counter advances past 1 and the canvas
+// changes between passes), shows a verdict that equals native trm-solve's on the same maze and
+// model, edits the maze with the mouse and the keyboard works, rejects corrupt model files with
+// a message while the page keeps working, and prints no console errors. It writes screenshots to
+// out/screenshots/ and prints the timings (page load to first drawn pass, ms per pass, full solve).
+//
+// Environment:
+//   TRM_PAGE_MODEL=FILE   serve FILE as the only model instead of models/index.json
+//   TRM_SOLVE=PATH        the native solver (default build/bin/trm-solve)
+//   TRM_CHROMIUM=PATH     the browser (default /usr/bin/chromium)
+//   TRM_PAGE_STUB=1       serve tests/browser/stub_trm.js as web/trm.js (UI work without a
+//                         WebAssembly build; the native comparison is then skipped)
+
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execFileSync } from 'node:child_process';
+import { startServer } from '../../scripts/serve.mjs';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const SHOTS = join(ROOT, 'out/screenshots');
+const CHROMIUM = process.env.TRM_CHROMIUM ?? '/usr/bin/chromium';
+const STUB = process.env.TRM_PAGE_STUB === '1';
+const SEED = 7;
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+let chromium;
+try {
+  ({ chromium } = await import('playwright-core'));
+} catch {
+  chromium = null;
+}
+
+// The model the page will load first, as a file on disk (for the native comparison).
+function modelSetup(tmp) {
+  const overrides = {};
+  if (STUB) overrides['/web/trm.js'] = join(ROOT, 'tests/browser/stub_trm.js');
+  if (process.env.TRM_PAGE_MODEL) {
+    const file = resolve(process.env.TRM_PAGE_MODEL);
+    const index = join(tmp, 'index.json');
+    writeFileSync(index, JSON.stringify([{ file: 'test-model.safetensors', name: 'Test model', description: 'TRM_PAGE_MODEL' }]));
+    overrides['/models/index.json'] = index;
+    overrides['/models/test-model.safetensors'] = file;
+    return { file, overrides };
+  }
+  const indexPath = join(ROOT, 'models/index.json');
+  const list = JSON.parse(readFileSync(indexPath, 'utf8'));
+  assert.ok(Array.isArray(list) && list.length > 0, 'models/index.json lists no model');
+  const file = join(ROOT, 'models', list[0].file);
+  assert.ok(existsSync(file), `models/index.json names ${list[0].file}, but ${file} does not exist (set TRM_PAGE_MODEL=FILE to test another model)`);
+  return { file, overrides };
+}
+
+// The native solver on the same maze and settings; returns its verdict, answer and pass count.
+function nativeSolve(grid, h, w, model, steps, earlyHalt, tmp) {
+  const bin = process.env.TRM_SOLVE ?? join(ROOT, 'build/bin/trm-solve');
+  assert.ok(existsSync(bin), `native solver ${bin} is not built (scripts/setup.sh builds it); cannot compare the verdict`);
+  const maze = join(tmp, 'maze.txt'), trace = join(tmp, 'trace.json');
+  const rows = [];
+  for (let r = 0; r < h; r++) rows.push(grid.slice(r * w, (r + 1) * w));
+  writeFileSync(maze, rows.join('\n') + '\n');
+  const args = ['--model', model, '--maze', maze, '--steps', String(steps), '--trace', trace, '--no-color'];
+  if (earlyHalt) args.push('--early-halt');
+  const out = execFileSync(bin, args, { encoding: 'utf8' });
+  const t = JSON.parse(readFileSync(trace, 'utf8'));
+  return { stdout: out, trace: t };
+}
+
+// The verdict in a trace file (native/TOOLS.md: "final" holds the BFS verification).
+function traceVerdict(t) {
+  const v = t.final;
+  if (!v || typeof v.valid !== 'boolean') throw new Error(`trace has no "final" verdict: keys ${Object.keys(t).join(', ')}`);
+  return v.valid && v.optimal ? 'optimal' : v.valid ? 'valid' : 'wrong';
+}
+
+function pixelsDiffer(a, b) {
+  return a !== b;
+}
+
+describe('demo page in headless Chromium', { skip: chromium ? false : 'npm package playwright-core is not installed (npm install)' }, () => {
+  let server, url, ctx, page, profile, tmp, model;
+  const consoleErrors = [];
+  const report = {};
+
+  before(async () => {
+    assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing (apt-get install chromium)`);
+    if (!STUB) assert.ok(existsSync(join(ROOT, 'web/trm.wasm')), 'web/trm.wasm is missing: build it with scripts/build_wasm.sh');
+    tmp = mkdtempSync(join(tmpdir(), 'trm-page-test-'));
+    model = modelSetup(tmp);
+    ({ server, url } = await startServer({ root: ROOT, port: 0, overrides: model.overrides }));
+    mkdirSync(SHOTS, { recursive: true });
+    profile = mkdtempSync(join(tmpdir(), 'chromium-profile-'));
+    ctx = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1280, height: 800 },
+    });
+    page = ctx.pages()[0] ?? await ctx.newPage();
+    page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+    page.on('pageerror', (e) => consoleErrors.push(`pageerror: ${e.message}`));
+    page.on('crash', () => consoleErrors.push('page crashed'));
+  });
+
+  after(async () => {
+    await ctx?.close().catch(() => {});
+    server?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+    if (Object.keys(report).length) console.log('# page timings: ' + JSON.stringify(report));
+  });
+
+  const demo = () => page.evaluate(() => window.trmDemo.state);
+  const canvasData = () => page.evaluate(() => document.getElementById('maze').toDataURL());
+  const passIndex = () => page.evaluate(() => window.trmDemo.state.run?.index ?? -1);
+
+  test('load, auto-solve at full speed: timings', async () => {
+    const t0 = Date.now();
+    await page.goto(`${url}#seed=${SEED}&speed=0&solve=1`);
+    await page.waitForFunction(() => window.trmDemo?.state.run?.mode === 'done', null, { timeout: 120000 });
+    const r = await page.evaluate(() => ({ t: window.trmDemo.timings, s: window.trmDemo.state }));
+    assert.ok(r.s.model, 'no model loaded');
+    assert.ok(r.t.firstPassAt > 0 && r.t.lastSolve, 'no timings recorded');
+    Object.assign(report, {
+      model: r.s.model.name, grid: `${r.s.h}x${r.s.w}`,
+      loadToFirstPassMs: Math.round(r.t.firstPassAt), loadToReadyMs: Math.round(r.t.readyAt),
+      moduleMs: Math.round(r.t.moduleMs), modelLoadMs: Math.round(r.t.modelMs),
+      passes: r.t.lastSolve.passes, msPerPass: +(r.t.lastSolve.computeMs / r.t.lastSolve.passes).toFixed(2),
+      fullSolveMs: Math.round(r.t.lastSolve.wallMs), verdict: r.t.lastSolve.verdict, wallClockMs: Date.now() - t0,
+    });
+  });
+
+  test('generate by seed, step pass by pass, then solve: passes are drawn', async () => {
+    await page.goto(url);
+    await page.waitForFunction(() => window.trmDemo?.state.ready && window.trmDemo.state.grid && window.trmDemo.state.model,
+      null, { timeout: 60000 });
+    await page.fill('#seed', String(SEED));
+    await page.click('#generate');
+    await page.waitForFunction((s) => window.trmDemo.state.origin?.seed === s, SEED);
+    const before = await canvasData();
+    const grid = (await demo()).grid;
+
+    await page.click('#step');
+    await page.waitForFunction(() => window.trmDemo.state.run?.index === 0);
+    const first = await canvasData();
+    assert.match(await page.textContent('#pass-counter'), /^Pass 1 \//);
+    await page.click('#step');
+    await page.waitForFunction(() => window.trmDemo.state.run?.index >= 1 || window.trmDemo.state.run?.mode === 'done');
+    const second = await canvasData();
+
+    await page.click('#solve'); // resume
+    await page.waitForFunction(() => ['done'].includes(window.trmDemo.state.run?.mode), null, { timeout: 120000 });
+    await page.waitForFunction(() => document.getElementById('verdict').dataset.verdict !== 'checking');
+    const last = await canvasData();
+    const s = await demo();
+    const counter = await page.textContent('#pass-counter');
+    const n = Number(/^Pass (\d+)/.exec(counter)?.[1]);
+    assert.ok(n > 1, `pass counter should advance past 1, shows "${counter}"`);
+    assert.equal(s.run.passes, n, 'every pass was drawn');
+    assert.equal(s.grid, grid, 'solving does not change the maze');
+    assert.ok(pixelsDiffer(before, first), 'the first pass changed the canvas');
+    assert.ok(pixelsDiffer(first, second) || pixelsDiffer(second, last),
+      'the canvas changed between passes (pass 1, pass 2, last pass)');
+    const verdict = await page.getAttribute('#verdict', 'data-verdict');
+    assert.ok(['optimal', 'valid', 'wrong'].includes(verdict), `verdict shown: ${verdict}`);
+    report.pageVerdict = verdict;
+    report.verdictText = await page.textContent('#verdict');
+    await page.screenshot({ path: join(SHOTS, 'page-desktop.png') });
+
+    // the same maze, model and settings natively
+    if (STUB) return;
+    const steps = Number(await page.inputValue('#max-steps'));
+    const early = await page.isChecked('#early-halt');
+    const nat = nativeSolve(s.grid, s.h, s.w, model.file, steps, early, tmp);
+    const nv = traceVerdict(nat.trace);
+    const passes = nat.trace.passes ?? [];
+    const natAnswer = nat.trace.final.grid;
+    let diff = 0;
+    if (typeof natAnswer === 'string') for (let i = 0; i < natAnswer.length; i++) if (natAnswer[i] !== s.run.answer[i]) diff++;
+    report.native = { verdict: nv, passes: passes.length, answerCellsDiffering: diff };
+    assert.equal(verdict, nv, `page verdict ${verdict} vs native trm-solve ${nv}\n${nat.stdout}`);
+    if (passes.length) assert.equal(s.run.passes, passes.length, 'same number of passes as trm-solve');
+  });
+
+  test('shortest path on demand, editing with the mouse, keyboard', async () => {
+    await page.check('#show-shortest');
+    await page.waitForTimeout(200);
+    await page.screenshot({ path: join(SHOTS, 'page-desktop-shortest.png') });
+
+    const s0 = await demo();
+    const box = await page.locator('#maze').boundingBox();
+    const cellXY = (i) => ({ x: box.x + ((i % s0.w) + 0.5) * box.width / s0.w,
+                             y: box.y + (Math.floor(i / s0.w) + 0.5) * box.height / s0.h });
+    // click an open cell: it becomes a wall, and the prediction is cleared
+    const open = s0.grid.indexOf(' ');
+    let p = cellXY(open);
+    await page.mouse.click(p.x, p.y);
+    await page.waitForFunction((i) => window.trmDemo.state.grid[i] === '#', open);
+    assert.equal((await demo()).run, null, 'editing clears the prediction');
+    // drag S onto another open cell
+    const s1 = await demo();
+    const from = s1.grid.indexOf('S');
+    const to = s1.grid.indexOf(' ');
+    p = cellXY(from);
+    const q = cellXY(to);
+    await page.mouse.move(p.x, p.y);
+    await page.mouse.down();
+    await page.mouse.move(q.x, q.y, { steps: 8 });
+    await page.mouse.up();
+    await page.waitForFunction((i) => window.trmDemo.state.grid[i] === 'S', to);
+    assert.equal((await demo()).grid.split('S').length, 2, 'exactly one S after the drag');
+
+    // keyboard: n = new maze, s = step, space = solve / pause
+    await page.click('h1'); // focus out of form fields
+    const seedBefore = await page.inputValue('#seed');
+    await page.keyboard.press('n');
+    await page.waitForFunction((v) => document.getElementById('seed').value !== v && window.trmDemo.state.origin, seedBefore);
+    await page.keyboard.press('s');
+    await page.waitForFunction(() => window.trmDemo.state.run?.index === 0);
+    await page.keyboard.press(' ');
+    await page.waitForFunction(() => window.trmDemo.state.run?.mode !== 'paused');
+    await page.keyboard.press(' ');
+    await page.waitForFunction(() => ['paused', 'done'].includes(window.trmDemo.state.run?.mode));
+  });
+
+  test('corrupt model files: clear messages, the page keeps working', async () => {
+    const before = await demo();
+    // 1. random bytes through the file input
+    const junk = Buffer.alloc(4096);
+    for (let i = 0; i < junk.length; i++) junk[i] = (i * 2654435761) >>> 24;
+    await page.setInputFiles('#model-file', { name: 'corrupt.safetensors', mimeType: 'application/octet-stream', buffer: junk });
+    await page.waitForSelector('#model-error:not([hidden])');
+    const msg1 = await page.textContent('#model-error');
+    assert.match(msg1, /corrupt\.safetensors/);
+    assert.match(msg1, /header|safetensors|not a TRM/i, `message: ${msg1}`);
+    // 2. valid safetensors, but not a TRM model (no config), dropped on the page
+    const msg2 = await page.evaluate(async () => {
+      const head = JSON.stringify({ __metadata__: { format: 'other' }, x: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } });
+      const pad = ' '.repeat((8 - (head.length % 8)) % 8);
+      const h = new TextEncoder().encode(head + pad);
+      const buf = new Uint8Array(8 + h.length + 4);
+      new DataView(buf.buffer).setBigUint64(0, BigInt(h.length), true);
+      buf.set(h, 8);
+      const dt = new DataTransfer();
+      dt.items.add(new File([buf], 'other.safetensors'));
+      document.getElementById('model-error').hidden = true;
+      window.dispatchEvent(new DragEvent('dragenter', { dataTransfer: dt, cancelable: true }));
+      window.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, cancelable: true }));
+      const t0 = performance.now();
+      while (document.getElementById('model-error').hidden && performance.now() - t0 < 10000) await new Promise((r) => setTimeout(r, 20));
+      return document.getElementById('model-error').textContent;
+    });
+    assert.match(msg2, /other\.safetensors/);
+    assert.match(msg2, /format|config|not a TRM/i, `message: ${msg2}`);
+    assert.equal(await page.isHidden('#drop-overlay'), true, 'drop overlay hidden again');
+    await page.screenshot({ path: join(SHOTS, 'page-desktop-error.png') });
+
+    const after = await demo();
+    assert.equal(after.model.name, before.model.name, 'the previous model stays loaded');
+    assert.equal(await page.isDisabled('#solve'), false, 'Solve still works');
+    await page.click('#clear');
+    await page.click('#solve');
+    await page.waitForFunction(() => window.trmDemo.state.run?.passes >= 1, null, { timeout: 60000 });
+  });
+
+  test('phone width and dark scheme screenshots', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${url}#seed=${SEED}&speed=0&solve=1`);
+    await page.waitForFunction(() => window.trmDemo?.state.run?.mode === 'done', null, { timeout: 120000 });
+    await page.screenshot({ path: join(SHOTS, 'page-phone.png') });
+    await page.screenshot({ path: join(SHOTS, 'page-phone-full.png'), fullPage: true });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `no horizontal scrolling at phone width (overflow ${overflow}px)`);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: join(SHOTS, 'page-desktop-dark.png') });
+    await page.emulateMedia({ colorScheme: 'light' });
+  });
+
+  test('no console errors', () => {
+    assert.deepEqual(consoleErrors, []);
+  });
+});
