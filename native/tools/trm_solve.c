@@ -1,0 +1,379 @@
+/* trm-solve: solve one maze with a model, pass by pass, print the answer and its BFS verdict,
+ * and optionally write every refinement pass as JSON (--trace; format in native/TOOLS.md, the
+ * same structure the web page animates). */
+#define _POSIX_C_SOURCE 200809L
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "csv.h"
+#include "fileio.h"
+#include "maze.h"
+#include "model_io.h"
+
+static const char TOOL[] = "trm-solve";
+
+static const char USAGE[] =
+    "usage: trm-solve --model FILE.safetensors (--maze FILE.txt | --csv FILE.csv --row K)\n"
+    "                 [--steps N] [--early-halt] [--trace FILE.json] [--quiet] [--color|--no-color]\n"
+    "\n"
+    "Solves one maze and prints the maze, the model's answer and the verification by BFS: valid\n"
+    "(one S-G path over open cells, nothing else changed), optimal (shortest), exact (equals the\n"
+    "known answer, if there is one).\n"
+    "\n"
+    "  --model FILE     model file (safetensors)\n"
+    "  --maze FILE      text file: one line per grid row, characters '#' wall, ' ' open, 'S' start,\n"
+    "                   'G' goal (trailing spaces count). An answer grid is accepted too: its 'o'\n"
+    "                   cells become open cells for the question and it serves as the label.\n"
+    "  --csv FILE --row K  data row K (1 = first row after the header) of an HRM CSV dataset\n"
+    "  --steps N        supervision steps (default: the model's halt_max_steps)\n"
+    "  --early-halt     stop at the first supervision step whose q_halt logit is > 0\n"
+    "  --trace FILE     write every refinement pass as JSON (grid, per-cell confidence, q_halt)\n"
+    "  --quiet          print only the verdict line\n"
+    "  --color, --no-color  force ANSI colours on or off (default: on for a terminal)\n"
+    "%s"
+    "\n"
+    "Example:\n"
+    "  native/trm-solve --model runs/maze6/model.safetensors --csv test6.csv --row 1 --trace t.json\n"
+    "Exit status: 0 solved (whatever the verdict), 1 bad file, 2 bad arguments.\n";
+
+typedef struct args {
+    const char *model, *maze, *csv, *trace;
+    long row, steps;
+    int early_halt, quiet, color;
+    trm_cli_common common;
+} args;
+
+static int parse_args(int argc, char **argv, args *a) {
+    static const char *const flags[] = {"--early-halt", "--quiet", "--color", "--no-color", NULL};
+    memset(a, 0, sizeof *a);
+    a->color = -1;
+    for (int i = 1; i < argc;) {
+        trm_cli_opt o;
+        if (trm_cli_next(TOOL, argc, argv, &i, flags, &o)) return TRM_EXIT_USAGE;
+        int c = trm_cli_common_option(TOOL, &o, &a->common);
+        if (c < 0) return -c;
+        if (c) continue;
+        if (!strcmp(o.key, "--help")) {
+            printf(USAGE, TRM_CLI_COMMON_HELP);
+            exit(0);
+        } else if (!strcmp(o.key, "--model")) a->model = o.value;
+        else if (!strcmp(o.key, "--maze")) a->maze = o.value;
+        else if (!strcmp(o.key, "--csv")) a->csv = o.value;
+        else if (!strcmp(o.key, "--trace")) a->trace = o.value;
+        else if (!strcmp(o.key, "--early-halt")) a->early_halt = 1;
+        else if (!strcmp(o.key, "--quiet")) a->quiet = 1;
+        else if (!strcmp(o.key, "--color")) a->color = 1;
+        else if (!strcmp(o.key, "--no-color")) a->color = 0;
+        else if (!strcmp(o.key, "--row")) {
+            if (trm_cli_parse_long(o.value, 1, 1000000000L, &a->row))
+                return trm_cli_usage_error(TOOL, "--row '%s': expected a positive integer (1 = first data row)", o.value);
+        } else if (!strcmp(o.key, "--steps")) {
+            if (trm_cli_parse_long(o.value, 1, 100000, &a->steps))
+                return trm_cli_usage_error(TOOL, "--steps '%s': expected an integer in [1, 100000]", o.value);
+        } else return trm_cli_usage_error(TOOL, "unknown option '%s'", o.key);
+    }
+    if (!a->model) return trm_cli_usage_error(TOOL, "missing --model FILE");
+    if (!!a->maze == !!a->csv) return trm_cli_usage_error(TOOL, "give either --maze FILE.txt or --csv FILE.csv --row K");
+    if (a->csv && !a->row) return trm_cli_usage_error(TOOL, "--csv needs --row K");
+    if (a->maze && a->row) return trm_cli_usage_error(TOOL, "--row goes with --csv, not --maze");
+    return 0;
+}
+
+/* ---- input ---------------------------------------------------------------------------------- */
+
+/* Parse a maze text file of exactly h lines of w characters into tokens [h*w]. */
+static int read_maze_text(const char *path, int h, int w, uint8_t *tokens) {
+    uint8_t *buf;
+    size_t len;
+    char err[600];
+    if (trm_read_file(path, 1u << 24, &buf, &len, err, sizeof err)) return trm_cli_error(TOOL, "%s", err);
+    const char *p = (const char *)buf, *end = p + len;
+    int line = 0, rc = 0;
+    while (p < end && !rc) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        if (n && p[n - 1] == '\r') n--; /* CRLF */
+        line++;
+        if (line > h) {
+            for (size_t i = 0; i < n && !rc; i++)
+                if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
+                    rc = trm_cli_error(TOOL, "%s: line %d: the maze has more than %d rows (the model is for %dx%d grids)",
+                                       path, line, h, h, w);
+        } else if (n != (size_t)w) {
+            rc = trm_cli_error(TOOL, "%s: line %d has %zu characters, expected %d (the model is for %dx%d grids; "
+                               "trailing spaces are open cells and count)", path, line, n, w, h, w);
+        } else {
+            trm_error e;
+            if (trm_maze_tokenize(p, n, 1, w, tokens + (size_t)(line - 1) * w, &e) != TRM_OK) {
+                /* e names row 0 of the 1-row grid; report the file line and column instead */
+                size_t col = 0;
+                while (col < n && strchr(TRM_MAZE_CHARSET, p[col]) && p[col]) col++;
+                unsigned char ch = (unsigned char)p[col];
+                rc = trm_cli_error(TOOL, ch >= 0x20 && ch < 0x7f ?
+                                   "%s: line %d, column %zu: character '%c' is not one of \"# SGo\"" :
+                                   "%s: line %d, column %zu: byte 0x%02x is not one of \"# SGo\"", path, line, col + 1, ch);
+            }
+        }
+        if (!nl) break;
+        p = nl + 1;
+    }
+    if (!rc && line < h)
+        rc = trm_cli_error(TOOL, "%s: %d line%s, expected %d rows (the model is for %dx%d grids)", path, line,
+                           line == 1 ? "" : "s", h, h, w);
+    free(buf);
+    return rc;
+}
+
+/* ---- output --------------------------------------------------------------------------------- */
+
+static void put_cell(char c, int color, int wrong) {
+    if (!color) {
+        putchar(c);
+        return;
+    }
+    const char *style = c == '#' ? "\033[90m" : c == 'S' ? "\033[1;32m" : c == 'G' ? "\033[1;31m"
+                      : c == 'o' ? "\033[1;33m" : "";
+    printf("%s%s%c\033[0m", wrong ? "\033[41m" : "", style, c == '#' && color ? '#' : c);
+}
+
+static void print_grids(const char *q, const char *a, const char *label, int h, int w, int color) {
+    printf("%-*s   %s\n", w + 2, "maze", "answer");
+    for (int r = 0; r < h; r++) {
+        putchar('|');
+        for (int c = 0; c < w; c++) put_cell(q[r * w + c], color, 0);
+        printf("|   |");
+        for (int c = 0; c < w; c++) {
+            const int i = r * w + c;
+            put_cell(a[i], color, label && a[i] != label[i] && !(a[i] == 'o' && (label[i] == 'S' || label[i] == 'G')));
+        }
+        printf("|\n");
+    }
+}
+
+/* Growable text buffer for the trace. */
+typedef struct sbuf {
+    char *p;
+    size_t len, cap;
+    int oom;
+} sbuf;
+
+static void sb_printf(sbuf *b, const char *fmt, ...) TRM_PRINTF(2, 3);
+static void sb_printf(sbuf *b, const char *fmt, ...) {
+    if (b->oom) return;
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vsnprintf(b->p ? b->p + b->len : NULL, b->p ? b->cap - b->len : 0, fmt, ap);
+        va_end(ap);
+        if (n < 0) { b->oom = 1; return; }
+        if (b->p && b->len + (size_t)n < b->cap) {
+            b->len += (size_t)n;
+            return;
+        }
+        size_t cap = (b->cap ? b->cap * 2 : 4096) + (size_t)n;
+        char *q = realloc(b->p, cap);
+        if (!q) { b->oom = 1; return; }
+        b->p = q;
+        b->cap = cap;
+    }
+}
+
+/* A grid as a JSON string (the charset needs no escaping). */
+static void sb_grid(sbuf *b, const char *chars) { sb_printf(b, "\"%s\"", chars); }
+
+typedef struct solve_ctx {
+    const args *a;
+    trm_model *m;
+    int h, w, T;
+    size_t grid;
+    uint8_t *q, *label, *tok;  /* [grid]; label NULL when unknown */
+    float *conf;
+    char *chars;               /* [grid + 1] scratch */
+    sbuf trace;
+    int steps_used;
+} solve_ctx;
+
+static void trace_pass(solve_ctx *c, int index, int step, int recursion, float q_halt, double ms) {
+    sbuf *b = &c->trace;
+    trm_maze_detokenize(c->tok, c->h, c->w, c->chars, NULL);
+    sb_printf(b, "%s\n    {\"index\": %d, \"step\": %d, \"recursion\": %d, \"grid\": ", index ? "," : "", index, step,
+              recursion);
+    sb_grid(b, c->chars);
+    sb_printf(b, ", \"confidence\": [");
+    for (size_t i = 0; i < c->grid; i++) sb_printf(b, "%s%.4f", i ? "," : "", c->conf[i]);
+    if (isfinite(q_halt)) sb_printf(b, "], \"q_halt\": %.6g, \"ms\": %.3f}", q_halt, ms);
+    else sb_printf(b, "], \"q_halt\": null, \"ms\": %.3f}", ms);
+}
+
+/* Run the passes; the answer ends in c->tok. */
+static int solve(solve_ctx *c) {
+    trm_error e;
+    trm_solver *s = trm_solver_create(c->m, 1, &e);
+    if (!s) return trm_cli_error(TOOL, "%s", e.msg);
+    if (trm_solver_reset(s, c->q, NULL, 1, &e) != TRM_OK) {
+        trm_solver_free(s);
+        return trm_cli_error(TOOL, "%s", e.msg);
+    }
+    const int steps = c->a->steps ? (int)c->a->steps : trm_model_config(c->m)->halt_max_steps;
+    int index = 0;
+    c->steps_used = steps;
+    for (int step = 1; step <= steps; step++) {
+        for (int r = 1; r <= c->T; r++, index++) {
+            const double t0 = trm_cli_now();
+            trm_solver_pass(s);
+            trm_solver_read(s, c->tok, c->conf);
+            const double ms = (trm_cli_now() - t0) * 1e3;
+            if (c->a->trace) trace_pass(c, index, step, r, r == c->T ? trm_solver_halt_logit(s, 0) : NAN, ms);
+        }
+        if (c->a->early_halt && trm_solver_halt_logit(s, 0) > 0.0f) {
+            c->steps_used = step;
+            break;
+        }
+    }
+    trm_solver_free(s);
+    return 0;
+}
+
+static int report(solve_ctx *c, const trm_maze_verdict *v) {
+    const char *yn[] = {"no", "yes"};
+    char *qc = malloc(c->grid + 1), *ac = malloc(c->grid + 1), *lc = c->label ? malloc(c->grid + 1) : NULL;
+    if (!qc || !ac || (c->label && !lc)) {
+        free(qc);
+        free(ac);
+        free(lc);
+        return trm_cli_error(TOOL, "out of memory");
+    }
+    trm_maze_detokenize(c->q, c->h, c->w, qc, NULL);
+    trm_maze_detokenize(c->tok, c->h, c->w, ac, NULL);
+    if (lc) trm_maze_detokenize(c->label, c->h, c->w, lc, NULL);
+    const int color = c->a->color >= 0 ? c->a->color : trm_cli_isatty(stdout);
+    if (!c->a->quiet) print_grids(qc, ac, lc, c->h, c->w, color);
+    printf("%d supervision step%s (%d passes): valid %s, optimal %s", c->steps_used, c->steps_used == 1 ? "" : "s",
+           c->steps_used * c->T, yn[v->valid], yn[v->optimal]);
+    if (v->valid) printf(" (length %d, shortest %d)", v->path_length, v->shortest_length);
+    else printf(" (%s; shortest %d)", v->reason, v->shortest_length);
+    if (c->label) printf(", exact %s", yn[v->exact]);
+    printf("\n");
+    free(qc);
+    free(ac);
+    free(lc);
+    return 0;
+}
+
+static int write_trace(solve_ctx *c, const trm_maze_verdict *v) {
+    sbuf *b = &c->trace;
+    sbuf h = {0};
+    trm_maze_detokenize(c->q, c->h, c->w, c->chars, NULL);
+    sb_printf(&h, "{\"model\": \"");
+    for (const char *p = c->a->model; *p; p++) /* escape the path */
+        if (*p == '"' || *p == '\\') sb_printf(&h, "\\%c", *p);
+        else if ((unsigned char)*p < 0x20) sb_printf(&h, "\\u%04x", *p);
+        else sb_printf(&h, "%c", *p);
+    sb_printf(&h, "\",\n  \"height\": %d, \"width\": %d, \"H_cycles\": %d, \"early_halt\": %s,\n  \"question\": ", c->h,
+              c->w, c->T, c->a->early_halt ? "true" : "false");
+    sb_grid(&h, c->chars);
+    sb_printf(&h, ",\n  \"label\": ");
+    if (c->label) {
+        trm_maze_detokenize(c->label, c->h, c->w, c->chars, NULL);
+        sb_grid(&h, c->chars);
+    } else sb_printf(&h, "null");
+    sb_printf(&h, ",\n  \"passes\": [");
+    trm_maze_detokenize(c->tok, c->h, c->w, c->chars, NULL);
+    sb_printf(b, "\n  ],\n  \"final\": {\"grid\": ");
+    sb_grid(b, c->chars);
+    sb_printf(b, ", \"steps\": %d, \"valid\": %s, \"optimal\": %s, \"exact\": %s, \"length\": %d, \"shortest\": %d, "
+              "\"reason\": \"%s\"}\n}\n", c->steps_used, v->valid ? "true" : "false", v->optimal ? "true" : "false",
+              !c->label ? "null" : v->exact ? "true" : "false", v->path_length, v->shortest_length, v->reason);
+    int rc = 0;
+    char err[600];
+    if (h.oom || b->oom) rc = trm_cli_error(TOOL, "out of memory for the trace");
+    trm_io_part parts[2] = {{h.p, h.len}, {b->p, b->len}};
+    if (!rc && trm_write_file_parts(c->a->trace, parts, 2, err, sizeof err)) rc = trm_cli_error(TOOL, "%s", err);
+    free(h.p);
+    return rc;
+}
+
+/* Question (and label) from --maze or --csv. */
+static int load_input(solve_ctx *c) {
+    const args *a = c->a;
+    if (a->maze) {
+        if (read_maze_text(a->maze, c->h, c->w, c->q)) return TRM_EXIT_RUNTIME;
+        int has_path = 0;
+        for (size_t i = 0; i < c->grid; i++) has_path |= c->q[i] == TRM_MAZE_PATH;
+        if (has_path) { /* an answer grid: it is the label, its question has the path cleared */
+            memcpy(c->label, c->q, c->grid);
+            for (size_t i = 0; i < c->grid; i++)
+                if (c->q[i] == TRM_MAZE_PATH) c->q[i] = TRM_MAZE_OPEN;
+        } else {
+            free(c->label);
+            c->label = NULL;
+        }
+        return 0;
+    }
+    trm_csv_dataset d;
+    trm_error e;
+    trm_csv_init(&d, 0, 0);
+    if (trm_csv_read(a->csv, c->h, c->w, &d, &e) != TRM_OK)
+        return trm_cli_error(TOOL, "%s (the model is for %dx%d grids)", e.msg, c->h, c->w);
+    int rc = 0;
+    if ((size_t)a->row > d.count) rc = trm_cli_error(TOOL, "%s: --row %ld, but the file has %zu data rows", a->csv, a->row, d.count);
+    else {
+        memcpy(c->q, d.questions + (size_t)(a->row - 1) * c->grid, c->grid);
+        memcpy(c->label, d.answers + (size_t)(a->row - 1) * c->grid, c->grid);
+    }
+    trm_csv_free(&d);
+    return rc;
+}
+
+int main(int argc, char **argv) {
+    args a;
+    int rc = parse_args(argc, argv, &a);
+    if (rc) return rc;
+    const trm_kernels *k = trm_cli_kernels(TOOL, a.common.kernels);
+    if (!k) return TRM_EXIT_USAGE;
+    trm_cli_apply_threads(a.common.threads);
+    char err[1024];
+    solve_ctx c;
+    memset(&c, 0, sizeof c);
+    c.a = &a;
+    c.m = trm_load_model_file(a.model, err, sizeof err);
+    if (!c.m) return trm_cli_error(TOOL, "%s", err);
+    trm_model_set_kernels(c.m, k);
+    const trm_config *cfg = trm_model_config(c.m);
+    c.h = cfg->grid_height;
+    c.w = cfg->grid_width;
+    c.T = cfg->H_cycles;
+    c.grid = (size_t)c.h * c.w;
+    c.q = malloc(c.grid);
+    c.label = malloc(c.grid);
+    c.tok = malloc(c.grid);
+    c.conf = malloc(c.grid * sizeof *c.conf);
+    c.chars = malloc(c.grid + 1);
+    void *ws = malloc(trm_maze_workspace_bytes(c.h, c.w));
+    if (!c.q || !c.label || !c.tok || !c.conf || !c.chars || !ws) rc = trm_cli_error(TOOL, "out of memory");
+    if (!rc) rc = load_input(&c);
+    trm_maze_verdict v;
+    trm_error e;
+    /* check the question before spending time on it: exactly one S and one G */
+    int shortest;
+    if (!rc && trm_maze_count_shortest(c.q, c.h, c.w, 1, &shortest, &(int){0}, ws, &e) != TRM_OK)
+        rc = trm_cli_error(TOOL, "%s: %s", a.maze ? a.maze : a.csv, e.msg);
+    if (!rc) rc = solve(&c);
+    if (!rc && trm_maze_verify(c.q, c.tok, c.label, c.h, c.w, ws, &v, &e) != TRM_OK) rc = trm_cli_error(TOOL, "%s", e.msg);
+    if (!rc) rc = report(&c, &v);
+    if (!rc && a.trace) rc = write_trace(&c, &v);
+    free(c.q);
+    free(c.label);
+    free(c.tok);
+    free(c.conf);
+    free(c.chars);
+    free(c.trace.p);
+    free(ws);
+    trm_model_free(c.m);
+    return rc;
+}
