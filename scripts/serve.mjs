@@ -3,7 +3,7 @@
 //
 //   node scripts/serve.mjs [--port 8080] [--host 127.0.0.1] [--root DIR] [--quiet]
 //
-// Serves the repository root (or --root) so that the page at /web/ can reach the module in web/
+// Serves the repository root (or --root; dot files and folders excepted) so that the page at /web/ can reach the module in web/
 // and the shipped models in models/; "/" redirects to "/web/". MIME types matter: browsers refuse
 // WebAssembly.instantiateStreaming without application/wasm, and module scripts and Workers
 // without a JavaScript type. Only GET/HEAD, only files under the root, no directory listings.
@@ -44,6 +44,7 @@ async function resolveFile(root, urlPath) {
   let rel;
   try { rel = decodeURIComponent(urlPath.split('?')[0]); } catch { return null; }
   if (rel.includes('\0')) return null;
+  if (rel.split('/').some((seg) => seg.startsWith('.') && seg.length > 0)) return null; // .git, ..
   let file = resolve(join(root, rel));
   if (file !== root && !file.startsWith(root + sep)) return null;
   try {

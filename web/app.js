@@ -130,8 +130,10 @@ function fmtMs(ms) {
 function updateCounter() {
   const r = state.run;
   if (!r || !r.pass) {
-    ui.passCounter.textContent = 'Pass 0';
-    ui.passDetail.textContent = state.model ? 'Press Solve to watch the model think' : 'Load a model to solve';
+    const loading = !state.ready || state.loadingModel;
+    ui.passCounter.textContent = state.model ? 'Ready' : loading ? 'Loading…' : 'No model';
+    ui.passDetail.textContent = state.model ? 'Press Solve to watch the model think'
+      : loading ? 'Starting the solver' : 'Load a model to solve';
     return;
   }
   const p = r.pass;
@@ -184,9 +186,11 @@ function toast(msg, ms = 5000) {
   toastTimer = setTimeout(() => { ui.toast.hidden = true; }, ms);
 }
 
-function boardMessage(text) {
+// A message over the board: full cover while loading, a banner (maze still usable) otherwise.
+function boardMessage(text, banner = false) {
   ui.boardMsg.textContent = text ?? '';
   ui.boardMsg.hidden = !text;
+  ui.boardMsg.classList.toggle('banner', banner);
 }
 
 /* ---- maze ----------------------------------------------------------------------------------- */
@@ -490,7 +494,7 @@ async function loadModel(src) {
     const what = src.bytes ? `“${label}”` : label;
     showModelError(`Could not load ${what}: ${e.message}` + (state.model ? ` The page keeps using ${state.model.name}.` : ''));
     toast(`Could not load ${what}: see the Model panel`);
-    if (!state.model) boardMessage('No model loaded. Pick a shipped model or drop a .safetensors file.');
+    if (!state.model) boardMessage('No model loaded: pick a shipped model or drop a .safetensors file.', true);
     // restore the selection of the model still in use
     if (state.modelIdx >= 0) ui.modelSelect.value = String(state.modelIdx);
     return false;
@@ -717,7 +721,8 @@ async function boot() {
     await loadModel({ url: new URL(state.models[i].file, MODELS_INDEX).href, entry: state.models[i], index: i,
                       keepAlgorithm: !!hash.alg });
   } else {
-    boardMessage('No model loaded. Drop a .safetensors file to start.');
+    boardMessage('No shipped model yet: drop a TRM .safetensors file anywhere on the page.', true);
+    ui.modelInfo.textContent = 'No model loaded';
   }
   if (!state.grid) await generate();
   timings.readyAt = performance.now();
