@@ -57,7 +57,8 @@ describe('WASM passes equal native trm-solve --trace', { skip: solveTool ? false
     test(name, () => {
       const m = trm.loadModel(readFileSync(path));
       const s = m.solver();
-      const runs = [[1, []], [2, []], [3, ['--kernels', 'scalar']], [4, ['--early-halt']]];
+      const runs = [[1, []], [2, []], [3, ['--kernels', 'scalar']], [4, ['--early-halt']], [5, ['--kernels', 'scalar', '--early-halt']]];
+      for (let seed = 6; seed <= 12; seed++) runs.push([seed, []]);
       for (const [seed, extra] of runs) {
         const mz = trm.generateMaze({ height: m.height, width: m.width, seed, index: 0, minPath: Math.min(m.height, m.width) });
         const ref = native(path, mz.grid, m.height, m.width, extra);

@@ -1,0 +1,190 @@
+// trm.d.ts: types of web/trm.js, the ES module over trm.wasm (the trm.c core in WebAssembly).
+// Works in Node 20, a browser page and a module Worker. Nothing is global: each TRM.load() is its
+// own WebAssembly instance; models and solvers live in its memory until free() is called.
+
+/**
+ * Stable error codes of TRMError:
+ * - 'bad_argument'  an option or argument of the wrong type or range (the message names it);
+ *                   also pass() before reset(), an unknown kernel set, a maze that cannot be generated
+ * - 'bad_model'     model bytes that are not a valid model file: safetensors container (header
+ *                   length, JSON, offsets, overlaps, holes, truncation), __metadata__ (format,
+ *                   config JSON and values), unknown or missing tensors, dtypes other than
+ *                   F32/F16/BF16, non-finite values; the message names the tensor or key
+ * - 'bad_shape'     a tensor whose shape does not match the model's config (names the tensor,
+ *                   the shape found and the shape expected)
+ * - 'bad_grid'      a malformed maze: not exactly one 'S' and one 'G', an 'o' in a question,
+ *                   tokens the model's vocabulary does not have
+ * - 'bad_charset'   a grid character outside "# SGo" (names the row, column and character)
+ * - 'size_mismatch' a grid whose size differs from the model's (or from the question's)
+ * - 'no_path'       shortestPath(): G cannot be reached from S
+ * - 'freed'         a call on a model or solver after free() (or on a solver whose model was freed)
+ * - 'out_of_memory' the module's memory (at most 2 GB) cannot hold it
+ * After any error the instance stays usable: nothing is left allocated or half-changed.
+ */
+export type TRMErrorCode =
+  | 'bad_argument' | 'bad_model' | 'bad_shape' | 'bad_grid' | 'bad_charset'
+  | 'size_mismatch' | 'no_path' | 'freed' | 'out_of_memory';
+
+export class TRMError extends Error {
+  readonly name: 'TRMError';
+  readonly code: TRMErrorCode;
+}
+
+/**
+ * A grid: h*w characters of "# SGo" in row-major order (a square one can be given as a plain
+ * string), the same with rows joined by "\n", or an object such as a generated Maze.
+ */
+export type Grid = string | { grid: string; height?: number; width?: number };
+
+/** The model config with the official TRM key names (TRM.md §0) plus the grid size. */
+export interface ModelConfig {
+  hidden_size: number;
+  num_heads: number;
+  expansion: number;
+  L_layers: number;
+  H_cycles: number;        // T: refinement passes per supervision step
+  L_cycles: number;        // n: latent updates per pass
+  halt_max_steps: number;  // N_sup
+  halt_exploration_prob: number;
+  puzzle_emb_len: number;
+  puzzle_emb_ndim: number;
+  num_puzzle_identifiers: number;
+  pos_encodings: 'rope' | 'learned' | 'none';
+  mlp_t: boolean;
+  rms_norm_eps: number;
+  rope_theta: number;
+  vocab_size: number;
+  seq_len: number;
+  grid_height: number;
+  grid_width: number;
+  charset: string;
+}
+
+export interface LoadOptions {
+  /** The module: a URL or path (default: trm.wasm next to trm.js), its bytes, a compiled Module or a fetch Response. */
+  wasm?: string | URL | ArrayBuffer | ArrayBufferView | WebAssembly.Module | Response;
+}
+
+export interface LoadModelOptions {
+  /** Skip tensors the model's table does not have (e.g. extra tensors of a fixture or checkpoint) instead of failing. */
+  ignoreUnknownTensors?: boolean;
+  /** Called for each warning (unknown config keys, no "format" in __metadata__); they are also in model.warnings. */
+  onWarning?: (message: string) => void;
+}
+
+export interface MazeOptions {
+  /** Square side; or height and width (default 30 x 30). 1..1024. */
+  size?: number;
+  height?: number;
+  width?: number;
+  /** 64-bit seed of the data set, and the maze number in it: maze #index of seed is the same everywhere (native trm-maze too). */
+  seed?: number | bigint;
+  index?: number | bigint;
+  /** 'lehnert' (random obstacles, Maze-Hard) or 'dfs' (corridors). Default 'lehnert'. */
+  algorithm?: 'lehnert' | 'dfs';
+  /** Keep mazes whose shortest path has at least this many moves (default max(height, width)). */
+  minPath?: number;
+  /** Keep only mazes whose shortest path is unique. Default false. */
+  unique?: boolean;
+}
+
+export interface Maze {
+  grid: string;        // the question, h*w characters
+  answer: string;      // the label: one shortest path marked 'o' (S and G stay letters)
+  pathLength: number;  // moves from S to G
+  seed: number | bigint;
+  index: number | bigint;
+  height: number;
+  width: number;
+  algorithm: 'lehnert' | 'dfs';
+}
+
+export interface Verdict {
+  valid: boolean;          // one simple 4-connected S-G path over open cells, nothing else changed
+  optimal: boolean;        // valid and as short as the BFS distance
+  exact: boolean | null;   // equals the label (either S/G convention); null without a label
+  length: number | null;   // moves along the answer's path; null if not valid
+  shortest: number | null; // BFS distance; null if G is unreachable
+  reason: string;          // why not valid; '' when valid
+}
+
+export interface SolveOptions {
+  /** Supervision steps to run (default: the model's halt_max_steps). Each is H_cycles passes. */
+  maxSteps?: number;
+  /** Stop after the first supervision step whose q_halt logit is > 0 (halt probability > 0.5). Default false. */
+  earlyHalt?: boolean;
+}
+
+export interface Pass {
+  index: number;          // 0-based pass number since reset (as trm-solve --trace)
+  step: number;           // 1-based supervision step
+  recursion: number;      // 1-based pass within the step (1..H_cycles)
+  grid: string;           // predicted characters; '?' where the model predicts PAD
+  confidence: Float32Array; // h*w softmax probabilities of the predicted tokens (a copy)
+  qHalt: number | null;   // q_halt logit on the last pass of a supervision step, else null
+  haltProb: number | null; // sigmoid(qHalt), or null
+  ms: number;             // wall time of this pass (compute and decode)
+  done: boolean;          // maxSteps reached, or halted early
+}
+
+export interface KernelSelftest {
+  kernels: string;
+  /** Largest error over all kernels: |simd - scalar| / max(1, |scalar|). */
+  max: number;
+  errors: Record<'gemm_nt' | 'gemm_nn' | 'gemm_tn' | 'rmsnorm_fwd' | 'rmsnorm_bwd' | 'swiglu_fwd' |
+    'swiglu_bwd' | 'rope' | 'rope_inverse' | 'attention_fwd' | 'attention_bwd', number>;
+}
+
+export class TRM {
+  /** Instantiate the module (once per instance; each instance is independent). */
+  static load(options?: LoadOptions): Promise<TRM>;
+  /** Kernel set new models use: 'wasm128' (SIMD build) or 'scalar'. */
+  readonly kernels: string;
+  /** Load a model file (safetensors; F32, BF16 or F16 tensors; config in __metadata__). */
+  loadModel(bytes: ArrayBuffer | ArrayBufferView, options?: LoadModelOptions): Model;
+  /** A model with random TRM §5.7 weights; config keys on top of the official defaults (unknown keys are errors). */
+  createModel(config?: Partial<ModelConfig>, options?: { seed?: number | bigint }): Model;
+  generateMaze(options?: MazeOptions): Maze;
+  /** Check an answer (anything a model predicts) against a question and optionally a label. */
+  verify(grid: Grid, answer: Grid, label?: Grid | null): Verdict;
+  /** The question with one shortest path marked 'o'. Throws 'no_path' if G is unreachable. */
+  shortestPath(grid: Grid): string;
+  /** Every SIMD kernel against the scalar reference inside the module (random ragged shapes). */
+  selftestKernels(options?: { kernels?: string; seed?: number; trials?: number }): KernelSelftest;
+  /** wasmBytes: memory.buffer size (never shrinks); heapInUse: bytes currently malloc'd in the module. */
+  memoryStats(): { wasmBytes: number; heapInUse: number };
+}
+
+export class Model {
+  readonly config: Readonly<ModelConfig>;
+  readonly height: number;
+  readonly width: number;
+  readonly paramCount: number;
+  readonly warnings: string[];
+  readonly skippedTensors: string[];
+  readonly freed: boolean;
+  /** Kernel set of this model; assign 'scalar' or 'wasm128' to switch ('bad_argument' if not in this build). */
+  kernels: string;
+  /** A new solver (batch 1). Several may exist at once. */
+  solver(): Solver;
+  /** The model as safetensors bytes that native trm-* tools read. */
+  save(options?: { dtype?: 'F32' | 'BF16' | 'F16' }): Uint8Array;
+  /** Free the model and every solver made from it. Safe to call twice. */
+  free(): void;
+}
+
+export class Solver {
+  readonly freed: boolean;
+  /** Passes done since the last reset. */
+  readonly passes: number;
+  /** Start on a question (the model's height x width). */
+  reset(grid: Grid, options?: SolveOptions): void;
+  /** One refinement pass (may continue past done, e.g. for a UI that keeps stepping). */
+  pass(): Pass;
+  /** reset(grid, options), then one Pass per refinement pass until done. */
+  solve(grid: Grid, options?: SolveOptions): Generator<Pass, void, void>;
+  /** Free the solver. Safe to call twice. */
+  free(): void;
+}
+
+export default TRM;
