@@ -660,6 +660,14 @@ function wire() {
     loadUserFile(e.dataTransfer.files[0]);
   });
 
+  // a shared link pasted into the same tab changes only the hash
+  window.addEventListener('hashchange', () => {
+    const h = readHash();
+    if (h.alg) ui.algorithm.value = h.alg;
+    if (h.speed != null) { ui.speed.value = String(h.speed); speedLabel(); }
+    if (h.seed != null || h.alg) generate(h.seed).then(() => { if (h.solve && !ui.solve.disabled) solveOrPause(); });
+  });
+
   window.addEventListener('keydown', (e) => {
     if (e.ctrlKey || e.metaKey || e.altKey || ui.about.open) return;
     const t = e.target;

@@ -270,8 +270,45 @@ describe('demo page in headless Chromium', { skip: chromium ? false : 'npm packa
     await page.waitForFunction(() => window.trmDemo.state.run?.passes >= 1, null, { timeout: 60000 });
   });
 
+  test('user models: another grid size switches the maze; an unsupported size is refused', async () => {
+    if (STUB) return;
+    const { TRM } = await import('../../web/trm.js');
+    const trm = await TRM.load({ wasm: readFileSync(join(ROOT, 'web/trm.wasm')) });
+    const tiny = { hidden_size: 16, num_heads: 2, expansion: 2, L_layers: 1, H_cycles: 2, L_cycles: 1,
+                   halt_max_steps: 2, puzzle_emb_ndim: 0 };
+    const save = (h, w) => {
+      const m = trm.createModel({ ...tiny, grid_height: h, grid_width: w }, { seed: 1 });
+      const bytes = Buffer.from(m.save());
+      m.free();
+      return bytes;
+    };
+    const before = await demo();
+    // a 2x3 model is a valid TRM but no maze the page can draw
+    await page.evaluate(() => { document.getElementById('model-error').hidden = true; });
+    await page.setInputFiles('#model-file', { name: 'tiny-2x3.safetensors', mimeType: 'application/octet-stream', buffer: save(2, 3) });
+    await page.waitForSelector('#model-error:not([hidden])');
+    const msg = await page.textContent('#model-error');
+    assert.match(msg, /tiny-2x3\.safetensors.*grid size 2x3/, `message: ${msg}`);
+    assert.equal((await demo()).model.name, before.model.name, 'the previous model stays loaded');
+    // a 6x7 model loads, and the page switches to 6x7 mazes
+    await page.setInputFiles('#model-file', { name: 'tiny-6x7.safetensors', mimeType: 'application/octet-stream', buffer: save(6, 7) });
+    await page.waitForFunction(() => window.trmDemo.state.model?.name === 'tiny-6x7.safetensors' && window.trmDemo.state.h === 6);
+    const s = await demo();
+    assert.equal(s.w, 7);
+    assert.equal(s.grid.length, 42);
+    assert.equal(await page.isHidden('#model-error'), true, 'no error shown after a good load');
+    assert.match(await page.textContent('#model-select option:checked'), /tiny-6x7/);
+    await page.click('#solve');
+    await page.waitForFunction(() => window.trmDemo.state.run?.mode === 'done', null, { timeout: 60000 });
+    // back to the shipped model through the list
+    await page.selectOption('#model-select', '0');
+    await page.waitForFunction((n) => window.trmDemo.state.model?.name === n, before.model.name);
+    assert.equal((await demo()).h, before.h);
+  });
+
   test('phone width and dark scheme screenshots', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto('about:blank'); // a new document: a hash-only change would not reload
     await page.goto(`${url}#seed=${SEED}&speed=0&solve=1`);
     await page.waitForFunction(() => window.trmDemo?.state.run?.mode === 'done', null, { timeout: 120000 });
     await page.screenshot({ path: join(SHOTS, 'page-phone.png') });
