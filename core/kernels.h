@@ -27,15 +27,31 @@ struct trm_kernels {
      * applies the transpose (the backward). */
     void (*rope)(float *qkv, int rows, int ld, int S, int heads, int hd, const float *cos, const float *sin, int inverse);
     /* Non-causal softmax attention per (batch, head) on fused qkv [B*S, 3*heads*hd]: out [B*S,
-     * heads*hd]. scratch: trm_attention_scratch_floats(S) floats per thread. */
+     * heads*hd]. Rows are processed in blocks of TRM_ATTN_BLOCK_ROWS, so at most a [block, S] slab
+     * of scores exists per thread. scratch: trm_attention_scratch_floats(S, hd) floats per thread
+     * (indexed by the OpenMP thread number). */
     void (*attention_fwd)(float *out, const float *qkv, int B, int S, int heads, int hd, float *scratch);
-    /* dqkv [B*S, 3*heads*hd] (written, not accumulated) from dout; recomputes the probabilities. */
+    /* dqkv [B*S, 3*heads*hd] (written, not accumulated) from dout; recomputes the probabilities
+     * block by block instead of storing them. */
     void (*attention_bwd)(float *dqkv, const float *dout, const float *qkv, int B, int S, int heads, int hd,
                           float *scratch);
 };
 
-/* Floats of attention scratch one thread needs for sequence length S. */
-static inline size_t trm_attention_scratch_floats(int S) { return 2 * (size_t)S * (size_t)S; }
+/* Attention row block, the padding of S and hd for packed panels (a multiple of every set's
+ * register-tile width) and the largest register-tile height of any set. */
+enum { TRM_ATTN_BLOCK_ROWS = 64, TRM_ATTN_PAD = 32, TRM_ATTN_MAX_MR = 16 };
+
+static inline size_t trm__round_up(size_t n, size_t m) { return (n + m - 1) / m * m; }
+
+/* Floats of attention scratch one thread needs (the largest of any kernel set): probabilities and
+ * their gradient for one row block, K^T and V^T panels, K or V panels, the block's dO or Q panels,
+ * one packed A micro-panel. For S = 916, hd = 64: 1.2 MB per thread. */
+static inline size_t trm_attention_scratch_floats(int S, int hd) {
+    const size_t br = S < TRM_ATTN_BLOCK_ROWS ? (size_t)S : TRM_ATTN_BLOCK_ROWS;
+    const size_t Sp = trm__round_up((size_t)S, TRM_ATTN_PAD), hp = trm__round_up((size_t)hd, TRM_ATTN_PAD);
+    const size_t longest = S > hd ? (size_t)S : (size_t)hd;
+    return 2 * br * Sp + 2 * Sp * hd + hp * S + hp * br + TRM_ATTN_MAX_MR * longest;
+}
 
 extern const trm_kernels trm_kernels_scalar;
 #if defined(TRM_HAVE_AVX2)

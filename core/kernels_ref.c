@@ -164,11 +164,11 @@ static void rope(float *qkv, int rows, int ld, int S, int heads, int hd, const f
     }
 }
 
-/* P[S,S] = softmax(scale * q k^T) for one (batch, head). */
-static void attn_probs(float *P, const float *q, const float *k, int S, int hd, int ld) {
+/* P[br, S] = softmax(scale * q k^T) for br query rows of one (batch, head). */
+static void attn_probs(float *P, const float *q, const float *k, int br, int S, int hd, int ld) {
     const float scale = 1.0f / sqrtf((float)hd);
-    nt_rows(0, S, S, hd, q, ld, k, ld, P, S, 0);
-    for (int i = 0; i < S; i++) {
+    nt_rows(0, br, S, hd, q, ld, k, ld, P, S, 0);
+    for (int i = 0; i < br; i++) {
         float *p = P + (size_t)i * S, mx = -INFINITY, sum = 0.0f;
         for (int j = 0; j < S; j++) { p[j] *= scale; mx = p[j] > mx ? p[j] : mx; }
         for (int j = 0; j < S; j++) { p[j] = expf(p[j] - mx); sum += p[j]; }
@@ -177,41 +177,51 @@ static void attn_probs(float *P, const float *q, const float *k, int S, int hd, 
     }
 }
 
+/* Query rows in blocks of TRM_ATTN_BLOCK_ROWS: only [block, S] probabilities exist at a time. */
 static void attention_fwd(float *out, const float *qkv, int B, int S, int heads, int hd, float *scratch) {
-    const int D = heads * hd, ld = 3 * D;
+    const int D = heads * hd, ld = 3 * D, BR = TRM_ATTN_BLOCK_ROWS;
 #pragma omp parallel for schedule(static) collapse(2)
     for (int b = 0; b < B; b++)
         for (int h = 0; h < heads; h++) {
-            float *P = scratch + (size_t)thread_id() * trm_attention_scratch_floats(S);
+            float *P = scratch + (size_t)thread_id() * trm_attention_scratch_floats(S, hd);
             const float *q = qkv + (size_t)b * S * ld + (size_t)h * hd;
-            attn_probs(P, q, q + D, S, hd, ld);
-            nn_rows(0, S, hd, S, P, S, q + 2 * D, ld, out + (size_t)b * S * D + (size_t)h * hd, D, 0);
+            float *o = out + (size_t)b * S * D + (size_t)h * hd;
+            for (int r0 = 0; r0 < S; r0 += BR) {
+                const int br = S - r0 < BR ? S - r0 : BR;
+                attn_probs(P, q + (size_t)r0 * ld, q + D, br, S, hd, ld);
+                nn_rows(0, br, hd, S, P, S, q + 2 * D, ld, o + (size_t)r0 * D, D, 0);
+            }
         }
 }
 
-/* Recomputes P (one extra q k^T per head) instead of storing B*heads*S*S probabilities. */
+/* Recomputes P block by block (one extra q k^T per head) instead of storing B*heads*S*S
+ * probabilities; dK and dV accumulate over the row blocks in order. */
 static void attention_bwd(float *dqkv, const float *dout, const float *qkv, int B, int S, int heads, int hd,
                           float *scratch) {
-    const int D = heads * hd, ld = 3 * D;
+    const int D = heads * hd, ld = 3 * D, BR = TRM_ATTN_BLOCK_ROWS;
     const float scale = 1.0f / sqrtf((float)hd);
 #pragma omp parallel for schedule(static) collapse(2)
     for (int b = 0; b < B; b++)
         for (int h = 0; h < heads; h++) {
-            float *P = scratch + (size_t)thread_id() * trm_attention_scratch_floats(S);
-            float *dP = P + (size_t)S * S;
+            float *P = scratch + (size_t)thread_id() * trm_attention_scratch_floats(S, hd);
+            float *dP = P + (size_t)(S < BR ? S : BR) * S;
             const float *q = qkv + (size_t)b * S * ld + (size_t)h * hd, *k = q + D, *v = q + 2 * D;
             const float *dO = dout + (size_t)b * S * D + (size_t)h * hd;
             float *dq = dqkv + (size_t)b * S * ld + (size_t)h * hd, *dk = dq + D, *dv = dq + 2 * D;
-            attn_probs(P, q, k, S, hd, ld);
-            tn_rows(0, S, hd, S, P, S, dO, D, dv, ld, 0);   /* dV = P^T dO */
-            nt_rows(0, S, S, hd, dO, D, v, ld, dP, S, 0);   /* dP = dO V^T */
-            for (int i = 0; i < S; i++) {                   /* dS = P (dP - rowsum(P dP)) * scale */
-                float *p = P + (size_t)i * S, *dp = dP + (size_t)i * S, dot = 0.0f;
-                for (int j = 0; j < S; j++) dot += p[j] * dp[j];
-                for (int j = 0; j < S; j++) dp[j] = p[j] * (dp[j] - dot) * scale;
+            for (int r0 = 0; r0 < S; r0 += BR) {
+                const int br = S - r0 < BR ? S - r0 : BR, first = r0 == 0;
+                const float *qb = q + (size_t)r0 * ld, *dOb = dO + (size_t)r0 * D;
+                attn_probs(P, qb, k, br, S, hd, ld);
+                tn_rows(0, S, hd, br, P, S, dOb, D, dv, ld, !first); /* dV += P^T dO */
+                nt_rows(0, br, S, hd, dOb, D, v, ld, dP, S, 0);      /* dP = dO V^T */
+                for (int i = 0; i < br; i++) {                       /* dS = P (dP - rowsum(P dP)) * scale */
+                    float *p = P + (size_t)i * S, *dp = dP + (size_t)i * S, dot = 0.0f;
+                    for (int j = 0; j < S; j++) dot += p[j] * dp[j];
+                    for (int j = 0; j < S; j++) dp[j] = p[j] * (dp[j] - dot) * scale;
+                }
+                nn_rows(0, br, hd, S, dP, S, k, ld, dq + (size_t)r0 * ld, ld, 0); /* dQ = dS K */
+                tn_rows(0, S, hd, br, dP, S, qb, ld, dk, ld, !first);              /* dK += dS^T Q */
             }
-            nn_rows(0, S, hd, S, dP, S, k, ld, dq, ld, 0);  /* dQ = dS K */
-            tn_rows(0, S, hd, S, dP, S, q, ld, dk, ld, 0);  /* dK = dS^T Q */
         }
 }
 

@@ -63,7 +63,7 @@ void trm__net_scratch_carve(trm_net_scratch *s, const trm_dims *d, int mlp_t, in
 }
 
 size_t trm__attn_scratch_floats(const trm_dims *d, int mlp_t) {
-    return mlp_t ? 0 : trm_attention_scratch_floats(d->S) * (size_t)trm__max_threads();
+    return mlp_t ? 0 : trm_attention_scratch_floats(d->S, d->head_dim) * (size_t)trm__max_threads();
 }
 
 /* [B, S, D] <-> [B, D, S] */

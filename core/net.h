@@ -39,7 +39,7 @@ size_t trm__eval_acts_floats(const trm_dims *d, int mlp_t, int B);
 void trm__eval_acts_carve(trm_eval_acts *a, const trm_dims *d, int mlp_t, int B, float *mem);
 size_t trm__net_scratch_floats(const trm_dims *d, int mlp_t, int B);
 void trm__net_scratch_carve(trm_net_scratch *s, const trm_dims *d, int mlp_t, int B, float *mem);
-/* attn_scratch: trm_attention_scratch_floats(S) floats per thread. */
+/* attn_scratch: trm_attention_scratch_floats(S, head_dim) floats per thread. */
 size_t trm__attn_scratch_floats(const trm_dims *d, int mlp_t);
 
 /* out = net(h + inj): the result is a->hs[L]. h and inj are [B*S, D]. */

@@ -1,0 +1,263 @@
+/* test_kernels.c: every kernel of every SIMD set this CPU runs against the scalar set (the
+ * specification) on random shapes with ragged tails (sizes 1, 3, 17, 64, 257 in every dimension,
+ * leading dimensions wider than the rows, accumulate on and off, both attention directions, RoPE
+ * both ways), plus bit-identical results for 1 and 2 threads. Prints the worst error of each
+ * group; exits non-zero on any mismatch. */
+#include <string.h>
+
+#include "check.h"
+#include "kernels.h"
+#include "trm.h"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+static trm_rng rng;
+static const int sizes[] = {1, 3, 17, 64, 257};
+enum { NS = sizeof sizes / sizeof sizes[0] };
+
+static float *alloc_rand(size_t n, double std) {
+    float *p = malloc(sizeof(float) * (n ? n : 1));
+    if (!p) { fprintf(stderr, "out of memory\n"); exit(2); }
+    for (size_t i = 0; i < n; i++) p[i] = (float)trm_rng_trunc_normal(&rng, std);
+    return p;
+}
+
+/* ---- GEMM ---------------------------------------------------------------------------------- */
+
+typedef void (*gemm_fn)(int, int, int, const float *, int, const float *, int, float *, int, int);
+
+/* Worst |got - want| / (sum_k |a b| + |c0| + 1e-30) over the M x N block, and whether every value
+ * outside the block (padding columns of ldc) is untouched. */
+typedef struct { double worst; int at_i, at_j, pad_ok; } gemm_err;
+
+static gemm_err compare_gemm(int which, int M, int N, int K, const float *A, int lda, const float *B, int ldb,
+                             const float *C0, const float *got, const float *want, int ldc, int acc) {
+    gemm_err e = {0, 0, 0, 1};
+    for (int i = 0; i < M; i++) {
+        for (int j = 0; j < N; j++) {
+            double mag = acc ? fabs(C0[(size_t)i * ldc + j]) : 0.0;
+            for (int k = 0; k < K; k++) {
+                double a = which == 2 ? A[(size_t)k * lda + i] : A[(size_t)i * lda + k];
+                double b = which == 0 ? B[(size_t)j * ldb + k] : B[(size_t)k * ldb + j];
+                mag += fabs(a * b);
+            }
+            double r = fabs((double)got[(size_t)i * ldc + j] - want[(size_t)i * ldc + j]) / (mag + 1e-30);
+            if (!(r <= e.worst)) e.worst = r, e.at_i = i, e.at_j = j;
+        }
+        for (int j = N; j < ldc; j++) e.pad_ok &= got[(size_t)i * ldc + j] == C0[(size_t)i * ldc + j];
+    }
+    return e;
+}
+
+static void check_gemm(const trm_kernels *k) {
+    static const char *names[3] = {"gemm_nt", "gemm_nn", "gemm_tn"};
+    gemm_fn simd[3] = {k->gemm_nt, k->gemm_nn, k->gemm_tn};
+    gemm_fn ref[3] = {trm_kernels_scalar.gemm_nt, trm_kernels_scalar.gemm_nn, trm_kernels_scalar.gemm_tn};
+    for (int w = 0; w < 3; w++) {
+        double worst = 0;
+        char where[96] = "";
+        int cases = 0, bad = 0;
+        for (int a = 0; a < NS; a++)
+            for (int b = 0; b < NS; b++)
+                for (int c = 0; c < NS; c++)
+                    for (int acc = 0; acc < 2; acc++) {
+                        const int M = sizes[a], N = sizes[b], K = sizes[c];
+                        /* nt: A [M,K] B [N,K]; nn: A [M,K] B [K,N]; tn: A [K,M] B [K,N] */
+                        const int arows = w == 2 ? K : M, acols = w == 2 ? M : K;
+                        const int brows = w == 0 ? N : K, bcols = w == 0 ? K : N;
+                        const int lda = acols + (acc ? 3 : 0), ldb = bcols + (acc ? 0 : 5), ldc = N + 2;
+                        float *A = alloc_rand((size_t)arows * lda, 1), *B = alloc_rand((size_t)brows * ldb, 1);
+                        float *C0 = alloc_rand((size_t)M * ldc, 1), *got = malloc(sizeof(float) * M * ldc),
+                              *want = malloc(sizeof(float) * M * ldc);
+                        memcpy(got, C0, sizeof(float) * M * ldc);
+                        memcpy(want, C0, sizeof(float) * M * ldc);
+                        simd[w](M, N, K, A, lda, B, ldb, got, ldc, acc);
+                        ref[w](M, N, K, A, lda, B, ldb, want, ldc, acc);
+                        gemm_err e = compare_gemm(w, M, N, K, A, lda, B, ldb, C0, got, want, ldc, acc);
+                        cases++;
+                        if (e.worst > 1e-5 || !e.pad_ok) {
+                            bad++;
+                            fprintf(stderr, "  [%s] %s M=%d N=%d K=%d acc=%d: err %.3g at (%d,%d)%s\n", k->name,
+                                    names[w], M, N, K, acc, e.worst, e.at_i, e.at_j,
+                                    e.pad_ok ? "" : ", wrote outside the block");
+                        }
+                        if (e.worst >= worst)
+                            worst = e.worst, snprintf(where, sizeof where, "M=%d N=%d K=%d acc=%d (%d,%d)", M, N,
+                                                      K, acc, e.at_i, e.at_j);
+                        free(A), free(B), free(C0), free(got), free(want);
+                    }
+        printf("%-4s [%s] %s: %d shapes, worst error / sum|a b| = %.3g at %s\n", bad ? "FAIL" : "ok", k->name,
+               names[w], cases, worst, where);
+        if (bad) check_failures++;
+    }
+}
+
+/* ---- elementwise ----------------------------------------------------------------------------- */
+
+static void check_rmsnorm(const trm_kernels *k) {
+    char what[96];
+    for (int a = 0; a < NS; a++)
+        for (int b = 0; b < NS; b++) {
+            const int R = sizes[a], C = sizes[b];
+            const size_t n = (size_t)R * C;
+            float *x = alloc_rand(n, 2), *dy = alloc_rand(n, 1);
+            float *y1 = malloc(sizeof(float) * n), *y2 = malloc(sizeof(float) * n), *r1 = malloc(sizeof(float) * R),
+                  *r2 = malloc(sizeof(float) * R), *d1 = malloc(sizeof(float) * n), *d2 = malloc(sizeof(float) * n);
+            k->rmsnorm_fwd(y1, r1, x, R, C, 1e-5f);
+            trm_kernels_scalar.rmsnorm_fwd(y2, r2, x, R, C, 1e-5f);
+            snprintf(what, sizeof what, "[%s] rmsnorm_fwd %dx%d", k->name, R, C);
+            check_close(what, y1, y2, n, 1e-6, 1e-6);
+            check_close("  rstd", r1, r2, (size_t)R, 1e-6, 1e-6);
+            memcpy(y1, x, sizeof(float) * n); /* in place: y aliases x */
+            k->rmsnorm_fwd(y1, r1, y1, R, C, 1e-5f);
+            check_close("  in place", y1, y2, n, 1e-6, 1e-6);
+            k->rmsnorm_bwd(d1, dy, y2, r2, R, C);
+            trm_kernels_scalar.rmsnorm_bwd(d2, dy, y2, r2, R, C);
+            snprintf(what, sizeof what, "[%s] rmsnorm_bwd %dx%d", k->name, R, C);
+            check_close(what, d1, d2, n, 1e-5, 1e-5);
+            memcpy(d1, dy, sizeof(float) * n); /* dx aliases dy */
+            k->rmsnorm_bwd(d1, d1, y2, r2, R, C);
+            check_close("  in place", d1, d2, n, 1e-5, 1e-5);
+            free(x), free(dy), free(y1), free(y2), free(r1), free(r2), free(d1), free(d2);
+        }
+}
+
+static void check_swiglu(const trm_kernels *k) {
+    char what[96];
+    for (int a = 0; a < NS; a++)
+        for (int b = 0; b < NS; b++) {
+            const int R = sizes[a], I = sizes[b];
+            const size_t n = (size_t)R * I;
+            float *gu = alloc_rand(2 * n, 3), *dh = alloc_rand(n, 1);
+            gu[0] = -95.0f, gu[n > 1 ? 1 : 0] = 91.0f; /* beyond the exp clamp */
+            float *h1 = malloc(sizeof(float) * n), *h2 = malloc(sizeof(float) * n), *d1 = malloc(sizeof(float) * 2 * n),
+                  *d2 = malloc(sizeof(float) * 2 * n);
+            k->swiglu_fwd(h1, gu, R, I);
+            trm_kernels_scalar.swiglu_fwd(h2, gu, R, I);
+            snprintf(what, sizeof what, "[%s] swiglu_fwd %dx%d", k->name, R, I);
+            check_close(what, h1, h2, n, 1e-6, 1e-6);
+            k->swiglu_bwd(d1, dh, gu, R, I);
+            trm_kernels_scalar.swiglu_bwd(d2, dh, gu, R, I);
+            snprintf(what, sizeof what, "[%s] swiglu_bwd %dx%d", k->name, R, I);
+            check_close(what, d1, d2, 2 * n, 1e-6, 1e-6);
+            free(gu), free(dh), free(h1), free(h2), free(d1), free(d2);
+        }
+}
+
+static void check_rope(const trm_kernels *k) {
+    static const int hds[] = {2, 6, 32, 34, 64};
+    char what[96];
+    for (int a = 0; a < NS; a++)
+        for (int b = 0; b < 5; b++)
+            for (int inv = 0; inv < 2; inv++) {
+                const int rows = sizes[a], hd = hds[b], heads = 1 + (a + b) % 3, S = rows > 5 ? rows / 2 + 1 : rows;
+                const int ld = 3 * heads * hd + 7;
+                float *cs = malloc(sizeof(float) * S * hd), *sn = malloc(sizeof(float) * S * hd);
+                for (int t = 0; t < S; t++)
+                    for (int i = 0; i < hd / 2; i++) {
+                        float ang = (float)t / powf(10000.0f, 2.0f * i / hd);
+                        cs[t * hd + i] = cs[t * hd + i + hd / 2] = cosf(ang);
+                        sn[t * hd + i] = sn[t * hd + i + hd / 2] = sinf(ang);
+                    }
+                float *x1 = alloc_rand((size_t)rows * ld, 1), *x2 = malloc(sizeof(float) * rows * ld);
+                memcpy(x2, x1, sizeof(float) * rows * ld);
+                k->rope(x1, rows, ld, S, heads, hd, cs, sn, inv);
+                trm_kernels_scalar.rope(x2, rows, ld, S, heads, hd, cs, sn, inv);
+                snprintf(what, sizeof what, "[%s] rope%s rows=%d heads=%d hd=%d", k->name, inv ? " inverse" : "", rows,
+                         heads, hd);
+                check_close(what, x1, x2, (size_t)rows * ld, 0, 0); /* same arithmetic: exact */
+                free(cs), free(sn), free(x1), free(x2);
+            }
+}
+
+/* ---- attention --------------------------------------------------------------------------------- */
+
+static float *attn_scratch(int S, int hd) {
+    int threads = 1;
+#ifdef _OPENMP
+    threads = omp_get_max_threads();
+#endif
+    return malloc(sizeof(float) * trm_attention_scratch_floats(S, hd) * threads);
+}
+
+static void check_attention(const trm_kernels *k) {
+    static const int hds[] = {1, 3, 17, 64};
+    char what[128];
+    for (int a = 0; a < NS; a++)
+        for (int b = 0; b < 4; b++) {
+            const int S = sizes[a], hd = hds[b], B = 1 + (a + b) % 2, heads = 1 + (a * 3 + b) % 3;
+            const int D = heads * hd, N = B * S;
+            float *qkv = alloc_rand((size_t)N * 3 * D, 1.5), *dout = alloc_rand((size_t)N * D, 1);
+            float *o1 = malloc(sizeof(float) * N * D), *o2 = malloc(sizeof(float) * N * D);
+            float *g1 = malloc(sizeof(float) * N * 3 * D), *g2 = malloc(sizeof(float) * N * 3 * D);
+            float *scr = attn_scratch(S, hd);
+            k->attention_fwd(o1, qkv, B, S, heads, hd, scr);
+            trm_kernels_scalar.attention_fwd(o2, qkv, B, S, heads, hd, scr);
+            snprintf(what, sizeof what, "[%s] attention_fwd B=%d S=%d heads=%d hd=%d", k->name, B, S, heads, hd);
+            check_close(what, o1, o2, (size_t)N * D, 2e-5, 1e-4);
+            for (size_t i = 0; i < (size_t)N * 3 * D; i++) g1[i] = g2[i] = NAN; /* must be written */
+            k->attention_bwd(g1, dout, qkv, B, S, heads, hd, scr);
+            trm_kernels_scalar.attention_bwd(g2, dout, qkv, B, S, heads, hd, scr);
+            snprintf(what, sizeof what, "[%s] attention_bwd B=%d S=%d heads=%d hd=%d", k->name, B, S, heads, hd);
+            check_close(what, g1, g2, (size_t)N * 3 * D, 2e-5, 1e-4);
+            free(qkv), free(dout), free(o1), free(o2), free(g1), free(g2), free(scr);
+        }
+}
+
+/* ---- the same bits for 1 and 2 threads ------------------------------------------------------ */
+
+static void check_thread_invariance(const trm_kernels *k) {
+#ifdef _OPENMP
+    const int M = 700, N = 384, K = 300, S = 150, heads = 2, hd = 32, D = heads * hd;
+    float *A = alloc_rand((size_t)M * K, 1), *B = alloc_rand((size_t)N * K, 1), *X = alloc_rand((size_t)K * M, 1);
+    float *C[2], *O[2], *G[2];
+    float *qkv = alloc_rand((size_t)2 * S * 3 * D, 1), *dout = alloc_rand((size_t)2 * S * D, 1);
+    const int saved = omp_get_max_threads();
+    for (int t = 0; t < 2; t++) {
+        omp_set_num_threads(t + 1);
+        C[t] = malloc(sizeof(float) * M * N), O[t] = malloc(sizeof(float) * 2 * S * D);
+        G[t] = malloc(sizeof(float) * 2 * S * 3 * D);
+        float *scr = attn_scratch(S, hd);
+        k->gemm_nt(M, N, K, A, K, B, K, C[t], N, 0);
+        k->gemm_tn(M, N, K, X, M, B, N, C[t], N, 1); /* B read as [K, N] */
+        k->gemm_nn(M, N, K, A, K, B, N, C[t], N, 1);
+        k->attention_fwd(O[t], qkv, 2, S, heads, hd, scr);
+        k->attention_bwd(G[t], dout, qkv, 2, S, heads, hd, scr);
+        free(scr);
+    }
+    omp_set_num_threads(saved);
+    int same = !memcmp(C[0], C[1], sizeof(float) * M * N) && !memcmp(O[0], O[1], sizeof(float) * 2 * S * D) &&
+               !memcmp(G[0], G[1], sizeof(float) * 2 * S * 3 * D);
+    printf("%-4s [%s] 1 and 2 threads give identical bits (gemm, attention fwd/bwd)\n", same ? "ok" : "FAIL", k->name);
+    if (!same) check_failures++;
+    for (int t = 0; t < 2; t++) free(C[t]), free(O[t]), free(G[t]);
+    free(A), free(B), free(X), free(qkv), free(dout);
+#else
+    (void)k;
+#endif
+}
+
+int main(void) {
+    trm_rng_seed(&rng, 4242);
+    const char *sets[] = {"avx2", "avx512", "wasm128"};
+    int tested = 0;
+    check_thread_invariance(&trm_kernels_scalar);
+    for (size_t s = 0; s < sizeof sets / sizeof sets[0]; s++) {
+        const trm_kernels *k = trm_kernels_get(sets[s]);
+        if (!k) {
+            printf("skip kernel set %s (not built or not supported here)\n", sets[s]);
+            continue;
+        }
+        tested++;
+        check_gemm(k);
+        check_rmsnorm(k);
+        check_swiglu(k);
+        check_rope(k);
+        check_attention(k);
+        check_thread_invariance(k);
+    }
+    printf("%d SIMD kernel set(s) compared with the scalar set\n", tested);
+    return check_done();
+}
