@@ -30,7 +30,8 @@ const ui = {
 const SPEEDS = [0, 16, 40, 100, 250, 500, 1000]; // animation delay per pass, ms
 const MODELS_INDEX = new URL('../models/index.json', document.baseURI);
 const t0 = performance.now(); // relative to navigation start; kept for the timings below
-const timings = { moduleMs: null, modelMs: null, readyAt: null, firstPassAt: null, lastSolve: null };
+// *At: ms since navigation start; *Ms: durations measured inside the worker
+const timings = { bootAt: null, moduleAt: null, moduleMs: null, modelMs: null, readyAt: null, firstPassAt: null, lastSolve: null };
 
 /* ---- worker client ----------------------------------------------------------------------- */
 
@@ -702,6 +703,7 @@ function readHash() {
 let drawnPasses = 0;
 
 async function boot() {
+  timings.bootAt = performance.now();
   view = new MazeView(ui.canvas);
   wire();
   speedLabel();
@@ -717,6 +719,7 @@ async function boot() {
   try {
     const [info] = await Promise.all([backend.call('init'), loadModelsIndex()]);
     timings.moduleMs = info.ms;
+    timings.moduleAt = performance.now();
   } catch (e) {
     boardMessage(`The solver could not start: ${e.message}`);
     return;

@@ -131,10 +131,20 @@ describe('demo page in headless Chromium', { skip: chromium ? false : 'npm packa
     Object.assign(report, {
       model: r.s.model.name, grid: `${r.s.h}x${r.s.w}`,
       loadToFirstPassMs: Math.round(r.t.firstPassAt), loadToReadyMs: Math.round(r.t.readyAt),
+      scriptStartMs: Math.round(r.t.bootAt), moduleReadyMs: Math.round(r.t.moduleAt),
       moduleMs: Math.round(r.t.moduleMs), modelLoadMs: Math.round(r.t.modelMs),
       passes: r.t.lastSolve.passes, msPerPass: +(r.t.lastSolve.computeMs / r.t.lastSolve.passes).toFixed(2),
       fullSolveMs: Math.round(r.t.lastSolve.wallMs), verdict: r.t.lastSolve.verdict, wallClockMs: Date.now() - t0,
     });
+    // the same again with a warm browser (HTTP cache off: no-cache revalidates every file)
+    await page.goto('about:blank');
+    await page.goto(`${url}#seed=${SEED}&speed=0&solve=1`);
+    await page.waitForFunction(() => window.trmDemo?.state.run?.mode === 'done', null, { timeout: 120000 });
+    const w = await page.evaluate(() => window.trmDemo.timings);
+    report.warm = {
+      loadToFirstPassMs: Math.round(w.firstPassAt), loadToReadyMs: Math.round(w.readyAt), scriptStartMs: Math.round(w.bootAt),
+      msPerPass: +(w.lastSolve.computeMs / w.lastSolve.passes).toFixed(2), fullSolveMs: Math.round(w.lastSolve.wallMs),
+    };
   });
 
   test('generate by seed, step pass by pass, then solve: passes are drawn', async () => {
