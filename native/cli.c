@@ -45,7 +45,8 @@ static int is_flag(const char *key, const char *const *flags) {
     return 0;
 }
 
-int trm_cli_next(const char *tool, int argc, char **argv, int *i, const char *const *flags, trm_cli_opt *o) {
+int trm_cli_next(const char *tool, int argc, char **argv, int *i, const char *const *flags, const char *const *values,
+                 trm_cli_opt *o) {
     const char *a = argv[*i];
     memset(o, 0, sizeof *o);
     if (strncmp(a, "--", 2) != 0 || !a[2]) return trm_cli_usage_error(tool, "unexpected argument '%s'", a);
@@ -59,6 +60,8 @@ int trm_cli_next(const char *tool, int argc, char **argv, int *i, const char *co
         if (eq) return trm_cli_usage_error(tool, "option %s takes no value", o->key);
         return 0;
     }
+    if (!is_flag(o->key, values) && strcmp(o->key, "--threads") && strcmp(o->key, "--kernels"))
+        return trm_cli_usage_error(tool, "unknown option '%s'", o->key);
     if (eq) {
         o->value = eq + 1;
         return 0;

@@ -37,12 +37,13 @@ typedef struct trm_cli_opt {
     const char *value;
 } trm_cli_opt;
 
-/* Scan argv[*i] as an option. Options listed in flags (a NULL-terminated list of names without
- * a value, e.g. "--quiet") take no value; all others take the next argument (or the part after
- * '='). Advances *i past what was consumed. Returns 0, or TRM_EXIT_USAGE after printing why
- * (not an option, missing value, value given to a flag). */
+/* Scan argv[*i] as an option. flags: NULL-terminated names that take no value (e.g. "--quiet";
+ * --help always is one); values: names that take the next argument or the part after '='
+ * (--threads and --kernels always do). Advances *i past what was consumed. Returns 0, or
+ * TRM_EXIT_USAGE after printing why (not an option, unknown option, missing value, value given
+ * to a flag). */
 int trm_cli_next(const char *tool, int argc, char **argv, int *i, const char *const *flags,
-                 trm_cli_opt *o);
+                 const char *const *values, trm_cli_opt *o);
 
 /* Strict decimal parsers: the whole string must be a number in [lo, hi]. 0 on success. */
 int trm_cli_parse_long(const char *s, long lo, long hi, long *out);

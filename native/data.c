@@ -156,7 +156,8 @@ trm_data *trm_data_open(trm_run_config *c, char *err, size_t cap) {
     trm_csv_init(&d->test, 0, 0);
     d->use_generator = c->use_generator;
     /* the config is checked first when it does not depend on the files (generator) */
-    int rc = c->use_generator ? trm_run_config_finish(c, 0, 0, 0, err, cap) : 0;
+    const int early = c->use_generator || !c->train_csv[0]; /* no files to read first */
+    int rc = early ? trm_run_config_finish(c, 0, 0, 0, err, cap) : 0;
     if (!rc) rc = c->use_generator ? open_generator(d, c, err, cap) : open_csv(d, c, err, cap);
     if (!rc && !c->use_generator) rc = trm_run_config_finish(c, d->h, d->w, d->n_train, err, cap);
     if (!rc) {

@@ -69,9 +69,10 @@ static void print_config(const trm_model *m, const trm_st_file *f) {
 int main(int argc, char **argv) {
     const char *path = NULL;
     trm_cli_common common = {0, NULL};
+    static const char *const values[] = {"--model", NULL};
     for (int i = 1; i < argc;) {
         trm_cli_opt o;
-        if (trm_cli_next(TOOL, argc, argv, &i, NULL, &o)) return TRM_EXIT_USAGE;
+        if (trm_cli_next(TOOL, argc, argv, &i, NULL, values, &o)) return TRM_EXIT_USAGE;
         int c = trm_cli_common_option(TOOL, &o, &common);
         if (c < 0) return -c;
         if (c) continue;

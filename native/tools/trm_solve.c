@@ -50,11 +50,12 @@ typedef struct args {
 
 static int parse_args(int argc, char **argv, args *a) {
     static const char *const flags[] = {"--early-halt", "--quiet", "--color", "--no-color", NULL};
+    static const char *const values[] = {"--model", "--maze", "--csv", "--row", "--steps", "--trace", NULL};
     memset(a, 0, sizeof *a);
     a->color = -1;
     for (int i = 1; i < argc;) {
         trm_cli_opt o;
-        if (trm_cli_next(TOOL, argc, argv, &i, flags, &o)) return TRM_EXIT_USAGE;
+        if (trm_cli_next(TOOL, argc, argv, &i, flags, values, &o)) return TRM_EXIT_USAGE;
         int c = trm_cli_common_option(TOOL, &o, &a->common);
         if (c < 0) return -c;
         if (c) continue;

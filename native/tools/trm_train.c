@@ -97,10 +97,11 @@ typedef struct run {
 
 static int parse_args(int argc, char **argv, args *a) {
     static const char *const flags[] = {"--force", "--quiet", NULL};
+    static const char *const values[] = {"--config", "--out", "--resume", "--total-steps", NULL};
     memset(a, 0, sizeof *a);
     for (int i = 1; i < argc;) {
         trm_cli_opt o;
-        if (trm_cli_next(TOOL, argc, argv, &i, flags, &o)) return TRM_EXIT_USAGE;
+        if (trm_cli_next(TOOL, argc, argv, &i, flags, values, &o)) return TRM_EXIT_USAGE;
         int c = trm_cli_common_option(TOOL, &o, &a->common);
         if (c < 0) return -c;
         if (c) continue;

@@ -1,0 +1,163 @@
+/* test_tools.c: the command-line tools as a user runs them: --help, bad arguments (exit 2), bad
+ * files (exit 1 with the file/row/column/key named), trm-solve output and its --trace JSON,
+ * trm-info, trm-eval --json, on a tiny model trained for a few steps.
+ *
+ * Runs the binaries of the same build (<build dir>/bin, found from argv[0]) from the repository
+ * root. Exits non-zero on any failure and prints every command with its exit status.
+ */
+#include "tools_util.h"
+
+#include <cjson/cJSON.h>
+
+/* A tiny 6x6 run (few steps: only the file formats matter here). */
+static const char TINY_CONFIG[] =
+    "{\"model\": {\"hidden_size\": 16, \"num_heads\": 2, \"expansion\": 2, \"H_cycles\": 2, \"L_cycles\": 1,\n"
+    "           \"halt_max_steps\": 3, \"puzzle_emb_len\": 1, \"puzzle_emb_ndim\": 16},\n"
+    " \"data\": {\"generator\": {\"height\": 6, \"width\": 6, \"unique\": true, \"seed\": 5}, \"test_count\": 16},\n"
+    " \"train\": {\"batch_size\": 8, \"lr\": 1e-3, \"lr_warmup_steps\": 2, \"total_steps\": 6, \"eval_interval\": 3,\n"
+    "           \"log_interval\": 2, \"checkpoint_interval\": 3, \"threads\": 1}}\n";
+
+static void check_help(void) {
+    static const char *const tools[] = {"trm-train", "trm-solve", "trm-eval", "trm-info"};
+    for (int i = 0; i < 4; i++) {
+        tu_expect(tu_run("%s/%s --help", tu_bin, tools[i]), 0, "usage:", tools[i]);
+        tu_expect(tu_run("%s/%s --bogus-option", tu_bin, tools[i]), 2, "unknown option '--bogus-option'", tools[i]);
+        tu_expect(tu_run("%s/%s --threads 0 --help", tu_bin, tools[i]), 2, "--threads '0'", tools[i]);
+    }
+    tu_expect(tu_run("%s/trm-info --model x --kernels nosuchisa", tu_bin), 2, "--kernels 'nosuchisa'", "bad --kernels");
+    tu_expect(tu_run("TRM_KERNELS=nosuchisa %s/trm-info --model x", tu_bin), 2, "TRM_KERNELS 'nosuchisa'", "bad TRM_KERNELS");
+    tu_expect(tu_run("%s/trm-solve --model m.safetensors", tu_bin), 2, "--maze FILE.txt or --csv", "solve without input");
+    tu_expect(tu_run("%s/trm-eval --csv x.csv", tu_bin), 2, "missing --model", "eval without model");
+    tu_expect(tu_run("%s/trm-train --out x", tu_bin), 2, "missing --config", "train without config");
+    tu_expect(tu_run("%s/trm-eval --model m --csv c --limit -3", tu_bin), 2, "--limit '-3'", "bad --limit");
+}
+
+/* Bad training configs: each must fail with exit 1 and name the problem. */
+static void check_bad_configs(void) {
+    static const struct { const char *json, *fragment; } cases[] = {
+        {"{\"train\": {\"lrr\": 1}}", "train.lrr: unknown key"},
+        {"{\"train\": {\"lr\": \"fast\"}}", "train.lr: expected a number, got a string"},
+        {"{\"train\": {\"batch_size\": 2.5}}", "train.batch_size: 2.5 is not an integer"},
+        {"{\"model\": {\"hidden_sise\": 64}}", "model.hidden_sise: unknown model key"},
+        {"{\"model\": {\"pos_encodings\": \"sinus\"}}", "model.pos_encodings"},
+        {"{\"data\": {\"generator\": {\"height\": 6, \"width\": 6, \"algo\": \"dfs\"}}}", "data.generator.algo: unknown key"},
+        {"{\"data\": {\"generator\": {\"height\": 6, \"width\": 6, \"algorithm\": \"prim\"}}}", "data.generator.algorithm"},
+        {"{\"mdoel\": {}}", "mdoel: unknown section"},
+        {"{\"train\": {\"lr\": 1e-3,\n  \"ema\": tru}}", ":2:"},
+        {"{\"train\": {\"lr\": 1, \"lr\": 2}}", "train.lr: key appears twice"},
+        {"{\"data\": {}}", "no training data"},
+        {"{\"data\": {\"generator\": {\"height\": 5, \"width\": 6}, \"augment\": true}}", "data.augment"},
+        {"{\"model\": {\"grid_height\": 7}, \"data\": {\"generator\": {\"height\": 6, \"width\": 6}}}", "do not match"},
+        {"{\"data\": {\"train_csv\": \"/nonexistent/train.csv\"}}", "/nonexistent/train.csv"},
+    };
+    char path[400];
+    snprintf(path, sizeof path, "%s/bad.json", tu_tmp);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        tu_write(path, cases[i].json);
+        tu_expect(tu_run("%s/trm-train --config %s --out %s/badrun", tu_bin, path, tu_tmp), 1, cases[i].fragment,
+                  cases[i].json);
+    }
+    tu_expect(tu_run("%s/trm-train --config %s/missing.json --out %s/badrun", tu_bin, tu_tmp, tu_tmp), 1, "missing.json",
+              "missing config file");
+}
+
+/* trm-solve on a text maze, a CSV row and an answer grid; the trace's structure. */
+static void check_solve(const char *model, const char *csv) {
+    char maze[400], trace[400];
+    snprintf(maze, sizeof maze, "%s/maze.txt", tu_tmp);
+    snprintf(trace, sizeof trace, "%s/trace.json", tu_tmp);
+    tu_write(maze, "S   # \n ##   \n  #   \n ## # \n    #G\n #    \n");
+    tu_expect(tu_run("%s/trm-solve --model %s --maze %s --trace %s", tu_bin, model, maze, trace), 0, "valid", "solve maze");
+    CHECK(strstr(tu_out, "\033[") == NULL, "piped output must have no ANSI colours:\n%s", tu_out);
+    size_t len;
+    char *text = tu_read(trace, &len);
+    cJSON *j = text ? cJSON_Parse(text) : NULL;
+    CHECK(j != NULL, "trace %s is not valid JSON", trace);
+    if (j) {
+        const cJSON *passes = cJSON_GetObjectItem(j, "passes"), *fin = cJSON_GetObjectItem(j, "final");
+        CHECK(cJSON_GetObjectItem(j, "height")->valueint == 6 && cJSON_GetObjectItem(j, "width")->valueint == 6, "trace size");
+        CHECK(cJSON_GetArraySize(passes) == 3 * 2, "trace has %d passes, expected 3 steps x 2 recursions", cJSON_GetArraySize(passes));
+        for (int i = 0; i < cJSON_GetArraySize(passes); i++) {
+            const cJSON *p = cJSON_GetArrayItem(passes, i);
+            const cJSON *q = cJSON_GetObjectItem(p, "q_halt");
+            CHECK(cJSON_GetObjectItem(p, "index")->valueint == i, "pass %d index", i);
+            CHECK(cJSON_GetObjectItem(p, "step")->valueint == i / 2 + 1, "pass %d step", i);
+            CHECK(cJSON_GetObjectItem(p, "recursion")->valueint == i % 2 + 1, "pass %d recursion", i);
+            CHECK(strlen(cJSON_GetObjectItem(p, "grid")->valuestring) == 36, "pass %d grid length", i);
+            CHECK(cJSON_GetArraySize(cJSON_GetObjectItem(p, "confidence")) == 36, "pass %d confidence length", i);
+            CHECK(i % 2 == 1 ? cJSON_IsNumber(q) : cJSON_IsNull(q), "pass %d: q_halt must be a number exactly at the end "
+                  "of a supervision step", i);
+            CHECK(cJSON_IsNumber(cJSON_GetObjectItem(p, "ms")), "pass %d ms", i);
+        }
+        CHECK(fin && cJSON_IsBool(cJSON_GetObjectItem(fin, "valid")) && cJSON_IsNull(cJSON_GetObjectItem(fin, "exact")) &&
+              cJSON_GetObjectItem(fin, "shortest")->valueint == 9 && cJSON_GetObjectItem(fin, "steps")->valueint == 3,
+              "trace final block: %s", text ? text + (len > 300 ? len - 300 : 0) : "");
+    }
+    cJSON_Delete(j);
+    free(text);
+    /* an answer grid is accepted: its path becomes the label, so exact is reported */
+    tu_write(maze, "Sooo# \n ##ooo\n  #  o\n ## #o\n    #G\n #    \n");
+    tu_expect(tu_run("%s/trm-solve --model %s --maze %s --quiet", tu_bin, model, maze), 0, "exact", "solve answer grid");
+    tu_expect(tu_run("%s/trm-solve --model %s --csv %s --row 2 --early-halt", tu_bin, model, csv), 0, "optimal", "solve CSV row");
+    /* bad mazes */
+    tu_write(maze, "S   # \n ##   \n  #x  \n ## # \n    #G\n #    \n");
+    tu_expect(tu_run("%s/trm-solve --model %s --maze %s", tu_bin, model, maze), 1, "line 3, column 4: character 'x'", "bad character");
+    tu_write(maze, "S   #  \n ##    \n  #    \n ## #  \n    #G \n #     \n       \n");
+    tu_expect(tu_run("%s/trm-solve --model %s --maze %s", tu_bin, model, maze), 1, "line 1 has 7 characters, expected 6",
+              "wrong grid size");
+    tu_write(maze, "S   # \n ##   \n  #   \n");
+    tu_expect(tu_run("%s/trm-solve --model %s --maze %s", tu_bin, model, maze), 1, "3 lines, expected 6", "too few rows");
+    tu_write(maze, "S   # \n ##   \n  #   \n ## # \n    # \n #    \n");
+    tu_expect(tu_run("%s/trm-solve --model %s --maze %s", tu_bin, model, maze), 1, "G", "maze without a goal");
+    tu_expect(tu_run("%s/trm-solve --model %s --csv %s --row 999", tu_bin, model, csv), 1, "--row 999", "row out of range");
+    tu_expect(tu_run("%s/trm-solve --model %s/nope.safetensors --maze %s", tu_bin, tu_tmp, maze), 1, "nope.safetensors",
+              "missing model");
+}
+
+/* trm-eval and trm-info on good and bad files. */
+static void check_eval_info(const char *model, const char *csv) {
+    char bad[400], trunc[400];
+    tu_expect(tu_run("%s/trm-eval --model %s --csv %s --json --limit 10", tu_bin, model, csv), 0, "\"exact_accuracy\"", "eval --json");
+    cJSON *j = cJSON_Parse(tu_out);
+    CHECK(j && cJSON_GetObjectItem(j, "count")->valueint == 10 && cJSON_IsNumber(cJSON_GetObjectItem(j, "valid_optimal_accuracy")) &&
+          cJSON_IsNumber(cJSON_GetObjectItem(j, "cell_accuracy")) && cJSON_IsNumber(cJSON_GetObjectItem(j, "mean_steps")),
+          "eval --json must print exactly one JSON object with the documented keys:\n%s", tu_out);
+    cJSON_Delete(j);
+    tu_expect(tu_run("%s/trm-eval --model %s --csv %s --early-halt", tu_bin, model, csv), 0, "mean steps", "eval early halt");
+    tu_expect(tu_run("%s/trm-info --model %s", tu_bin, model), 0, "L_level.layers.0.self_attn.qkv_proj.weight", "info");
+    CHECK(strstr(tu_out, "trainable") && strstr(tu_out, "[16]"), "info prints the parameter count and shapes:\n%s", tu_out);
+    /* truncated model */
+    snprintf(trunc, sizeof trunc, "%s/trunc.safetensors", tu_tmp);
+    tu_run("head -c 300 %s > %s", model, trunc);
+    tu_expect(tu_run("%s/trm-info --model %s", tu_bin, trunc), 1, "trunc.safetensors", "truncated model (info)");
+    tu_expect(tu_run("%s/trm-eval --model %s --csv %s", tu_bin, trunc, csv), 1, "trunc.safetensors", "truncated model (eval)");
+    /* CSV with a row of the wrong length, and a 7x7 file for a 6x6 model */
+    snprintf(bad, sizeof bad, "%s/bad.csv", tu_tmp);
+    tu_run("head -3 %s > %s && echo 'x,\"S   G\",\"S   G\",3' >> %s", csv, bad, bad);
+    tu_expect(tu_run("%s/trm-eval --model %s --csv %s", tu_bin, model, bad), 1, "bad.csv", "CSV row of the wrong length");
+    CHECK(strstr(tu_out, "row 3") || strstr(tu_out, "line 4"), "the message names the row:\n%s", tu_out);
+    tu_expect(tu_run("%s/trm-maze --size 7 --count 3 --seed 1 --out %s --quiet", tu_bin, bad), 0, NULL, "7x7 CSV");
+    tu_expect(tu_run("%s/trm-eval --model %s --csv %s", tu_bin, model, bad), 1, "6x6", "7x7 CSV for a 6x6 model");
+    tu_run("head -2 %s | sed 's/S/x/' > %s.x && mv %s.x %s", csv, bad, bad, bad);
+    tu_expect(tu_run("%s/trm-eval --model %s --csv %s", tu_bin, model, bad), 1, "'x'", "bad character in a CSV");
+    tu_expect(tu_run("%s/trm-eval --model %s --csv %s/none.csv", tu_bin, model, tu_tmp), 1, "none.csv", "missing CSV");
+}
+
+int main(int argc, char **argv) {
+    (void)argc;
+    if (tu_init(argv[0], "trm_test_tools")) return 1;
+    check_help();
+    check_bad_configs();
+    char cfg[400], csv[400], model[400];
+    snprintf(cfg, sizeof cfg, "%s/tiny.json", tu_tmp);
+    snprintf(csv, sizeof csv, "%s/test.csv", tu_tmp);
+    snprintf(model, sizeof model, "%s/run/model.safetensors", tu_tmp);
+    tu_write(cfg, TINY_CONFIG);
+    tu_expect(tu_run("%s/trm-train --config %s --out %s/run --quiet", tu_bin, cfg, tu_tmp), 0, NULL, "tiny training run");
+    tu_expect(tu_run("%s/trm-train --config %s --out %s/run --quiet", tu_bin, cfg, tu_tmp), 1, "--resume", "refuse to overwrite a run");
+    /* the held-out set of the tiny run: test_seed = seed + 1 */
+    tu_expect(tu_run("%s/trm-maze --size 6 --unique --count 16 --seed 6 --out %s --quiet", tu_bin, csv), 0, NULL, "trm-maze");
+    check_solve(model, csv);
+    check_eval_info(model, csv);
+    return tu_done();
+}
