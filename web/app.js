@@ -467,6 +467,7 @@ async function loadModel(src) {
   state.loadingModel = true;
   updateControls();
   if (!state.model) boardMessage(`Loading ${label}…`);
+  ui.modelInfo.textContent = `Loading ${label}…`;
   const prevSize = state.model ? `${state.model.height}x${state.model.width}` : null;
   try {
     const args = src.bytes ? { bytes: src.bytes, name: label } : { url: src.url, name: label };
@@ -476,7 +477,8 @@ async function loadModel(src) {
     state.model = { ...info, name: label, entry: src.entry ?? null };
     state.modelIdx = src.index ?? -1;
     showModelError('');
-    ui.modelInfo.textContent = `${src.entry?.description ? src.entry.description + ' · ' : ''}${describeModel(info)}`;
+    state.model.infoText = `${src.entry?.description ? src.entry.description + ' · ' : src.bytes ? label + ' · ' : ''}${describeModel(info)}`;
+    ui.modelInfo.textContent = state.model.infoText;
     const lim = maxStepsLimit();
     ui.maxSteps.max = String(lim);
     ui.maxSteps.value = String(lim);
@@ -496,8 +498,9 @@ async function loadModel(src) {
     showModelError(`Could not load ${what}: ${e.message}` + (state.model ? ` The page keeps using ${state.model.name}.` : ''));
     toast(`Could not load ${what}: see the Model panel`);
     if (!state.model) boardMessage('No model loaded: pick a shipped model or drop a .safetensors file.', true);
-    // restore the selection of the model still in use
-    if (state.modelIdx >= 0) ui.modelSelect.value = String(state.modelIdx);
+    // restore the description and selection of the model still in use
+    ui.modelInfo.textContent = state.model?.infoText ?? 'No model loaded';
+    if (state.model) ui.modelSelect.value = String(state.modelIdx);
     return false;
   } finally {
     state.loadingModel = false;
@@ -521,7 +524,6 @@ async function loadUserFile(file) {
     ui.modelSelect.querySelector('option[value="-1"]')?.remove();
     ui.modelSelect.appendChild(o);
     ui.modelSelect.value = '-1';
-    ui.modelInfo.textContent = `${file.name} · ${describeModel(state.model)}`;
   }
 }
 
@@ -646,6 +648,7 @@ function wire() {
   ui.canvas.addEventListener('pointermove', onPointerMove);
   ui.canvas.addEventListener('pointerup', onPointerUp);
   ui.canvas.addEventListener('pointercancel', onPointerUp);
+  ui.canvas.addEventListener('contextmenu', (e) => e.preventDefault()); // long-press on phones
 
   // drag and drop of a model file anywhere on the page
   let depth = 0;

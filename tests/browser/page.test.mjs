@@ -34,11 +34,11 @@ const SEED = 7;
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-let chromium;
+let chromium = null, importError = null;
 try {
   ({ chromium } = await import('playwright-core'));
-} catch {
-  chromium = null;
+} catch (e) {
+  importError = e;
 }
 
 // The model the page will load first, as a file on disk (for the native comparison).
@@ -87,12 +87,13 @@ function pixelsDiffer(a, b) {
   return a !== b;
 }
 
-describe('demo page in headless Chromium', { skip: chromium ? false : 'npm package playwright-core is not installed (npm install)' }, () => {
+describe('demo page in headless Chromium', () => {
   let server, url, ctx, page, profile, tmp, model;
   const consoleErrors = [];
   const report = {};
 
   before(async () => {
+    assert.ok(chromium, `npm package playwright-core is missing (run npm ci in the repository root): ${importError?.message}`);
     assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing (apt-get install chromium)`);
     if (!STUB) assert.ok(existsSync(join(ROOT, 'web/trm.wasm')), 'web/trm.wasm is missing: build it with scripts/build_wasm.sh');
     tmp = mkdtempSync(join(tmpdir(), 'trm-page-test-'));
