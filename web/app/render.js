@@ -142,6 +142,7 @@ export class MazeView {
         roundRect(g, X(c) + inset, Y(r) + inset, X(c + 1) - X(c) - 2 * inset, Y(r + 1) - Y(r) - 2 * inset, rad);
         g.fill();
       }
+      if (pred[i] === 'o') this.drawLinks(sc, i, X, Y, inset);
       if (prev && (prev[i] === 'o') !== (pred[i] === 'o')) {
         g.globalAlpha = 0.9;
         g.strokeStyle = col.changed;
@@ -151,6 +152,39 @@ export class MazeView {
       }
     }
     g.globalAlpha = 1;
+  }
+
+  // Bridges from path cell i to its right and lower neighbours when they are on the path too (or
+  // are S/G), so a predicted path reads as one line; the bridge takes the weaker confidence.
+  drawLinks(sc, i, X, Y, inset) {
+    const { w, h, grid, pred, conf } = sc;
+    const g = this.ctx;
+    const r = Math.floor(i / w), c = i % w;
+    const onPath = (j) => pred[j] === 'o' || grid[j] === 'S' || grid[j] === 'G';
+    const p = conf ? conf[i] : 1;
+    if (c + 1 < w && onPath(i + 1) && grid[i + 1] !== '#') {
+      const q = grid[i + 1] === ' ' && conf ? Math.min(p, conf[i + 1]) : p;
+      const y0 = Y(r), y1 = Y(r + 1), t = (y1 - y0) * 0.28;
+      g.globalAlpha = 0.18 + 0.82 * q;
+      g.fillRect(X(c + 1) - inset, y0 + t, 2 * inset, y1 - y0 - 2 * t);
+    }
+    if (r + 1 < h && onPath(i + w) && grid[i + w] !== '#') {
+      const q = grid[i + w] === ' ' && conf ? Math.min(p, conf[i + w]) : p;
+      const x0 = X(c), x1 = X(c + 1), t = (x1 - x0) * 0.28;
+      g.globalAlpha = 0.18 + 0.82 * q;
+      g.fillRect(x0 + t, Y(r + 1) - inset, x1 - x0 - 2 * t, 2 * inset);
+    }
+    // S or G to the left or above is not visited as a path cell: bridge from this side
+    if (c > 0 && (grid[i - 1] === 'S' || grid[i - 1] === 'G')) {
+      const y0 = Y(r), y1 = Y(r + 1), t = (y1 - y0) * 0.28;
+      g.globalAlpha = 0.18 + 0.82 * p;
+      g.fillRect(X(c) - inset, y0 + t, 2 * inset, y1 - y0 - 2 * t);
+    }
+    if (r > 0 && (grid[i - w] === 'S' || grid[i - w] === 'G')) {
+      const x0 = X(c), x1 = X(c + 1), t = (x1 - x0) * 0.28;
+      g.globalAlpha = 0.18 + 0.82 * p;
+      g.fillRect(x0 + t, Y(r) - inset, x1 - x0 - 2 * t, 2 * inset);
+    }
   }
 
   // Cells the model changed into something other than a path mark (a path on a wall, a wall
