@@ -1,0 +1,236 @@
+/* test_train_e2e.c: end-to-end training with the built tools.
+ *
+ * 1. trm-train on configs/maze6-tiny.json (fixed seed, generated 6x6 mazes) for E2E_STEPS steps,
+ *    then trm-maze writes the run's held-out set (seed 2 = generator seed + 1) and trm-eval
+ *    scores the exported EMA model on it: exact accuracy and path-cell accuracy must reach the
+ *    thresholds below (an untrained model scores 0 on both), and trm-eval must agree with the
+ *    run's own last evaluation in metrics.jsonl (same mazes, same model).
+ * 2. Resume equals uninterrupted: N steps in one go vs N/2 steps, then --resume to N; the
+ *    exported models must be byte-identical and so must every trainer and data state tensor of
+ *    the final checkpoints. Once with the generator, once with CSV data + dihedral augmentation.
+ * 3. SIGINT: a run interrupted mid-way exits 0 with a checkpoint that resumes to the end.
+ * 4. Divergence: a checkpoint whose parameters hold a NaN stops the resumed run with exit 1 and
+ *    a message, and the checkpoint file is left as it was.
+ */
+#include "tools_util.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <signal.h>
+#include <time.h>
+
+#include "safetensors.h"
+
+/* Thresholds for section 1 (measured runs: see native/TOOLS.md). */
+#define E2E_STEPS 400
+#define E2E_MIN_EXACT 0.01
+#define E2E_MIN_PATH 0.15
+
+static const char TINY[] =
+    "{\"model\": {\"hidden_size\": 16, \"num_heads\": 2, \"expansion\": 2, \"H_cycles\": 2, \"L_cycles\": 1,\n"
+    "           \"halt_max_steps\": 3, \"puzzle_emb_len\": 1, \"puzzle_emb_ndim\": 16},\n"
+    " \"data\": {%s},\n"
+    " \"train\": {\"batch_size\": 8, \"lr\": 1e-3, \"lr_warmup_steps\": 3, \"total_steps\": %d, \"eval_interval\": 4,\n"
+    "           \"log_interval\": 2, \"checkpoint_interval\": 5, \"threads\": 1, \"ema_rate\": 0.9, \"seed\": 7}}\n";
+
+/* The last line of metrics.jsonl with "type": type, parsed (NULL if none). */
+static cJSON *last_metrics(const char *dir, const char *type, int *lines) {
+    char path[600];
+    snprintf(path, sizeof path, "%s/metrics.jsonl", dir);
+    char *text = tu_read(path, NULL), *save = NULL;
+    cJSON *last = NULL;
+    *lines = 0;
+    for (char *l = text ? strtok_r(text, "\n", &save) : NULL; l; l = strtok_r(NULL, "\n", &save)) {
+        cJSON *j = cJSON_Parse(l);
+        CHECK(j != NULL, "%s: line %d is not JSON: %s", path, *lines + 1, l);
+        (*lines)++;
+        const cJSON *t = cJSON_GetObjectItem(j, "type");
+        if (j && cJSON_IsString(t) && !strcmp(t->valuestring, type)) {
+            cJSON_Delete(last);
+            last = j;
+        } else {
+            cJSON_Delete(j);
+        }
+    }
+    free(text);
+    return last;
+}
+
+static double num(const cJSON *j, const char *key) {
+    const cJSON *v = cJSON_GetObjectItem(j, key);
+    return cJSON_IsNumber(v) ? v->valuedouble : -1.0;
+}
+
+static void check_learns(void) {
+    tu_expect(tu_run("%s/trm-train --config configs/maze6-tiny.json --out %s/e2e --total-steps %d --threads 2", tu_bin,
+                     tu_tmp, E2E_STEPS), 0, "done", "training configs/maze6-tiny.json");
+    printf("%s\n", tu_out);
+    char dir[400];
+    snprintf(dir, sizeof dir, "%s/e2e", tu_tmp);
+    int lines;
+    cJSON *ev = last_metrics(dir, "eval", &lines), *tr = last_metrics(dir, "train", &lines);
+    CHECK(ev && tr && lines >= E2E_STEPS / 50, "metrics.jsonl: %d lines, expected train and eval lines", lines);
+    tu_expect(tu_run("%s/trm-maze --algorithm lehnert --size 6 --min-path 6 --unique --count 256 --seed 2 --out %s/held.csv "
+                     "--quiet", tu_bin, tu_tmp), 0, NULL, "held-out set");
+    tu_expect(tu_run("%s/trm-eval --model %s/model.safetensors --csv %s/held.csv --json --threads 2", tu_bin, dir, tu_tmp), 0,
+              "exact_accuracy", "trm-eval");
+    cJSON *j = cJSON_Parse(tu_out);
+    CHECK(j != NULL, "trm-eval --json output is not JSON: %s", tu_out);
+    if (j && ev) {
+        const double exact = num(j, "exact_accuracy"), path = num(j, "path_cell_accuracy");
+        printf("trm-eval: exact %.4f (need >= %.2f), path-cell %.4f (need >= %.2f), valid-optimal %.4f, cell %.4f\n", exact,
+               E2E_MIN_EXACT, path, E2E_MIN_PATH, num(j, "valid_optimal_accuracy"), num(j, "cell_accuracy"));
+        CHECK(exact >= E2E_MIN_EXACT, "exact accuracy %.4f < %.2f after %d steps", exact, E2E_MIN_EXACT, E2E_STEPS);
+        CHECK(path >= E2E_MIN_PATH, "path-cell accuracy %.4f < %.2f after %d steps", path, E2E_MIN_PATH, E2E_STEPS);
+        CHECK(num(ev, "step") == E2E_STEPS && exact == num(ev, "exact_accuracy") && path == num(ev, "path_cell_accuracy") &&
+              num(j, "valid_optimal_accuracy") == num(ev, "valid_optimal_accuracy"),
+              "trm-eval (exact %g, path %g) disagrees with the run's own evaluation at step %g (exact %g, path %g)", exact,
+              path, num(ev, "step"), num(ev, "exact_accuracy"), num(ev, "path_cell_accuracy"));
+    }
+    cJSON_Delete(j);
+    cJSON_Delete(ev);
+    cJSON_Delete(tr);
+}
+
+/* Byte-compare two files; and every "trainer."/"data." tensor of two checkpoints. */
+static int same_file(const char *a, const char *b) {
+    size_t la, lb;
+    char *x = tu_read(a, &la), *y = tu_read(b, &lb);
+    int same = x && y && la == lb && !memcmp(x, y, la);
+    free(x);
+    free(y);
+    return same;
+}
+
+static void compare_checkpoints(const char *a, const char *b, const char *what) {
+    size_t la, lb;
+    char *x = tu_read(a, &la), *y = tu_read(b, &lb);
+    trm_st_file fa, fb;
+    char err[300];
+    int ok = x && y && !trm_st_parse((uint8_t *)x, la, &fa, err, sizeof err) && !trm_st_parse((uint8_t *)y, lb, &fb, err, sizeof err);
+    CHECK(ok, "%s: cannot read checkpoints %s, %s", what, a, b);
+    int compared = 0;
+    for (int i = 0; ok && i < fa.n_tensors; i++) {
+        const trm_st_tensor *t = &fa.tensors[i], *u = trm_st_find(&fb, t->name);
+        if (strncmp(t->name, "trainer.", 8) && strncmp(t->name, "data.", 5)) continue; /* run.wall_us differs */
+        compared++;
+        CHECK(u && u->nbytes == t->nbytes && !memcmp(u->data, t->data, t->nbytes), "%s: checkpoint tensor %s differs", what,
+              t->name);
+    }
+    printf("%s: %d checkpoint state tensors compared\n", what, compared);
+    CHECK(compared >= 15, "%s: only %d state tensors", what, compared);
+    if (ok) {
+        trm_st_free(&fa);
+        trm_st_free(&fb);
+    }
+    free(x);
+    free(y);
+}
+
+static void check_resume(const char *data, const char *what) {
+    char cfg[400], text[2000], a[400], b[400];
+    snprintf(cfg, sizeof cfg, "%s/resume.json", tu_tmp);
+    snprintf(text, sizeof text, TINY, data, 12);
+    tu_write(cfg, text);
+    snprintf(a, sizeof a, "%s/%s-full", tu_tmp, what);
+    snprintf(b, sizeof b, "%s/%s-half", tu_tmp, what);
+    tu_expect(tu_run("%s/trm-train --config %s --out %s --quiet", tu_bin, cfg, a), 0, NULL, "uninterrupted run");
+    tu_expect(tu_run("%s/trm-train --config %s --out %s --total-steps 6 --quiet", tu_bin, cfg, b), 0, NULL, "first half");
+    tu_expect(tu_run("%s/trm-train --resume %s/checkpoint.safetensors --total-steps 12", tu_bin, b), 0, "resuming", "resume");
+    char ma[500], mb[500];
+    snprintf(ma, sizeof ma, "%s/model.safetensors", a);
+    snprintf(mb, sizeof mb, "%s/model.safetensors", b);
+    CHECK(same_file(ma, mb), "%s: resumed model %s differs from the uninterrupted %s", what, mb, ma);
+    snprintf(ma, sizeof ma, "%s/checkpoint.safetensors", a);
+    snprintf(mb, sizeof mb, "%s/checkpoint.safetensors", b);
+    compare_checkpoints(ma, mb, what);
+    int la, lb;
+    cJSON *ea = last_metrics(a, "eval", &la), *eb = last_metrics(b, "eval", &lb);
+    CHECK(la == lb && ea && eb && num(ea, "exact_accuracy") == num(eb, "exact_accuracy"),
+          "%s: metrics.jsonl has %d lines uninterrupted, %d resumed", what, la, lb);
+    cJSON_Delete(ea);
+    cJSON_Delete(eb);
+}
+
+/* Start trm-train in the background, interrupt it once it has logged, expect a clean exit. */
+static void check_sigint(void) {
+    char cfg[400], text[2000], dir[400], log[400];
+    snprintf(cfg, sizeof cfg, "%s/long.json", tu_tmp);
+    snprintf(text, sizeof text, TINY, "\"generator\": {\"height\": 6, \"width\": 6, \"seed\": 3}, \"test_count\": 8", 100000);
+    tu_write(cfg, text);
+    snprintf(dir, sizeof dir, "%s/sigint", tu_tmp);
+    snprintf(log, sizeof log, "%s/sigint.log", tu_tmp);
+    char bin[1200];
+    snprintf(bin, sizeof bin, "%s/trm-train", tu_bin);
+    pid_t pid = fork();
+    if (pid == 0) {
+        FILE *f = freopen(log, "w", stdout);
+        if (!f || dup2(fileno(stdout), 2) < 0) _exit(99);
+        execl(bin, bin, "--config", cfg, "--out", dir, (char *)NULL);
+        _exit(98);
+    }
+    char metrics[500];
+    snprintf(metrics, sizeof metrics, "%s/metrics.jsonl", dir);
+    for (int i = 0; i < 600; i++) { /* up to 60 s for the first metrics line */
+        struct stat sb;
+        if (stat(metrics, &sb) == 0 && sb.st_size > 0) break;
+        nanosleep(&(struct timespec){0, 100000000L}, NULL);
+    }
+    kill(pid, SIGINT);
+    int st = 0;
+    waitpid(pid, &st, 0);
+    char *out = tu_read(log, NULL);
+    printf("$ trm-train --config %s (SIGINT) -> %d\n", cfg, WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "interrupted run: exit status %d, expected 0; output:\n%s",
+          WIFEXITED(st) ? WEXITSTATUS(st) : -1, out ? out : "");
+    CHECK(out && strstr(out, "interrupted"), "interrupted run: no message:\n%s", out ? out : "");
+    free(out);
+    tu_expect(tu_run("%s/trm-train --resume %s/checkpoint.safetensors --total-steps 200000 --quiet --out %s/sigint2 & "
+                     "sleep 2; kill -TERM $! ; wait $!", tu_bin, dir, tu_tmp), 0, "interrupted", "SIGTERM of a resumed run");
+}
+
+/* Put a NaN into trainer.params of a checkpoint copy and resume from it. */
+static void check_divergence(void) {
+    char src[500], dst[500], dir[400];
+    snprintf(src, sizeof src, "%s/gen-full/checkpoint.safetensors", tu_tmp);
+    snprintf(dir, sizeof dir, "%s/nan", tu_tmp);
+    snprintf(dst, sizeof dst, "%s/checkpoint.safetensors", dir);
+    mkdir(dir, 0777);
+    size_t len;
+    char *buf = tu_read(src, &len), err[300];
+    trm_st_file f;
+    int ok = buf && !trm_st_parse((uint8_t *)buf, len, &f, err, sizeof err);
+    CHECK(ok, "cannot read %s", src);
+    if (!ok) return;
+    const trm_st_tensor *t = trm_st_find(&f, "trainer.params");
+    CHECK(t != NULL, "checkpoint without trainer.params");
+    if (t) {
+        const float nan = NAN;
+        memcpy((char *)buf + (t->data - (const uint8_t *)buf) + 4 * 10, &nan, 4);
+        FILE *o = fopen(dst, "wb");
+        CHECK(o && fwrite(buf, 1, len, o) == len, "cannot write %s", dst);
+        if (o) fclose(o);
+        tu_expect(tu_run("%s/trm-train --resume %s --total-steps 20", tu_bin, dst), 1, "diverged", "NaN parameters");
+        size_t l2;
+        char *after = tu_read(dst, &l2);
+        CHECK(after && l2 == len && !memcmp(after, buf, len), "the last checkpoint must not be overwritten after divergence");
+        free(after);
+    }
+    trm_st_free(&f);
+    free(buf);
+}
+
+int main(int argc, char **argv) {
+    (void)argc;
+    if (tu_init(argv[0], "trm_test_train_e2e")) return 1;
+    check_resume("\"generator\": {\"height\": 6, \"width\": 6, \"seed\": 3}, \"test_count\": 8", "gen");
+    char csv[400], data[1200];
+    snprintf(csv, sizeof csv, "%s/train5.csv", tu_tmp);
+    tu_expect(tu_run("%s/trm-maze --size 6 --count 40 --seed 9 --out %s --quiet", tu_bin, csv), 0, NULL, "CSV for resume");
+    snprintf(data, sizeof data, "\"train_csv\": \"%s\", \"test_csv\": \"%s\", \"augment\": true", csv, csv);
+    check_resume(data, "csv");
+    check_divergence();
+    check_sigint();
+    check_learns();
+    return tu_done();
+}
