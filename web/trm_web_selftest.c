@@ -163,3 +163,19 @@ EMSCRIPTEN_KEEPALIVE double trm_web_selftest_kernels(const char *name, uint32_t 
     }
     return worst;
 }
+
+/* For scripts/bench_wasm.mjs: C[M,N] = A[M,K] B[N,K]^T `reps` times with the named kernel set (the
+ * linear-layer GEMM); JS times the call. Returns 0, -1 for an unknown set, -2 out of memory. */
+EMSCRIPTEN_KEEPALIVE int trm_web_bench_gemm(const char *name, int M, int N, int K, int reps) {
+    const trm_kernels *k = trm_kernels_get(name && *name ? name : NULL);
+    if (!k) return -1;
+    float *a = malloc(sizeof(float) * ((size_t)M * K + (size_t)N * K + (size_t)M * N));
+    if (!a) return -2;
+    float *b = a + (size_t)M * K, *c = b + (size_t)N * K;
+    trm_rng r;
+    trm_rng_seed(&r, 1);
+    fill(&r, a, (size_t)M * K + (size_t)N * K, -1, 1);
+    for (int i = 0; i < reps; i++) k->gemm_nt(M, N, K, a, K, b, K, c, N, 0);
+    free(a);
+    return 0;
+}
