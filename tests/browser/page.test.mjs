@@ -14,8 +14,7 @@
 //   TRM_PAGE_MODEL=FILE   serve FILE as the only model instead of models/index.json
 //   TRM_SOLVE=PATH        the native solver (default build/bin/trm-solve)
 //   TRM_CHROMIUM=PATH     the browser (default /usr/bin/chromium)
-//   TRM_PAGE_STUB=1       serve tests/browser/stub_trm.js as web/trm.js (UI work without a
-//                         WebAssembly build; the native comparison is then skipped)
+//   TRM_PAGE_SEED=N       the maze seed (default 7)
 
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -29,8 +28,7 @@ import { startServer } from '../../scripts/serve.mjs';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const SHOTS = join(ROOT, 'out/screenshots');
 const CHROMIUM = process.env.TRM_CHROMIUM ?? '/usr/bin/chromium';
-const STUB = process.env.TRM_PAGE_STUB === '1';
-const SEED = 7;
+const SEED = Number(process.env.TRM_PAGE_SEED ?? 7);
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
@@ -44,7 +42,6 @@ try {
 // The model the page will load first, as a file on disk (for the native comparison).
 function modelSetup(tmp) {
   const overrides = {};
-  if (STUB) overrides['/web/trm.js'] = join(ROOT, 'tests/browser/stub_trm.js');
   if (process.env.TRM_PAGE_MODEL) {
     const file = resolve(process.env.TRM_PAGE_MODEL);
     const index = join(tmp, 'index.json');
@@ -95,7 +92,7 @@ describe('demo page in headless Chromium', () => {
   before(async () => {
     assert.ok(chromium, `npm package playwright-core is missing (run npm ci in the repository root): ${importError?.message}`);
     assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing (apt-get install chromium)`);
-    if (!STUB) assert.ok(existsSync(join(ROOT, 'web/trm.wasm')), 'web/trm.wasm is missing: build it with scripts/build_wasm.sh');
+    assert.ok(existsSync(join(ROOT, 'web/trm.wasm')), 'web/trm.wasm is missing: build it with scripts/build_wasm.sh');
     tmp = mkdtempSync(join(tmpdir(), 'trm-page-test-'));
     model = modelSetup(tmp);
     ({ server, url } = await startServer({ root: ROOT, port: 0, overrides: model.overrides }));
@@ -186,7 +183,6 @@ describe('demo page in headless Chromium', () => {
     await page.screenshot({ path: join(SHOTS, 'page-desktop.png') });
 
     // the same maze, model and settings natively
-    if (STUB) return;
     const steps = Number(await page.inputValue('#max-steps'));
     const early = await page.isChecked('#early-halt');
     const nat = nativeSolve(s.grid, s.h, s.w, model.file, steps, early, tmp);
@@ -282,7 +278,6 @@ describe('demo page in headless Chromium', () => {
   });
 
   test('user models: another grid size switches the maze; an unsupported size is refused', async () => {
-    if (STUB) return;
     const { TRM } = await import('../../web/trm.js');
     const trm = await TRM.load({ wasm: readFileSync(join(ROOT, 'web/trm.wasm')) });
     const tiny = { hidden_size: 16, num_heads: 2, expansion: 2, L_layers: 1, H_cycles: 2, L_cycles: 1,
