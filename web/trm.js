@@ -111,9 +111,10 @@ function parseRows(text, what) {
 // such as a generated maze; `shape` ({h, w}) is what the caller requires, if anything.
 function gridArg(g, what, shape) {
   let text, h, w;
-  if (g && typeof g === 'object' && typeof g.grid === 'string') {
+  if (g && typeof g === 'object' && typeof g.grid === 'string' && (g.height !== undefined || g.width !== undefined)) {
     ({ text, h, w } = g.grid.includes('\n') ? parseRows(g.grid, what) : { text: g.grid, h: g.height, w: g.width });
-    if (h === undefined && w === undefined && shape) ({ h, w } = shape);
+  } else if (g && typeof g === 'object' && typeof g.grid === 'string') {
+    return gridArg(g.grid, what, shape); // e.g. a Pass: only its characters
   } else if (typeof g === 'string') {
     if (g.includes('\n')) ({ text, h, w } = parseRows(g, what));
     else if (shape) ({ h, w } = shape), text = g;

@@ -146,6 +146,8 @@ describe('solver', () => {
       }
       assert.equal(p.done, i === passes.length - 1);
     });
+    // A pass object can be verified directly (its grid is the answer).
+    assert.deepEqual(trm.verify(maze, passes.at(-1), maze.answer), trm.verify(maze, passes.at(-1).grid, maze.answer));
     // Default maxSteps is the model's halt_max_steps.
     assert.equal([...s.solve(maze.grid)].length, m.config.halt_max_steps * T);
     m.free();
