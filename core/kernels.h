@@ -45,7 +45,7 @@ static inline size_t trm__round_up(size_t n, size_t m) { return (n + m - 1) / m 
 
 /* Floats of attention scratch one thread needs (the largest of any kernel set): probabilities and
  * their gradient for one row block, K^T and V^T panels, K or V panels, the block's dO or Q panels,
- * one packed A micro-panel. For S = 916, hd = 64: 1.2 MB per thread. */
+ * one packed ragged A panel. For S = 916, hd = 64: 1.2 MB per thread. */
 static inline size_t trm_attention_scratch_floats(int S, int hd) {
     const size_t br = S < TRM_ATTN_BLOCK_ROWS ? (size_t)S : TRM_ATTN_BLOCK_ROWS;
     const size_t Sp = trm__round_up((size_t)S, TRM_ATTN_PAD), hp = trm__round_up((size_t)hd, TRM_ATTN_PAD);

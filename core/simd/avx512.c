@@ -1,5 +1,5 @@
-/* avx512.c: the AVX-512 kernel set (16 float lanes, 32 vector registers: a 12 x 32 register
- * tile uses 24 accumulators). Compiled with -mavx512f -mavx512bw -mavx512dq -mavx512vl -mfma
+/* avx512.c: the AVX-512 kernel set (16 float lanes, 32 vector registers: an 8 x 32 register
+ * tile uses 16 accumulators; 12 x 32 and 14 x 32 measured no faster here). Compiled with -mavx512f -mavx512bw -mavx512dq -mavx512vl -mfma
  * and chosen at run time only when the CPU reports avx512f (trm_kernels_get). */
 #include <immintrin.h>
 
@@ -21,7 +21,7 @@
 #define V_ROUND(v) _mm512_roundscale_ps((v), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
 #define V_POW2I(n) \
     _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(n), _mm512_set1_epi32(127)), 23))
-#define GEMM_MR 12
+#define GEMM_MR 8
 #define KSET_NAME "avx512"
 #define KSET_SYMBOL trm_kernels_avx512
 

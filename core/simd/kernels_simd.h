@@ -27,9 +27,11 @@
  * are therefore identical for any thread count (and any blocking constants). They differ from the
  * scalar set by rounding only (fused multiply-add, lane-wise partial sums in the reductions).
  *
- * Threads (OpenMP): a GEMM is cut into tiles of (rows chunk) x (NC-column stripe), enough of them
- * for every thread, scheduled statically; elementwise kernels split rows; attention splits
- * (batch, head) pairs. */
+ * Threads (OpenMP): a GEMM is cut into tiles of (rows chunk) x (NC-column stripe), about four per
+ * thread; elementwise kernels split rows; attention splits (batch, head) pairs. All are scheduled
+ * dynamically, which keeps both cores busy when the OS takes one away for a while (a shared
+ * machine) and cannot change results: each output is computed whole by whichever thread takes
+ * its tile. */
 #ifndef TRM_KERNELS_SIMD_H
 #define TRM_KERNELS_SIMD_H
 
@@ -51,6 +53,9 @@
 #ifndef GEMM_NC
 #define GEMM_NC 256
 #endif
+#ifndef GEMM_MC
+#define GEMM_MC (8 * MR)
+#endif
 #if defined(__GNUC__) || defined(__clang__)
 #define KS_INLINE static inline __attribute__((always_inline))
 #define KS_UNROLL _Pragma("GCC unroll 32")
@@ -59,7 +64,13 @@
 #define KS_UNROLL
 #endif
 
-_Static_assert(MR <= TRM_ATTN_MAX_MR && TRM_ATTN_PAD % NR == 0, "attention scratch sizes assume these tiles");
+_Static_assert(MR <= TRM_ATTN_MAX_MR && TRM_ATTN_PAD % NR == 0,
+               "attention scratch sizes assume these tiles");
+
+/* Elementwise kernels: parallel only from KS_PAR_MIN values on, in chunks of rows of about 16K
+ * values taken dynamically (a thread the OS has descheduled does not hold the others up). */
+#define KS_PAR_MIN ((size_t)1 << 16)
+#define KS_GRAIN(cols) ((cols) >= 16384 ? 1 : 16384 / (cols))
 
 static inline int ks_min(int a, int b) { return a < b ? a : b; }
 static inline int ks_thread(void) {
@@ -133,47 +144,68 @@ static void pack_a(const float *a, ptrdiff_t ais, ptrdiff_t aks, int m, int K, f
     }
 }
 
-/* C[M, N] (+)= A B with B prepacked as panels [ceil(N/NR)][K][NR]; serial. ap: K*MR floats. */
+/* All panels of an mc-row block of A^T-like data (ais == 1): for each k one contiguous run of mc
+ * values is spread over the panels (long reads instead of one short strided read per panel). */
+static void pack_a_block(const float *a, ptrdiff_t aks, int mc, int K, float *ap) {
+    const int full = mc / MR * MR;
+    for (int k = 0; k < K; k++) {
+        const float *ak = a + (ptrdiff_t)k * aks;
+        for (int i = 0; i < full; i += MR) memcpy(ap + (size_t)i * K + (size_t)k * MR, ak + i, sizeof(float) * MR);
+    }
+    if (full < mc) pack_a(a + full, 1, aks, mc - full, K, ap + (size_t)full * K);
+}
+
+/* C[M, N] (+)= A B with B prepacked as panels [ceil(N/NR)][K][NR]; serial. Rows go in blocks of
+ * MC: for each B panel (kept in L1 while it is used) the block's A panels (in L2) are swept.
+ * ap: MC*K floats when A needs packing (aks != 1), else MR*K for a ragged last panel. */
 static void gemm_pp(int M, int N, int K, const float *A, ptrdiff_t ais, ptrdiff_t aks, const float *BP, float *C,
                     ptrdiff_t ldc, int load_c, float *ap) {
-    for (int i = 0; i < M; i += MR) {
-        const int m = ks_min(MR, M - i);
-        const float *a = A + (ptrdiff_t)i * ais;
-        ptrdiff_t si = ais, sk = aks;
-        if (aks != 1 || m < MR) {
-            pack_a(a, ais, aks, m, K, ap);
-            a = ap, si = 1, sk = MR;
-        }
+    const int packed = aks != 1;
+    for (int i0 = 0; i0 < M; i0 += GEMM_MC) {
+        const int mc = ks_min(GEMM_MC, M - i0), full = mc / MR * MR;
+        const float *a0 = A + (ptrdiff_t)i0 * ais;
+        if (packed && ais == 1) pack_a_block(a0, aks, mc, K, ap);
+        else if (packed)
+            for (int i = 0; i < mc; i += MR) pack_a(a0 + (ptrdiff_t)i * ais, ais, aks, ks_min(MR, mc - i), K, ap + (size_t)i * K);
+        else if (full < mc)
+            pack_a(a0 + (ptrdiff_t)full * ais, ais, aks, mc - full, K, ap);
         for (int j = 0; j < N; j += NR)
-            gemm_block(K, a, si, sk, BP + (size_t)j * K, C + (ptrdiff_t)i * ldc + j, ldc, m, ks_min(NR, N - j),
-                       load_c);
+            for (int i = 0; i < mc; i += MR) {
+                const int m = ks_min(MR, mc - i), use_ap = packed || m < MR;
+                const float *a = packed ? ap + (size_t)i * K : m < MR ? ap : a0 + (ptrdiff_t)i * ais;
+                gemm_block(K, a, use_ap ? 1 : ais, use_ap ? MR : 1, BP + (size_t)j * K,
+                           C + (ptrdiff_t)(i0 + i) * ldc + j, ldc, m, ks_min(NR, N - j), load_c);
+            }
     }
 }
 
 /* bp = panels [ceil(nc/NR)][kc][NR] of b(k, j) = B[k*bks + j*bjs], k < kc, j < nc, zero padded. */
 static void pack_b(const float *B, ptrdiff_t bks, ptrdiff_t bjs, int kc, int nc, float *bp) {
-    for (int j0 = 0; j0 < nc; j0 += NR, bp += (size_t)kc * NR) {
+    const int full = nc / NR * NR;
+    if (bjs == 1) { /* rows of B are contiguous in j: copy, one row of the stripe at a time */
+        for (int k = 0; k < kc; k++) {
+            const float *src = B + (ptrdiff_t)k * bks;
+            for (int j0 = 0; j0 < full; j0 += NR) {
+                float *dst = bp + (size_t)j0 * kc + (size_t)k * NR;
+                V_STORE(dst, V_LOAD(src + j0));
+                V_STORE(dst + VW, V_LOAD(src + j0 + VW));
+            }
+            if (full < nc) {
+                float *dst = bp + (size_t)full * kc + (size_t)k * NR;
+                for (int j = 0; j < NR; j++) dst[j] = full + j < nc ? src[full + j] : 0.0f;
+            }
+        }
+        return;
+    }
+    for (int j0 = 0; j0 < nc; j0 += NR, bp += (size_t)kc * NR) { /* contiguous in k: transpose */
         const int nw = ks_min(NR, nc - j0);
-        if (bjs == 1) { /* rows of B are contiguous in j: copy */
-            for (int k = 0; k < kc; k++) {
-                const float *src = B + (ptrdiff_t)k * bks + j0;
-                float *dst = bp + (size_t)k * NR;
-                if (nw == NR) {
-                    V_STORE(dst, V_LOAD(src));
-                    V_STORE(dst + VW, V_LOAD(src + VW));
-                } else {
-                    for (int j = 0; j < NR; j++) dst[j] = j < nw ? src[j] : 0.0f;
-                }
-            }
-        } else { /* contiguous in k (B^T of the nt product): transpose */
-            for (int j = 0; j < NR; j++) {
-                const float *src = B + (ptrdiff_t)(j0 + j) * bjs;
-                float *dst = bp + j;
-                if (j < nw)
-                    for (int k = 0; k < kc; k++) dst[(size_t)k * NR] = src[(ptrdiff_t)k * bks];
-                else
-                    for (int k = 0; k < kc; k++) dst[(size_t)k * NR] = 0.0f;
-            }
+        for (int j = 0; j < NR; j++) {
+            const float *src = B + (ptrdiff_t)(j0 + j) * bjs;
+            float *dst = bp + j;
+            if (j < nw)
+                for (int k = 0; k < kc; k++) dst[(size_t)k * NR] = src[(ptrdiff_t)k * bks];
+            else
+                for (int k = 0; k < kc; k++) dst[(size_t)k * NR] = 0.0f;
         }
     }
 }
@@ -226,8 +258,8 @@ static void gemm_run(const gemm_args *g) {
 #pragma omp parallel if (threads > 1 && tiles > 1)
     {
         _Alignas(64) float bp[GEMM_KC * GEMM_NC];
-        _Alignas(64) float ap[GEMM_KC * MR];
-#pragma omp for schedule(static)
+        _Alignas(64) float ap[GEMM_KC * GEMM_MC];
+#pragma omp for schedule(dynamic, 1)
         for (int t = 0; t < tiles; t++) {
             const int i0 = (t / stripes) * rows, j0 = (t % stripes) * GEMM_NC;
             gemm_tile(g, i0, ks_min(M, i0 + rows), j0, ks_min(N, j0 + GEMM_NC), bp, ap);
@@ -285,7 +317,7 @@ static inline double ks_dot_d(const float *a, const float *b, int n) {
 }
 
 static void rmsnorm_fwd(float *y, float *rstd, const float *x, int rows, int cols, float eps) {
-#pragma omp parallel for schedule(static) if (rows > 64)
+#pragma omp parallel for schedule(dynamic, KS_GRAIN(cols)) if ((size_t)rows * cols >= KS_PAR_MIN)
     for (int r = 0; r < rows; r++) {
         const float *xr = x + (size_t)r * cols;
         float *yr = y + (size_t)r * cols;
@@ -299,7 +331,7 @@ static void rmsnorm_fwd(float *y, float *rstd, const float *x, int rows, int col
 }
 
 static void rmsnorm_bwd(float *dx, const float *dy, const float *y, const float *rstd, int rows, int cols) {
-#pragma omp parallel for schedule(static) if (rows > 64)
+#pragma omp parallel for schedule(dynamic, KS_GRAIN(cols)) if ((size_t)rows * cols >= KS_PAR_MIN)
     for (int r = 0; r < rows; r++) {
         const float *dyr = dy + (size_t)r * cols, *yr = y + (size_t)r * cols;
         float *dxr = dx + (size_t)r * cols;
@@ -314,7 +346,7 @@ static void rmsnorm_bwd(float *dx, const float *dy, const float *y, const float 
 
 static void swiglu_fwd(float *h, const float *gu, int rows, int I) {
     const VF one = V_SET1(1.0f);
-#pragma omp parallel for schedule(static) if (rows > 64)
+#pragma omp parallel for schedule(dynamic, KS_GRAIN(I)) if ((size_t)rows * I >= KS_PAR_MIN)
     for (int r = 0; r < rows; r++) {
         const float *g = gu + (size_t)r * 2 * I, *u = g + I;
         float *hr = h + (size_t)r * I;
@@ -330,7 +362,7 @@ static void swiglu_fwd(float *h, const float *gu, int rows, int I) {
 
 static void swiglu_bwd(float *dgu, const float *dh, const float *gu, int rows, int I) {
     const VF one = V_SET1(1.0f);
-#pragma omp parallel for schedule(static) if (rows > 64)
+#pragma omp parallel for schedule(dynamic, KS_GRAIN(I)) if ((size_t)rows * I >= KS_PAR_MIN)
     for (int r = 0; r < rows; r++) {
         const float *g = gu + (size_t)r * 2 * I, *u = g + I, *d = dh + (size_t)r * I;
         float *dg = dgu + (size_t)r * 2 * I, *du = dg + I;
@@ -356,7 +388,7 @@ static void rope(float *qkv, int rows, int ld, int S, int heads, int hd, const f
     const int half = hd / 2;
     const float sign = inverse ? -1.0f : 1.0f;
     const VF sg = V_SET1(sign);
-#pragma omp parallel for schedule(static) if (rows > 64)
+#pragma omp parallel for schedule(dynamic, KS_GRAIN(ld)) if ((size_t)rows * ld >= KS_PAR_MIN)
     for (int r = 0; r < rows; r++) {
         const float *c = cos + (size_t)(r % S) * hd, *s = sin + (size_t)(r % S) * hd;
         float *row = qkv + (size_t)r * ld;
@@ -390,7 +422,7 @@ typedef struct {
     float *kt, *vt;    /* panels of K^T / V^T: [Sp/NR][hd][NR] */
     float *kv;         /* panels of V (forward) or K (backward) over d: [hp/NR][S][NR] */
     float *rp;         /* per-block panels of dO or Q rows: [hp/NR][br][NR] */
-    float *ap;         /* a packed A micro-panel: max(S, hd) * MR floats */
+    float *ap;         /* a packed ragged A panel: MR * max(S, hd) */
     int Sp;
 } attn_ws;
 
@@ -444,7 +476,7 @@ static void softmax_rows(float *P, int br, int n, int ld, float scale) {
 static void attention_fwd(float *out, const float *qkv, int B, int S, int heads, int hd, float *scratch) {
     const int D = heads * hd, ld = 3 * D, brmax = TRM_ATTN_BLOCK_ROWS;
     const float scale = 1.0f / sqrtf((float)hd);
-#pragma omp parallel for schedule(static) collapse(2)
+#pragma omp parallel for schedule(dynamic, 1) collapse(2)
     for (int b = 0; b < B; b++)
         for (int h = 0; h < heads; h++) {
             attn_ws w;
@@ -466,11 +498,12 @@ static void attention_fwd(float *out, const float *qkv, int B, int S, int heads,
 static void attn_bwd_block(const attn_ws *w, const float *q, const float *dO, float *dq, float *dk, float *dv,
                            int r0, int br, int S, int hd, int D, int ld, float scale) {
     float *P = w->P, *dP = w->dP, *ap = w->ap;
+    _Alignas(64) float apt[GEMM_MC * TRM_ATTN_BLOCK_ROWS]; /* blocks of P^T, dS^T (K = br) */
     const int Sp = w->Sp;
     gemm_pp(br, S, hd, q + (size_t)r0 * ld, ld, 1, w->kt, P, Sp, 0, ap);
     softmax_rows(P, br, S, Sp, scale);
     pack_b(dO + (size_t)r0 * D, D, 1, br, hd, w->rp);            /* b(r, d) = dO[r, d] */
-    gemm_pp(S, hd, br, P, 1, Sp, w->rp, dv, ld, 1, ap);          /* dV += P^T dO */
+    gemm_pp(S, hd, br, P, 1, Sp, w->rp, dv, ld, 1, apt);         /* dV += P^T dO */
     gemm_pp(br, S, hd, dO + (size_t)r0 * D, D, 1, w->vt, dP, Sp, 0, ap); /* dP = dO V^T */
     for (int i = 0; i < br; i++) { /* dS = P (dP - rowsum(P dP)) * scale */
         float *p = P + (size_t)i * Sp, *dp = dP + (size_t)i * Sp;
@@ -486,14 +519,14 @@ static void attn_bwd_block(const attn_ws *w, const float *q, const float *dO, fl
     }
     gemm_pp(br, hd, S, dP, Sp, 1, w->kv, dq + (size_t)r0 * ld, ld, 0, ap); /* dQ = dS K */
     pack_b(q + (size_t)r0 * ld, ld, 1, br, hd, w->rp);                   /* b(r, d) = Q[r, d] */
-    gemm_pp(S, hd, br, dP, 1, Sp, w->rp, dk, ld, 1, ap);                 /* dK += dS^T Q */
+    gemm_pp(S, hd, br, dP, 1, Sp, w->rp, dk, ld, 1, apt);                /* dK += dS^T Q */
 }
 
 static void attention_bwd(float *dqkv, const float *dout, const float *qkv, int B, int S, int heads, int hd,
                           float *scratch) {
     const int D = heads * hd, ld = 3 * D, brmax = TRM_ATTN_BLOCK_ROWS;
     const float scale = 1.0f / sqrtf((float)hd);
-#pragma omp parallel for schedule(static) collapse(2)
+#pragma omp parallel for schedule(dynamic, 1) collapse(2)
     for (int b = 0; b < B; b++)
         for (int h = 0; h < heads; h++) {
             attn_ws w;

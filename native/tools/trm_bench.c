@@ -1,0 +1,512 @@
+/* trm_bench.c: speed measurements for the kernel sets and the trainer (issue 4). No timing is
+ * ever asserted; scripts/bench_*.sh run this and print the tables.
+ *
+ *   trm-bench peak                       FMA peak probe, one thread (AVX-512 and AVX2)
+ *   trm-bench gemm [--reps N] [--sets a,b] [--blas]
+ *                                        GFLOP/s of gemm_nt/nn/tn on TRM shapes for each set,
+ *                                        and OpenBLAS's cblas_sgemm on the same shapes (loaded
+ *                                        with dlopen, so OpenBLAS is never linked into anything)
+ *   trm-bench train --grid H W --hidden D --heads H --T T --n N --prefix P --batch B --steps S
+ *                                        example-supervision-steps per second of trm_trainer_step
+ *                                        on random maze-like data, peak RSS, and the number of
+ *                                        heap allocations made inside the timed steps
+ *   trm-bench solve (same model options) --passes P
+ *                                        ms per trm_solver_pass
+ * Common: --threads N, --kernels K (default $TRM_KERNELS, else the fastest set), --json.
+ */
+#define _GNU_SOURCE
+
+#include <dlfcn.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "cli.h"
+#include "kernels.h"
+#include "trm.h"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+static const char *TOOL = "trm-bench";
+
+/* ---- heap allocation counter -------------------------------------------------------------- */
+/* On glibc the executable's malloc family replaces libc's for the whole process (libgomp too),
+ * so a step that allocates shows up as a non-zero count. Not under AddressSanitizer, which has
+ * its own allocator. */
+#if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__)
+#define BENCH_COUNTS_ALLOCS 1
+static long bench_allocs;
+extern void *__libc_malloc(size_t);
+extern void *__libc_calloc(size_t, size_t);
+extern void *__libc_realloc(void *, size_t);
+extern void *__libc_memalign(size_t, size_t);
+void *malloc(size_t n) {
+    __atomic_fetch_add(&bench_allocs, 1, __ATOMIC_RELAXED);
+    return __libc_malloc(n);
+}
+void *calloc(size_t a, size_t b) {
+    __atomic_fetch_add(&bench_allocs, 1, __ATOMIC_RELAXED);
+    return __libc_calloc(a, b);
+}
+void *realloc(void *p, size_t n) {
+    __atomic_fetch_add(&bench_allocs, 1, __ATOMIC_RELAXED);
+    return __libc_realloc(p, n);
+}
+void *aligned_alloc(size_t align, size_t n) {
+    __atomic_fetch_add(&bench_allocs, 1, __ATOMIC_RELAXED);
+    return __libc_memalign(align, n);
+}
+static long allocs_now(void) { return __atomic_load_n(&bench_allocs, __ATOMIC_RELAXED); }
+#else
+#define BENCH_COUNTS_ALLOCS 0
+static long allocs_now(void) { return -1; }
+#endif
+
+static double peak_rss_mb(void) {
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_maxrss / 1024.0; /* KiB on Linux */
+}
+
+static double loadavg(void) {
+    double l = -1;
+    FILE *f = fopen("/proc/loadavg", "r");
+    if (f) {
+        if (fscanf(f, "%lf", &l) != 1) l = -1;
+        fclose(f);
+    }
+    return l;
+}
+
+/* CPU seconds of the calling thread: under other load on a shared machine this counts only the
+ * time the thread actually ran, so single-thread rates stay comparable between runs. */
+static double thread_cpu_now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* CPU seconds of the whole process (all threads). */
+static double process_cpu_now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void set_threads(int t) {
+#ifdef _OPENMP
+    omp_set_num_threads(t);
+#else
+    (void)t;
+#endif
+}
+
+/* ---- FMA peak probe ---------------------------------------------------------------------- */
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+#include <immintrin.h>
+/* 12 independent multiply-add chains hide the FMA latency; 2 FMA pipes need at least 8. */
+__attribute__((target("avx512f,fma"))) static double peak_avx512(long iters) {
+    __m512 a[12], x = _mm512_set1_ps(0.9999f), y = _mm512_set1_ps(1e-4f);
+    for (int i = 0; i < 12; i++) a[i] = _mm512_set1_ps((float)i);
+    double t = thread_cpu_now();
+    for (long it = 0; it < iters; it++)
+        for (int i = 0; i < 12; i++) a[i] = _mm512_fmadd_ps(a[i], x, y);
+    t = thread_cpu_now() - t;
+    float s = 0;
+    for (int i = 0; i < 12; i++) s += _mm512_reduce_add_ps(a[i]);
+    return (s == 12345.0f ? 1 : 0) + iters * 12.0 * 32 / t / 1e9;
+}
+__attribute__((target("avx2,fma"))) static double peak_avx2(long iters) {
+    __m256 a[12], x = _mm256_set1_ps(0.9999f), y = _mm256_set1_ps(1e-4f);
+    for (int i = 0; i < 12; i++) a[i] = _mm256_set1_ps((float)i);
+    double t = thread_cpu_now();
+    for (long it = 0; it < iters; it++)
+        for (int i = 0; i < 12; i++) a[i] = _mm256_fmadd_ps(a[i], x, y);
+    t = thread_cpu_now() - t;
+    float v[8], s = 0;
+    for (int i = 0; i < 12; i++) _mm256_storeu_ps(v, a[i]), s += v[0];
+    return (s == 12345.0f ? 1 : 0) + iters * 12.0 * 16 / t / 1e9;
+}
+static double peak_gflops(const char *isa) {
+    double best = 0;
+    for (int r = 0; r < 3; r++) {
+        double g = 0;
+        if (!strcmp(isa, "avx512") && __builtin_cpu_supports("avx512f")) g = peak_avx512(20000000);
+        if (!strcmp(isa, "avx2") && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+            g = peak_avx2(20000000);
+        if (g > best) best = g;
+    }
+    return best;
+}
+#else
+static double peak_gflops(const char *isa) { (void)isa; return 0; }
+#endif
+
+/* ---- GEMM ---------------------------------------------------------------------------------- */
+
+typedef struct { const char *what; char op; int M, N, K; } gemm_shape;
+
+/* TRM shapes: rows = batch * sequence. (c) the maze config D 512, I 1536, S 916 at batch 4;
+ * (a) D 128, I 512, S 241 at batch 32; lm_head N = 6. */
+static const gemm_shape SHAPES[] = {
+    {"c qkv fwd", 'n', 3664, 1536, 512},  {"c gate_up fwd", 'n', 3664, 3072, 512},
+    {"c down fwd", 'n', 3664, 512, 1536}, {"c o_proj fwd", 'n', 3664, 512, 512},
+    {"c dX gate_up", 'm', 3664, 512, 3072}, {"c dAct down", 'm', 3664, 1536, 512},
+    {"c dW gate_up", 't', 3072, 512, 3664}, {"c dW down", 't', 512, 1536, 3664},
+    {"a qkv fwd", 'n', 7712, 384, 128},   {"a gate_up fwd", 'n', 7712, 1024, 128},
+    {"a down fwd", 'n', 7712, 128, 512},  {"a dX gate_up", 'm', 7712, 128, 1024},
+    {"a dW gate_up", 't', 1024, 128, 7712}, {"lm_head fwd", 'n', 900, 6, 512},
+};
+
+typedef void (*cblas_sgemm_fn)(int, int, int, int, int, int, float, const float *, int, const float *, int,
+                               float, float *, int);
+typedef void (*blas_threads_fn)(int);
+
+typedef struct {
+    cblas_sgemm_fn sgemm;
+    blas_threads_fn set_threads;
+} blas_lib;
+
+static blas_lib load_openblas(void) {
+    blas_lib b = {0, 0};
+    void *h = dlopen("libopenblas.so.0", RTLD_NOW | RTLD_LOCAL);
+    if (!h) h = dlopen("libopenblas.so", RTLD_NOW | RTLD_LOCAL);
+    if (!h) return b;
+    *(void **)&b.sgemm = dlsym(h, "cblas_sgemm");
+    *(void **)&b.set_threads = dlsym(h, "openblas_set_num_threads");
+    return b;
+}
+
+/* Seconds for one product, best of reps (the machine is shared: the minimum is the least
+ * disturbed run); thread CPU seconds with one thread, wall seconds with more. k = NULL runs
+ * OpenBLAS. */
+static double time_gemm(const trm_kernels *k, const blas_lib *bl, const gemm_shape *s, const float *A,
+                        const float *B, float *C, int reps, int threads) {
+    double (*clock)(void) = threads == 1 ? thread_cpu_now : trm_cli_now;
+    double best = 1e30;
+    for (int r = 0; r < reps; r++) {
+        double t = clock();
+        if (k) {
+            if (s->op == 'n') k->gemm_nt(s->M, s->N, s->K, A, s->K, B, s->K, C, s->N, 0);
+            if (s->op == 'm') k->gemm_nn(s->M, s->N, s->K, A, s->K, B, s->N, C, s->N, 0);
+            if (s->op == 't') k->gemm_tn(s->M, s->N, s->K, A, s->M, B, s->N, C, s->N, 1);
+        } else { /* CblasRowMajor 101, NoTrans 111, Trans 112 */
+            if (s->op == 'n') bl->sgemm(101, 111, 112, s->M, s->N, s->K, 1, A, s->K, B, s->K, 0, C, s->N);
+            if (s->op == 'm') bl->sgemm(101, 111, 111, s->M, s->N, s->K, 1, A, s->K, B, s->N, 0, C, s->N);
+            if (s->op == 't') bl->sgemm(101, 112, 111, s->M, s->N, s->K, 1, A, s->M, B, s->N, 1, C, s->N);
+        }
+        t = clock() - t;
+        if (t < best) best = t;
+    }
+    return best;
+}
+
+static int cmd_gemm(int reps, const char *sets_csv, int threads, int use_blas) {
+    char sets[8][16];
+    int nsets = 0;
+    for (const char *p = sets_csv; *p && nsets < 8;) {
+        size_t n = strcspn(p, ",");
+        snprintf(sets[nsets++], sizeof sets[0], "%.*s", (int)n, p);
+        p += n + (p[n] == ',');
+    }
+    blas_lib bl = use_blas ? load_openblas() : (blas_lib){0, 0};
+    if (use_blas && !bl.sgemm) fprintf(stderr, "%s: OpenBLAS not found (apt-get install libopenblas-dev)\n", TOOL);
+    if (bl.set_threads) bl.set_threads(threads);
+    set_threads(threads);
+    const double peak = peak_gflops("avx512");
+    printf("GEMM GFLOP/s, %d thread(s), best of %d (%s); AVX-512 FMA peak probe %.1f GFLOP/s per core "
+           "(per CPU-second); load %.2f\n",
+           threads, reps, threads == 1 ? "per CPU-second of the thread" : "wall clock", peak, loadavg());
+    printf("%-16s %-3s %5s %5s %5s", "shape", "op", "M", "N", "K");
+    for (int s = 0; s < nsets; s++) printf(" %9s", sets[s]);
+    if (bl.sgemm) printf(" %9s %9s", "openblas", "best/blas");
+    printf(" %8s\n", "%peak");
+    for (size_t i = 0; i < sizeof SHAPES / sizeof SHAPES[0]; i++) {
+        const gemm_shape *s = &SHAPES[i];
+        const size_t na = (size_t)s->M * s->K, nb = (size_t)s->N * s->K, nc = (size_t)s->M * s->N;
+        float *A = malloc(sizeof(float) * na), *B = malloc(sizeof(float) * nb), *C = calloc(nc, sizeof(float));
+        if (!A || !B || !C) return trm_cli_error(TOOL, "out of memory");
+        for (size_t j = 0; j < na; j++) A[j] = (float)((j * 7919) % 1000) * 1e-3f - 0.5f;
+        for (size_t j = 0; j < nb; j++) B[j] = (float)((j * 104729) % 1000) * 1e-3f - 0.5f;
+        const double flops = 2.0 * s->M * s->N * s->K;
+        const char *opname = s->op == 'n' ? "nt" : s->op == 'm' ? "nn" : "tn";
+        printf("%-16s %-3s %5d %5d %5d", s->what, opname, s->M, s->N, s->K);
+        double best = 0;
+        for (int k = 0; k < nsets; k++) {
+            const trm_kernels *ks = trm_kernels_get(sets[k]);
+            int r = ks && !strcmp(sets[k], "scalar") ? 1 : reps;
+            double g = ks ? flops / time_gemm(ks, NULL, s, A, B, C, r, threads) / 1e9 : 0;
+            if (g > best) best = g;
+            printf(" %9.1f", g);
+        }
+        if (bl.sgemm) {
+            double g = flops / time_gemm(NULL, &bl, s, A, B, C, reps, threads) / 1e9;
+            printf(" %9.1f %9.2f", g, best / g);
+        }
+        printf(" %7.0f%%\n", peak > 0 ? 100 * best / (peak * threads) : 0);
+        free(A), free(B), free(C);
+    }
+    return TRM_EXIT_OK;
+}
+
+/* ---- per-kernel profile ------------------------------------------------------------------ */
+/* --profile wraps the chosen set in a table of timing shims: wall seconds and flops per kernel
+ * (the shims call the real kernels, so results are unchanged). */
+enum { P_NT, P_NN, P_TN, P_RMS_F, P_RMS_B, P_SWI_F, P_SWI_B, P_ROPE, P_ATT_F, P_ATT_B, P_COUNT };
+static const char *const PROF_NAMES[P_COUNT] = {"gemm_nt", "gemm_nn", "gemm_tn", "rmsnorm_fwd", "rmsnorm_bwd",
+                                                "swiglu_fwd", "swiglu_bwd", "rope", "attention_fwd",
+                                                "attention_bwd"};
+static const trm_kernels *prof_inner;
+static double prof_s[P_COUNT], prof_flops[P_COUNT];
+static long prof_calls[P_COUNT];
+
+static void prof_add(int w, double t0, double flops) {
+    prof_s[w] += trm_cli_now() - t0, prof_flops[w] += flops, prof_calls[w]++;
+}
+#define PROF_GEMM(fn, id)                                                                                    \
+    static void prof_##fn(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C,   \
+                          int ldc, int acc) {                                                                \
+        double t = trm_cli_now();                                                                            \
+        prof_inner->fn(M, N, K, A, lda, B, ldb, C, ldc, acc);                                                \
+        prof_add(id, t, 2.0 * M * N * K);                                                                    \
+    }
+PROF_GEMM(gemm_nt, P_NT)
+PROF_GEMM(gemm_nn, P_NN)
+PROF_GEMM(gemm_tn, P_TN)
+static void prof_rms_f(float *y, float *r, const float *x, int rows, int cols, float eps) {
+    double t = trm_cli_now();
+    prof_inner->rmsnorm_fwd(y, r, x, rows, cols, eps);
+    prof_add(P_RMS_F, t, 0);
+}
+static void prof_rms_b(float *dx, const float *dy, const float *y, const float *r, int rows, int cols) {
+    double t = trm_cli_now();
+    prof_inner->rmsnorm_bwd(dx, dy, y, r, rows, cols);
+    prof_add(P_RMS_B, t, 0);
+}
+static void prof_swi_f(float *h, const float *gu, int rows, int I) {
+    double t = trm_cli_now();
+    prof_inner->swiglu_fwd(h, gu, rows, I);
+    prof_add(P_SWI_F, t, 0);
+}
+static void prof_swi_b(float *dgu, const float *dh, const float *gu, int rows, int I) {
+    double t = trm_cli_now();
+    prof_inner->swiglu_bwd(dgu, dh, gu, rows, I);
+    prof_add(P_SWI_B, t, 0);
+}
+static void prof_rope(float *qkv, int rows, int ld, int S, int heads, int hd, const float *c, const float *s,
+                      int inv) {
+    double t = trm_cli_now();
+    prof_inner->rope(qkv, rows, ld, S, heads, hd, c, s, inv);
+    prof_add(P_ROPE, t, 0);
+}
+/* Forward: Q K^T and P V, 4 S^2 hd per head; backward: Q K^T again, dV, dP, dQ, dK: 10 S^2 hd. */
+static void prof_att_f(float *out, const float *qkv, int B, int S, int heads, int hd, float *scr) {
+    double t = trm_cli_now();
+    prof_inner->attention_fwd(out, qkv, B, S, heads, hd, scr);
+    prof_add(P_ATT_F, t, 4.0 * B * heads * S * S * hd);
+}
+static void prof_att_b(float *dqkv, const float *dout, const float *qkv, int B, int S, int heads, int hd,
+                       float *scr) {
+    double t = trm_cli_now();
+    prof_inner->attention_bwd(dqkv, dout, qkv, B, S, heads, hd, scr);
+    prof_add(P_ATT_B, t, 10.0 * B * heads * S * S * hd);
+}
+static const trm_kernels PROF_SET = {"profile", prof_gemm_nt, prof_gemm_nn, prof_gemm_tn, prof_rms_f, prof_rms_b,
+                                     prof_swi_f, prof_swi_b, prof_rope, prof_att_f, prof_att_b};
+
+static void prof_print(double step_s, int steps) {
+    double total = 0;
+    for (int i = 0; i < P_COUNT; i++) total += prof_s[i];
+    printf("per-kernel wall time over %d timed steps (%.3f s per step, %.1f%% inside kernels):\n", steps, step_s,
+           100 * total / steps / step_s);
+    printf("  %-14s %8s %10s %7s %9s\n", "kernel", "calls", "s/step", "share", "GFLOP/s");
+    for (int i = 0; i < P_COUNT; i++)
+        if (prof_calls[i])
+            printf("  %-14s %8ld %10.4f %6.1f%% %9.1f\n", PROF_NAMES[i], prof_calls[i] / steps, prof_s[i] / steps,
+                   100 * prof_s[i] / steps / step_s, prof_flops[i] ? prof_flops[i] / prof_s[i] / 1e9 : 0);
+}
+
+/* ---- model, trainer, solver -------------------------------------------------------------- */
+
+typedef struct {
+    int h, w, hidden, heads, T, n, prefix, batch, steps, passes, json, profile;
+} model_opts;
+
+static trm_model *make_model(const model_opts *o, const trm_kernels *k) {
+    trm_config c;
+    trm_config_default(&c);
+    c.hidden_size = o->hidden, c.num_heads = o->heads, c.H_cycles = o->T, c.L_cycles = o->n;
+    c.grid_height = o->h, c.grid_width = o->w, c.seq_len = 0;
+    c.puzzle_emb_len = o->prefix, c.puzzle_emb_ndim = o->prefix ? o->hidden : 0;
+    trm_error err;
+    trm_model *m = trm_model_create(&c, &err);
+    if (!m) {
+        trm_cli_error(TOOL, "model: %s", err.msg);
+        return NULL;
+    }
+    prof_inner = k;
+    trm_model_set_kernels(m, o->profile ? &PROF_SET : k);
+    trm_model_init(m, 1);
+    return m;
+}
+
+/* Maze-like rows as scripts/reference_trm.py bench draws them: 30% walls, one S and one G, the
+ * label marks a few open cells as path (the speed does not depend on the label's validity). */
+static void maze_like(trm_rng *r, int cells, uint8_t *in, uint8_t *lab) {
+    for (int i = 0; i < cells; i++) in[i] = trm_rng_uniform(r) < 0.3 ? 1 : 2;
+    in[trm_rng_below(r, (uint32_t)cells)] = 3;
+    in[trm_rng_below(r, (uint32_t)cells)] = 4;
+    for (int i = 0; i < cells; i++) lab[i] = in[i] == 2 && trm_rng_uniform(r) < 0.2 ? 5 : in[i];
+}
+
+static int cmd_train(const model_opts *o, const trm_kernels *k) {
+    trm_model *m = make_model(o, k);
+    if (!m) return TRM_EXIT_RUNTIME;
+    trm_train_config tc;
+    trm_train_config_default(&tc);
+    tc.batch_size = o->batch;
+    trm_error err;
+    const double rss0 = peak_rss_mb();
+    trm_trainer *t = trm_trainer_create(m, &tc, &err);
+    if (!t) return trm_cli_error(TOOL, "trainer: %s", err.msg);
+    const int cells = o->h * o->w, pool = 8;
+    uint8_t *in = malloc((size_t)pool * o->batch * cells), *lab = malloc((size_t)pool * o->batch * cells);
+    if (!in || !lab) return trm_cli_error(TOOL, "out of memory");
+    trm_rng r;
+    trm_rng_seed(&r, 7);
+    for (int i = 0; i < pool * o->batch; i++) maze_like(&r, cells, in + (size_t)i * cells, lab + (size_t)i * cells);
+    trm_step_stats st;
+    trm_batch b = {in, lab, NULL, o->batch};
+    if (trm_trainer_step(t, &b, &st, &err) != TRM_OK) return trm_cli_error(TOOL, "step: %s", err.msg); /* warm-up */
+    const long a0 = allocs_now();
+    memset(prof_s, 0, sizeof prof_s), memset(prof_flops, 0, sizeof prof_flops), memset(prof_calls, 0, sizeof prof_calls);
+    const double t0 = trm_cli_now(), c0 = process_cpu_now();
+    for (int s = 0; s < o->steps; s++) {
+        const size_t off = (size_t)((s + 1) % pool) * o->batch * cells;
+        trm_batch bs = {in + off, lab + off, NULL, o->batch};
+        if (trm_trainer_step(t, &bs, &st, &err) != TRM_OK) return trm_cli_error(TOOL, "step: %s", err.msg);
+    }
+    const double dt = (trm_cli_now() - t0) / o->steps, cpu = (process_cpu_now() - c0) / o->steps;
+    const long allocs = BENCH_COUNTS_ALLOCS ? allocs_now() - a0 : -1;
+    const double rate = o->batch / dt, rss = peak_rss_mb();
+    if (o->json)
+        printf("{\"impl\": \"trm.c\", \"kernels\": \"%s\", \"threads\": %d, \"batch\": %d, \"steps\": %d, "
+               "\"grid\": [%d, %d], \"hidden\": %d, \"heads\": %d, \"T\": %d, \"n\": %d, \"prefix\": %d, "
+               "\"example_supervision_steps_per_s\": %.4f, \"s_per_step\": %.4f, \"cpu_s_per_step\": %.4f, "
+               "\"peak_rss_mb\": %.1f, \"trainer_rss_mb\": %.1f, \"allocs_in_steps\": %ld, \"loss\": %.5f, "
+               "\"load\": %.2f}\n",
+               trm_kernels_name(k), trm_cli_threads(), o->batch, o->steps, o->h, o->w, o->hidden, o->heads, o->T,
+               o->n, o->prefix, rate, dt, cpu, rss, rss - rss0, allocs, st.loss, loadavg());
+    else
+        printf("trm.c [%s, %d threads]: %.3f example-supervision-steps/s (%.4f s/step, %.4f CPU s/step), "
+               "peak RSS %.1f MB, allocations in %d timed steps: %ld\n",
+               trm_kernels_name(k), trm_cli_threads(), rate, dt, cpu, rss, o->steps, allocs);
+    if (o->profile) prof_print(dt, o->steps);
+    free(in), free(lab);
+    trm_trainer_free(t);
+    trm_model_free(m);
+    return TRM_EXIT_OK;
+}
+
+static int cmd_solve(const model_opts *o, const trm_kernels *k) {
+    trm_model *m = make_model(o, k);
+    if (!m) return TRM_EXIT_RUNTIME;
+    trm_error err;
+    trm_solver *s = trm_solver_create(m, o->batch, &err);
+    if (!s) return trm_cli_error(TOOL, "solver: %s", err.msg);
+    const int cells = o->h * o->w;
+    uint8_t *in = malloc((size_t)o->batch * cells), *lab = malloc((size_t)o->batch * cells);
+    if (!in || !lab) return trm_cli_error(TOOL, "out of memory");
+    trm_rng r;
+    trm_rng_seed(&r, 9);
+    for (int i = 0; i < o->batch; i++) maze_like(&r, cells, in + (size_t)i * cells, lab + (size_t)i * cells);
+    if (trm_solver_reset(s, in, NULL, o->batch, &err) != TRM_OK) return trm_cli_error(TOOL, "reset: %s", err.msg);
+    trm_solver_pass(s); /* warm-up */
+    double best = 1e30;
+    for (int p = 0; p < o->passes; p++) {
+        double t = trm_cli_now();
+        trm_solver_pass(s);
+        t = trm_cli_now() - t;
+        if (t < best) best = t;
+    }
+    if (o->json)
+        printf("{\"impl\": \"trm.c\", \"kernels\": \"%s\", \"threads\": %d, \"batch\": %d, \"grid\": [%d, %d], "
+               "\"hidden\": %d, \"heads\": %d, \"n\": %d, \"prefix\": %d, \"ms_per_pass\": %.3f, \"load\": %.2f}\n",
+               trm_kernels_name(k), trm_cli_threads(), o->batch, o->h, o->w, o->hidden, o->heads, o->n, o->prefix,
+               best * 1e3, loadavg());
+    else
+        printf("trm.c [%s, %d threads]: %.3f ms per refinement pass (best of %d), batch %d\n", trm_kernels_name(k),
+               trm_cli_threads(), best * 1e3, o->passes, o->batch);
+    free(in), free(lab);
+    trm_solver_free(s);
+    trm_model_free(m);
+    return TRM_EXIT_OK;
+}
+
+/* ---- command line -------------------------------------------------------------------------- */
+
+static int usage(void) {
+    printf("usage: trm-bench peak | gemm [--reps N] [--sets scalar,avx2,avx512] [--blas]\n"
+           "       trm-bench train|solve [--grid H W] [--hidden D] [--heads H] [--T T] [--n N] [--prefix P]\n"
+           "                 [--batch B] [--steps S] [--passes P] [--json] [--profile]\n"
+           "Defaults: the official maze model (30 30, hidden 512, 8 heads, T 3, n 4, prefix 16), batch 8,\n"
+           "3 timed steps, 5 passes, gemm reps 5 with sets avx2,avx512.\n%s",
+           TRM_CLI_COMMON_HELP);
+    return TRM_EXIT_OK;
+}
+
+static int int_arg(int argc, char **argv, int *i, long lo, long hi, int *out) {
+    long v;
+    if (*i + 1 >= argc || trm_cli_parse_long(argv[*i + 1], lo, hi, &v))
+        return trm_cli_usage_error(TOOL, "%s needs a number in [%ld, %ld]", argv[*i], lo, hi);
+    *out = (int)v;
+    (*i)++;
+    return 0;
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) return usage();
+    const char *cmd = argv[1], *sets = "avx2,avx512", *kernels = NULL;
+    model_opts o = {30, 30, 512, 8, 3, 4, 16, 8, 3, 5, 0, 0};
+    int reps = 5, threads = 0, blas = 0, rc = 0;
+    for (int i = 2; i < argc && !rc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--grid")) {
+            rc = int_arg(argc, argv, &i, 1, 1024, &o.h);
+            if (!rc) rc = int_arg(argc, argv, &i, 1, 1024, &o.w);
+        } else if (!strcmp(a, "--hidden")) rc = int_arg(argc, argv, &i, 1, 1 << 16, &o.hidden);
+        else if (!strcmp(a, "--heads")) rc = int_arg(argc, argv, &i, 1, 1024, &o.heads);
+        else if (!strcmp(a, "--T")) rc = int_arg(argc, argv, &i, 1, 100, &o.T);
+        else if (!strcmp(a, "--n")) rc = int_arg(argc, argv, &i, 1, 100, &o.n);
+        else if (!strcmp(a, "--prefix")) rc = int_arg(argc, argv, &i, 0, 1024, &o.prefix);
+        else if (!strcmp(a, "--batch")) rc = int_arg(argc, argv, &i, 1, 1 << 20, &o.batch);
+        else if (!strcmp(a, "--steps")) rc = int_arg(argc, argv, &i, 1, 1 << 20, &o.steps);
+        else if (!strcmp(a, "--passes")) rc = int_arg(argc, argv, &i, 1, 1 << 20, &o.passes);
+        else if (!strcmp(a, "--reps")) rc = int_arg(argc, argv, &i, 1, 1000, &reps);
+        else if (!strcmp(a, "--threads")) rc = int_arg(argc, argv, &i, 1, 1024, &threads);
+        else if (!strcmp(a, "--json")) o.json = 1;
+        else if (!strcmp(a, "--profile")) o.profile = 1;
+        else if (!strcmp(a, "--blas")) blas = 1;
+        else if (!strcmp(a, "--sets") && i + 1 < argc) sets = argv[++i];
+        else if (!strcmp(a, "--kernels") && i + 1 < argc) kernels = argv[++i];
+        else rc = trm_cli_usage_error(TOOL, "unknown or incomplete option '%s'", a);
+    }
+    if (rc) return rc;
+    if (threads > 0) set_threads(threads);
+    if (!strcmp(cmd, "peak")) {
+        printf("FMA peak probe, one thread: AVX-512 %.1f GFLOP/s, AVX2 %.1f GFLOP/s (load %.2f)\n",
+               peak_gflops("avx512"), peak_gflops("avx2"), loadavg());
+        return TRM_EXIT_OK;
+    }
+    if (!strcmp(cmd, "gemm")) return cmd_gemm(reps, sets, threads > 0 ? threads : 1, blas);
+    const trm_kernels *k = trm_cli_kernels(TOOL, kernels);
+    if (!k) return TRM_EXIT_USAGE;
+    if (!strcmp(cmd, "train")) return cmd_train(&o, k);
+    if (!strcmp(cmd, "solve")) return cmd_solve(&o, k);
+    return trm_cli_usage_error(TOOL, "unknown command '%s' (peak, gemm, train or solve)", cmd);
+}
