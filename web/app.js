@@ -6,7 +6,7 @@
 // asks once. When the last pass arrives the answer is checked by the core's BFS verifier in the
 // worker; the verdict shown is that check, never the model's own opinion.
 //
-// URL hash (shareable): #seed=42&alg=dfs&model=1&speed=0..6&solve=1 (solve=1 starts solving
+// URL hash (shareable): #seed=42&alg=dfs&model=1&steps=16&speed=0..6&solve=1 (solve=1 starts solving
 // once loaded).
 // window.trmDemo exposes read-only state and timings for tests and curious developers.
 
@@ -698,6 +698,7 @@ function readHash() {
   if (p.has('seed')) o.seed = clampInt(p.get('seed'), 0, 4294967295, 1);
   if (p.get('alg') === 'dfs' || p.get('alg') === 'lehnert') o.alg = p.get('alg');
   if (p.has('model')) o.model = clampInt(p.get('model'), 0, 1e6, 0);
+  if (p.has('steps')) o.steps = clampInt(p.get('steps'), 1, 1e6, 16);
   if (p.has('speed')) o.speed = clampInt(p.get('speed'), 0, SPEEDS.length - 1, 3);
   o.solve = p.get('solve') === '1';
   return o;
@@ -734,6 +735,7 @@ async function boot() {
     ui.modelSelect.value = String(i);
     await loadModel({ url: new URL(state.models[i].file, MODELS_INDEX).href, entry: state.models[i], index: i,
                       keepAlgorithm: !!hash.alg });
+    if (hash.steps != null) ui.maxSteps.value = String(Math.min(hash.steps, maxStepsLimit()));
   } else {
     boardMessage('No shipped model yet: drop a TRM .safetensors file anywhere on the page.', true);
     ui.modelInfo.textContent = 'No model loaded';

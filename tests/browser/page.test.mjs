@@ -15,6 +15,8 @@
 //   TRM_SOLVE=PATH        the native solver (default build/bin/trm-solve)
 //   TRM_CHROMIUM=PATH     the browser (default /usr/bin/chromium)
 //   TRM_PAGE_SEED=N       the maze seed (default 7)
+//   TRM_PAGE_TIMEOUT_S=S  the longest a full solve may take (default 180; the official 30x30
+//                         D=512 config needs about 2.5-6 s per pass here)
 
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -29,6 +31,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const SHOTS = join(ROOT, 'out/screenshots');
 const CHROMIUM = process.env.TRM_CHROMIUM ?? '/usr/bin/chromium';
 const SEED = Number(process.env.TRM_PAGE_SEED ?? 7);
+const SOLVE_MS = 1000 * Number(process.env.TRM_PAGE_TIMEOUT_S ?? 180); // one full solve
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
@@ -102,6 +105,7 @@ describe('demo page in headless Chromium', () => {
       executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1280, height: 800 },
     });
     page = ctx.pages()[0] ?? await ctx.newPage();
+    page.setDefaultTimeout(60000); // a single pass of a big model takes seconds on a busy machine
     page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
     page.on('pageerror', (e) => consoleErrors.push(`pageerror: ${e.message}`));
     page.on('crash', () => consoleErrors.push('page crashed'));
@@ -122,7 +126,7 @@ describe('demo page in headless Chromium', () => {
   test('load, auto-solve at full speed: timings', async () => {
     const t0 = Date.now();
     await page.goto(`${url}#seed=${SEED}&speed=0&solve=1`);
-    await page.waitForFunction(() => window.trmDemo?.state.run?.mode === 'done', null, { timeout: 120000 });
+    await page.waitForFunction(() => window.trmDemo?.state.run?.mode === 'done', null, { timeout: SOLVE_MS });
     const r = await page.evaluate(() => ({ t: window.trmDemo.timings, s: window.trmDemo.state }));
     assert.ok(r.s.model, 'no model loaded');
     assert.ok(r.t.firstPassAt > 0 && r.t.lastSolve, 'no timings recorded');
@@ -137,7 +141,7 @@ describe('demo page in headless Chromium', () => {
     // the same again with a warm browser (HTTP cache off: no-cache revalidates every file)
     await page.goto('about:blank');
     await page.goto(`${url}#seed=${SEED}&speed=0&solve=1`);
-    await page.waitForFunction(() => window.trmDemo?.state.run?.mode === 'done', null, { timeout: 120000 });
+    await page.waitForFunction(() => window.trmDemo?.state.run?.mode === 'done', null, { timeout: SOLVE_MS });
     const w = await page.evaluate(() => window.trmDemo.timings);
     report.warm = {
       loadToFirstPassMs: Math.round(w.firstPassAt), loadToReadyMs: Math.round(w.readyAt), scriptStartMs: Math.round(w.bootAt),
@@ -148,7 +152,7 @@ describe('demo page in headless Chromium', () => {
   test('generate by seed, step pass by pass, then solve: passes are drawn', async () => {
     await page.goto(url);
     await page.waitForFunction(() => window.trmDemo?.state.ready && window.trmDemo.state.grid && window.trmDemo.state.model,
-      null, { timeout: 60000 });
+      null, { timeout: SOLVE_MS });
     await page.fill('#seed', String(SEED));
     await page.click('#generate');
     await page.waitForFunction((s) => window.trmDemo.state.origin?.seed === s, SEED);
@@ -164,7 +168,7 @@ describe('demo page in headless Chromium', () => {
     const second = await canvasData();
 
     await page.click('#solve'); // resume
-    await page.waitForFunction(() => ['done'].includes(window.trmDemo.state.run?.mode), null, { timeout: 120000 });
+    await page.waitForFunction(() => ['done'].includes(window.trmDemo.state.run?.mode), null, { timeout: SOLVE_MS });
     await page.waitForFunction(() => document.getElementById('verdict').dataset.verdict !== 'checking');
     const last = await canvasData();
     const s = await demo();
@@ -316,7 +320,7 @@ describe('demo page in headless Chromium', () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto('about:blank'); // a new document: a hash-only change would not reload
     await page.goto(`${url}#seed=${SEED}&speed=0&solve=1`);
-    await page.waitForFunction(() => window.trmDemo?.state.run?.mode === 'done', null, { timeout: 120000 });
+    await page.waitForFunction(() => window.trmDemo?.state.run?.mode === 'done', null, { timeout: SOLVE_MS });
     await page.screenshot({ path: join(SHOTS, 'page-phone.png') });
     await page.screenshot({ path: join(SHOTS, 'page-phone-full.png'), fullPage: true });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
