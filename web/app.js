@@ -12,6 +12,7 @@
 
 import { MazeView } from './app/render.js';
 import { drawHaltChart } from './app/chart.js';
+import { Backend, lineCells } from './app/backend.js';
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -33,39 +34,6 @@ const t0 = performance.now(); // relative to navigation start; kept for the timi
 // *At: ms since navigation start; *Ms: durations measured inside the worker
 const timings = { bootAt: null, moduleAt: null, moduleMs: null, modelMs: null, readyAt: null, firstPassAt: null, lastSolve: null };
 
-/* ---- worker client ----------------------------------------------------------------------- */
-
-class Backend {
-  constructor() {
-    this.seq = 0;
-    this.pending = new Map();
-    this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
-    this.worker.onmessage = ({ data }) => {
-      const p = this.pending.get(data.id);
-      if (!p) return;
-      this.pending.delete(data.id);
-      if (data.ok) p.resolve(data.value);
-      else p.reject(Object.assign(new Error(data.error.message), { code: data.error.code }));
-    };
-    this.worker.onerror = (ev) => {
-      ev.preventDefault();
-      const err = new Error(`the solver worker failed to start (${ev.message || 'module could not be loaded'})`);
-      for (const p of this.pending.values()) p.reject(err);
-      this.pending.clear();
-      this.broken = err;
-    };
-  }
-
-  call(type, args = {}, transfer = []) {
-    if (this.broken) return Promise.reject(this.broken);
-    const id = ++this.seq;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ id, type, ...args }, transfer);
-    });
-  }
-}
-
 /* ---- state -------------------------------------------------------------------------------- */
 
 const state = {
@@ -82,7 +50,7 @@ const state = {
 };
 
 let view;
-const backend = new Backend();
+const backend = new Backend(new URL('./worker.js', import.meta.url));
 
 function newRun(paused) {
   const T = state.model.config?.H_cycles ?? 3;
@@ -212,7 +180,7 @@ async function generate(seed) {
   const opts = { height: h, width: w, seed: s, index: 0, algorithm };
   // The shipped model's training distribution (path length floor) applies to its own generator.
   if (entry?.minPath != null && (entry.algorithm ?? 'lehnert') === algorithm) opts.minPath = entry.minPath;
-  if (entry?.unique != null) opts.unique = entry.unique;
+  if (entry?.unique != null && (entry.algorithm ?? 'lehnert') === algorithm) opts.unique = entry.unique;
   try {
     const m = await backend.call('generate', opts);
     await cancelRun();
@@ -535,22 +503,6 @@ function setCell(i, ch) {
   if (state.grid[i] === ch) return false;
   state.grid = state.grid.slice(0, i) + ch + state.grid.slice(i + 1);
   return true;
-}
-
-// Cells on the segment between two cells (so fast strokes leave no gaps).
-function* lineCells(a, b, w) {
-  let r0 = Math.floor(a / w), c0 = a % w;
-  const r1 = Math.floor(b / w), c1 = b % w;
-  const dr = Math.abs(r1 - r0), dc = Math.abs(c1 - c0);
-  const sr = r0 < r1 ? 1 : -1, sc = c0 < c1 ? 1 : -1;
-  let err = dc - dr;
-  for (;;) {
-    yield r0 * w + c0;
-    if (r0 === r1 && c0 === c1) return;
-    const e2 = 2 * err;
-    if (e2 > -dr) { err -= dr; c0 += sc; }
-    if (e2 < dc) { err += dc; r0 += sr; }
-  }
 }
 
 async function gridChanged() {
