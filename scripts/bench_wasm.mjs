@@ -155,6 +155,7 @@ mkdirSync(WORK, { recursive: true });
 const trm = await TRM.load(opt('--wasm') ? { wasm: resolve(opt('--wasm')) } : undefined);
 console.log(`bench_wasm: module kernels ${trm.kernels}, Node ${process.versions.node}, native tools in ${NATIVE}`);
 await warmUp(trm);
+const ceilingBefore = await gemmCeiling(trm, 'wasm128');
 const rows = [];
 for (const cfg of CONFIGS.filter((c) => !opt('--only') || c.name.includes(opt('--only')))) {
   const model = cfg.file ? trm.loadModel(readFileSync(cfg.file)) : trm.createModel(cfg.config, { seed: 1 });
@@ -197,8 +198,10 @@ for (const cfg of CONFIGS.filter((c) => !opt('--only') || c.name.includes(opt('-
   }
   rows.push({ name: cfg.name, gflop, res });
 }
-const ceiling = await gemmCeiling(trm, 'wasm128');
-console.log(`\nwasm128 GEMM ceiling here (916x768x256 qkv projection, best of reps): ${ceiling.toFixed(1)} GFLOP/s`);
+// Best of two measurements (before and after the configurations): the machine load varies.
+const ceiling = Math.max(ceilingBefore, await gemmCeiling(trm, 'wasm128'));
+console.log(`\nwasm128 GEMM ceiling here (916x768x256 qkv projection, best of reps before and after): ${ceiling.toFixed(1)} GFLOP/s ` +
+  '(TOOLCHAIN.md measured 28-31 GFLOP/s for a tuned WASM SIMD128 SGEMM on an idle core)');
 for (const [label, f] of [['medians', median], ['minima', (v) => Math.min(...v)]]) {
   console.log(`\nsummary (${label})`.padEnd(34) + 'wasm ms   ort/wasm   wasm GFLOP/s   % of GEMM ceiling   native avx512 ms   wasm/avx512');
   for (const r of rows) {
