@@ -42,23 +42,35 @@ try {
   importError = e;
 }
 
-// The model the page will load first, as a file on disk (for the native comparison).
-function modelSetup(tmp) {
+// The model the page will load first, as a file on disk (for the native comparison): the first
+// entry of models/index.json, or TRM_PAGE_MODEL, or, while no model is shipped (an empty list),
+// a small random-init model made with trm.js (the page is tested all the same; the timings are
+// then not those of a shipped model, and the report says so).
+async function modelSetup(tmp) {
   const overrides = {};
-  if (process.env.TRM_PAGE_MODEL) {
-    const file = resolve(process.env.TRM_PAGE_MODEL);
+  const serveOnly = (file, description) => {
     const index = join(tmp, 'index.json');
-    writeFileSync(index, JSON.stringify([{ file: 'test-model.safetensors', name: 'Test model', description: 'TRM_PAGE_MODEL' }]));
+    writeFileSync(index, JSON.stringify([{ file: 'test-model.safetensors', name: 'Test model', description }]));
     overrides['/models/index.json'] = index;
     overrides['/models/test-model.safetensors'] = file;
-    return { file, overrides };
+    return { file, overrides, note: description };
+  };
+  if (process.env.TRM_PAGE_MODEL) return serveOnly(resolve(process.env.TRM_PAGE_MODEL), 'TRM_PAGE_MODEL');
+  const list = JSON.parse(readFileSync(join(ROOT, 'models/index.json'), 'utf8'));
+  assert.ok(Array.isArray(list), 'models/index.json is not a JSON array');
+  if (list.length === 0) {
+    const { TRM } = await import('../../web/trm.js');
+    const trm = await TRM.load({ wasm: readFileSync(join(ROOT, 'web/trm.wasm')) });
+    const m = trm.createModel({ hidden_size: 64, num_heads: 4, expansion: 2, L_layers: 2, H_cycles: 3, L_cycles: 2,
+                                halt_max_steps: 8, puzzle_emb_ndim: 64, grid_height: 10, grid_width: 10 }, { seed: 1 });
+    const file = join(tmp, 'random-10x10.safetensors');
+    writeFileSync(file, m.save());
+    m.free();
+    return serveOnly(file, 'no shipped model in models/index.json: random-init 10x10 D64 test model');
   }
-  const indexPath = join(ROOT, 'models/index.json');
-  const list = JSON.parse(readFileSync(indexPath, 'utf8'));
-  assert.ok(Array.isArray(list) && list.length > 0, 'models/index.json lists no model');
   const file = join(ROOT, 'models', list[0].file);
   assert.ok(existsSync(file), `models/index.json names ${list[0].file}, but ${file} does not exist (set TRM_PAGE_MODEL=FILE to test another model)`);
-  return { file, overrides };
+  return { file, overrides, note: `shipped model ${list[0].file}` };
 }
 
 // The native solver on the same maze and settings; returns its verdict, answer and pass count.
@@ -97,7 +109,8 @@ describe('demo page in headless Chromium', () => {
     assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing (apt-get install chromium)`);
     assert.ok(existsSync(join(ROOT, 'web/trm.wasm')), 'web/trm.wasm is missing: build it with scripts/build_wasm.sh');
     tmp = mkdtempSync(join(tmpdir(), 'trm-page-test-'));
-    model = modelSetup(tmp);
+    model = await modelSetup(tmp);
+    report.modelUnderTest = model.note;
     ({ server, url } = await startServer({ root: ROOT, port: 0, overrides: model.overrides }));
     mkdirSync(SHOTS, { recursive: true });
     profile = mkdtempSync(join(tmpdir(), 'chromium-profile-'));
