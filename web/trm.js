@@ -674,7 +674,7 @@ export class Solver {
     const m = this._model;
     const q = gridArg(grid, 'grid', { h: m.height, w: m.width });
     checkAscii(q.text, q.w, 'grid');
-    const steps = maxSteps === undefined ? m.config.halt_max_steps : intOption(maxSteps, 'maxSteps', 1, 1e6);
+    const steps = maxSteps === undefined || maxSteps === null ? m.config.halt_max_steps : intOption(maxSteps, 'maxSteps', 1, 1e6);
     const trm = this._trm;
     const st = trm._scoped((a) => trm._x.trm_web_solver_reset(p, a.str(q.text, true), q.text.length, trm._err));
     trm._check(st, (s) => (s === S.CHARSET ? 'bad_charset' : s === S.SHAPE ? 'size_mismatch' : 'bad_grid'));
