@@ -517,7 +517,7 @@ function onPointerDown(ev) {
   const i = view.cellAt(ev.clientX, ev.clientY);
   if (i < 0) return;
   ev.preventDefault();
-  ui.canvas.setPointerCapture(ev.pointerId);
+  try { ui.canvas.setPointerCapture(ev.pointerId); } catch { /* synthetic events have no live pointer */ }
   const ch = state.grid[i];
   if (ch === 'S' || ch === 'G') {
     drag = { kind: 'move', char: ch, last: i, changed: false };
