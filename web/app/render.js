@@ -144,9 +144,9 @@ export class MazeView {
       }
       if (pred[i] === 'o') this.drawLinks(sc, i, X, Y, inset);
       if (prev && (prev[i] === 'o') !== (pred[i] === 'o')) {
-        g.globalAlpha = 0.9;
+        g.globalAlpha = 0.6;
         g.strokeStyle = col.changed;
-        g.lineWidth = Math.max(1.5, Math.min(cw, ch) * 0.07);
+        g.lineWidth = Math.max(1.25, Math.min(cw, ch) * 0.035);
         roundRect(g, X(c) + inset / 2, Y(r) + inset / 2, X(c + 1) - X(c) - inset, Y(r + 1) - Y(r) - inset, rad);
         g.stroke();
       }
