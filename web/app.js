@@ -263,10 +263,15 @@ async function startRun(paused) {
 // One pass: ask the worker, draw it. Returns false when the run has ended or was replaced.
 async function advance(run) {
   run.busy = true;
+  // A big model takes seconds per pass: say that it is working rather than look stuck.
+  const slow = setTimeout(() => {
+    if (state.run === run && run.busy) ui.passDetail.textContent = `Computing pass ${run.passes + 1}…`;
+  }, 400);
   let r;
   try {
     r = await backend.call('next');
   } catch (e) {
+    clearTimeout(slow);
     run.busy = false;
     if (state.run !== run) return false;
     setVerdict('wrong', 'Solver error', e.message);
@@ -275,6 +280,7 @@ async function advance(run) {
     updateControls();
     return false;
   }
+  clearTimeout(slow);
   run.busy = false;
   if (state.run !== run) return false;
   if (r.done) { await finish(run); return false; }
