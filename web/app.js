@@ -9,6 +9,12 @@
 // URL hash (shareable): #seed=42&alg=dfs&model=1&steps=16&speed=0..6&solve=1 (solve=1 starts solving
 // once loaded).
 // window.trmDemo exposes read-only state and timings for tests and curious developers.
+//
+// The shipped models come from ../models/index.json (relative to the page; scripts/serve.mjs
+// serves the repository root): [{ "file": "maze-30x30.safetensors" (relative to models/),
+// "name": shown in the list, "description": one line, "algorithm": "lehnert" | "dfs" (the
+// generator it was trained on, preselected), "minPath", "unique": that generator's settings,
+// "height", "width": used only before the model has loaded }]. The first entry loads at start.
 
 import { MazeView } from './app/render.js';
 import { drawHaltChart } from './app/chart.js';
