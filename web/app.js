@@ -68,7 +68,7 @@ function newRun(paused) {
     grid: state.grid,
     passes: 0, pass: null, pred: null, prev: null, conf: null,
     halt: [], computeMs: 0, startedAt: performance.now(), halted: false,
-    verdict: null, busy: false,
+    verdict: null, busy: false, looping: false,
   };
 }
 
@@ -313,13 +313,21 @@ function onPass(run, p) {
   updateStats();
 }
 
+// One loop per run at most: a quick Pause/Resume must not start a second one while the first is
+// still waiting out its animation delay (it simply carries on).
 async function loop(run) {
-  while (state.run === run && run.mode === 'running') {
-    const started = performance.now();
-    if (!(await advance(run))) break;
-    const delay = SPEEDS[Number(ui.speed.value)] ?? 100;
-    const wait = Math.max(0, delay - (performance.now() - started));
-    await new Promise((ok) => setTimeout(ok, wait));
+  if (run.looping) return;
+  run.looping = true;
+  try {
+    while (state.run === run && run.mode === 'running') {
+      const started = performance.now();
+      if (!(await advance(run))) break;
+      const delay = SPEEDS[Number(ui.speed.value)] ?? 100;
+      const wait = Math.max(0, delay - (performance.now() - started));
+      await new Promise((ok) => setTimeout(ok, wait));
+    }
+  } finally {
+    run.looping = false;
   }
   updateControls();
 }
@@ -384,7 +392,7 @@ async function solveOrPause() {
     r.mode = 'running';
     setVerdict('running', 'Thinking…');
     updateControls();
-    if (!r.busy) loop(r);
+    loop(r);
     return;
   }
   if (r?.mode === 'checking') return;
