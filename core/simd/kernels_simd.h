@@ -440,41 +440,46 @@ static void attn_ws_carve(attn_ws *w, float *scratch, int S, int hd) {
     w->ap = p;
 }
 
-/* Softmax of scale * s over each of the br rows of P (row stride ld), n valid columns. */
-static void softmax_rows(float *P, int br, int n, int ld, float scale) {
+/* E = exp(scale*s - max_j scale*s) in place over the n valid columns of each of the br rows of
+ * P (row stride ld), and inv[i] = 1 / sum_j E[i, j]: the probabilities are E * inv. They are left
+ * unnormalised because the callers fold inv into the much smaller [br, hd] operands (the output
+ * rows, the dO rows), which saves a pass over [br, S]. */
+static void softmax_rows(float *P, int br, int n, int ld, float scale, float *inv) {
     const VF sc = V_SET1(scale);
     for (int i = 0; i < br; i++) {
         float *p = P + (size_t)i * ld;
         VF mv = V_SET1(-INFINITY);
         int j = 0;
-        for (; j + VW <= n; j += VW) {
-            const VF t = V_MUL(V_LOAD(p + j), sc);
-            V_STORE(p + j, t);
-            mv = V_MAX(mv, t);
-        }
+        for (; j + VW <= n; j += VW) mv = V_MAX(mv, V_LOAD(p + j));
         float mx = V_HMAX(mv);
-        for (; j < n; j++) {
-            p[j] *= scale;
-            mx = p[j] > mx ? p[j] : mx;
-        }
-        const VF m = V_SET1(mx);
+        for (; j < n; j++) mx = p[j] > mx ? p[j] : mx;
+        mx *= scale; /* scale > 0: the max commutes with it */
+        const VF m = V_SET1(-mx);
         VF sv = V_ZERO();
         for (j = 0; j + VW <= n; j += VW) {
-            const VF e = v_exp(V_SUB(V_LOAD(p + j), m));
+            const VF e = v_exp(V_FMA(V_LOAD(p + j), sc, m));
             V_STORE(p + j, e);
             sv = V_ADD(sv, e);
         }
         float sum = V_HSUM(sv);
-        for (; j < n; j++) sum += p[j] = expf(p[j] - mx);
-        const float inv = 1.0f / sum;
-        const VF iv = V_SET1(inv);
-        for (j = 0; j + VW <= n; j += VW) V_STORE(p + j, V_MUL(V_LOAD(p + j), iv));
-        for (; j < n; j++) p[j] *= inv;
+        for (; j < n; j++) sum += p[j] = expf(p[j] * scale - mx);
+        inv[i] = 1.0f / sum;
+    }
+}
+
+/* rows [br, cols] (row stride ld) *= inv[row] */
+static void scale_rows(float *x, int br, int cols, ptrdiff_t ld, const float *inv) {
+    for (int i = 0; i < br; i++) {
+        float *r = x + i * ld;
+        const VF f = V_SET1(inv[i]);
+        int j = 0;
+        for (; j + VW <= cols; j += VW) V_STORE(r + j, V_MUL(V_LOAD(r + j), f));
+        for (; j < cols; j++) r[j] *= inv[i];
     }
 }
 
 static void attention_fwd(float *out, const float *qkv, int B, int S, int heads, int hd, float *scratch) {
-    const int D = heads * hd, ld = 3 * D, brmax = TRM_ATTN_BLOCK_ROWS;
+    const int D = heads * hd, ld = 3 * D, brmax = TRM_ATTN_BLOCK_ROWS, Sn = (S + NR - 1) / NR * NR;
     const float scale = 1.0f / sqrtf((float)hd);
 #pragma omp parallel for schedule(dynamic, 1) collapse(2)
     for (int b = 0; b < B; b++)
@@ -483,43 +488,50 @@ static void attention_fwd(float *out, const float *qkv, int B, int S, int heads,
             attn_ws_carve(&w, scratch, S, hd);
             const float *q = qkv + (size_t)b * S * ld + (size_t)h * hd, *k = q + D, *v = q + 2 * D;
             float *o = out + (size_t)b * S * D + (size_t)h * hd;
-            pack_b(k, 1, ld, hd, S, w.kt); /* b(d, s') = K[s', d] */
+            float inv[TRM_ATTN_BLOCK_ROWS];
+            pack_b(k, 1, ld, hd, S, w.kt); /* b(d, s') = K[s', d], zero padded to Sn columns */
             pack_b(v, ld, 1, S, hd, w.kv); /* b(s', d) = V[s', d] */
             for (int r0 = 0; r0 < S; r0 += brmax) {
                 const int br = ks_min(brmax, S - r0);
-                gemm_pp(br, S, hd, q + (size_t)r0 * ld, ld, 1, w.kt, w.P, w.Sp, 0, w.ap);
-                softmax_rows(w.P, br, S, w.Sp, scale);
+                /* scores for all Sn columns: the padding ones are 0 and never read, and every
+                 * register tile is then a full one */
+                gemm_pp(br, Sn, hd, q + (size_t)r0 * ld, ld, 1, w.kt, w.P, w.Sp, 0, w.ap);
+                softmax_rows(w.P, br, S, w.Sp, scale, inv);
                 gemm_pp(br, hd, S, w.P, w.Sp, 1, w.kv, o + (size_t)r0 * D, D, 0, w.ap);
+                scale_rows(o + (size_t)r0 * D, br, hd, D, inv);
             }
         }
 }
 
-/* One row block of the backward: rows [r0, r0 + br) of this head. */
+/* One row block of the backward: rows [r0, r0 + br) of this head. With E and inv from the
+ * softmax (P = E inv): dV += E^T (inv dO); dP = dO V^T; dS = P (dP - rowsum(P dP)) scale
+ * = E (inv scale) (dP - inv rowsum(E dP)); dQ = dS K; dK += dS^T Q. */
 static void attn_bwd_block(const attn_ws *w, const float *q, const float *dO, float *dq, float *dk, float *dv,
                            int r0, int br, int S, int hd, int D, int ld, float scale) {
-    float *P = w->P, *dP = w->dP, *ap = w->ap;
-    _Alignas(64) float apt[GEMM_MC * TRM_ATTN_BLOCK_ROWS]; /* blocks of P^T, dS^T (K = br) */
-    const int Sp = w->Sp;
-    gemm_pp(br, S, hd, q + (size_t)r0 * ld, ld, 1, w->kt, P, Sp, 0, ap);
-    softmax_rows(P, br, S, Sp, scale);
-    pack_b(dO + (size_t)r0 * D, D, 1, br, hd, w->rp);            /* b(r, d) = dO[r, d] */
-    gemm_pp(S, hd, br, P, 1, Sp, w->rp, dv, ld, 1, apt);         /* dV += P^T dO */
-    gemm_pp(br, S, hd, dO + (size_t)r0 * D, D, 1, w->vt, dP, Sp, 0, ap); /* dP = dO V^T */
-    for (int i = 0; i < br; i++) { /* dS = P (dP - rowsum(P dP)) * scale */
-        float *p = P + (size_t)i * Sp, *dp = dP + (size_t)i * Sp;
+    float *P = w->P, *dP = w->dP, *ap = w->ap, inv[TRM_ATTN_BLOCK_ROWS];
+    _Alignas(64) float apt[GEMM_MC * TRM_ATTN_BLOCK_ROWS]; /* blocks of E^T, dS^T (K = br) */
+    const int Sp = w->Sp, Sn = (S + NR - 1) / NR * NR, hn = (hd + NR - 1) / NR;
+    gemm_pp(br, Sn, hd, q + (size_t)r0 * ld, ld, 1, w->kt, P, Sp, 0, ap);
+    softmax_rows(P, br, S, Sp, scale, inv);
+    pack_b(dO + (size_t)r0 * D, D, 1, br, hd, w->rp); /* b(r, d) = inv[r] dO[r, d] */
+    for (int pnl = 0; pnl < hn; pnl++) scale_rows(w->rp + (size_t)pnl * br * NR, br, NR, NR, inv);
+    gemm_pp(S, hd, br, P, 1, Sp, w->rp, dv, ld, 1, apt);
+    gemm_pp(br, Sn, hd, dO + (size_t)r0 * D, D, 1, w->vt, dP, Sp, 0, ap);
+    for (int i = 0; i < br; i++) {
+        float *e = P + (size_t)i * Sp, *dp = dP + (size_t)i * Sp;
         VF acc = V_ZERO();
         int j = 0;
-        for (; j + VW <= S; j += VW) acc = V_FMA(V_LOAD(p + j), V_LOAD(dp + j), acc);
+        for (; j + VW <= S; j += VW) acc = V_FMA(V_LOAD(e + j), V_LOAD(dp + j), acc);
         float dot = V_HSUM(acc);
-        for (; j < S; j++) dot += p[j] * dp[j];
-        const VF dv_ = V_SET1(dot), sc = V_SET1(scale);
-        for (j = 0; j + VW <= S; j += VW)
-            V_STORE(dp + j, V_MUL(V_MUL(V_LOAD(p + j), V_SUB(V_LOAD(dp + j), dv_)), sc));
-        for (; j < S; j++) dp[j] = p[j] * (dp[j] - dot) * scale;
+        for (; j < S; j++) dot += e[j] * dp[j];
+        const float rd = dot * inv[i], f = inv[i] * scale;
+        const VF rdv = V_SET1(rd), fv = V_SET1(f);
+        for (j = 0; j + VW <= S; j += VW) V_STORE(dp + j, V_MUL(V_MUL(V_LOAD(e + j), fv), V_SUB(V_LOAD(dp + j), rdv)));
+        for (; j < S; j++) dp[j] = e[j] * f * (dp[j] - rd);
     }
-    gemm_pp(br, hd, S, dP, Sp, 1, w->kv, dq + (size_t)r0 * ld, ld, 0, ap); /* dQ = dS K */
-    pack_b(q + (size_t)r0 * ld, ld, 1, br, hd, w->rp);                   /* b(r, d) = Q[r, d] */
-    gemm_pp(S, hd, br, dP, 1, Sp, w->rp, dk, ld, 1, apt);                /* dK += dS^T Q */
+    gemm_pp(br, hd, S, dP, Sp, 1, w->kv, dq + (size_t)r0 * ld, ld, 0, ap);
+    pack_b(q + (size_t)r0 * ld, ld, 1, br, hd, w->rp); /* b(r, d) = Q[r, d] */
+    gemm_pp(S, hd, br, dP, 1, Sp, w->rp, dk, ld, 1, apt);
 }
 
 static void attention_bwd(float *dqkv, const float *dout, const float *qkv, int B, int S, int heads, int hd,
