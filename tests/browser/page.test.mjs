@@ -359,6 +359,15 @@ describe('demo page in headless Chromium', () => {
     await page.emulateMedia({ colorScheme: 'light' });
   });
 
+  test('about panel: three sentences and the paper link', async () => {
+    await page.click('#about-open');
+    await page.waitForSelector('#about[open]');
+    assert.equal(await page.getAttribute('#about a[href*="arxiv"]', 'href'), 'https://arxiv.org/abs/2510.04871');
+    await page.screenshot({ path: join(SHOTS, 'page-about.png') });
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('#about:not([open])');
+  });
+
   test('no console errors', () => {
     assert.deepEqual(consoleErrors, []);
   });
