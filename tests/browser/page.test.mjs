@@ -365,7 +365,7 @@ describe('demo page in headless Chromium', () => {
     assert.equal(await page.getAttribute('#about a[href*="arxiv"]', 'href'), 'https://arxiv.org/abs/2510.04871');
     await page.screenshot({ path: join(SHOTS, 'page-about.png') });
     await page.keyboard.press('Escape');
-    await page.waitForSelector('#about:not([open])');
+    await page.waitForSelector('#about[open]', { state: 'detached' }); // the open attribute is gone
   });
 
   test('no console errors', () => {
