@@ -32,6 +32,7 @@ const ui = {
   modelSelect: $('model-select'), modelInfo: $('model-info'), modelFile: $('model-file'),
   modelError: $('model-error'), dropzone: $('dropzone'), dropOverlay: $('drop-overlay'),
   toast: $('toast'), about: $('about'), aboutOpen: $('about-open'),
+  replay: $('replay'), scrub: $('scrub'),
 };
 
 const SPEEDS = [0, 16, 40, 100, 250, 500, 1000]; // animation delay per pass, ms
@@ -66,9 +67,10 @@ function newRun(paused) {
     mode: paused ? 'paused' : 'running', // running | paused | checking | done
     maxSteps, T, earlyHalt: ui.earlyHalt.checked,
     grid: state.grid,
-    passes: 0, pass: null, pred: null, prev: null, conf: null,
+    passes: 0, pass: null, pred: null, // pred: the latest answer grid
     halt: [], computeMs: 0, startedAt: performance.now(), halted: false,
     verdict: null, busy: false, looping: false,
+    history: [], viewIdx: null, // every pass so far; the one shown while replaying (null = latest)
   };
 }
 
@@ -84,16 +86,30 @@ function clampInt(v, lo, hi, dflt) {
 
 /* ---- drawing and status ------------------------------------------------------------------- */
 
+// The pass on screen: the latest, or the one picked on the replay slider.
+function shownPass(r) {
+  return r?.viewIdx != null ? r.history[r.viewIdx] : r?.pass ?? null;
+}
+
 function draw(hover = -1) {
   if (!state.grid) return;
   const r = state.run;
+  const p = shownPass(r);
+  const k = p ? r.history.indexOf(p) : -1;
+  // revision rings while the model works and in replay; on the final answer they would be clutter
+  const prev = k > 0 && (r.mode !== 'done' || r.viewIdx != null) ? r.history[k - 1].grid : null;
   view.draw({
     h: state.h, w: state.w, grid: state.grid,
-    // revision rings only while the model is still working: at the end they would be clutter
-    pred: r?.pred ?? null, conf: r?.conf ?? null, prev: r?.mode === 'done' ? null : r?.prev ?? null,
+    pred: p?.grid ?? null, conf: p?.confidence ?? null, prev,
     shortest: ui.showShortest.checked ? state.shortest : null,
     hover,
   });
+}
+
+function revisedCells(a, b) {
+  let n = 0;
+  for (let i = 0; i < a.length; i++) if ((a[i] === 'o') !== (b[i] === 'o')) n++;
+  return n;
 }
 
 function fmtMs(ms) {
@@ -111,15 +127,21 @@ function updateCounter() {
       : loading ? 'Starting the solver' : 'Load a model to solve';
     return;
   }
-  const p = r.pass;
+  const p = shownPass(r);
   const total = r.maxSteps * r.T;
   ui.passCounter.textContent = `Pass ${p.index + 1} / ${total}`;
   // step and recursion are 1-based (trm.js)
   let detail = `Supervision step ${p.step} of ${r.maxSteps} · recursion ${p.recursion} of ${r.T}`;
-  if (r.mode === 'paused') detail += ' · paused';
-  if (r.halted) detail = `Halted after supervision step ${p.step} of ${r.maxSteps} (q_halt > 0)`;
+  const k = r.history.indexOf(p);
+  if (k > 0) {
+    const n = revisedCells(r.history[k - 1].grid, p.grid);
+    detail += ` · ${n} cell${n === 1 ? '' : 's'} revised`;
+  }
+  if (r.viewIdx != null) detail += ` · replay (last pass ${r.passes})`;
+  else if (r.mode === 'paused') detail += ' · paused';
+  else if (r.halted) detail = `Halted after supervision step ${p.step} of ${r.maxSteps} (q_halt > 0)`;
   else if (r.mode === 'done' || r.mode === 'checking') detail = `Ran all ${r.maxSteps} supervision steps`;
-  if (r.verdict && !r.verdict.valid && r.verdict.reason) detail += ` · ${r.verdict.reason}`;
+  if (r.viewIdx == null && r.verdict && !r.verdict.valid && r.verdict.reason) detail += ` · ${r.verdict.reason}`;
   ui.passDetail.textContent = detail;
 }
 
@@ -151,6 +173,23 @@ function updateControls() {
   ui.newMaze.disabled = !state.ready;
   ui.showShortest.disabled = !state.grid;
   ui.modelSelect.disabled = !state.ready || state.loadingModel || state.models.length === 0;
+  // replay: once paused or done, any pass so far can be looked at again
+  const canReplay = !!r && r.passes > 1 && (r.mode === 'paused' || r.mode === 'done') && !r.busy;
+  ui.replay.hidden = !canReplay;
+  if (canReplay) {
+    ui.scrub.max = String(r.passes);
+    ui.scrub.value = String(r.viewIdx != null ? r.viewIdx + 1 : r.passes);
+  }
+}
+
+function replayTo(k) {
+  const r = state.run;
+  if (!r || ui.replay.hidden) return;
+  k = Math.min(r.passes, Math.max(1, k));
+  r.viewIdx = k === r.passes ? null : k - 1;
+  ui.scrub.value = String(k);
+  draw();
+  updateCounter();
 }
 
 let toastTimer = 0;
@@ -296,10 +335,10 @@ async function advance(run) {
 }
 
 function onPass(run, p) {
-  run.prev = run.pred;
   run.pred = p.grid;
-  run.conf = p.confidence;
   run.pass = p;
+  run.history.push(p);
+  run.viewIdx = null;
   run.passes++;
   run.computeMs += p.ms;
   if (p.haltProb != null) {
@@ -600,6 +639,7 @@ function wire() {
   ui.algorithm.addEventListener('change', () => generate());
   ui.showShortest.addEventListener('change', async () => { await refreshShortest(); draw(); });
   ui.speed.addEventListener('input', speedLabel);
+  ui.scrub.addEventListener('input', () => replayTo(Number(ui.scrub.value)));
   ui.maxSteps.addEventListener('change', () => {
     ui.maxSteps.value = String(clampInt(ui.maxSteps.value, 1, maxStepsLimit(), maxStepsLimit()));
     if (!state.run) updateStats();
@@ -652,6 +692,9 @@ function wire() {
       if (t instanceof HTMLButtonElement) return; // the focused button handles its own space
       e.preventDefault();
       if (!ui.solve.disabled) solveOrPause();
+    } else if ((e.key === 'ArrowLeft' || e.key === 'ArrowRight') && !ui.replay.hidden) {
+      e.preventDefault();
+      replayTo(Number(ui.scrub.value) + (e.key === 'ArrowLeft' ? -1 : 1));
     } else if (e.key === 'n' || e.key === 'N') {
       if (!ui.newMaze.disabled) generate(randomSeed());
     } else if (e.key === 's' || e.key === 'S') {

@@ -210,6 +210,15 @@ describe('demo page in headless Chromium', () => {
     const verdict = await page.getAttribute('#verdict', 'data-verdict');
     assert.ok(['optimal', 'valid', 'wrong'].includes(verdict), `verdict shown: ${verdict}`);
     report.pageVerdict = verdict;
+    // replay: step back through the passes with the keyboard, then forward to the last one
+    await page.waitForSelector('#replay:not([hidden])');
+    await page.click('h1');
+    await page.keyboard.press('ArrowLeft');
+    assert.match(await page.textContent('#pass-counter'), new RegExp(`^Pass ${n - 1} /`));
+    assert.match(await page.textContent('#pass-detail'), /replay/);
+    await page.keyboard.press('ArrowRight');
+    assert.match(await page.textContent('#pass-counter'), new RegExp(`^Pass ${n} /`));
+    assert.equal(await canvasData(), last, 'back at the last pass');
     report.verdictText = await page.textContent('#verdict');
     await page.screenshot({ path: join(SHOTS, 'page-desktop.png') });
 
