@@ -155,6 +155,7 @@ trm_data *trm_data_open(trm_run_config *c, char *err, size_t cap) {
     trm_csv_init(&d->train, 0, 0);
     trm_csv_init(&d->test, 0, 0);
     d->use_generator = c->use_generator;
+    d->order_seed = trm_maze_seed(c->seed, 2); /* before open_csv draws the first epoch's order */
     /* the config is checked first when it does not depend on the files (generator) */
     const int early = c->use_generator || !c->train_csv[0]; /* no files to read first */
     int rc = early ? trm_run_config_finish(c, 0, 0, 0, err, cap) : 0;
@@ -163,7 +164,6 @@ trm_data *trm_data_open(trm_run_config *c, char *err, size_t cap) {
     if (!rc) {
         d->grid = (size_t)d->h * d->w;
         d->augment = c->augment;
-        d->order_seed = trm_maze_seed(c->seed, 2);
         trm_rng_seed(&d->rng, trm_maze_seed(c->seed, 3));
         d->tmp = malloc(2 * d->grid);
         if (!d->tmp || (d->use_generator && build_test_set(d))) rc = fail(err, cap, "out of memory");

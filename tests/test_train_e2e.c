@@ -11,6 +11,7 @@
  * 3. SIGINT: a run interrupted mid-way exits 0 with a checkpoint that resumes to the end.
  * 4. Divergence: a checkpoint whose parameters hold a NaN stops the resumed run with exit 1 and
  *    a message, and the checkpoint file is left as it was.
+ * With TRM_E2E_QUICK set in the environment, section 1 is skipped (e.g. for sanitizer builds).
  */
 #include "tools_util.h"
 
@@ -23,7 +24,7 @@
 
 /* Thresholds for section 1 (measured runs: see native/TOOLS.md). */
 #define E2E_STEPS 400
-#define E2E_MIN_EXACT 0.01
+#define E2E_MIN_EXACT 0.003 /* at least one maze of 256 */
 #define E2E_MIN_PATH 0.15
 
 static const char TINY[] =
@@ -33,7 +34,8 @@ static const char TINY[] =
     " \"train\": {\"batch_size\": 8, \"lr\": 1e-3, \"lr_warmup_steps\": 3, \"total_steps\": %d, \"eval_interval\": 4,\n"
     "           \"log_interval\": 2, \"checkpoint_interval\": 5, \"threads\": 1, \"ema_rate\": 0.9, \"seed\": 7}}\n";
 
-/* The last line of metrics.jsonl with "type": type, parsed (NULL if none). */
+/* The last line of metrics.jsonl with "type": type, parsed (NULL if none); *lines = number of
+ * lines of that type. */
 static cJSON *last_metrics(const char *dir, const char *type, int *lines) {
     char path[600];
     snprintf(path, sizeof path, "%s/metrics.jsonl", dir);
@@ -43,9 +45,9 @@ static cJSON *last_metrics(const char *dir, const char *type, int *lines) {
     for (char *l = text ? strtok_r(text, "\n", &save) : NULL; l; l = strtok_r(NULL, "\n", &save)) {
         cJSON *j = cJSON_Parse(l);
         CHECK(j != NULL, "%s: line %d is not JSON: %s", path, *lines + 1, l);
-        (*lines)++;
         const cJSON *t = cJSON_GetObjectItem(j, "type");
         if (j && cJSON_IsString(t) && !strcmp(t->valuestring, type)) {
+            (*lines)++;
             cJSON_Delete(last);
             last = j;
         } else {
@@ -62,17 +64,17 @@ static double num(const cJSON *j, const char *key) {
 }
 
 static void check_learns(void) {
-    tu_expect(tu_run("%s/trm-train --config configs/maze6-tiny.json --out %s/e2e --total-steps %d --threads 2", tu_bin,
+    tu_expect(tu_run("%s/trm-train --config configs/maze6-tiny.json --out %s/e2e --total-steps %d --threads 1", tu_bin,
                      tu_tmp, E2E_STEPS), 0, "done", "training configs/maze6-tiny.json");
     printf("%s\n", tu_out);
     char dir[400];
     snprintf(dir, sizeof dir, "%s/e2e", tu_tmp);
     int lines;
     cJSON *ev = last_metrics(dir, "eval", &lines), *tr = last_metrics(dir, "train", &lines);
-    CHECK(ev && tr && lines >= E2E_STEPS / 50, "metrics.jsonl: %d lines, expected train and eval lines", lines);
+    CHECK(ev && tr && lines == E2E_STEPS / 50, "metrics.jsonl: %d train lines, expected %d", lines, E2E_STEPS / 50);
     tu_expect(tu_run("%s/trm-maze --algorithm lehnert --size 6 --min-path 6 --unique --count 256 --seed 2 --out %s/held.csv "
                      "--quiet", tu_bin, tu_tmp), 0, NULL, "held-out set");
-    tu_expect(tu_run("%s/trm-eval --model %s/model.safetensors --csv %s/held.csv --json --threads 2", tu_bin, dir, tu_tmp), 0,
+    tu_expect(tu_run("%s/trm-eval --model %s/model.safetensors --csv %s/held.csv --json --threads 1", tu_bin, dir, tu_tmp), 0,
               "exact_accuracy", "trm-eval");
     cJSON *j = cJSON_Parse(tu_out);
     CHECK(j != NULL, "trm-eval --json output is not JSON: %s", tu_out);
@@ -144,12 +146,18 @@ static void check_resume(const char *data, const char *what) {
     snprintf(ma, sizeof ma, "%s/checkpoint.safetensors", a);
     snprintf(mb, sizeof mb, "%s/checkpoint.safetensors", b);
     compare_checkpoints(ma, mb, what);
-    int la, lb;
+    int la, lb, ta, tb;
     cJSON *ea = last_metrics(a, "eval", &la), *eb = last_metrics(b, "eval", &lb);
-    CHECK(la == lb && ea && eb && num(ea, "exact_accuracy") == num(eb, "exact_accuracy"),
-          "%s: metrics.jsonl has %d lines uninterrupted, %d resumed", what, la, lb);
+    cJSON *ra = last_metrics(a, "train", &ta), *rb = last_metrics(b, "train", &tb);
+    /* the same train lines (the first half adds one evaluation at its end, step 6) */
+    CHECK(ta == tb && lb == la + 1 && ea && eb && ra && rb && num(ea, "exact_accuracy") == num(eb, "exact_accuracy") &&
+          num(ra, "lm_loss") == num(rb, "lm_loss") && num(ra, "examples") == num(rb, "examples"),
+          "%s: metrics.jsonl: %d train + %d eval lines uninterrupted, %d + %d resumed, or different values", what, ta,
+          la, tb, lb);
     cJSON_Delete(ea);
     cJSON_Delete(eb);
+    cJSON_Delete(ra);
+    cJSON_Delete(rb);
 }
 
 /* Start trm-train in the background, interrupt it once it has logged, expect a clean exit. */
@@ -206,7 +214,9 @@ static void check_divergence(void) {
     CHECK(t != NULL, "checkpoint without trainer.params");
     if (t) {
         const float nan = NAN;
-        memcpy((char *)buf + (t->data - (const uint8_t *)buf) + 4 * 10, &nan, 4);
+        /* a weight in the middle of the table (the first values are the PAD row of the token
+         * embedding, which no input uses) */
+        memcpy((char *)buf + (t->data - (const uint8_t *)buf) + 4 * (t->numel / 2), &nan, 4);
         FILE *o = fopen(dst, "wb");
         CHECK(o && fwrite(buf, 1, len, o) == len, "cannot write %s", dst);
         if (o) fclose(o);
@@ -231,6 +241,7 @@ int main(int argc, char **argv) {
     check_resume(data, "csv");
     check_divergence();
     check_sigint();
-    check_learns();
+    if (getenv("TRM_E2E_QUICK")) printf("TRM_E2E_QUICK set: skipping the learning run (section 1)\n");
+    else check_learns();
     return tu_done();
 }
