@@ -442,8 +442,8 @@ static void attn_ws_carve(attn_ws *w, float *scratch, int S, int hd) {
 
 /* E = exp(scale*s - max_j scale*s) in place over the n valid columns of each of the br rows of
  * P (row stride ld), and inv[i] = 1 / sum_j E[i, j]: the probabilities are E * inv. They are left
- * unnormalised because the callers fold inv into the much smaller [br, hd] operands (the output
- * rows, the dO rows), which saves a pass over [br, S]. */
+ * unnormalised so that the backward can fold inv into the much smaller [br, hd] dO rows, which
+ * saves a pass over [br, S]. */
 static void softmax_rows(float *P, int br, int n, int ld, float scale, float *inv) {
     const VF sc = V_SET1(scale);
     for (int i = 0; i < br; i++) {
@@ -453,11 +453,11 @@ static void softmax_rows(float *P, int br, int n, int ld, float scale, float *in
         for (; j + VW <= n; j += VW) mv = V_MAX(mv, V_LOAD(p + j));
         float mx = V_HMAX(mv);
         for (; j < n; j++) mx = p[j] > mx ? p[j] : mx;
-        mx *= scale; /* scale > 0: the max commutes with it */
-        const VF m = V_SET1(-mx);
+        mx *= scale; /* scale > 0: the max commutes with it, and s*scale rounds as in the scalar set */
+        const VF m = V_SET1(mx);
         VF sv = V_ZERO();
         for (j = 0; j + VW <= n; j += VW) {
-            const VF e = v_exp(V_FMA(V_LOAD(p + j), sc, m));
+            const VF e = v_exp(V_SUB(V_MUL(V_LOAD(p + j), sc), m));
             V_STORE(p + j, e);
             sv = V_ADD(sv, e);
         }
@@ -497,8 +497,11 @@ static void attention_fwd(float *out, const float *qkv, int B, int S, int heads,
                  * register tile is then a full one */
                 gemm_pp(br, Sn, hd, q + (size_t)r0 * ld, ld, 1, w.kt, w.P, w.Sp, 0, w.ap);
                 softmax_rows(w.P, br, S, w.Sp, scale, inv);
+                /* normalise P itself (not the [br, hd] output, which would save this pass): the
+                 * loss then rounds like the scalar set's, and the finite-difference checks on
+                 * small gradients stay within their float32 noise budget */
+                scale_rows(w.P, br, S, w.Sp, inv);
                 gemm_pp(br, hd, S, w.P, w.Sp, 1, w.kv, o + (size_t)r0 * D, D, 0, w.ap);
-                scale_rows(o + (size_t)r0 * D, br, hd, D, inv);
             }
         }
 }
