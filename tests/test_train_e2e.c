@@ -80,7 +80,7 @@ static void check_learns(void) {
     CHECK(j != NULL, "trm-eval --json output is not JSON: %s", tu_out);
     if (j && ev) {
         const double exact = num(j, "exact_accuracy"), path = num(j, "path_cell_accuracy");
-        printf("trm-eval: exact %.4f (need >= %.2f), path-cell %.4f (need >= %.2f), valid-optimal %.4f, cell %.4f\n", exact,
+        printf("trm-eval: exact %.4f (need >= %.4f), path-cell %.4f (need >= %.2f), valid-optimal %.4f, cell %.4f\n", exact,
                E2E_MIN_EXACT, path, E2E_MIN_PATH, num(j, "valid_optimal_accuracy"), num(j, "cell_accuracy"));
         CHECK(exact >= E2E_MIN_EXACT, "exact accuracy %.4f < %.2f after %d steps", exact, E2E_MIN_EXACT, E2E_STEPS);
         CHECK(path >= E2E_MIN_PATH, "path-cell accuracy %.4f < %.2f after %d steps", path, E2E_MIN_PATH, E2E_STEPS);

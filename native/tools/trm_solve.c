@@ -139,7 +139,8 @@ static void put_cell(char c, int color, int wrong) {
     }
     const char *style = c == '#' ? "\033[90m" : c == 'S' ? "\033[1;32m" : c == 'G' ? "\033[1;31m"
                       : c == 'o' ? "\033[1;33m" : "";
-    printf("%s%s%c\033[0m", wrong ? "\033[41m" : "", style, c == '#' && color ? '#' : c);
+    if (!wrong && !*style) putchar(c);
+    else printf("%s%s%c\033[0m", wrong ? "\033[41m" : "", style, c);
 }
 
 static void print_grids(const char *q, const char *a, const char *label, int h, int w, int color) {
