@@ -3,26 +3,10 @@
  * No allocation, no I/O, no globals: scratch memory is the caller's workspace, carved below. */
 #include "maze.h"
 
-#include <stdarg.h>
+#include "internal.h"
+
 #include <stdio.h>
 #include <string.h>
-
-/* Fill err (may be NULL) and return code. */
-static trm_status maze_fail(trm_error *err, trm_status code, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
-static trm_status maze_fail(trm_error *err, trm_status code, const char *fmt, ...) {
-    if (err) {
-        va_list ap;
-        va_start(ap, fmt);
-        err->code = code;
-        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-        va_end(ap);
-    }
-    return code;
-}
 
 static trm_status maze_ok(trm_error *err) {
     if (err) {
@@ -38,7 +22,7 @@ static int size_ok(int h, int w) {
 
 static trm_status check_size(int h, int w, trm_error *err) {
     if (!size_ok(h, w))
-        return maze_fail(err, TRM_E_SHAPE, "maze size %d x %d: height and width must be in [1, %d]",
+        return trm__fail(err, TRM_E_SHAPE, "maze size %d x %d: height and width must be in [1, %d]",
                          h, w, TRM_MAZE_MAX_SIDE);
     return TRM_OK;
 }
@@ -55,17 +39,17 @@ trm_status trm_maze_tokenize(const char *chars, size_t len, int h, int w, uint8_
     trm_status st = check_size(h, w, err);
     if (st != TRM_OK) return st;
     if (len != (size_t)h * (size_t)w)
-        return maze_fail(err, TRM_E_SHAPE, "grid has %zu characters, expected %d x %d = %d", len,
+        return trm__fail(err, TRM_E_SHAPE, "grid has %zu characters, expected %d x %d = %d", len,
                          h, w, h * w);
     for (size_t i = 0; i < len; i++) {
         const char *p = chars[i] ? strchr(TRM_MAZE_CHARSET, chars[i]) : NULL;
         if (!p) {
             unsigned char ch = (unsigned char)chars[i];
             if (ch >= 0x20 && ch < 0x7f)
-                return maze_fail(err, TRM_E_FORMAT,
+                return trm__fail(err, TRM_E_FORMAT,
                                  "grid row %d, column %d: character '%c' is not one of \"%s\"",
                                  (int)(i / (size_t)w), (int)(i % (size_t)w), ch, TRM_MAZE_CHARSET);
-            return maze_fail(err, TRM_E_FORMAT,
+            return trm__fail(err, TRM_E_FORMAT,
                              "grid row %d, column %d: byte 0x%02x is not one of \"%s\"",
                              (int)(i / (size_t)w), (int)(i % (size_t)w), ch, TRM_MAZE_CHARSET);
         }
@@ -84,7 +68,7 @@ trm_status trm_maze_detokenize(const uint8_t *tokens, int h, int w, char *chars,
     }
     chars[n] = '\0';
     if (bad >= 0)
-        return maze_fail(err, TRM_E_FORMAT, "grid row %d, column %d: token %d is not a maze token (1..5)",
+        return trm__fail(err, TRM_E_FORMAT, "grid row %d, column %d: token %d is not a maze token (1..5)",
                          bad / w, bad % w, tokens[bad]);
     return maze_ok(err);
 }
@@ -197,14 +181,14 @@ static trm_status find_endpoints(const uint8_t *q, int h, int w, int *s, int *g,
     for (int i = 0; i < n; i++) {
         uint8_t t = q[i];
         if (t < TRM_MAZE_WALL || t > TRM_MAZE_GOAL)
-            return maze_fail(err, TRM_E_FORMAT,
+            return trm__fail(err, TRM_E_FORMAT,
                              "question row %d, column %d: token %d ('%c') is not '#', ' ', 'S' or 'G'",
                              i / w, i % w, t, trm_maze_token_char(t));
         if (t == TRM_MAZE_START && ns++ == 0) *s = i;
         if (t == TRM_MAZE_GOAL && ng++ == 0) *g = i;
     }
-    if (ns != 1) return maze_fail(err, TRM_E_FORMAT, "question has %d start cells 'S', expected 1", ns);
-    if (ng != 1) return maze_fail(err, TRM_E_FORMAT, "question has %d goal cells 'G', expected 1", ng);
+    if (ns != 1) return trm__fail(err, TRM_E_FORMAT, "question has %d start cells 'S', expected 1", ns);
+    if (ng != 1) return trm__fail(err, TRM_E_FORMAT, "question has %d goal cells 'G', expected 1", ng);
     return TRM_OK;
 }
 
@@ -214,7 +198,7 @@ trm_status trm_maze_count_shortest(const uint8_t *question, int h, int w, int ca
     trm_status st = find_endpoints(question, h, w, &s, &g, err);
     if (st != TRM_OK) return st;
     if (cap < 1 || cap > (1 << 29))
-        return maze_fail(err, TRM_E_INVALID, "count cap %d is outside [1, 2^29]", cap);
+        return trm__fail(err, TRM_E_INVALID, "count cap %d is outside [1, 2^29]", cap);
     maze_ws ws = carve(workspace, h * w);
     bfs(question, h, w, s, g, &ws, cap);
     if (length) *length = ws.dist[g];
@@ -231,7 +215,7 @@ trm_status trm_maze_solve(const uint8_t *question, int h, int w, uint8_t *answer
     bfs(question, h, w, s, g, &ws, 0);
     if (length) *length = ws.dist[g];
     if (ws.dist[g] < 0)
-        return maze_fail(err, TRM_E_INVALID, "G at row %d, column %d cannot be reached from S at row %d, column %d",
+        return trm__fail(err, TRM_E_INVALID, "G at row %d, column %d cannot be reached from S at row %d, column %d",
                          g / w, g % w, s / w, s % w);
     if (answer != question) memcpy(answer, question, (size_t)h * (size_t)w);
     trace_path(question, h, w, s, g, &ws, answer);
@@ -255,23 +239,23 @@ void trm_maze_options_default(trm_maze_options *o, int h, int w) {
 trm_status trm_maze_options_check(const trm_maze_options *o, trm_error *err) {
     int h = o->height, w = o->width;
     if (o->algorithm != TRM_MAZE_LEHNERT && o->algorithm != TRM_MAZE_DFS)
-        return maze_fail(err, TRM_E_INVALID, "maze algorithm %d is not lehnert (0) or dfs (1)", (int)o->algorithm);
+        return trm__fail(err, TRM_E_INVALID, "maze algorithm %d is not lehnert (0) or dfs (1)", (int)o->algorithm);
     trm_status st = check_size(h, w, err);
     if (st != TRM_OK) return st;
     if (o->algorithm == TRM_MAZE_LEHNERT && h * w < 2)
-        return maze_fail(err, TRM_E_SHAPE, "lehnert maze %d x %d: needs at least 2 cells for S and G", h, w);
+        return trm__fail(err, TRM_E_SHAPE, "lehnert maze %d x %d: needs at least 2 cells for S and G", h, w);
     if (o->algorithm == TRM_MAZE_DFS && (h < 3 || w < 3))
-        return maze_fail(err, TRM_E_SHAPE, "dfs maze %d x %d: height and width must be at least 3", h, w);
+        return trm__fail(err, TRM_E_SHAPE, "dfs maze %d x %d: height and width must be at least 3", h, w);
     if (o->min_path < 0 || o->min_path > h * w - 1)
-        return maze_fail(err, TRM_E_INVALID,
+        return trm__fail(err, TRM_E_INVALID,
                          "min_path %d is outside [0, %d] (a path in a %d x %d grid has at most %d moves)",
                          o->min_path, h * w - 1, h, w, h * w - 1);
     if (o->tries_per_layout < 1)
-        return maze_fail(err, TRM_E_INVALID, "tries_per_layout %d must be at least 1", o->tries_per_layout);
+        return trm__fail(err, TRM_E_INVALID, "tries_per_layout %d must be at least 1", o->tries_per_layout);
     if (o->max_layouts < 1)
-        return maze_fail(err, TRM_E_INVALID, "max_layouts %d must be at least 1", o->max_layouts);
+        return trm__fail(err, TRM_E_INVALID, "max_layouts %d must be at least 1", o->max_layouts);
     if (o->unique != 0 && o->unique != 1)
-        return maze_fail(err, TRM_E_INVALID, "unique %d must be 0 or 1", o->unique);
+        return trm__fail(err, TRM_E_INVALID, "unique %d must be 0 or 1", o->unique);
     return TRM_OK;
 }
 
@@ -454,7 +438,7 @@ trm_status trm_maze_generate(const trm_maze_options *o, uint64_t seed, uint64_t 
         d = o->algorithm == TRM_MAZE_DFS ? dfs_layout(o, &rng, question, &ws)
                                          : lehnert_layout(o, &rng, question, &ws);
     if (d < 0)
-        return maze_fail(err, TRM_E_INVALID,
+        return trm__fail(err, TRM_E_INVALID,
                          "no %s maze %d x %d with a%s path of at least %d moves in %d layouts; "
                          "lower min_path",
                          o->algorithm == TRM_MAZE_DFS ? "dfs" : "lehnert", h, w,
