@@ -22,7 +22,7 @@ const char *trm_status_name(trm_status s) {
     return "unknown status";
 }
 
-trm_status trm__fail(trm_error *err, trm_status code, const char *fmt, ...) {
+trm_status trm_error_set(trm_error *err, trm_status code, const char *fmt, ...) {
     if (err) {
         va_list ap;
         va_start(ap, fmt);

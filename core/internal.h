@@ -10,12 +10,8 @@
 
 #define TRM_MAX_TENSORS (8 + 4 * TRM_MAX_LAYERS)
 
-/* Fill err (may be NULL) and return code. */
-trm_status trm__fail(trm_error *err, trm_status code, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
+/* The core's name for trm_error_set (trm.h). */
+#define trm__fail trm_error_set
 
 /* Pointers to every weight inside one flat array laid out like trm_model_params(); the same view
  * type addresses parameters, gradients, optimizer moments and EMA weights. */

@@ -53,6 +53,12 @@ typedef struct trm_error {
 } trm_error;
 
 const char *trm_status_name(trm_status s);
+/* Fill err (may be NULL) with code and a printf-style message; returns code. */
+trm_status trm_error_set(trm_error *err, trm_status code, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
 
 /* ------------------------------------------------------------------------------------------ */
 /* Random numbers: xoshiro256** seeded by splitmix64; identical on every platform.             */

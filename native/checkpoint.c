@@ -8,19 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
-#endif
-static int fail(char *err, size_t cap, const char *fmt, ...) {
-    if (err && cap) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, cap, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
-
 static trm_st_dtype st_dtype(trm_state_dtype d) {
     switch (d) {
     case TRM_STATE_F32: return TRM_ST_F32;
@@ -34,7 +21,7 @@ static trm_st_dtype st_dtype(trm_state_dtype d) {
 int trm_checkpoint_write(const char *path, const trm_ckpt_group *groups, int n_groups, const char *config_json,
                          char *err, size_t cap) {
     trm_st_writer *w = trm_st_writer_create();
-    if (!w) return fail(err, cap, "out of memory");
+    if (!w) return trm_errorf(err, cap, "out of memory");
     char e[400] = "";
     int rc = trm_st_writer_set_metadata(w, "format", TRM_CHECKPOINT_FORMAT, e, sizeof e);
     if (!rc) rc = trm_st_writer_set_metadata(w, "config", config_json ? config_json : "{}", e, sizeof e);
@@ -49,22 +36,22 @@ int trm_checkpoint_write(const char *path, const trm_ckpt_group *groups, int n_g
     }
     if (!rc) rc = trm_st_writer_write(w, path, e, sizeof e);
     trm_st_writer_free(w);
-    return rc ? fail(err, cap, "checkpoint %s: %s", path, e) : 0;
+    return rc ? trm_errorf(err, cap, "checkpoint %s: %s", path, e) : 0;
 }
 
 int trm_checkpoint_read(const char *path, trm_checkpoint *ck, char *err, size_t cap) {
     memset(ck, 0, sizeof *ck);
     snprintf(ck->path, sizeof ck->path, "%s", path);
     char e[400] = "";
-    if (trm_read_file(path, 0, &ck->buf, &ck->len, e, sizeof e)) return fail(err, cap, "%s", e);
+    if (trm_read_file(path, 0, &ck->buf, &ck->len, e, sizeof e)) return trm_errorf(err, cap, "%s", e);
     if (trm_st_parse(ck->buf, ck->len, &ck->st, e, sizeof e)) {
         trm_checkpoint_free(ck);
-        return fail(err, cap, "%s: %s", path, e);
+        return trm_errorf(err, cap, "%s: %s", path, e);
     }
     const char *format = trm_st_metadata(&ck->st, "format");
     if (!format || strcmp(format, TRM_CHECKPOINT_FORMAT) != 0) {
         int is_model = format && !strcmp(format, "trm.c/1");
-        fail(err, cap, "%s: not a training checkpoint (format %s%s%s, expected %s)%s", path, format ? "\"" : "",
+        trm_errorf(err, cap, "%s: not a training checkpoint (format %s%s%s, expected %s)%s", path, format ? "\"" : "",
              format ? format : "missing", format ? "\"" : "", TRM_CHECKPOINT_FORMAT,
              is_model ? "; this is a model file: it has no optimizer state to resume from" : "");
         trm_checkpoint_free(ck);
@@ -73,7 +60,7 @@ int trm_checkpoint_read(const char *path, trm_checkpoint *ck, char *err, size_t 
     ck->config_json = trm_st_metadata(&ck->st, "config");
     if (!ck->config_json) {
         trm_checkpoint_free(ck);
-        return fail(err, cap, "%s: no \"config\" in __metadata__", path);
+        return trm_errorf(err, cap, "%s: no \"config\" in __metadata__", path);
     }
     return 0;
 }
@@ -84,12 +71,12 @@ int trm_checkpoint_restore(const trm_checkpoint *ck, const trm_ckpt_group *g, ch
         char name[160];
         snprintf(name, sizeof name, "%s%s", g->prefix, s->name);
         const trm_st_tensor *t = trm_st_find(&ck->st, name);
-        if (!t) return fail(err, cap, "%s: tensor '%s' is missing", ck->path, name);
+        if (!t) return trm_errorf(err, cap, "%s: tensor '%s' is missing", ck->path, name);
         if (t->dtype != st_dtype(s->dtype))
-            return fail(err, cap, "%s: tensor '%s' has dtype %s, expected %s", ck->path, name, trm_st_dtype_name(t->dtype),
+            return trm_errorf(err, cap, "%s: tensor '%s' has dtype %s, expected %s", ck->path, name, trm_st_dtype_name(t->dtype),
                         trm_st_dtype_name(st_dtype(s->dtype)));
         if (t->numel != s->count || t->ndim != 1)
-            return fail(err, cap, "%s: tensor '%s' has %zu elements, this run needs %zu (different config?)", ck->path,
+            return trm_errorf(err, cap, "%s: tensor '%s' has %zu elements, this run needs %zu (different config?)", ck->path,
                         name, t->numel, s->count);
         if (t->nbytes) memcpy(s->data, t->data, t->nbytes);
     }

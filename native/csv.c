@@ -12,22 +12,6 @@
 
 static const char CSV_HEADER[] = "source,question,answer,rating";
 
-static trm_status csv_fail(trm_error *err, trm_status code, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
-static trm_status csv_fail(trm_error *err, trm_status code, const char *fmt, ...) {
-    if (err) {
-        va_list ap;
-        va_start(ap, fmt);
-        err->code = code;
-        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-        va_end(ap);
-    }
-    return code;
-}
-
 /* Grow *buf (of *cap elements of size elem) to hold at least need elements. */
 static int grow(void **buf, size_t *cap, size_t need, size_t elem) {
     if (need <= *cap) return 0;
@@ -93,14 +77,14 @@ static int reserve_rows(trm_csv_dataset *d, size_t rows, size_t cells) {
 trm_status trm_csv_append(trm_csv_dataset *d, const char *source, const uint8_t *question,
                           const uint8_t *answer, int32_t rating, trm_error *err) {
     if (d->height < 1 || d->width < 1 || d->height > TRM_MAZE_MAX_SIDE || d->width > TRM_MAZE_MAX_SIDE)
-        return csv_fail(err, TRM_E_SHAPE, "dataset grid size %d x %d is not set or is over %d",
+        return trm_error_set(err, TRM_E_SHAPE, "dataset grid size %d x %d is not set or is over %d",
                         d->height, d->width, TRM_MAZE_MAX_SIDE);
     size_t cells = (size_t)d->height * (size_t)d->width, slen = strlen(source);
     if (d->count == d->cap_rows && reserve_rows(d, d->cap_rows ? 2 * d->cap_rows : 16, cells))
-        return csv_fail(err, TRM_E_NOMEM, "out of memory growing the dataset past %zu rows", d->count);
+        return trm_error_set(err, TRM_E_NOMEM, "out of memory growing the dataset past %zu rows", d->count);
     char *old = d->text;
     if (grow((void **)&d->text, &d->text_cap, d->text_len + slen + 1, 1))
-        return csv_fail(err, TRM_E_NOMEM, "out of memory storing row sources");
+        return trm_error_set(err, TRM_E_NOMEM, "out of memory storing row sources");
     memcpy(d->questions + d->count * cells, question, cells);
     memcpy(d->answers + d->count * cells, answer, cells);
     d->ratings[d->count] = rating;
@@ -143,7 +127,7 @@ static trm_status read_quoted(csv_parser *ps, trm_error *err) {
     long start = ps->line;
     for (;;) {
         if (ps->p == ps->end)
-            return csv_fail(err, TRM_E_FORMAT, "%s: line %ld: column %d: quote opened on line %ld is never closed",
+            return trm_error_set(err, TRM_E_FORMAT, "%s: line %ld: column %d: quote opened on line %ld is never closed",
                             AT, ps->nf + 1, start);
         char c = *ps->p++;
         if (c == '"') {
@@ -152,12 +136,12 @@ static trm_status read_quoted(csv_parser *ps, trm_error *err) {
         } else if (c == '\n' || (c == '\r' && !(ps->p < ps->end && *ps->p == '\n'))) {
             ps->line++;
         } else if (c == '\0') {
-            return csv_fail(err, TRM_E_FORMAT, "%s: line %ld: column %d: NUL byte", AT, ps->nf + 1);
+            return trm_error_set(err, TRM_E_FORMAT, "%s: line %ld: column %d: NUL byte", AT, ps->nf + 1);
         }
-        if (put(ps, c)) return csv_fail(err, TRM_E_NOMEM, "out of memory reading %s", ps->name);
+        if (put(ps, c)) return trm_error_set(err, TRM_E_NOMEM, "out of memory reading %s", ps->name);
     }
     if (ps->p < ps->end && *ps->p != ',' && *ps->p != '\n' && *ps->p != '\r')
-        return csv_fail(err, TRM_E_FORMAT, "%s: line %ld: column %d: unexpected character '%c' after the closing quote",
+        return trm_error_set(err, TRM_E_FORMAT, "%s: line %ld: column %d: unexpected character '%c' after the closing quote",
                         AT, ps->nf + 1, *ps->p >= 0x20 && *ps->p < 0x7f ? *ps->p : '?');
     return TRM_OK;
 }
@@ -183,11 +167,11 @@ static trm_status read_record(csv_parser *ps, int *got, trm_error *err) {
         } else {
             while (ps->p < ps->end && *ps->p != ',' && *ps->p != '\n' && *ps->p != '\r') {
                 if (*ps->p == '\0')
-                    return csv_fail(err, TRM_E_FORMAT, "%s: line %ld: column %d: NUL byte", AT, ps->nf + 1);
-                if (put(ps, *ps->p++)) return csv_fail(err, TRM_E_NOMEM, "out of memory reading %s", ps->name);
+                    return trm_error_set(err, TRM_E_FORMAT, "%s: line %ld: column %d: NUL byte", AT, ps->nf + 1);
+                if (put(ps, *ps->p++)) return trm_error_set(err, TRM_E_NOMEM, "out of memory reading %s", ps->name);
             }
         }
-        if (put(ps, '\0')) return csv_fail(err, TRM_E_NOMEM, "out of memory reading %s", ps->name);
+        if (put(ps, '\0')) return trm_error_set(err, TRM_E_NOMEM, "out of memory reading %s", ps->name);
         if (ps->nf < CSV_KEEP_FIELDS) {
             ps->off[ps->nf] = off;
             ps->len[ps->nf] = ps->buf_len - 1 - off;
@@ -238,37 +222,37 @@ static int isqrt_exact(size_t n) {
 static trm_status take_row(csv_parser *ps, size_t row, trm_csv_dataset *d, uint8_t **q, uint8_t **a,
                            trm_error *err) {
     if (ps->nf != 4)
-        return csv_fail(err, TRM_E_FORMAT, "%s: line %ld (data row %zu): %d columns, expected 4 (source,question,answer,rating)",
+        return trm_error_set(err, TRM_E_FORMAT, "%s: line %ld (data row %zu): %d columns, expected 4 (source,question,answer,rating)",
                         AT, row, ps->nf);
     size_t qlen = ps->len[1], alen = ps->len[2];
     if (d->height == 0) {
         int side = isqrt_exact(qlen);
         if (side < 1)
-            return csv_fail(err, TRM_E_SHAPE, "%s: line %ld (data row %zu): column 2 (question): length %zu is not a square "
+            return trm_error_set(err, TRM_E_SHAPE, "%s: line %ld (data row %zu): column 2 (question): length %zu is not a square "
                             "number of cells; give the grid height and width", AT, row, qlen);
         d->height = d->width = side;
     }
     size_t cells = (size_t)d->height * (size_t)d->width;
     if (qlen != cells)
-        return csv_fail(err, TRM_E_SHAPE, "%s: line %ld (data row %zu): column 2 (question): %zu characters, expected %d x %d = %zu",
+        return trm_error_set(err, TRM_E_SHAPE, "%s: line %ld (data row %zu): column 2 (question): %zu characters, expected %d x %d = %zu",
                         AT, row, qlen, d->height, d->width, cells);
     if (alen != qlen)
-        return csv_fail(err, TRM_E_SHAPE, "%s: line %ld (data row %zu): column 3 (answer): %zu characters, but the question has %zu",
+        return trm_error_set(err, TRM_E_SHAPE, "%s: line %ld (data row %zu): column 3 (answer): %zu characters, but the question has %zu",
                         AT, row, alen, qlen);
     if (!*q) {
         *q = malloc(cells);
         *a = malloc(cells);
-        if (!*q || !*a) return csv_fail(err, TRM_E_NOMEM, "out of memory reading %s", ps->name);
+        if (!*q || !*a) return trm_error_set(err, TRM_E_NOMEM, "out of memory reading %s", ps->name);
     }
     trm_error te;
     for (int col = 1; col <= 2; col++) {
         if (trm_maze_tokenize(field(ps, col), cells, d->height, d->width, col == 1 ? *q : *a, &te) != TRM_OK)
-            return csv_fail(err, TRM_E_FORMAT, "%s: line %ld (data row %zu): column %d (%s): %s", AT, row, col + 1,
+            return trm_error_set(err, TRM_E_FORMAT, "%s: line %ld (data row %zu): column %d (%s): %s", AT, row, col + 1,
                             col == 1 ? "question" : "answer", te.msg);
     }
     int32_t rating;
     if (parse_rating(field(ps, 3), &rating))
-        return csv_fail(err, TRM_E_FORMAT, "%s: line %ld (data row %zu): column 4 (rating): '%.40s' is not an integer",
+        return trm_error_set(err, TRM_E_FORMAT, "%s: line %ld (data row %zu): column 4 (rating): '%.40s' is not an integer",
                         AT, row, field(ps, 3));
     return trm_csv_append(d, field(ps, 0), *q, *a, rating, err);
 }
@@ -278,9 +262,9 @@ static trm_status parse_all(csv_parser *ps, trm_csv_dataset *out, trm_error *err
     trm_status st = read_record(ps, &got, err);
     if (st != TRM_OK) return st;
     if (!got)
-        return csv_fail(err, TRM_E_FORMAT, "%s: empty file, expected the header %s", ps->name, CSV_HEADER);
+        return trm_error_set(err, TRM_E_FORMAT, "%s: empty file, expected the header %s", ps->name, CSV_HEADER);
     if (ps->nf != 4)
-        return csv_fail(err, TRM_E_FORMAT, "%s: line %ld: header has %d columns, expected 4 (%s)", AT, ps->nf, CSV_HEADER);
+        return trm_error_set(err, TRM_E_FORMAT, "%s: line %ld: header has %d columns, expected 4 (%s)", AT, ps->nf, CSV_HEADER);
     uint8_t *q = NULL, *a = NULL;
     for (size_t row = 1;; row++) {
         st = read_record(ps, &got, err);
@@ -291,7 +275,7 @@ static trm_status parse_all(csv_parser *ps, trm_csv_dataset *out, trm_error *err
     free(q);
     free(a);
     if (st == TRM_OK && out->count == 0)
-        return csv_fail(err, TRM_E_FORMAT, "%s: no data rows after the header", ps->name);
+        return trm_error_set(err, TRM_E_FORMAT, "%s: no data rows after the header", ps->name);
     return st;
 }
 
@@ -301,7 +285,7 @@ trm_status trm_csv_parse(const char *text, size_t len, const char *name, int hei
     if (!name) name = "<csv>";
     if (height != 0 || width != 0) {
         if (height < 1 || width < 1 || height > TRM_MAZE_MAX_SIDE || width > TRM_MAZE_MAX_SIDE)
-            return csv_fail(err, TRM_E_SHAPE, "%s: grid size %d x %d: height and width must be in [1, %d] (or both 0)",
+            return trm_error_set(err, TRM_E_SHAPE, "%s: grid size %d x %d: height and width must be in [1, %d] (or both 0)",
                             name, height, width, TRM_MAZE_MAX_SIDE);
         out->height = height;
         out->width = width;
@@ -333,7 +317,7 @@ trm_status trm_csv_read(const char *path, int height, int width, trm_csv_dataset
     char msg[256];
     trm_csv_init(out, 0, 0);
     if (trm_read_file(path, 0, &buf, &len, msg, sizeof msg) != 0)
-        return csv_fail(err, TRM_E_INVALID, "%s", msg);
+        return trm_error_set(err, TRM_E_INVALID, "%s", msg);
     trm_status st = trm_csv_parse((const char *)buf, len, path, height, width, out, err);
     free(buf);
     return st;
@@ -378,7 +362,7 @@ static trm_status out_grid(out_buf *o, const uint8_t *t, size_t cells, char *scr
     for (size_t i = 0; i < cells; i++) {
         scratch[i] = trm_maze_token_char(t[i]);
         if (scratch[i] == '?')
-            return csv_fail(err, TRM_E_FORMAT, "row %zu, %s, grid row %d, column %d: token %d is not a maze token",
+            return trm_error_set(err, TRM_E_FORMAT, "row %zu, %s, grid row %d, column %d: token %d is not a maze token",
                             row + 1, col, (int)(i / (size_t)w), (int)(i % (size_t)w), t[i]);
     }
     out_bytes(o, "\"", 1);
@@ -393,7 +377,7 @@ trm_status trm_csv_format(const trm_csv_dataset *d, char **out, size_t *len, trm
     size_t cells = (size_t)d->height * (size_t)d->width;
     out_buf o = {0};
     char *scratch = malloc(cells + 1);
-    if (!scratch) return csv_fail(err, TRM_E_NOMEM, "out of memory formatting CSV");
+    if (!scratch) return trm_error_set(err, TRM_E_NOMEM, "out of memory formatting CSV");
     if (grow((void **)&o.p, &o.cap, 64 + d->count * (2 * cells + 32) + d->text_len, 1)) o.oom = 1;
     out_bytes(&o, CSV_HEADER, sizeof CSV_HEADER - 1);
     out_bytes(&o, "\n", 1);
@@ -409,7 +393,7 @@ trm_status trm_csv_format(const trm_csv_dataset *d, char **out, size_t *len, trm
         out_bytes(&o, num, (size_t)n);
     }
     free(scratch);
-    if (st == TRM_OK && o.oom) st = csv_fail(err, TRM_E_NOMEM, "out of memory formatting CSV");
+    if (st == TRM_OK && o.oom) st = trm_error_set(err, TRM_E_NOMEM, "out of memory formatting CSV");
     if (st != TRM_OK) {
         free(o.p);
         return st;
@@ -428,7 +412,7 @@ trm_status trm_csv_write(const char *path, const trm_csv_dataset *d, trm_error *
     if (st != TRM_OK) return st;
     int rc = trm_write_file(path, text, len, msg, sizeof msg);
     free(text);
-    if (rc != 0) return csv_fail(err, TRM_E_INVALID, "%s", msg);
+    if (rc != 0) return trm_error_set(err, TRM_E_INVALID, "%s", msg);
     if (err) {
         err->code = TRM_OK;
         err->msg[0] = '\0';

@@ -1,4 +1,5 @@
 /* data.c: training data sources (CSV or generator), augmentation and held-out set; see data.h. */
+#include "fileio.h"
 #include "data.h"
 
 #include "csv.h"
@@ -8,19 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
-#endif
-static int fail(char *err, size_t cap, const char *fmt, ...) {
-    if (err && cap) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, cap, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
 
 struct trm_data {
     int h, w;
@@ -92,7 +80,7 @@ static int generate(const trm_data *d, uint64_t seed, uint64_t first, size_t n, 
         }
         free(ws);
     }
-    if (bad >= 0) return fail(err, cap, "generator: maze %llu of seed %llu: %s", (unsigned long long)(first + (uint64_t)bad),
+    if (bad >= 0) return trm_errorf(err, cap, "generator: maze %llu of seed %llu: %s", (unsigned long long)(first + (uint64_t)bad),
                               (unsigned long long)seed, msg);
     return 0;
 }
@@ -112,20 +100,20 @@ static void shuffle_epoch(trm_data *d) {
 static int open_csv(trm_data *d, trm_run_config *c, char *err, size_t cap) {
     trm_error e;
     int h = c->model_grid_given == 3 ? c->model.grid_height : 0, w = c->model_grid_given == 3 ? c->model.grid_width : 0;
-    if (trm_csv_read(c->train_csv, h, w, &d->train, &e) != TRM_OK) return fail(err, cap, "%s", e.msg);
-    if (d->train.count == 0) return fail(err, cap, "%s: no data rows", c->train_csv);
-    if (d->train.count > UINT32_MAX) return fail(err, cap, "%s: too many rows", c->train_csv);
+    if (trm_csv_read(c->train_csv, h, w, &d->train, &e) != TRM_OK) return trm_errorf(err, cap, "%s", e.msg);
+    if (d->train.count == 0) return trm_errorf(err, cap, "%s: no data rows", c->train_csv);
+    if (d->train.count > UINT32_MAX) return trm_errorf(err, cap, "%s: too many rows", c->train_csv);
     d->h = d->train.height;
     d->w = d->train.width;
     if (c->test_csv[0]) {
-        if (trm_csv_read(c->test_csv, d->h, d->w, &d->test, &e) != TRM_OK) return fail(err, cap, "%s", e.msg);
+        if (trm_csv_read(c->test_csv, d->h, d->w, &d->test, &e) != TRM_OK) return trm_errorf(err, cap, "%s", e.msg);
         d->test_q = d->test.questions;
         d->test_l = d->test.answers;
         d->n_test = d->test.count;
     }
     d->n_train = d->train.count;
     d->perm = malloc(d->n_train * sizeof *d->perm);
-    if (!d->perm) return fail(err, cap, "out of memory");
+    if (!d->perm) return trm_errorf(err, cap, "out of memory");
     shuffle_epoch(d);
     return 0;
 }
@@ -139,7 +127,7 @@ static int open_generator(trm_data *d, trm_run_config *c, char *err, size_t cap)
     d->grid = (size_t)d->h * d->w;
     d->gen_test_q = malloc(d->n_test * d->grid);
     d->gen_test_l = malloc(d->n_test * d->grid);
-    if (!d->gen_test_q || !d->gen_test_l) return fail(err, cap, "out of memory for %zu held-out mazes", d->n_test);
+    if (!d->gen_test_q || !d->gen_test_l) return trm_errorf(err, cap, "out of memory for %zu held-out mazes", d->n_test);
     if (generate(d, c->gen_test_seed, 0, d->n_test, d->gen_test_q, d->gen_test_l, err, cap)) return -1;
     d->test_q = d->gen_test_q;
     d->test_l = d->gen_test_l;
@@ -149,7 +137,7 @@ static int open_generator(trm_data *d, trm_run_config *c, char *err, size_t cap)
 trm_data *trm_data_open(trm_run_config *c, char *err, size_t cap) {
     trm_data *d = calloc(1, sizeof *d);
     if (!d) {
-        fail(err, cap, "out of memory");
+        trm_errorf(err, cap, "out of memory");
         return NULL;
     }
     trm_csv_init(&d->train, 0, 0);
@@ -166,7 +154,7 @@ trm_data *trm_data_open(trm_run_config *c, char *err, size_t cap) {
         d->augment = c->augment;
         trm_rng_seed(&d->rng, trm_maze_seed(c->seed, 3));
         d->tmp = malloc(2 * d->grid);
-        if (!d->tmp || (d->use_generator && build_test_set(d))) rc = fail(err, cap, "out of memory");
+        if (!d->tmp || (d->use_generator && build_test_set(d))) rc = trm_errorf(err, cap, "out of memory");
     }
     if (rc) {
         trm_data_free(d);
@@ -209,7 +197,7 @@ static int fill_generated(trm_data *d, const int *slots, int n, uint8_t *inputs,
         d->cand_q = malloc((size_t)n * d->grid);
         d->cand_l = malloc((size_t)n * d->grid);
         d->cand_cap = d->cand_q && d->cand_l ? (size_t)n : 0;
-        if (!d->cand_cap) return fail(err, cap, "out of memory");
+        if (!d->cand_cap) return trm_errorf(err, cap, "out of memory");
     }
     int done = 0;
     while (done < n) {
@@ -244,7 +232,7 @@ static void fill_csv(trm_data *d, const int *slots, int n, uint8_t *inputs, uint
 
 int trm_data_fill(trm_data *d, const uint8_t *refill, int B, uint8_t *inputs, uint8_t *labels, char *err, size_t cap) {
     int *slots = malloc((size_t)(B > 0 ? B : 1) * sizeof *slots), n = 0;
-    if (!slots) return fail(err, cap, "out of memory");
+    if (!slots) return trm_errorf(err, cap, "out of memory");
     for (int b = 0; b < B; b++)
         if (!refill || refill[b]) slots[n++] = b;
     int rc = 0;
@@ -285,7 +273,7 @@ trm_state_entry trm_data_state(trm_data *d, int i) {
 int trm_data_restored(trm_data *d, char *err, size_t cap) {
     if (d->use_generator) return 0;
     if (d->position > d->n_train)
-        return fail(err, cap, "checkpoint data position %llu is beyond the %zu training rows (a different CSV file?)",
+        return trm_errorf(err, cap, "checkpoint data position %llu is beyond the %zu training rows (a different CSV file?)",
                     (unsigned long long)d->position, d->n_train);
     shuffle_epoch(d);
     return 0;

@@ -1,4 +1,5 @@
 /* evaluate.c: batch evaluation with the solver and the BFS verifier; see evaluate.h. */
+#include "fileio.h"
 #include "evaluate.h"
 
 #include "maze.h"
@@ -7,19 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
-#endif
-static int fail(char *err, size_t cap, const char *fmt, ...) {
-    if (err && cap) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, cap, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
 
 double trm_eval_exact(const trm_eval_metrics *r) { return r->count ? (double)r->exact / r->count : 0; }
 double trm_eval_valid_optimal(const trm_eval_metrics *r) { return r->count ? (double)r->optimal / r->count : 0; }
@@ -103,11 +91,11 @@ int trm_evaluate(const trm_model *m, const uint8_t *questions, const uint8_t *la
     memset(fixed, 0, sizeof *fixed);
     memset(halt, 0, sizeof *halt);
     if (count <= 0) return 0;
-    if (o->steps < 1 || o->batch < 1) return fail(err, cap, "evaluation needs steps >= 1 and batch >= 1");
+    if (o->steps < 1 || o->batch < 1) return trm_errorf(err, cap, "evaluation needs steps >= 1 and batch >= 1");
     const int B = o->batch < count ? o->batch : (int)count;
     trm_error e;
     trm_solver *s = trm_solver_create(m, B, &e);
-    if (!s) return fail(err, cap, "%s", e.msg);
+    if (!s) return trm_errorf(err, cap, "%s", e.msg);
     batch_bufs bb;
     bb.q = malloc((size_t)B * grid);
     bb.tok = malloc((size_t)B * grid);
@@ -116,14 +104,14 @@ int trm_evaluate(const trm_model *m, const uint8_t *questions, const uint8_t *la
     bb.halt_step = malloc((size_t)B * sizeof(int));
     bb.ws = malloc(trm_maze_workspace_bytes(h, w));
     int rc = 0;
-    if (!bb.q || !bb.tok || !bb.halt_tok || !bb.halted || !bb.halt_step || !bb.ws) rc = fail(err, cap, "out of memory");
+    if (!bb.q || !bb.tok || !bb.halt_tok || !bb.halted || !bb.halt_step || !bb.ws) rc = trm_errorf(err, cap, "out of memory");
     for (long start = 0; start < count && !rc; start += B) {
         const int nb = count - start < B ? (int)(count - start) : B;
         memcpy(bb.q, questions + (size_t)start * grid, (size_t)nb * grid);
         for (size_t i = 0; i < (size_t)nb * grid; i++)
             if (bb.q[i] == TRM_MAZE_PATH) bb.q[i] = TRM_MAZE_OPEN;
         if (trm_solver_reset(s, bb.q, NULL, nb, &e) != TRM_OK) {
-            rc = fail(err, cap, "maze %ld: %s", base + start, e.msg);
+            rc = trm_errorf(err, cap, "maze %ld: %s", base + start, e.msg);
             break;
         }
         run_batch(s, m, nb, o, &bb);
@@ -135,7 +123,7 @@ int trm_evaluate(const trm_model *m, const uint8_t *questions, const uint8_t *la
             if ((o->mode != TRM_EVAL_HALT && score(q, bb.tok + (size_t)b * grid, l, h, w, o->steps, bb.ws, fixed, msg, sizeof msg)) ||
                 (o->mode != TRM_EVAL_FIXED &&
                  score(q, bb.halt_tok + (size_t)b * grid, l, h, w, bb.halt_step[b], bb.ws, halt, msg, sizeof msg)))
-                rc = fail(err, cap, "maze %ld: %s", base + start + b, msg);
+                rc = trm_errorf(err, cap, "maze %ld: %s", base + start + b, msg);
         }
         if (!rc && o->progress) o->progress(o->user, start + nb, count);
     }

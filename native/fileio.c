@@ -13,8 +13,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-static int fail(char *err, size_t errcap, const char *fmt, ...)
-{
+int trm_errorf(char *err, size_t errcap, const char *fmt, ...) {
     if (err && errcap) {
         va_list ap;
         va_start(ap, fmt);
@@ -28,7 +27,7 @@ int trm_read_file(const char *path, uint64_t max_bytes, uint8_t **out, size_t *l
                   char *err, size_t errcap)
 {
     if (!path || !out || !len)
-        return fail(err, errcap, "trm_read_file: NULL argument");
+        return trm_errorf(err, errcap, "trm_read_file: NULL argument");
     *out = NULL;
     *len = 0;
     if (max_bytes == 0)
@@ -38,29 +37,29 @@ int trm_read_file(const char *path, uint64_t max_bytes, uint8_t **out, size_t *l
         fd = open(path, O_RDONLY);
     } while (fd < 0 && errno == EINTR);
     if (fd < 0)
-        return fail(err, errcap, "cannot open '%s': %s", path, strerror(errno));
+        return trm_errorf(err, errcap, "cannot open '%s': %s", path, strerror(errno));
     struct stat st;
     if (fstat(fd, &st) != 0) {
         int e = errno;
         close(fd);
-        return fail(err, errcap, "cannot stat '%s': %s", path, strerror(e));
+        return trm_errorf(err, errcap, "cannot stat '%s': %s", path, strerror(e));
     }
     if (!S_ISREG(st.st_mode)) {
         close(fd);
-        return fail(err, errcap, "'%s' is not a regular file%s", path,
+        return trm_errorf(err, errcap, "'%s' is not a regular file%s", path,
                     S_ISDIR(st.st_mode) ? " (it is a directory)" : "");
     }
     /* st_size is signed; also guard size_t on 32-bit hosts (and the +1 for the NUL). */
     uint64_t size = st.st_size < 0 ? 0 : (uint64_t)st.st_size;
     if (size > max_bytes || size >= (uint64_t)SIZE_MAX) {
         close(fd);
-        return fail(err, errcap, "'%s' is too big: %llu bytes, the limit is %llu", path,
+        return trm_errorf(err, errcap, "'%s' is too big: %llu bytes, the limit is %llu", path,
                     (unsigned long long)size, (unsigned long long)max_bytes);
     }
     uint8_t *buf = malloc((size_t)size + 1);
     if (!buf) {
         close(fd);
-        return fail(err, errcap, "out of memory reading '%s' (%llu bytes)", path,
+        return trm_errorf(err, errcap, "out of memory reading '%s' (%llu bytes)", path,
                     (unsigned long long)size);
     }
     size_t got = 0;
@@ -72,7 +71,7 @@ int trm_read_file(const char *path, uint64_t max_bytes, uint8_t **out, size_t *l
             int e = errno;
             free(buf);
             close(fd);
-            return fail(err, errcap, "cannot read '%s': %s", path, strerror(e));
+            return trm_errorf(err, errcap, "cannot read '%s': %s", path, strerror(e));
         }
         if (r == 0)
             break;
@@ -87,7 +86,7 @@ int trm_read_file(const char *path, uint64_t max_bytes, uint8_t **out, size_t *l
     close(fd);
     if (got != (size_t)size || more != 0) {
         free(buf);
-        return fail(err, errcap, "'%s' changed size while being read (expected %llu bytes)",
+        return trm_errorf(err, errcap, "'%s' changed size while being read (expected %llu bytes)",
                     path, (unsigned long long)size);
     }
     buf[size] = 0;
@@ -146,11 +145,11 @@ int trm_write_file_parts(const char *path, const trm_io_part *parts, int n,
                          char *err, size_t errcap)
 {
     if (!path || !*path || (n > 0 && !parts) || n < 0)
-        return fail(err, errcap, "trm_write_file: bad arguments");
+        return trm_errorf(err, errcap, "trm_write_file: bad arguments");
     size_t tlen = strlen(path) + 32;
     char *tmp = malloc(tlen);
     if (!tmp)
-        return fail(err, errcap, "out of memory writing '%s'", path);
+        return trm_errorf(err, errcap, "out of memory writing '%s'", path);
     snprintf(tmp, tlen, "%s.tmp.%ld", path, (long)getpid());
 
     int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0666);
@@ -161,7 +160,7 @@ int trm_write_file_parts(const char *path, const trm_io_part *parts, int n,
     }
     if (fd < 0) {
         int e = errno;
-        fail(err, errcap, "cannot create '%s': %s", tmp, strerror(e));
+        trm_errorf(err, errcap, "cannot create '%s': %s", tmp, strerror(e));
         free(tmp);
         return -1;
     }
@@ -190,7 +189,7 @@ int trm_write_file_parts(const char *path, const trm_io_part *parts, int n,
     }
     if (what) {
         unlink(tmp);
-        fail(err, errcap, "cannot write '%s' (%s of '%s' failed: %s)", path, what, tmp,
+        trm_errorf(err, errcap, "cannot write '%s' (%s of '%s' failed: %s)", path, what, tmp,
              strerror(e));
         free(tmp);
         return -1;

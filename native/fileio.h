@@ -19,6 +19,14 @@
 extern "C" {
 #endif
 
+/* Write a printf-style message into err (errcap bytes; err may be NULL) and return -1: the one
+ * error helper of native/ (functions report failure as -1 plus a message). */
+int trm_errorf(char *err, size_t errcap, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
 /* Default cap for trm_read_file (max_bytes == 0): 4 GiB, far above any model or dataset here. */
 #define TRM_READ_FILE_DEFAULT_MAX ((uint64_t)4 << 30)
 

@@ -9,17 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int fail(char *err, size_t errcap, const char *fmt, ...)
-{
-    if (err && errcap) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errcap, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
-
 static void warn_msg(trm_warn_fn warn, void *user, const char *fmt, ...)
 {
     char msg[512];
@@ -66,7 +55,7 @@ int trm_config_apply_json(trm_config *cfg, const char *json, trm_warn_fn warn, v
                           char *err, size_t errcap)
 {
     if (!cfg || !json)
-        return fail(err, errcap, "config: NULL argument");
+        return trm_errorf(err, errcap, "config: NULL argument");
     size_t len = strlen(json);
     const char *end = NULL;
     cJSON *root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
@@ -76,15 +65,15 @@ int trm_config_apply_json(trm_config *cfg, const char *json, trm_warn_fn warn, v
         pos++;
     if (!root || pos != len) {
         cJSON_Delete(root);
-        return fail(err, errcap, "config is not valid JSON (error at byte %zu)", pos);
+        return trm_errorf(err, errcap, "config is not valid JSON (error at byte %zu)", pos);
     }
     int rc = 0, oom = 0;
     const char *dup = NULL;
     if (!cJSON_IsObject(root))
-        rc = fail(err, errcap, "config must be a JSON object");
+        rc = trm_errorf(err, errcap, "config must be a JSON object");
     else if ((dup = duplicate_key(root, &oom)) != NULL || oom)
-        rc = oom ? fail(err, errcap, "out of memory") :
-                   fail(err, errcap, "config key '%s' appears twice", dup);
+        rc = oom ? trm_errorf(err, errcap, "out of memory") :
+                   trm_errorf(err, errcap, "config key '%s' appears twice", dup);
     for (const cJSON *c = rc ? NULL : root->child; c && !rc; c = c->next) {
         trm_error e = {TRM_OK, ""};
         trm_status st;
@@ -100,7 +89,7 @@ int trm_config_apply_json(trm_config *cfg, const char *json, trm_warn_fn warn, v
             trm_config scratch = *cfg;
             st = trm_config_set_string(&scratch, c->string, "", &e);
             if (st != TRM_E_UNKNOWN_KEY) {
-                rc = fail(err, errcap, "config key '%s': the value must be a number, boolean "
+                rc = trm_errorf(err, errcap, "config key '%s': the value must be a number, boolean "
                           "or string, not %s", c->string, cJSON_IsArray(c) ? "an array" :
                           cJSON_IsObject(c) ? "an object" : "null");
                 break;
@@ -109,7 +98,7 @@ int trm_config_apply_json(trm_config *cfg, const char *json, trm_warn_fn warn, v
         if (st == TRM_E_UNKNOWN_KEY)
             warn_msg(warn, user, "config: %s (ignored; written by a newer version?)", e.msg);
         else if (st != TRM_OK)
-            rc = fail(err, errcap, "config: %s", e.msg);
+            rc = trm_errorf(err, errcap, "config: %s", e.msg);
     }
     cJSON_Delete(root);
     return rc;
@@ -124,16 +113,16 @@ static int config_from_file(const trm_st_file *f, trm_config *cfg, trm_warn_fn w
         warn_msg(warn, user, "no \"format\" in __metadata__ (a converted checkpoint?); "
                  "reading it as %s", TRM_MODEL_FORMAT);
     else if (strcmp(format, TRM_MODEL_FORMAT) != 0)
-        return fail(err, errcap, "unsupported format '%s' in __metadata__ (this build reads %s)",
+        return trm_errorf(err, errcap, "unsupported format '%s' in __metadata__ (this build reads %s)",
                     format, TRM_MODEL_FORMAT);
     const char *json = trm_st_metadata(f, "config");
     if (!json)
-        return fail(err, errcap, "no \"config\" in __metadata__: cannot tell the model's "
+        return trm_errorf(err, errcap, "no \"config\" in __metadata__: cannot tell the model's "
                     "configuration (hidden_size, grid size, ...)");
     trm_config_default(cfg);
     char e[400] = "";
     if (trm_config_apply_json(cfg, json, warn, user, e, sizeof e))
-        return fail(err, errcap, "__metadata__.%s", e);
+        return trm_errorf(err, errcap, "__metadata__.%s", e);
     return 0;
 }
 
@@ -141,7 +130,7 @@ trm_model *trm_load_model_st(const trm_st_file *f, const char *skip_prefix, trm_
                              void *user, char *err, size_t errcap)
 {
     if (!f) {
-        fail(err, errcap, "NULL safetensors file");
+        trm_errorf(err, errcap, "NULL safetensors file");
         return NULL;
     }
     trm_config cfg;
@@ -150,7 +139,7 @@ trm_model *trm_load_model_st(const trm_st_file *f, const char *skip_prefix, trm_
     trm_error e = {TRM_OK, ""};
     trm_model *m = trm_model_create(&cfg, &e);
     if (!m) {
-        fail(err, errcap, "__metadata__.config: %s", e.msg);
+        trm_errorf(err, errcap, "__metadata__.config: %s", e.msg);
         return NULL;
     }
     size_t skip_len = skip_prefix ? strlen(skip_prefix) : 0;
@@ -160,13 +149,13 @@ trm_model *trm_load_model_st(const trm_st_file *f, const char *skip_prefix, trm_
             continue;
         if (trm_model_load_tensor(m, t->name, trm_st_dtype_name(t->dtype), t->shape, t->ndim,
                                   t->data, t->nbytes, &e) != TRM_OK) {
-            fail(err, errcap, "%s", e.msg);
+            trm_errorf(err, errcap, "%s", e.msg);
             trm_model_free(m);
             return NULL;
         }
     }
     if (trm_model_check_loaded(m, &e) != TRM_OK) {
-        fail(err, errcap, "%s", e.msg);
+        trm_errorf(err, errcap, "%s", e.msg);
         trm_model_free(m);
         return NULL;
     }
@@ -201,7 +190,7 @@ trm_model *trm_load_model_file_ex(const char *path, trm_warn_fn warn, void *user
                                   char *err, size_t errcap)
 {
     if (!path) {
-        fail(err, errcap, "NULL model path");
+        trm_errorf(err, errcap, "NULL model path");
         return NULL;
     }
     uint8_t *buf = NULL;
@@ -213,7 +202,7 @@ trm_model *trm_load_model_file_ex(const char *path, trm_warn_fn warn, void *user
     trm_model *m = trm_load_model_buffer(buf, len, warn_with_path, &pw, e, sizeof e);
     free(buf);
     if (!m)
-        fail(err, errcap, "%s: %s", path, e);
+        trm_errorf(err, errcap, "%s: %s", path, e);
     return m;
 }
 
@@ -226,14 +215,14 @@ trm_st_writer *trm_model_writer(const trm_model *m, const float *params_override
                                 char *err, size_t errcap)
 {
     if (!m) {
-        fail(err, errcap, "NULL model");
+        trm_errorf(err, errcap, "NULL model");
         return NULL;
     }
     trm_st_writer *w = trm_st_writer_create();
     size_t need = trm_config_to_json(trm_model_config(m), NULL, 0);
     char *json = malloc(need + 1);
     if (!w || !json) {
-        fail(err, errcap, "out of memory saving the model");
+        trm_errorf(err, errcap, "out of memory saving the model");
         goto fail;
     }
     trm_config_to_json(trm_model_config(m), json, need + 1);

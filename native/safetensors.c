@@ -43,17 +43,6 @@ int trm_st_dtype_from_name(const char *name)
     return -1;
 }
 
-static int fail(char *err, size_t errcap, const char *fmt, ...)
-{
-    if (err && errcap) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errcap, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
-
 static char *dup_str(const char *s)
 {
     size_t n = strlen(s) + 1;
@@ -168,7 +157,7 @@ static int get_uint(const cJSON *v, uint64_t *out)
 static int parse_metadata(const cJSON *md, trm_st_file *f, char *err, size_t errcap)
 {
     if (!cJSON_IsObject(md))
-        return fail(err, errcap, "__metadata__ must be an object of strings, but it is %s",
+        return trm_errorf(err, errcap, "__metadata__ must be an object of strings, but it is %s",
                     json_kind(md));
     int n = 0;
     for (const cJSON *c = md->child; c; c = c->next)
@@ -177,10 +166,10 @@ static int parse_metadata(const cJSON *md, trm_st_file *f, char *err, size_t err
         return 0;
     f->meta = calloc((size_t)n, sizeof *f->meta);
     if (!f->meta)
-        return fail(err, errcap, "out of memory (%d metadata entries)", n);
+        return trm_errorf(err, errcap, "out of memory (%d metadata entries)", n);
     for (const cJSON *c = md->child; c; c = c->next) {
         if (!cJSON_IsString(c))
-            return fail(err, errcap, "__metadata__ entry '%s' must be a string, but it is %s",
+            return trm_errorf(err, errcap, "__metadata__ entry '%s' must be a string, but it is %s",
                         c->string, json_kind(c));
         trm_st_meta *m = &f->meta[f->n_meta];
         m->key = dup_str(c->string);
@@ -188,40 +177,40 @@ static int parse_metadata(const cJSON *md, trm_st_file *f, char *err, size_t err
         if (m->key)
             f->n_meta++; /* counted as soon as key is owned, so trm_st_free frees it */
         if (!m->key || !m->value)
-            return fail(err, errcap, "out of memory (metadata)");
+            return trm_errorf(err, errcap, "out of memory (metadata)");
     }
     const char *twice = NULL;
     if (first_duplicate(&f->meta[0].key, f->n_meta, sizeof *f->meta, &twice))
-        return fail(err, errcap, "out of memory (metadata)");
+        return trm_errorf(err, errcap, "out of memory (metadata)");
     if (twice)
-        return fail(err, errcap, "__metadata__ has the key '%s' twice", twice);
+        return trm_errorf(err, errcap, "__metadata__ has the key '%s' twice", twice);
     return 0;
 }
 
 static int parse_shape(const cJSON *sh, trm_st_tensor *t, char *err, size_t errcap)
 {
     if (!cJSON_IsArray(sh))
-        return fail(err, errcap, "tensor '%s': \"shape\" must be an array of non-negative "
+        return trm_errorf(err, errcap, "tensor '%s': \"shape\" must be an array of non-negative "
                     "integers, but it is %s", t->name, json_kind(sh));
     uint64_t numel = 1;
     int nd = 0;
     for (const cJSON *c = sh->child; c; c = c->next, nd++) {
         uint64_t d;
         if (!get_uint(c, &d))
-            return fail(err, errcap, "tensor '%s': shape[%d] must be a non-negative integer",
+            return trm_errorf(err, errcap, "tensor '%s': shape[%d] must be a non-negative integer",
                         t->name, nd);
         if (nd >= TRM_ST_MAX_DIMS)
-            return fail(err, errcap, "tensor '%s': shape has more than %d dimensions", t->name,
+            return trm_errorf(err, errcap, "tensor '%s': shape has more than %d dimensions", t->name,
                         TRM_ST_MAX_DIMS);
         t->shape[nd] = (int64_t)d;
         if (d != 0 && numel > (uint64_t)SIZE_MAX / d)
-            return fail(err, errcap, "tensor '%s': shape element count overflows", t->name);
+            return trm_errorf(err, errcap, "tensor '%s': shape element count overflows", t->name);
         numel *= d;
     }
     t->ndim = nd;
     size_t es = DTYPES[t->dtype].size;
     if (numel > (uint64_t)SIZE_MAX / es)
-        return fail(err, errcap, "tensor '%s': shape byte count overflows", t->name);
+        return trm_errorf(err, errcap, "tensor '%s': shape byte count overflows", t->name);
     t->numel = (size_t)numel;
     t->nbytes = (size_t)numel * es;
     return 0;
@@ -241,43 +230,43 @@ static int parse_entry(const cJSON *e, trm_st_tensor *t, size_t data_len, char *
                        size_t errcap)
 {
     if (!cJSON_IsObject(e))
-        return fail(err, errcap, "tensor '%s': entry must be an object, but it is %s", t->name,
+        return trm_errorf(err, errcap, "tensor '%s': entry must be an object, but it is %s", t->name,
                     json_kind(e));
     const cJSON *dt = cJSON_GetObjectItemCaseSensitive(e, "dtype");
     if (!dt)
-        return fail(err, errcap, "tensor '%s': missing \"dtype\"", t->name);
+        return trm_errorf(err, errcap, "tensor '%s': missing \"dtype\"", t->name);
     if (!cJSON_IsString(dt))
-        return fail(err, errcap, "tensor '%s': \"dtype\" must be a string, but it is %s",
+        return trm_errorf(err, errcap, "tensor '%s': \"dtype\" must be a string, but it is %s",
                     t->name, json_kind(dt));
     int d = trm_st_dtype_from_name(dt->valuestring);
     if (d < 0)
-        return fail(err, errcap, "tensor '%s': unknown dtype '%s' (supported: F64 F32 F16 BF16 "
+        return trm_errorf(err, errcap, "tensor '%s': unknown dtype '%s' (supported: F64 F32 F16 BF16 "
                     "I64 I32 I16 I8 U8 BOOL)", t->name, dt->valuestring);
     t->dtype = (trm_st_dtype)d;
     const cJSON *sh = cJSON_GetObjectItemCaseSensitive(e, "shape");
     if (!sh)
-        return fail(err, errcap, "tensor '%s': missing \"shape\"", t->name);
+        return trm_errorf(err, errcap, "tensor '%s': missing \"shape\"", t->name);
     if (parse_shape(sh, t, err, errcap))
         return -1;
     const cJSON *off = cJSON_GetObjectItemCaseSensitive(e, "data_offsets");
     if (!off)
-        return fail(err, errcap, "tensor '%s': missing \"data_offsets\"", t->name);
+        return trm_errorf(err, errcap, "tensor '%s': missing \"data_offsets\"", t->name);
     uint64_t b = 0, en = 0;
     if (!cJSON_IsArray(off) || cJSON_GetArraySize(off) != 2 || !get_uint(off->child, &b) ||
         !get_uint(off->child->next, &en))
-        return fail(err, errcap, "tensor '%s': \"data_offsets\" must be two non-negative "
+        return trm_errorf(err, errcap, "tensor '%s': \"data_offsets\" must be two non-negative "
                     "integers [begin, end]", t->name);
     if (b > en)
-        return fail(err, errcap, "tensor '%s': data_offsets begin %llu > end %llu", t->name,
+        return trm_errorf(err, errcap, "tensor '%s': data_offsets begin %llu > end %llu", t->name,
                     (unsigned long long)b, (unsigned long long)en);
     if (en > data_len)
-        return fail(err, errcap, "tensor '%s': data_offsets end %llu is past the end of the "
+        return trm_errorf(err, errcap, "tensor '%s': data_offsets end %llu is past the end of the "
                     "data buffer (%zu bytes): truncated file?", t->name, (unsigned long long)en,
                     data_len);
     if (en - b != t->nbytes) {
         char s[160];
         shape_str(t, s, sizeof s);
-        return fail(err, errcap, "tensor '%s': data_offsets span %llu bytes, but shape %s of "
+        return trm_errorf(err, errcap, "tensor '%s': data_offsets span %llu bytes, but shape %s of "
                     "%s needs %zu", t->name, (unsigned long long)(en - b), s,
                     DTYPES[t->dtype].name, t->nbytes);
     }
@@ -299,19 +288,19 @@ static int check_layout(const trm_st_file *f, char *err, size_t errcap)
 {
     int n = f->n_tensors;
     if (n == 0)
-        return f->data_len ? fail(err, errcap, "data buffer has %zu bytes but there are no "
+        return f->data_len ? trm_errorf(err, errcap, "data buffer has %zu bytes but there are no "
                                   "tensors", f->data_len) : 0;
     const trm_st_tensor **idx = malloc((size_t)n * sizeof *idx);
     if (!idx)
-        return fail(err, errcap, "out of memory (%d tensors)", n);
+        return trm_errorf(err, errcap, "out of memory (%d tensors)", n);
     for (int i = 0; i < n; i++)
         idx[i] = &f->tensors[i];
     int rc = 0;
     const char *twice = NULL;
     if (first_duplicate(&f->tensors[0].name, n, sizeof *f->tensors, &twice))
-        rc = fail(err, errcap, "out of memory (%d tensors)", n);
+        rc = trm_errorf(err, errcap, "out of memory (%d tensors)", n);
     else if (twice)
-        rc = fail(err, errcap, "tensor '%s' appears twice in the header", twice);
+        rc = trm_errorf(err, errcap, "tensor '%s' appears twice in the header", twice);
     if (!rc)
         qsort(idx, (size_t)n, sizeof *idx, cmp_offset);
     size_t cursor = 0;
@@ -319,17 +308,17 @@ static int check_layout(const trm_st_file *f, char *err, size_t errcap)
     for (int i = 0; i < n && !rc; i++) {
         const trm_st_tensor *t = idx[i];
         if (t->offset < cursor)
-            rc = fail(err, errcap, "tensors '%s' [%zu, %zu) and '%s' [%zu, %zu) overlap",
+            rc = trm_errorf(err, errcap, "tensors '%s' [%zu, %zu) and '%s' [%zu, %zu) overlap",
                       prev->name, prev->offset, prev->offset + prev->nbytes, t->name, t->offset,
                       t->offset + t->nbytes);
         else if (t->offset > cursor)
-            rc = fail(err, errcap, "hole in the data buffer: bytes [%zu, %zu) before tensor "
+            rc = trm_errorf(err, errcap, "hole in the data buffer: bytes [%zu, %zu) before tensor "
                       "'%s' belong to no tensor", cursor, t->offset, t->name);
         cursor = t->offset + t->nbytes;
         prev = t;
     }
     if (!rc && cursor != f->data_len)
-        rc = fail(err, errcap, "hole in the data buffer: bytes [%zu, %zu) after the last "
+        rc = trm_errorf(err, errcap, "hole in the data buffer: bytes [%zu, %zu) after the last "
                   "tensor belong to no tensor", cursor, f->data_len);
     free(idx);
     return rc;
@@ -340,22 +329,22 @@ static int parse_prefix(const uint8_t *buf, size_t len, trm_st_file *f, char *er
                         size_t errcap)
 {
     if (len < 8)
-        return fail(err, errcap, "file too short: %zu bytes, a safetensors file starts with an "
+        return trm_errorf(err, errcap, "file too short: %zu bytes, a safetensors file starts with an "
                     "8-byte header length", len);
     uint64_t n = 0;
     for (int i = 7; i >= 0; i--)
         n = (n << 8) | buf[i];
     if (n > TRM_ST_MAX_HEADER)
-        return fail(err, errcap, "absurd header length %llu (limit %d bytes): not a "
+        return trm_errorf(err, errcap, "absurd header length %llu (limit %d bytes): not a "
                     "safetensors file?", (unsigned long long)n, TRM_ST_MAX_HEADER);
     if (n > len - 8)
-        return fail(err, errcap, "header length %llu goes past the end of the file (%zu bytes "
+        return trm_errorf(err, errcap, "header length %llu goes past the end of the file (%zu bytes "
                     "after the length field): truncated file?", (unsigned long long)n, len - 8);
     if (n == 0)
-        return fail(err, errcap, "header is empty (header length 0)");
+        return trm_errorf(err, errcap, "header is empty (header length 0)");
     size_t bad = utf8_invalid_at(buf + 8, (size_t)n);
     if (bad < n)
-        return fail(err, errcap, "header is not valid UTF-8 at header byte %zu (file offset "
+        return trm_errorf(err, errcap, "header is not valid UTF-8 at header byte %zu (file offset "
                     "%zu)", bad, bad + 8);
     f->header_len = (size_t)n;
     f->data = buf + 8 + n;
@@ -369,7 +358,7 @@ static cJSON *parse_json(const uint8_t *hdr, size_t n, char *err, size_t errcap)
     /* A NUL-terminated private copy: cJSON then cannot read past the header whatever it does. */
     char *text = malloc(n + 1);
     if (!text) {
-        fail(err, errcap, "out of memory (header of %zu bytes)", n);
+        trm_errorf(err, errcap, "out of memory (header of %zu bytes)", n);
         return NULL;
     }
     memcpy(text, hdr, n);
@@ -395,7 +384,7 @@ static cJSON *parse_json(const uint8_t *hdr, size_t n, char *err, size_t errcap)
     size_t col = 1;
     for (size_t i = 0; i < pos; i++)
         col = text[i] == '\n' ? (line++, 1) : col + 1;
-    fail(err, errcap, "header is not valid JSON: %s at header byte %zu (file offset %zu, line "
+    trm_errorf(err, errcap, "header is not valid JSON: %s at header byte %zu (file offset %zu, line "
          "%d, column %zu)", end ? "syntax error or trailing bytes" : "parse failure", pos,
          pos + 8, line, col);
     free(text);
@@ -405,7 +394,7 @@ static cJSON *parse_json(const uint8_t *hdr, size_t n, char *err, size_t errcap)
 static int parse_header(const cJSON *root, trm_st_file *f, char *err, size_t errcap)
 {
     if (!cJSON_IsObject(root))
-        return fail(err, errcap, "header must be a JSON object, but it is %s", json_kind(root));
+        return trm_errorf(err, errcap, "header must be a JSON object, but it is %s", json_kind(root));
     int n = 0, n_md = 0;
     for (const cJSON *c = root->child; c; c = c->next) {
         if (strcmp(c->string, "__metadata__") == 0)
@@ -414,11 +403,11 @@ static int parse_header(const cJSON *root, trm_st_file *f, char *err, size_t err
             n++;
     }
     if (n_md > 1)
-        return fail(err, errcap, "header has __metadata__ %d times", n_md);
+        return trm_errorf(err, errcap, "header has __metadata__ %d times", n_md);
     if (n > 0) {
         f->tensors = calloc((size_t)n, sizeof *f->tensors);
         if (!f->tensors)
-            return fail(err, errcap, "out of memory (%d tensors)", n);
+            return trm_errorf(err, errcap, "out of memory (%d tensors)", n);
     }
     for (const cJSON *c = root->child; c; c = c->next) {
         if (strcmp(c->string, "__metadata__") == 0) {
@@ -429,7 +418,7 @@ static int parse_header(const cJSON *root, trm_st_file *f, char *err, size_t err
         trm_st_tensor *t = &f->tensors[f->n_tensors];
         t->name = dup_str(c->string);
         if (!t->name)
-            return fail(err, errcap, "out of memory (tensor names)");
+            return trm_errorf(err, errcap, "out of memory (tensor names)");
         f->n_tensors++;
         if (parse_entry(c, t, f->data_len, err, errcap))
             return -1;
@@ -441,10 +430,10 @@ static int parse_header(const cJSON *root, trm_st_file *f, char *err, size_t err
 int trm_st_parse(const uint8_t *buf, size_t len, trm_st_file *out, char *err, size_t errcap)
 {
     if (!out)
-        return fail(err, errcap, "trm_st_parse: NULL output");
+        return trm_errorf(err, errcap, "trm_st_parse: NULL output");
     memset(out, 0, sizeof *out);
     if (!buf && len)
-        return fail(err, errcap, "trm_st_parse: NULL buffer");
+        return trm_errorf(err, errcap, "trm_st_parse: NULL buffer");
     if (parse_prefix(buf, len, out, err, errcap))
         return -1;
     cJSON *root = parse_json(buf + 8, out->header_len, err, errcap);
@@ -534,38 +523,38 @@ int trm_st_writer_add(trm_st_writer *w, const char *name, trm_st_dtype dtype,
                       const int64_t *shape, int ndim, const void *data, char *err, size_t errcap)
 {
     if (!w || !name)
-        return fail(err, errcap, "trm_st_writer_add: NULL argument");
+        return trm_errorf(err, errcap, "trm_st_writer_add: NULL argument");
     if (!*name || strcmp(name, "__metadata__") == 0)
-        return fail(err, errcap, "cannot add a tensor called '%s'", name);
+        return trm_errorf(err, errcap, "cannot add a tensor called '%s'", name);
     if (utf8_invalid_at((const uint8_t *)name, strlen(name)) != strlen(name))
-        return fail(err, errcap, "tensor name '%s' is not valid UTF-8", name);
+        return trm_errorf(err, errcap, "tensor name '%s' is not valid UTF-8", name);
     if ((unsigned)dtype >= TRM_ST_NUM_DTYPES)
-        return fail(err, errcap, "tensor '%s': bad dtype %d", name, (int)dtype);
+        return trm_errorf(err, errcap, "tensor '%s': bad dtype %d", name, (int)dtype);
     if (ndim < 0 || ndim > TRM_ST_MAX_DIMS || (ndim > 0 && !shape))
-        return fail(err, errcap, "tensor '%s': bad ndim %d (0..%d)", name, ndim, TRM_ST_MAX_DIMS);
+        return trm_errorf(err, errcap, "tensor '%s': bad ndim %d (0..%d)", name, ndim, TRM_ST_MAX_DIMS);
     uint64_t numel = 1;
     for (int i = 0; i < ndim; i++) {
         if (shape[i] < 0 || (double)shape[i] > MAX_EXACT_INT)
-            return fail(err, errcap, "tensor '%s': bad dimension %lld", name,
+            return trm_errorf(err, errcap, "tensor '%s': bad dimension %lld", name,
                         (long long)shape[i]);
         uint64_t d = (uint64_t)shape[i];
         if (d && numel > (uint64_t)SIZE_MAX / DTYPES[dtype].size / d)
-            return fail(err, errcap, "tensor '%s': size overflows", name);
+            return trm_errorf(err, errcap, "tensor '%s': size overflows", name);
         numel *= d;
     }
     size_t nbytes = (size_t)numel * DTYPES[dtype].size;
     if (nbytes && !data)
-        return fail(err, errcap, "tensor '%s': NULL data", name);
+        return trm_errorf(err, errcap, "tensor '%s': NULL data", name);
     for (int i = 0; i < w->n; i++)
         if (strcmp(w->t[i].name, name) == 0)
-            return fail(err, errcap, "tensor '%s' added twice", name);
+            return trm_errorf(err, errcap, "tensor '%s' added twice", name);
     if (grow((void **)&w->t, &w->cap, w->n + 1, sizeof *w->t))
-        return fail(err, errcap, "out of memory adding tensor '%s'", name);
+        return trm_errorf(err, errcap, "out of memory adding tensor '%s'", name);
     wr_tensor *t = &w->t[w->n];
     memset(t, 0, sizeof *t);
     t->name = dup_str(name);
     if (!t->name)
-        return fail(err, errcap, "out of memory adding tensor '%s'", name);
+        return trm_errorf(err, errcap, "out of memory adding tensor '%s'", name);
     t->dtype = dtype;
     t->ndim = ndim;
     for (int i = 0; i < ndim; i++)
@@ -580,13 +569,13 @@ int trm_st_writer_set_metadata(trm_st_writer *w, const char *key, const char *va
                                char *err, size_t errcap)
 {
     if (!w || !key || !value)
-        return fail(err, errcap, "trm_st_writer_set_metadata: NULL argument");
+        return trm_errorf(err, errcap, "trm_st_writer_set_metadata: NULL argument");
     if (utf8_invalid_at((const uint8_t *)key, strlen(key)) != strlen(key) ||
         utf8_invalid_at((const uint8_t *)value, strlen(value)) != strlen(value))
-        return fail(err, errcap, "metadata '%s' is not valid UTF-8", key);
+        return trm_errorf(err, errcap, "metadata '%s' is not valid UTF-8", key);
     char *v = dup_str(value);
     if (!v)
-        return fail(err, errcap, "out of memory (metadata '%s')", key);
+        return trm_errorf(err, errcap, "out of memory (metadata '%s')", key);
     for (int i = 0; i < w->n_meta; i++) {
         if (strcmp(w->meta[i].key, key) == 0) {
             free((char *)w->meta[i].value);
@@ -598,7 +587,7 @@ int trm_st_writer_set_metadata(trm_st_writer *w, const char *key, const char *va
     if (!k || grow((void **)&w->meta, &w->cap_meta, w->n_meta + 1, sizeof *w->meta)) {
         free(k);
         free(v);
-        return fail(err, errcap, "out of memory (metadata '%s')", key);
+        return trm_errorf(err, errcap, "out of memory (metadata '%s')", key);
     }
     w->meta[w->n_meta].key = k;
     w->meta[w->n_meta].value = v;
@@ -705,7 +694,7 @@ static int build_header(const trm_st_writer *w, sbuf *b, int *order, size_t *dat
             sb_str(b, num);
         }
         if (t->nbytes > SIZE_MAX - off)
-            return fail(err, errcap, "total tensor size overflows at '%s'", t->name);
+            return trm_errorf(err, errcap, "total tensor size overflows at '%s'", t->name);
         snprintf(num, sizeof num, "],\"data_offsets\":[%zu,%zu]}", off, off + t->nbytes);
         sb_str(b, num);
         off += t->nbytes;
@@ -714,9 +703,9 @@ static int build_header(const trm_st_writer *w, sbuf *b, int *order, size_t *dat
     while (!b->oom && b->len % 8)
         sb_str(b, " ");
     if (b->oom)
-        return fail(err, errcap, "out of memory building the safetensors header");
+        return trm_errorf(err, errcap, "out of memory building the safetensors header");
     if (b->len > TRM_ST_MAX_HEADER)
-        return fail(err, errcap, "header of %zu bytes is over the %d-byte limit", b->len,
+        return trm_errorf(err, errcap, "header of %zu bytes is over the %d-byte limit", b->len,
                     TRM_ST_MAX_HEADER);
     *data_len = off;
     return 0;
@@ -728,13 +717,13 @@ static int plan(const trm_st_writer *w, sbuf *b, uint8_t len8[8], trm_io_part **
                 size_t *total, char *err, size_t errcap)
 {
     if (!w)
-        return fail(err, errcap, "NULL safetensors writer");
+        return trm_errorf(err, errcap, "NULL safetensors writer");
     int *order = malloc(((size_t)w->n + 1) * sizeof *order);
     *parts = malloc(((size_t)w->n + 2) * sizeof **parts);
     size_t data_len = 0;
     if (!order || !*parts) {
         free(order);
-        return fail(err, errcap, "out of memory (%d tensors)", w->n);
+        return trm_errorf(err, errcap, "out of memory (%d tensors)", w->n);
     }
     if (build_header(w, b, order, &data_len, err, errcap)) {
         free(order);
@@ -749,7 +738,7 @@ static int plan(const trm_st_writer *w, sbuf *b, uint8_t len8[8], trm_io_part **
         (*parts)[k + 2] = (trm_io_part){w->t[order[k]].data, w->t[order[k]].nbytes};
     free(order);
     if (data_len > SIZE_MAX - 8 - b->len)
-        return fail(err, errcap, "file size overflows");
+        return trm_errorf(err, errcap, "file size overflows");
     *total = 8 + b->len + data_len;
     return 0;
 }
@@ -758,7 +747,7 @@ int trm_st_writer_serialize(const trm_st_writer *w, uint8_t **out, size_t *len,
                             char *err, size_t errcap)
 {
     if (!out || !len)
-        return fail(err, errcap, "trm_st_writer_serialize: NULL argument");
+        return trm_errorf(err, errcap, "trm_st_writer_serialize: NULL argument");
     *out = NULL;
     *len = 0;
     sbuf b = {0};
@@ -768,7 +757,7 @@ int trm_st_writer_serialize(const trm_st_writer *w, uint8_t **out, size_t *len,
     int rc = plan(w, &b, len8, &parts, &total, err, errcap);
     uint8_t *buf = rc ? NULL : malloc(total ? total : 1);
     if (!rc && !buf)
-        rc = fail(err, errcap, "out of memory (%zu-byte safetensors file)", total);
+        rc = trm_errorf(err, errcap, "out of memory (%zu-byte safetensors file)", total);
     if (!rc) {
         size_t k = 0;
         for (int i = 0; i < w->n + 2; i++) {

@@ -11,19 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
-#endif
-static int fail(char *err, size_t cap, const char *fmt, ...) {
-    if (err && cap) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, cap, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
-
 /* Seeds are JSON numbers, exact up to 2^53. */
 #define SEED_MAX 9007199254740992.0
 
@@ -110,7 +97,7 @@ static int check_duplicates(ctx *x, const cJSON *obj, const char *path) {
     for (const cJSON *a = obj->child; a; a = a->next)
         for (const cJSON *b = a->next; b; b = b->next)
             if (a->string && b->string && !strcmp(a->string, b->string))
-                return fail(x->err, x->cap, "%s: %s%s%s: key appears twice", x->name, path, *path ? "." : "",
+                return trm_errorf(x->err, x->cap, "%s: %s%s%s: key appears twice", x->name, path, *path ? "." : "",
                             a->string);
     return 0;
 }
@@ -118,7 +105,7 @@ static int check_duplicates(ctx *x, const cJSON *obj, const char *path) {
 static int set_key(ctx *x, trm_run_config *c, const key_spec *k, const cJSON *v, const char *path) {
     char *p = (char *)c + k->offset;
     if (k->type == K_BOOL) {
-        if (!cJSON_IsBool(v)) return fail(x->err, x->cap, "%s: %s: expected true or false, got %s", x->name, path, type_name(v));
+        if (!cJSON_IsBool(v)) return trm_errorf(x->err, x->cap, "%s: %s: expected true or false, got %s", x->name, path, type_name(v));
         *(int *)p = cJSON_IsTrue(v);
         return 0;
     }
@@ -126,17 +113,17 @@ static int set_key(ctx *x, trm_run_config *c, const key_spec *k, const cJSON *v,
         const char *a = k->type == K_OPTIMIZER ? "adam_atan2" : "stablemax";
         const char *b = k->type == K_OPTIMIZER ? "adamw" : "softmax";
         if (!cJSON_IsString(v) || (strcmp(v->valuestring, a) && strcmp(v->valuestring, b)))
-            return fail(x->err, x->cap, "%s: %s: expected \"%s\" or \"%s\"", x->name, path, a, b);
+            return trm_errorf(x->err, x->cap, "%s: %s: expected \"%s\" or \"%s\"", x->name, path, a, b);
         int second = !strcmp(v->valuestring, b);
         if (k->type == K_OPTIMIZER) *(trm_optimizer *)p = second ? TRM_OPT_ADAMW : TRM_OPT_ADAM_ATAN2;
         else *(trm_loss_kind *)p = second ? TRM_LOSS_SOFTMAX : TRM_LOSS_STABLEMAX;
         return 0;
     }
-    if (!cJSON_IsNumber(v)) return fail(x->err, x->cap, "%s: %s: expected a number, got %s", x->name, path, type_name(v));
+    if (!cJSON_IsNumber(v)) return trm_errorf(x->err, x->cap, "%s: %s: expected a number, got %s", x->name, path, type_name(v));
     double d = v->valuedouble;
     int integral = k->type != K_DOUBLE;
     if (!isfinite(d) || d < k->lo || d > k->hi || (integral && d != floor(d)))
-        return fail(x->err, x->cap, "%s: %s: %.17g is not %s in [%.17g, %.17g]", x->name, path, d,
+        return trm_errorf(x->err, x->cap, "%s: %s: %.17g is not %s in [%.17g, %.17g]", x->name, path, d,
                     integral ? "an integer" : "a number", k->lo, k->hi);
     switch (k->type) {
     case K_INT: *(int *)p = (int)d; break;
@@ -175,7 +162,7 @@ static int apply_table(ctx *x, trm_run_config *c, const cJSON *obj, const char *
             char known[600] = "";
             for (size_t i = 0; i < n; i++) append(known, sizeof known, keys[i].key);
             for (int e = 0; extra && extra[e]; e++) append(known, sizeof known, extra[e]);
-            return fail(x->err, x->cap, "%s: %s: unknown key (known keys: %s)", x->name, path, known);
+            return trm_errorf(x->err, x->cap, "%s: %s: unknown key (known keys: %s)", x->name, path, known);
         }
     }
     return 0;
@@ -192,13 +179,13 @@ static int parse_model(ctx *x, trm_run_config *c, const cJSON *obj) {
             trm_config scratch = c->model; /* is the key known at all? */
             st = trm_config_set_string(&scratch, v->string, "", &e);
             if (st != TRM_E_UNKNOWN_KEY)
-                return fail(x->err, x->cap, "%s: model.%s: expected a number, boolean or string, got %s", x->name,
+                return trm_errorf(x->err, x->cap, "%s: model.%s: expected a number, boolean or string, got %s", x->name,
                             v->string, type_name(v));
         }
         if (st == TRM_E_UNKNOWN_KEY)
-            return fail(x->err, x->cap, "%s: model.%s: unknown model key (the official config names are listed "
+            return trm_errorf(x->err, x->cap, "%s: model.%s: unknown model key (the official config names are listed "
                         "in native/TOOLS.md)", x->name, v->string);
-        if (st != TRM_OK) return fail(x->err, x->cap, "%s: model.%s: %s", x->name, v->string, e.msg);
+        if (st != TRM_OK) return trm_errorf(x->err, x->cap, "%s: model.%s: %s", x->name, v->string, e.msg);
         if (!strcmp(v->string, "grid_height")) c->model_grid_given |= 1;
         if (!strcmp(v->string, "grid_width")) c->model_grid_given |= 2;
     }
@@ -210,9 +197,9 @@ static int parse_path(ctx *x, const cJSON *v, const char *path, char *dst) {
         dst[0] = '\0';
         return 0;
     }
-    if (!cJSON_IsString(v)) return fail(x->err, x->cap, "%s: %s: expected a file path string, got %s", x->name, path, type_name(v));
+    if (!cJSON_IsString(v)) return trm_errorf(x->err, x->cap, "%s: %s: expected a file path string, got %s", x->name, path, type_name(v));
     size_t n = strlen(v->valuestring);
-    if (n == 0 || n >= TRM_PATH_MAX) return fail(x->err, x->cap, "%s: %s: path is empty or too long", x->name, path);
+    if (n == 0 || n >= TRM_PATH_MAX) return trm_errorf(x->err, x->cap, "%s: %s: path is empty or too long", x->name, path);
     memcpy(dst, v->valuestring, n + 1);
     return 0;
 }
@@ -222,14 +209,14 @@ static int parse_generator(ctx *x, trm_run_config *c, const cJSON *g) {
         c->use_generator = 0;
         return 0;
     }
-    if (!cJSON_IsObject(g)) return fail(x->err, x->cap, "%s: data.generator: expected an object, got %s", x->name, type_name(g));
+    if (!cJSON_IsObject(g)) return trm_errorf(x->err, x->cap, "%s: data.generator: expected an object, got %s", x->name, type_name(g));
     if (check_duplicates(x, g, "data.generator")) return -1;
     static const char *const extra[] = {"algorithm", NULL};
     if (apply_table(x, c, g, "data.generator", GEN_KEYS, sizeof GEN_KEYS / sizeof GEN_KEYS[0], extra)) return -1;
     const cJSON *a = cJSON_GetObjectItemCaseSensitive(g, "algorithm");
     if (a) {
         if (!cJSON_IsString(a) || (strcmp(a->valuestring, "lehnert") && strcmp(a->valuestring, "dfs")))
-            return fail(x->err, x->cap, "%s: data.generator.algorithm: expected \"lehnert\" or \"dfs\"", x->name);
+            return trm_errorf(x->err, x->cap, "%s: data.generator.algorithm: expected \"lehnert\" or \"dfs\"", x->name);
         c->gen.algorithm = strcmp(a->valuestring, "dfs") ? TRM_MAZE_LEHNERT : TRM_MAZE_DFS;
     }
     c->use_generator = 1;
@@ -276,20 +263,20 @@ int trm_run_config_parse(trm_run_config *c, const char *text, size_t len, const 
         int line, col;
         line_col(text, pos, &line, &col);
         cJSON_Delete(root);
-        return fail(err, cap, "%s:%d:%d: %s", x.name, line, col,
+        return trm_errorf(err, cap, "%s:%d:%d: %s", x.name, line, col,
                     root ? "unexpected text after the JSON object" : "invalid JSON");
     }
     int rc = 0;
-    if (!cJSON_IsObject(root)) rc = fail(err, cap, "%s: the configuration must be a JSON object", x.name);
+    if (!cJSON_IsObject(root)) rc = trm_errorf(err, cap, "%s: the configuration must be a JSON object", x.name);
     if (!rc) rc = check_duplicates(&x, root, "");
     for (const cJSON *s = rc ? NULL : root->child; s && !rc; s = s->next) {
         int m = !strcmp(s->string, "model"), d = !strcmp(s->string, "data"), t = !strcmp(s->string, "train");
         if (!m && !d && !t) {
-            rc = fail(err, cap, "%s: %s: unknown section (expected model, data or train)", x.name, s->string);
+            rc = trm_errorf(err, cap, "%s: %s: unknown section (expected model, data or train)", x.name, s->string);
             break;
         }
         if (!cJSON_IsObject(s)) {
-            rc = fail(err, cap, "%s: %s: expected an object, got %s", x.name, s->string, type_name(s));
+            rc = trm_errorf(err, cap, "%s: %s: expected an object, got %s", x.name, s->string, type_name(s));
             break;
         }
         rc = check_duplicates(&x, s, s->string);
@@ -317,27 +304,27 @@ int trm_run_config_read(trm_run_config *c, const char *path, char *err, size_t c
 
 static int finish_data(trm_run_config *c, int h, int w, char *err, size_t cap) {
     if (c->use_generator && c->train_csv[0])
-        return fail(err, cap, "data: give either train_csv (+ test_csv) or generator, not both");
+        return trm_errorf(err, cap, "data: give either train_csv (+ test_csv) or generator, not both");
     if (!c->use_generator && !c->train_csv[0])
-        return fail(err, cap, "data: no training data: set data.train_csv or data.generator");
+        return trm_errorf(err, cap, "data: no training data: set data.train_csv or data.generator");
     if (c->use_generator && c->test_csv[0])
-        return fail(err, cap, "data.test_csv: with the generator the held-out set is generated (data.test_count)");
+        return trm_errorf(err, cap, "data.test_csv: with the generator the held-out set is generated (data.test_count)");
     if (c->use_generator) {
         if (!c->gen.height || !c->gen.width)
-            return fail(err, cap, "data.generator: height and width are required");
+            return trm_errorf(err, cap, "data.generator: height and width are required");
         if (c->gen.min_path == 0) {
             trm_maze_options d;
             trm_maze_options_default(&d, c->gen.height, c->gen.width);
             c->gen.min_path = d.min_path;
         }
         trm_error e;
-        if (trm_maze_options_check(&c->gen, &e) != TRM_OK) return fail(err, cap, "data.generator: %s", e.msg);
+        if (trm_maze_options_check(&c->gen, &e) != TRM_OK) return trm_errorf(err, cap, "data.generator: %s", e.msg);
         if (!c->gen_test_seed_given) c->gen_test_seed = c->gen_seed + 1;
         if (c->gen_test_seed == c->gen_seed)
-            return fail(err, cap, "data.generator.test_seed must differ from data.generator.seed");
+            return trm_errorf(err, cap, "data.generator.test_seed must differ from data.generator.seed");
     }
     if (c->augment && h != w)
-        return fail(err, cap, "data.augment: dihedral transforms need square grids, the data is %dx%d", h, w);
+        return trm_errorf(err, cap, "data.augment: dihedral transforms need square grids, the data is %dx%d", h, w);
     return 0;
 }
 
@@ -348,25 +335,25 @@ int trm_run_config_finish(trm_run_config *c, int h, int w, size_t n_train, char 
     }
     if (finish_data(c, h, w, err, cap)) return -1;
     if (((c->model_grid_given & 1) && c->model.grid_height != h) || ((c->model_grid_given & 2) && c->model.grid_width != w))
-        return fail(err, cap, "model.grid_height/grid_width %dx%d do not match the data's %dx%d grids",
+        return trm_errorf(err, cap, "model.grid_height/grid_width %dx%d do not match the data's %dx%d grids",
                     c->model.grid_height, c->model.grid_width, h, w);
     c->model.grid_height = h;
     c->model.grid_width = w;
     c->model_grid_given = 3;
     trm_error e;
-    if (trm_config_validate(&c->model, NULL, &e) != TRM_OK) return fail(err, cap, "model: %s", e.msg);
+    if (trm_config_validate(&c->model, NULL, &e) != TRM_OK) return trm_errorf(err, cap, "model: %s", e.msg);
     if (c->model.vocab_size < TRM_MAZE_VOCAB)
-        return fail(err, cap, "model.vocab_size %d: maze tokens need at least %d", c->model.vocab_size, TRM_MAZE_VOCAB);
+        return trm_errorf(err, cap, "model.vocab_size %d: maze tokens need at least %d", c->model.vocab_size, TRM_MAZE_VOCAB);
     if (c->epochs > 0) {
-        if (!n_train) return fail(err, cap, "train.epochs needs a CSV training set; use train.total_steps with the generator");
+        if (!n_train) return trm_errorf(err, cap, "train.epochs needs a CSV training set; use train.total_steps with the generator");
         double steps = floor(c->epochs * (double)n_train / c->train.batch_size);
         long derived = steps < 1 ? 1 : (long)steps;
         if (c->total_steps && c->total_steps != derived)
-            return fail(err, cap, "train.total_steps %ld and train.epochs %g (= %ld steps of batch %d over %zu examples) "
+            return trm_errorf(err, cap, "train.total_steps %ld and train.epochs %g (= %ld steps of batch %d over %zu examples) "
                         "disagree; give one of them", c->total_steps, c->epochs, derived, c->train.batch_size, n_train);
         c->total_steps = derived;
     }
-    if (c->total_steps < 1) return fail(err, cap, "train.total_steps must be >= 1");
+    if (c->total_steps < 1) return trm_errorf(err, cap, "train.total_steps must be >= 1");
     c->train.total_steps = c->total_steps;
     c->train.seed = trm_maze_seed(c->seed, 1); /* exploration stream, distinct from the init seed */
     if (c->eval_steps == 0) c->eval_steps = c->model.halt_max_steps;
