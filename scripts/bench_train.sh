@@ -1,0 +1,73 @@
+#!/bin/sh
+# bench_train.sh: training throughput (example-supervision-steps per second) of trm.c's trainer
+# (trm-bench train: trm_trainer_step on random maze-like data) against the PyTorch reference
+# doing the identical step (scripts/bench_train_ref.py = reference_trm.py bench plus CPU time),
+# both with the same thread count, measured one after the other in this run; then inference ms
+# per refinement pass with 1 and 2 threads, and peak RSS of each training run.
+#
+#   scripts/bench_train.sh [build-dir]           default: build
+#   CONFIGS="a b" STEPS=2 THREADS=2 scripts/bench_train.sh
+# Configs: (a) 15x15, hidden 128, 4 heads, T 3, n 4, batch 32; (b) 30x30, hidden 256, 8 heads,
+# batch 8; (c) the official maze model (hidden 512, 8 heads, 30x30 + 16 prefix), batch 2. All
+# have a 16-position puzzle prefix, expansion 4, 2 layers.
+# The machine may be shared: every line carries the load average, and "cpu" columns give CPU
+# seconds per step (all threads), which other processes do not inflate the way they do wall time.
+set -e
+root=$(CDPATH= cd -- "$(dirname -- "$0")/.." && pwd)
+build=${1:-$root/build}
+bin="$build/bin/trm-bench"
+[ -x "$bin" ] || { echo "bench_train.sh: $bin not built (cmake -S $root -B $build && cmake --build $build)" >&2; exit 1; }
+py=/usr/bin/python3
+threads=${THREADS:-2}
+steps=${STEPS:-2}
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive} OPENBLAS_CORETYPE=SkylakeX
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+cfg() {
+    case $1 in
+        a) echo "--grid 15 15 --hidden 128 --heads 4 --batch 32" ;;
+        b) echo "--grid 30 30 --hidden 256 --heads 8 --batch 8" ;;
+        c) echo "--grid 30 30 --hidden 512 --heads 8 --batch 2" ;;
+    esac
+}
+echo "# $(date -u '+%Y-%m-%d %H:%M:%S UTC'), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), OMP_WAIT_POLICY=$OMP_WAIT_POLICY" >&2
+for c in ${CONFIGS:-a b c}; do
+    args="$(cfg "$c") --T 3 --n 4 --prefix 16"
+    echo "config ($c): $args" >&2
+    for t in $threads 1; do
+        "$bin" train $args --steps "$steps" --threads "$t" --json | sed "s/^/train $c /" >>"$out"
+    done
+    "$py" "$root/scripts/bench_train_ref.py" $args --steps "$steps" --threads "$threads" | sed "s/^/ref $c /" >>"$out"
+    for t in 1 2; do
+        "$bin" solve $args --passes 3 --threads "$t" --json | sed "s/^/solve $c /" >>"$out"
+    done
+done
+"$py" - "$out" "$threads" <<'PY'
+import json, sys
+rows = {}
+for line in open(sys.argv[1]):
+    kind, cfg, js = line.split(" ", 2)
+    rows.setdefault(cfg, {}).setdefault(kind, []).append(json.loads(js))
+T = int(sys.argv[2])
+print(f"\nTraining, example-supervision-steps/s (wall) and CPU s/step; ratios from the same run")
+print(f"{'cfg':3} {'trm.c '+str(T)+'T':>10} {'cpu s':>7} {'trm.c 1T':>9} {'cpu s':>7} {str(T)+'T/1T':>6} "
+      f"{'torch '+str(T)+'T':>9} {'cpu s':>7} {'x wall':>7} {'x cpu':>6} {'RSS MB':>7} {'torch MB':>8} {'allocs':>6} {'load':>5}")
+for cfg, r in rows.items():
+    tr = {x["threads"]: x for x in r.get("train", [])}
+    ref = r.get("ref", [{}])[0]
+    a, one = tr.get(T, {}), tr.get(1, {})
+    rate = a.get("example_supervision_steps_per_s", 0); rate1 = one.get("example_supervision_steps_per_s", 0)
+    rref = ref.get("example_supervision_steps_per_s", 0)
+    print(f"{cfg:3} {rate:10.3f} {a.get('cpu_s_per_step', 0):7.2f} {rate1:9.3f} {one.get('cpu_s_per_step', 0):7.2f} "
+          f"{rate / rate1 if rate1 else 0:6.2f} {rref:9.3f} {ref.get('cpu_s_per_step', 0):7.2f} "
+          f"{rate / rref if rref else 0:7.2f} {ref.get('cpu_s_per_step', 0) / a['cpu_s_per_step'] if a.get('cpu_s_per_step') else 0:6.2f} "
+          f"{a.get('peak_rss_mb', 0):7.0f} {ref.get('peak_rss_mb', 0):8.0f} {a.get('allocs_in_steps', -1):6d} "
+          f"{max(a.get('load', 0), ref.get('load', 0)):5.1f}")
+print("\nInference, ms per refinement pass (trm_solver_pass, best of 3)")
+print(f"{'cfg':3} {'batch':>5} {'1 thread':>9} {'2 threads':>9} {'ratio':>6} {'load':>5}")
+for cfg, r in rows.items():
+    s = {x["threads"]: x for x in r.get("solve", [])}
+    if 1 in s and 2 in s:
+        print(f"{cfg:3} {s[1]['batch']:5d} {s[1]['ms_per_pass']:9.1f} {s[2]['ms_per_pass']:9.1f} "
+              f"{s[1]['ms_per_pass'] / s[2]['ms_per_pass']:6.2f} {s[2]['load']:5.1f}")
+PY
