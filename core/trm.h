@@ -8,7 +8,8 @@
  * The core does no file I/O, no printing, never exits and has no mutable globals: everything lives
  * in the contexts below. Memory is allocated when a context is created (sized from the config and
  * the maximum batch), never inside a step. Errors come back as a trm_status plus a message in a
- * caller-owned trm_error.
+ * caller-owned trm_error. OpenMP parallelism: set the thread count (omp_set_num_threads) before
+ * creating solvers and trainers, which size per-thread scratch memory for it.
  *
  * Usage (inference):
  *     trm_config cfg; trm_config_default(&cfg);            // then trm_config_set_* per key
