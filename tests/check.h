@@ -7,10 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static int check_failures = 0;
+static int check_failures = 0, check_count = 0;
 
 #define CHECK(cond, ...)                                                           \
     do {                                                                           \
+        check_count++;                                                             \
         if (!(cond)) {                                                             \
             check_failures++;                                                      \
             fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                   \
@@ -42,7 +43,7 @@ static inline int check_close(const char *what, const float *got, const float *w
 
 static inline int check_done(void) {
     if (check_failures) fprintf(stderr, "%d check(s) failed\n", check_failures);
-    else printf("all checks passed\n");
+    else printf("all checks passed (%d CHECKs)\n", check_count);
     return check_failures ? 1 : 0;
 }
 

@@ -23,18 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static int g_fail = 0, g_checks = 0;
-
-#define CHECK(cond, ...)                                                                      \
-    do {                                                                                      \
-        g_checks++;                                                                           \
-        if (!(cond)) {                                                                        \
-            g_fail++;                                                                         \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__);                                      \
-            printf(__VA_ARGS__);                                                              \
-            printf("\n");                                                                     \
-        }                                                                                     \
-    } while (0)
+#include "check.h"
 
 /* Warnings collected by the loader callback. */
 typedef struct warnings {
@@ -439,6 +428,5 @@ int main(void)
     test_rejects();
     test_files(dir);
     rmdir(dir);
-    printf("%s: %d checks, %d failed\n", g_fail ? "FAIL" : "OK", g_checks, g_fail);
-    return g_fail ? 1 : 0;
+    return check_done();
 }

@@ -22,18 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int g_fail = 0, g_checks = 0;
-
-#define CHECK(cond, ...)                                                                      \
-    do {                                                                                      \
-        g_checks++;                                                                           \
-        if (!(cond)) {                                                                        \
-            g_fail++;                                                                         \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__);                                      \
-            printf(__VA_ARGS__);                                                              \
-            printf("\n");                                                                     \
-        }                                                                                     \
-    } while (0)
+#include "check.h"
 
 /* A file from a header string and data bytes (the header length is strlen(hdr)). */
 static uint8_t *raw_file(const char *hdr, const void *data, size_t dlen, size_t *len)
@@ -462,6 +451,5 @@ int main(void)
     test_reference_bytes();
     test_robustness();
     test_fileio();
-    printf("%s: %d checks, %d failed\n", g_fail ? "FAIL" : "OK", g_checks, g_fail);
-    return g_fail ? 1 : 0;
+    return check_done();
 }
