@@ -53,6 +53,7 @@ void trm_train_config_default(trm_train_config *c) {
     c->puzzle_emb_weight_decay = 1.0;
     c->ema = 1;
     c->ema_rate = 0.999;
+    c->adaptive_halting = 1;
     c->loss = TRM_LOSS_STABLEMAX;
     c->seed = 0;
 }
@@ -197,7 +198,7 @@ static void decide_halting(trm_trainer *t) {
     t->rng_after = t->rng;
     for (int s = 0; s < t->B; s++) {
         const int steps = t->steps[s] + 1;
-        int halted = steps >= N_sup || t->q[2 * s] > 0.0f;
+        int halted = steps >= N_sup || (t->tc.adaptive_halting && t->q[2 * s] > 0.0f);
         const double u = trm_rng_uniform(&t->rng_after);
         const int min_steps = 2 + (int)trm_rng_below(&t->rng_after, N_sup >= 2 ? (uint32_t)(N_sup - 1) : 1u);
         if (N_sup >= 2 && u < explore) halted = halted && steps >= min_steps;

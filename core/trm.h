@@ -229,6 +229,9 @@ typedef struct trm_train_config {
     int ema;                  /* keep an EMA copy of the parameters */
     double ema_rate;          /* 0.999: shadow = (1-rate)*param + rate*shadow */
     trm_loss_kind loss;
+    int adaptive_halting;     /* 1 (TRM): a slot halts when q_halt > 0, with exploration; 0: every
+                               * example runs all halt_max_steps supervision steps (q_halt is still
+                               * trained), so the late steps an evaluation runs get trained too */
     uint64_t seed;            /* halting exploration draws */
 } trm_train_config;
 

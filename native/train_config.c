@@ -40,6 +40,7 @@ static const key_spec TRAIN_KEYS[] = {
     {"ema", K_BOOL, OFF(train.ema), 0, 1},
     {"ema_rate", K_DOUBLE, OFF(train.ema_rate), 0, 1},
     {"loss", K_LOSS, OFF(train.loss), 0, 0},
+    {"adaptive_halting", K_BOOL, OFF(train.adaptive_halting), 0, 1},
     {"seed", K_U64, OFF(seed), 0, SEED_MAX},
     {"threads", K_INT, OFF(threads), 0, 1024},
     {"eval_interval", K_LONG, OFF(eval_interval), 0, 1e15},

@@ -160,6 +160,39 @@ static void check_resume(const char *data, const char *what) {
     cJSON_Delete(rb);
 }
 
+/* --set on resume changes the run from then on: with adaptive halting off every slot runs all
+ * halt_max_steps (3) supervision steps, so every halted slot of a later log window took 3; the
+ * effective configuration (config.json) records the change; a bad --set is refused by name. */
+static void check_set(void) {
+    char cfg[400], text[2000], dir[400], path[500];
+    snprintf(cfg, sizeof cfg, "%s/set.json", tu_tmp);
+    snprintf(text, sizeof text, TINY, "\"generator\": {\"height\": 6, \"width\": 6, \"seed\": 3}, \"test_count\": 8", 6);
+    tu_write(cfg, text);
+    snprintf(dir, sizeof dir, "%s/set", tu_tmp);
+    tu_expect(tu_run("%s/trm-train --config %s --out %s --quiet", tu_bin, cfg, dir), 0, NULL, "run to resume with --set");
+    tu_expect(tu_run("%s/trm-train --resume %s/checkpoint.safetensors --total-steps 12 --quiet "
+                     "--set '{\"train\": {\"lrr\": 1}}'", tu_bin, dir),
+              1, "--set #1: train.lrr", "unknown key in --set");
+    tu_expect(tu_run("%s/trm-train --resume %s/checkpoint.safetensors --total-steps 12 --quiet "
+                     "--set '{\"train\": {\"adaptive_halting\": false}}' --set '{\"train\": {\"log_interval\": 3}}'",
+                     tu_bin, dir),
+              0, NULL, "resume with --set");
+    int n;
+    cJSON *last = last_metrics(dir, "train", &n);
+    CHECK(last && num(last, "step") == 12 && num(last, "mean_steps") == 3 && num(last, "halted") > 0,
+          "after --set adaptive_halting false: step %g, mean_steps %g over %g halted slots (want 12, 3, > 0)",
+          num(last, "step"), num(last, "mean_steps"), num(last, "halted"));
+    cJSON_Delete(last);
+    snprintf(path, sizeof path, "%s/config.json", dir);
+    char *json = tu_read(path, NULL);
+    cJSON *c = cJSON_Parse(json ? json : "");
+    const cJSON *train = cJSON_GetObjectItem(c, "train");
+    CHECK(cJSON_IsFalse(cJSON_GetObjectItem(train, "adaptive_halting")) && num(train, "log_interval") == 3,
+          "%s does not record the --set values:\n%s", path, json ? json : "(missing)");
+    cJSON_Delete(c);
+    free(json);
+}
+
 /* Start trm-train in the background, interrupt it once it has logged, expect a clean exit. */
 static void check_sigint(void) {
     char cfg[400], text[2000], dir[400], log[400];
@@ -194,7 +227,8 @@ static void check_sigint(void) {
     CHECK(out && strstr(out, "interrupted"), "interrupted run: no message:\n%s", out ? out : "");
     free(out);
     tu_expect(tu_run("%s/trm-train --resume %s/checkpoint.safetensors --total-steps 200000 --quiet --out %s/sigint2 & "
-                     "sleep 2; kill -TERM $! ; wait $!", tu_bin, dir, tu_tmp), 0, "interrupted", "SIGTERM of a resumed run");
+                     "for i in $(seq 600); do [ -s %s/sigint2/metrics.jsonl ] && break; sleep 0.1; done; kill -TERM $! ; wait $!",
+                     tu_bin, dir, tu_tmp, tu_tmp), 0, "interrupted", "SIGTERM of a resumed run");
 }
 
 /* Put a NaN into trainer.params of a checkpoint copy and resume from it. */
@@ -240,6 +274,7 @@ int main(int argc, char **argv) {
     snprintf(data, sizeof data, "\"train_csv\": \"%s\", \"test_csv\": \"%s\", \"augment\": true", csv, csv);
     check_resume(data, "csv");
     check_divergence();
+    check_set();
     check_sigint();
     if (getenv("TRM_E2E_QUICK")) printf("TRM_E2E_QUICK set: skipping the learning run (section 1)\n");
     else check_learns();

@@ -34,6 +34,7 @@ static const char USAGE[] =
     "usage: trm-train --config FILE.json --out DIR [--force]\n"
     "       trm-train --resume DIR/checkpoint.safetensors [--out DIR]\n"
     "                 [--total-steps N] [--threads N] [--kernels K] [--quiet]\n"
+    "       either form: [--set JSON]...\n"
     "\n"
     "Trains a Tiny Recursive Model on mazes (CSV files or generated on the fly) as configured in\n"
     "FILE.json (sections model, data, train; every key and its default: native/TOOLS.md).\n"
@@ -47,6 +48,9 @@ static const char USAGE[] =
     "  --force          start afresh even if DIR already holds a checkpoint\n"
     "  --resume CKPT    continue a run from its checkpoint, bit for bit (config from the file)\n"
     "  --total-steps N  override train.total_steps (e.g. to train a resumed run longer)\n"
+    "  --set JSON       apply a JSON text on top of the configuration (file or checkpoint), e.g.\n"
+    "                   --set '{\"train\": {\"lr_min_ratio\": 0.1}}' to change a resumed run's\n"
+    "                   schedule; repeatable, applied in order; stored in the new checkpoints\n"
     "  --quiet          no progress line (errors and the final summary only)\n"
     "%s"
     "\n"
@@ -57,6 +61,8 @@ static const char USAGE[] =
 
 typedef struct args {
     const char *config, *out, *resume;
+    const char *sets[16];
+    int n_sets;
     long total_steps;
     int force, quiet;
     trm_cli_common common;
@@ -97,7 +103,7 @@ typedef struct run {
 
 static int parse_args(int argc, char **argv, args *a) {
     static const char *const flags[] = {"--force", "--quiet", NULL};
-    static const char *const values[] = {"--config", "--out", "--resume", "--total-steps", NULL};
+    static const char *const values[] = {"--config", "--out", "--resume", "--total-steps", "--set", NULL};
     memset(a, 0, sizeof *a);
     for (int i = 1; i < argc;) {
         trm_cli_opt o;
@@ -111,7 +117,11 @@ static int parse_args(int argc, char **argv, args *a) {
         } else if (!strcmp(o.key, "--config")) a->config = o.value;
         else if (!strcmp(o.key, "--out")) a->out = o.value;
         else if (!strcmp(o.key, "--resume")) a->resume = o.value;
-        else if (!strcmp(o.key, "--force")) a->force = 1;
+        else if (!strcmp(o.key, "--set")) {
+            if (a->n_sets == (int)(sizeof a->sets / sizeof a->sets[0]))
+                return trm_cli_usage_error(TOOL, "--set: at most %d times", a->n_sets);
+            a->sets[a->n_sets++] = o.value;
+        } else if (!strcmp(o.key, "--force")) a->force = 1;
         else if (!strcmp(o.key, "--quiet")) a->quiet = 1;
         else if (!strcmp(o.key, "--total-steps")) {
             if (trm_cli_parse_long(o.value, 1, 1000000000000L, &a->total_steps))
@@ -289,6 +299,12 @@ static int load_config(run *r, trm_checkpoint *ck) {
             return trm_cli_error(TOOL, "%s", err);
     } else if (trm_run_config_read(&r->cfg, r->a.config, err, sizeof err)) {
         return trm_cli_error(TOOL, "%s", err);
+    }
+    for (int i = 0; i < r->a.n_sets; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "--set #%d", i + 1);
+        if (trm_run_config_parse(&r->cfg, r->a.sets[i], strlen(r->a.sets[i]), name, err, sizeof err))
+            return trm_cli_error(TOOL, "%s", err);
     }
     if (r->a.total_steps) {
         r->cfg.total_steps = r->a.total_steps;
