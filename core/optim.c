@@ -7,8 +7,11 @@
 double trm_lr_at(const trm_train_config *c, double base, long step) {
     if (step < c->lr_warmup_steps) return base * (double)step / (double)c->lr_warmup_steps;
     const double r = c->lr_min_ratio;
-    const long span = c->total_steps - c->lr_warmup_steps;
-    const double progress = (double)(step - c->lr_warmup_steps) / (double)(span > 1 ? span : 1);
+    const long start = c->lr_decay_start > c->lr_warmup_steps ? c->lr_decay_start : c->lr_warmup_steps;
+    if (step <= start) return base;
+    const long span = c->total_steps - start;
+    double progress = (double)(step - start) / (double)(span > 1 ? span : 1);
+    if (progress > 1) progress = 1;
     const double cosine = (1.0 - r) * 0.5 * (1.0 + cos(3.141592653589793 * progress));
     return base * (r + (cosine > 0 ? cosine : 0));
 }

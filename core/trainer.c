@@ -63,6 +63,8 @@ static trm_status check_train_config(const trm_train_config *c, trm_error *err) 
         return trm__fail(err, TRM_E_INVALID, "batch_size %d must be in [1, 2^20]", c->batch_size);
     if (!(c->lr >= 0 && c->lr < 10)) return trm__fail(err, TRM_E_INVALID, "lr %g must be in [0, 10)", c->lr);
     if (c->lr_warmup_steps < 0) return trm__fail(err, TRM_E_INVALID, "lr_warmup_steps must be >= 0");
+    if (c->lr_decay_start < 0)
+        return trm__fail(err, TRM_E_INVALID, "lr_decay_start %ld must be >= 0", c->lr_decay_start);
     if (!(c->lr_min_ratio >= 0 && c->lr_min_ratio <= 1))
         return trm__fail(err, TRM_E_INVALID, "lr_min_ratio %g must be in [0, 1]", c->lr_min_ratio);
     if (!(c->beta1 >= 0 && c->beta1 < 1 && c->beta2 >= 0 && c->beta2 < 1))

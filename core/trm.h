@@ -220,6 +220,8 @@ typedef struct trm_train_config {
     double lr;
     int lr_warmup_steps;
     double lr_min_ratio;      /* 1.0 = constant after warmup; < 1 cosine to lr*ratio */
+    long lr_decay_start;      /* the cosine runs from max(this, lr_warmup_steps) to total_steps,
+                               * constant lr before it (0: right after warmup, as in TRM) */
     long total_steps;         /* length of the cosine schedule */
     double weight_decay;
     double beta1, beta2;

@@ -29,6 +29,7 @@ static const key_spec TRAIN_KEYS[] = {
     {"lr", K_DOUBLE, OFF(train.lr), 0, 10},
     {"lr_warmup_steps", K_INT, OFF(train.lr_warmup_steps), 0, 1e9},
     {"lr_min_ratio", K_DOUBLE, OFF(train.lr_min_ratio), 0, 1},
+    {"lr_decay_start", K_LONG, OFF(train.lr_decay_start), 0, 1e15},
     {"total_steps", K_LONG, OFF(total_steps), 1, 1e15},
     {"epochs", K_DOUBLE, OFF(epochs), 0, 1e12},
     {"weight_decay", K_DOUBLE, OFF(train.weight_decay), 0, 1e6},

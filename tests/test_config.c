@@ -117,8 +117,26 @@ static void test_rng(void) {
     for (int i = 0; i < 5; i++) CHECK(abs(counts[i] - 10000) < 500, "below(5) bucket %d has %d", i, counts[i]);
 }
 
+/* Warmup, then constant until lr_decay_start, then a cosine to lr * lr_min_ratio at total_steps
+ * (warmup-stable-decay); lr_decay_start 0 is the TRM schedule (cosine right after warmup). */
+static void test_lr_schedule(void) {
+    trm_train_config c;
+    trm_train_config_default(&c);
+    c.lr_warmup_steps = 10, c.total_steps = 110, c.lr_min_ratio = 0.1, c.lr_decay_start = 0;
+    CHECK(fabs(trm_lr_at(&c, 1.0, 5) - 0.5) < 1e-12 && fabs(trm_lr_at(&c, 1.0, 10) - 1.0) < 1e-12 &&
+              fabs(trm_lr_at(&c, 1.0, 60) - 0.55) < 1e-12 && fabs(trm_lr_at(&c, 1.0, 110) - 0.1) < 1e-12,
+          "cosine after warmup: %g %g %g %g", trm_lr_at(&c, 1.0, 5), trm_lr_at(&c, 1.0, 10), trm_lr_at(&c, 1.0, 60),
+          trm_lr_at(&c, 1.0, 110));
+    c.lr_decay_start = 70;
+    CHECK(trm_lr_at(&c, 2.0, 40) == 2.0 && trm_lr_at(&c, 2.0, 70) == 2.0 && fabs(trm_lr_at(&c, 2.0, 90) - 1.1) < 1e-12 &&
+              fabs(trm_lr_at(&c, 2.0, 110) - 0.2) < 1e-12 && fabs(trm_lr_at(&c, 2.0, 130) - 0.2) < 1e-12,
+          "decay from step 70: %g %g %g %g %g", trm_lr_at(&c, 2.0, 40), trm_lr_at(&c, 2.0, 70), trm_lr_at(&c, 2.0, 90),
+          trm_lr_at(&c, 2.0, 110), trm_lr_at(&c, 2.0, 130));
+}
+
 int main(void) {
     test_counts();
+    test_lr_schedule();
     test_keys();
     test_table_and_init();
     test_rng();
