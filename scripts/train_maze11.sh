@@ -18,18 +18,19 @@ train=build/bin/trm-train
 mkdir -p "$(dirname "$out")"
 
 ckpt=$out/checkpoint.safetensors
+switch1=19186 switch2=46677 total=70000
 stage2='{"model": {"halt_exploration_prob": 1.0}}'
-stage3='{"train": {"lr_decay_start": 46677, "lr_min_ratio": 0.05}}'
+stage3="{\"train\": {\"lr_decay_start\": $switch2, \"lr_min_ratio\": 0.05}}"
 # Which stage the run in $out is in, from its effective configuration (0: no run yet).
 stage() {
   [ -e "$ckpt" ] || { echo 0; return; }
-  if grep -Eq '"lr_decay_start":[[:space:]]*46677[,[:space:]]' "$out/config.json"; then echo 3
+  if grep -Eq '"lr_decay_start":[[:space:]]*'"$switch2"'[,[:space:]]' "$out/config.json"; then echo 3
   elif grep -Eq '"halt_exploration_prob":[[:space:]]*1[,[:space:]]' "$out/config.json"; then echo 2
   else echo 1; fi
 }
 case $(stage) in
-  0) "$train" --config configs/maze11.json --out "$out" --total-steps 19186 ;;
-  1) "$train" --resume "$ckpt" --total-steps 19186 ;;
+  0) "$train" --config configs/maze11.json --out "$out" --total-steps "$switch1" ;;
+  1) "$train" --resume "$ckpt" --total-steps "$switch1" ;;
 esac
-[ "$(stage)" = 3 ] || "$train" --resume "$ckpt" --total-steps 46677 --set "$stage2"
-"$train" --resume "$ckpt" --total-steps 70000 --set "$stage3"
+[ "$(stage)" = 3 ] || "$train" --resume "$ckpt" --total-steps "$switch2" --set "$stage2"
+"$train" --resume "$ckpt" --total-steps "$total" --set "$stage3"

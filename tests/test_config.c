@@ -134,9 +134,54 @@ static void test_lr_schedule(void) {
           trm_lr_at(&c, 2.0, 110), trm_lr_at(&c, 2.0, 130));
 }
 
+/* Slots halt after the first step when q_halt > 0 (q_head.bias set to +20 so that it is, whatever
+ * the input), unless adaptive_halting is off: then every slot runs all halt_max_steps (3) steps.
+ * lr 0 keeps the weights, so q_halt stays positive for every step. */
+static void test_adaptive_halting(void) {
+    enum { B = 4, N_SUP = 3 };
+    for (int adaptive = 0; adaptive <= 1; adaptive++) {
+        trm_config c;
+        trm_config_default(&c);
+        c.hidden_size = 16, c.num_heads = 2, c.L_layers = 1, c.H_cycles = 1, c.L_cycles = 1, c.halt_max_steps = N_SUP;
+        c.halt_exploration_prob = 0, c.puzzle_emb_len = 1, c.puzzle_emb_ndim = 16, c.grid_height = 3, c.grid_width = 3;
+        trm_error e;
+        trm_model *m = trm_model_create(&c, &e);
+        CHECK(m != NULL, "model: %s", e.msg);
+        if (!m) return;
+        trm_model_init(m, 1);
+        int qb = trm_model_find_tensor(m, "q_head.bias");
+        CHECK(qb >= 0, "no q_head.bias");
+        if (qb < 0) return;
+        trm_model_tensor_data(m, qb)[0] = 20.0f; /* the halt logit */
+        trm_train_config tc;
+        trm_train_config_default(&tc);
+        tc.batch_size = B, tc.lr = 0, tc.puzzle_emb_lr = 0, tc.lr_warmup_steps = 0, tc.adaptive_halting = adaptive;
+        trm_trainer *t = trm_trainer_create(m, &tc, &e);
+        CHECK(t != NULL, "trainer: %s", e.msg);
+        uint8_t in[B * 9], lab[B * 9];
+        for (int i = 0; i < B * 9; i++) in[i] = (uint8_t)(1 + i % 4), lab[i] = (uint8_t)(1 + (i + 1) % 4);
+        const trm_batch b = {in, lab, NULL, B};
+        for (int step = 1; t && step <= 2 * N_SUP; step++) {
+            trm_step_stats st;
+            if (trm_trainer_step(t, &b, &st, &e) != TRM_OK) {
+                CHECK(0, "step %d: %s", step, e.msg);
+                break;
+            }
+            /* adaptive: every slot halts at every step, after 1 step; else all halt at steps 3, 6 */
+            const int want = adaptive ? B : step % N_SUP == 0 ? B : 0;
+            CHECK(st.count == want && (!want || st.steps == (adaptive ? 1 : N_SUP) * (double)want),
+                  "adaptive_halting %d, step %d: %d slots halted after %g steps in all, want %d after %d each", adaptive,
+                  step, st.count, st.steps, want, adaptive ? 1 : N_SUP);
+        }
+        trm_trainer_free(t);
+        trm_model_free(m);
+    }
+}
+
 int main(void) {
     test_counts();
     test_lr_schedule();
+    test_adaptive_halting();
     test_keys();
     test_table_and_init();
     test_rng();
