@@ -158,6 +158,16 @@ static void check_resume(const char *data, const char *what) {
     cJSON_Delete(eb);
     cJSON_Delete(ra);
     cJSON_Delete(rb);
+    /* resuming the finished run again trains nothing and writes nothing */
+    tu_expect(tu_run("%s/trm-train --resume %s/checkpoint.safetensors --total-steps 12", tu_bin, b), 0,
+              "nothing to train", "resume at the end");
+    int lb2, tb2;
+    cJSON *eb2 = last_metrics(b, "eval", &lb2), *rb2 = last_metrics(b, "train", &tb2);
+    CHECK(lb2 == lb && tb2 == tb, "%s: resuming a finished run changed metrics.jsonl (%d + %d lines, was %d + %d)", what,
+          tb2, lb2, tb, lb);
+    compare_checkpoints(ma, mb, what);
+    cJSON_Delete(eb2);
+    cJSON_Delete(rb2);
 }
 
 /* Write TINY on 6x6 generated mazes for `steps` steps to tu_tmp/name.json; cfg gets the path. */

@@ -94,6 +94,7 @@ typedef struct run {
     window win;
     double t_start;      /* this process */
     long step0;          /* step at start of this process */
+    int finished;        /* resumed at or past total_steps: nothing to do */
     /* run state, checkpointed under "run." */
     uint64_t wall_us_before; /* wall time of earlier processes of this run */
     uint64_t best_step;
@@ -422,6 +423,12 @@ static int setup(run *r) {
     }
     if (!rc && r->a.resume) rc = restore(r, &ck);
     trm_checkpoint_free(&ck);
+    /* Resuming a run that has reached its total: nothing to train, and nothing is rewritten (no
+     * second final evaluation in metrics.jsonl, config.json stays the checkpoint's). */
+    if (!rc && r->a.resume && trm_trainer_steps_done(r->t) >= r->cfg.total_steps) {
+        r->finished = 1;
+        return 0;
+    }
     if (!rc && trm_write_file(r->path_config, r->cfg_json, strlen(r->cfg_json), err, sizeof err))
         rc = trm_cli_error(TOOL, "%s", err);
     if (!rc && !(r->metrics = fopen(r->path_metrics, r->a.resume ? "a" : "w")))
@@ -535,8 +542,13 @@ int main(int argc, char **argv) {
         sigemptyset(&sa.sa_mask);
         sigaction(SIGINT, &sa, NULL);
         sigaction(SIGTERM, &sa, NULL);
-        print_header(&r);
-        rc = train(&r);
+        if (r.finished)
+            trm_progress_print(&r.prog, "trm-train: %s is at step %ld of %ld already: nothing to train (a larger "
+                               "--total-steps continues it)", r.a.resume, trm_trainer_steps_done(r.t), r.cfg.total_steps);
+        else {
+            print_header(&r);
+            rc = train(&r);
+        }
         trm_progress_end(&r.prog);
     }
     cleanup(&r);
