@@ -28,10 +28,13 @@ trm_solver *trm_solver_create(const trm_model *m, int max_batch, trm_error *err)
     if (!s) { trm__fail(err, TRM_E_NOMEM, "out of memory"); return NULL; }
     s->m = m;
     s->max_batch = max_batch;
-    const size_t NS = (size_t)max_batch * d->S * d->D, G = (size_t)max_batch * d->grid * d->V;
+    /* One 64-byte-aligned arena; every buffer starts on a 64-byte boundary (see net.c). */
+    const size_t NS = trm__round_up((size_t)max_batch * d->S * d->D, 16);
+    const size_t G = trm__round_up((size_t)max_batch * d->grid * d->V, 16), Q = trm__round_up(2 * (size_t)max_batch, 16);
     const size_t acts = trm__eval_acts_floats(d, m->cfg.mlp_t, max_batch);
-    const size_t attn = trm__attn_scratch_floats(d, m->cfg.mlp_t);
-    s->arena = malloc(sizeof(float) * (4 * NS + G + 2 * (size_t)max_batch + acts + attn));
+    const size_t attn = trm__round_up(trm__attn_scratch_floats(d, m->cfg.mlp_t), 16);
+    const size_t bytes = sizeof(float) * (4 * NS + G + Q + attn + acts);
+    s->arena = aligned_alloc(64, trm__round_up(bytes, 64));
     if (!s->arena) {
         free(s);
         trm__fail(err, TRM_E_NOMEM, "out of memory for a solver of batch %d", max_batch);
@@ -43,7 +46,7 @@ trm_solver *trm_solver_create(const trm_model *m, int max_batch, trm_error *err)
     s->z = p; p += NS;
     s->inj = p; p += NS;
     s->logits = p; p += G;
-    s->q = p; p += 2 * (size_t)max_batch;
+    s->q = p; p += Q;
     s->attn_scratch = p; p += attn;
     trm__eval_acts_carve(&s->acts, d, m->cfg.mlp_t, max_batch, p);
     return s;
