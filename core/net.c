@@ -7,7 +7,6 @@
 
 #include "net.h"
 
-
 /* Arena layouts. Every buffer starts on a 64-byte boundary (sizes rounded up to 16 floats):
  * an odd-sized one (rstd: N floats) would otherwise misalign all that follow, and unaligned
  * vector loads that straddle cache lines made whole passes up to 1.5x slower (WASM, 30x30). */
