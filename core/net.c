@@ -7,79 +7,57 @@
 
 #include "net.h"
 
-/* Arena layouts. Every buffer starts on a 64-byte boundary (sizes rounded up to 16 floats):
- * an odd-sized one (rstd: N floats) would otherwise misalign all that follow, and unaligned
- * vector loads that straddle cache lines made whole passes up to 1.5x slower (WASM, 30x30). */
-typedef struct {
-    float *base; /* NULL: only count */
-    size_t used; /* floats so far */
-} layout;
-
-static float *take(layout *l, size_t n) {
-    float *p = l->base ? l->base + l->used : NULL;
-    l->used += trm__round_up(n, 16);
-    return p;
-}
-
 static size_t mixer_cols(const trm_dims *d) { return (size_t)(3 * d->D > 2 * d->I ? 3 * d->D : 2 * d->I); }
 
-static size_t eval_acts_layout(trm_eval_acts *a, const trm_dims *d, int mlp_t, int B, float *p) {
+size_t trm__eval_acts_carve(trm_eval_acts *a, const trm_dims *d, int mlp_t, int B, float *p) {
     const size_t N = (size_t)B * d->S, D = d->D, I = d->I, BD = (size_t)B * d->D, Is = (size_t)d->I_seq;
-    layout l = {p, 0};
+    trm_arena l = {p, 0};
     memset(a, 0, sizeof *a);
-    a->hs[0] = take(&l, N * D);
+    a->hs[0] = trm__take(&l, N * D);
     for (int lyr = 0; lyr < d->L; lyr++) {
         trm_block_acts *b = &a->blk[lyr];
         if (mlp_t) {
-            b->t_in = take(&l, BD * d->S);
-            b->gu_t = take(&l, BD * 2 * Is);
-            b->act_t = take(&l, BD * Is);
-            b->r_t = take(&l, BD * d->S);
-            b->rstd1 = take(&l, BD);
+            b->t_in = trm__take(&l, BD * d->S);
+            b->gu_t = trm__take(&l, BD * 2 * Is);
+            b->act_t = trm__take(&l, BD * Is);
+            b->r_t = trm__take(&l, BD * d->S);
+            b->rstd1 = trm__take(&l, BD);
         } else {
-            b->qkv = take(&l, N * 3 * D);
-            b->attn = take(&l, N * D);
-            b->rstd1 = take(&l, N);
+            b->qkv = trm__take(&l, N * 3 * D);
+            b->attn = trm__take(&l, N * D);
+            b->rstd1 = trm__take(&l, N);
         }
-        b->r1 = take(&l, N * D);
-        b->gu = take(&l, N * 2 * I);
-        b->act = take(&l, N * I);
-        b->rstd2 = take(&l, N);
-        a->hs[lyr + 1] = take(&l, N * D);
+        b->r1 = trm__take(&l, N * D);
+        b->gu = trm__take(&l, N * 2 * I);
+        b->act = trm__take(&l, N * I);
+        b->rstd2 = trm__take(&l, N);
+        a->hs[lyr + 1] = trm__take(&l, N * D);
     }
     return l.used;
 }
 
 size_t trm__eval_acts_floats(const trm_dims *d, int mlp_t, int B) {
     trm_eval_acts a;
-    return eval_acts_layout(&a, d, mlp_t, B, NULL);
+    return trm__eval_acts_carve(&a, d, mlp_t, B, NULL);
 }
 
-void trm__eval_acts_carve(trm_eval_acts *a, const trm_dims *d, int mlp_t, int B, float *p) {
-    eval_acts_layout(a, d, mlp_t, B, p);
-}
-
-static size_t net_scratch_layout(trm_net_scratch *s, const trm_dims *d, int mlp_t, int B, float *p) {
+size_t trm__net_scratch_carve(trm_net_scratch *s, const trm_dims *d, int mlp_t, int B, float *p) {
     size_t N = (size_t)B * d->S, BD = (size_t)B * d->D, big = N * mixer_cols(d), act = N * d->I;
     if (mlp_t) {
         if (BD * 2 * d->I_seq > big) big = BD * 2 * d->I_seq;
         if (BD * d->I_seq > act) act = BD * d->I_seq;
     }
-    layout l = {p, 0};
-    s->d_tmp = take(&l, N * d->D);
-    s->d_big = take(&l, big);
-    s->d_act = take(&l, act);
-    s->d_t = mlp_t ? take(&l, BD * d->S) : NULL;
+    trm_arena l = {p, 0};
+    s->d_tmp = trm__take(&l, N * d->D);
+    s->d_big = trm__take(&l, big);
+    s->d_act = trm__take(&l, act);
+    s->d_t = mlp_t ? trm__take(&l, BD * d->S) : NULL;
     return l.used;
 }
 
 size_t trm__net_scratch_floats(const trm_dims *d, int mlp_t, int B) {
     trm_net_scratch s;
-    return net_scratch_layout(&s, d, mlp_t, B, NULL);
-}
-
-void trm__net_scratch_carve(trm_net_scratch *s, const trm_dims *d, int mlp_t, int B, float *p) {
-    net_scratch_layout(s, d, mlp_t, B, p);
+    return trm__net_scratch_carve(&s, d, mlp_t, B, NULL);
 }
 
 size_t trm__attn_scratch_floats(const trm_dims *d, int mlp_t) {

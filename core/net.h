@@ -35,10 +35,12 @@ typedef struct trm_net_scratch {
     float *d_t;    /* [B*D, S] (mlp_t) */
 } trm_net_scratch;
 
+/* Carve the buffers from mem (64-byte aligned; NULL: carve nothing) and return the floats used,
+ * which is what *_floats reports. Every buffer is 64-byte aligned (trm__take). */
 size_t trm__eval_acts_floats(const trm_dims *d, int mlp_t, int B);
-void trm__eval_acts_carve(trm_eval_acts *a, const trm_dims *d, int mlp_t, int B, float *mem);
+size_t trm__eval_acts_carve(trm_eval_acts *a, const trm_dims *d, int mlp_t, int B, float *mem);
 size_t trm__net_scratch_floats(const trm_dims *d, int mlp_t, int B);
-void trm__net_scratch_carve(trm_net_scratch *s, const trm_dims *d, int mlp_t, int B, float *mem);
+size_t trm__net_scratch_carve(trm_net_scratch *s, const trm_dims *d, int mlp_t, int B, float *mem);
 /* attn_scratch: trm_attention_scratch_floats(S, head_dim) floats per thread. */
 size_t trm__attn_scratch_floats(const trm_dims *d, int mlp_t);
 

@@ -18,37 +18,39 @@ struct trm_solver {
     trm_eval_acts acts;
 };
 
+/* Carve the solver's buffers from base (NULL: count only); returns the floats used. */
+static size_t solver_carve(trm_solver *s, float *base) {
+    const trm_dims *d = &s->m->dims;
+    const size_t B = (size_t)s->max_batch, NS = B * d->S * d->D;
+    trm_arena a = {base, 0};
+    s->x = trm__take(&a, NS);
+    s->y = trm__take(&a, NS);
+    s->z = trm__take(&a, NS);
+    s->inj = trm__take(&a, NS);
+    s->logits = trm__take(&a, B * d->grid * d->V);
+    s->q = trm__take(&a, 2 * B);
+    s->attn_scratch = trm__take(&a, trm__attn_scratch_floats(d, s->m->cfg.mlp_t));
+    float *acts = base ? base + a.used : NULL; /* last: its own layout */
+    return a.used + trm__eval_acts_carve(&s->acts, d, s->m->cfg.mlp_t, s->max_batch, acts);
+}
+
 trm_solver *trm_solver_create(const trm_model *m, int max_batch, trm_error *err) {
     if (max_batch < 1 || max_batch > 1 << 20) {
         trm__fail(err, TRM_E_INVALID, "max_batch %d must be in [1, 2^20]", max_batch);
         return NULL;
     }
-    const trm_dims *d = &m->dims;
     trm_solver *s = calloc(1, sizeof *s);
     if (!s) { trm__fail(err, TRM_E_NOMEM, "out of memory"); return NULL; }
     s->m = m;
     s->max_batch = max_batch;
-    /* One 64-byte-aligned arena; every buffer starts on a 64-byte boundary (see net.c). */
-    const size_t NS = trm__round_up((size_t)max_batch * d->S * d->D, 16);
-    const size_t G = trm__round_up((size_t)max_batch * d->grid * d->V, 16), Q = trm__round_up(2 * (size_t)max_batch, 16);
-    const size_t acts = trm__eval_acts_floats(d, m->cfg.mlp_t, max_batch);
-    const size_t attn = trm__round_up(trm__attn_scratch_floats(d, m->cfg.mlp_t), 16);
-    const size_t bytes = sizeof(float) * (4 * NS + G + Q + attn + acts);
-    s->arena = aligned_alloc(64, trm__round_up(bytes, 64));
+    const size_t floats = solver_carve(s, NULL);
+    s->arena = aligned_alloc(64, trm__round_up(sizeof(float) * floats, 64));
     if (!s->arena) {
         free(s);
         trm__fail(err, TRM_E_NOMEM, "out of memory for a solver of batch %d", max_batch);
         return NULL;
     }
-    float *p = s->arena;
-    s->x = p; p += NS;
-    s->y = p; p += NS;
-    s->z = p; p += NS;
-    s->inj = p; p += NS;
-    s->logits = p; p += G;
-    s->q = p; p += Q;
-    s->attn_scratch = p; p += attn;
-    trm__eval_acts_carve(&s->acts, d, m->cfg.mlp_t, max_batch, p);
+    solver_carve(s, s->arena);
     return s;
 }
 

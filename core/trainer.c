@@ -78,12 +78,6 @@ static trm_status check_train_config(const trm_train_config *c, trm_error *err) 
     return TRM_OK;
 }
 
-/* Carve n floats (rounded up to 16 for alignment) from the arena cursor. */
-static float *take(float **cursor, size_t n) {
-    float *p = *cursor;
-    *cursor += (n + 15) & ~(size_t)15;
-    return p;
-}
 
 static size_t bytes_rounded(size_t n) { return (n + 63) & ~(size_t)63; }
 
@@ -105,7 +99,7 @@ trm_trainer *trm_trainer_create(trm_model *m, const trm_train_config *tc, trm_er
     t->n_state = (size_t)B * d->S * d->D;
     const size_t P = d->n_params + 16, NS = t->n_state + 16, G = (size_t)B * d->grid;
     const size_t ptab = (size_t)m->cfg.num_puzzle_identifiers * m->cfg.puzzle_emb_ndim + 16;
-    const size_t acts = trm__eval_acts_floats(d, mlp_t, B) + 16 * (4 * TRM_MAX_LAYERS + 4);
+    const size_t acts = trm__eval_acts_floats(d, mlp_t, B);
     size_t floats = P * (3 + (tc->ema ? 1 : 0)) + ptab + NS * 8 + 4 * (G * d->V + 16) + 2 * (2 * B + 16) +
                     n_evals * acts + trm__net_scratch_floats(d, mlp_t, B) + 64 + trm__attn_scratch_floats(d, mlp_t) + 16;
     size_t bytes = floats * sizeof(float) + 4 * bytes_rounded(G) + 8 * bytes_rounded((size_t)B * 4) +
@@ -118,31 +112,31 @@ trm_trainer *trm_trainer_create(trm_model *m, const trm_train_config *tc, trm_er
         return NULL;
     }
     memset(t->arena, 0, bytes_rounded(bytes));
-    float *c = t->arena;
-    t->opt_m = take(&c, d->n_params);
-    t->opt_v = take(&c, d->n_params);
-    t->grads = take(&c, d->n_params);
+    trm_arena c = {t->arena, 0};
+    t->opt_m = trm__take(&c, d->n_params);
+    t->opt_v = trm__take(&c, d->n_params);
+    t->grads = trm__take(&c, d->n_params);
     if (tc->ema) {
-        t->ema = take(&c, d->n_params);
+        t->ema = trm__take(&c, d->n_params);
         memcpy(t->ema, m->params, sizeof(float) * d->n_params); /* shadow starts at the initial params */
     }
-    t->puzzle_grad = take(&c, ptab);
-    t->carry_y = take(&c, t->n_state);
-    t->carry_z = take(&c, t->n_state);
-    t->x = take(&c, t->n_state);
-    t->inj = take(&c, t->n_state);
-    t->y = take(&c, t->n_state);
-    t->z = take(&c, t->n_state);
-    t->dx = take(&c, t->n_state);
-    t->d = take(&c, t->n_state);
-    t->logits = take(&c, G * d->V);
-    t->dlogits = take(&c, G * d->V);
-    t->q = take(&c, 2 * (size_t)B);
-    t->dq = take(&c, 2 * (size_t)B);
-    for (int i = 0; i < n_evals; i++) trm__eval_acts_carve(&t->acts[i], d, mlp_t, B, take(&c, acts));
-    trm__net_scratch_carve(&t->scratch, d, mlp_t, B, take(&c, trm__net_scratch_floats(d, mlp_t, B)));
-    t->attn_scratch = take(&c, trm__attn_scratch_floats(d, mlp_t));
-    unsigned char *u = (unsigned char *)c;
+    t->puzzle_grad = trm__take(&c, ptab);
+    t->carry_y = trm__take(&c, t->n_state);
+    t->carry_z = trm__take(&c, t->n_state);
+    t->x = trm__take(&c, t->n_state);
+    t->inj = trm__take(&c, t->n_state);
+    t->y = trm__take(&c, t->n_state);
+    t->z = trm__take(&c, t->n_state);
+    t->dx = trm__take(&c, t->n_state);
+    t->d = trm__take(&c, t->n_state);
+    t->logits = trm__take(&c, G * d->V);
+    t->dlogits = trm__take(&c, G * d->V);
+    t->q = trm__take(&c, 2 * (size_t)B);
+    t->dq = trm__take(&c, 2 * (size_t)B);
+    for (int i = 0; i < n_evals; i++) trm__eval_acts_carve(&t->acts[i], d, mlp_t, B, trm__take(&c, acts));
+    trm__net_scratch_carve(&t->scratch, d, mlp_t, B, trm__take(&c, trm__net_scratch_floats(d, mlp_t, B)));
+    t->attn_scratch = trm__take(&c, trm__attn_scratch_floats(d, mlp_t));
+    unsigned char *u = (unsigned char *)(c.base + c.used);
     t->cur_inputs = u; u += bytes_rounded(G);
     t->cur_labels = u; u += bytes_rounded(G);
     t->halted = u; u += bytes_rounded((size_t)B * 4);
