@@ -21,9 +21,10 @@ typedef struct batch_bufs {
     void *ws;
 } batch_bufs;
 
-/* Score one answer of one maze into r. question is already cleaned ('o' -> open). */
+/* Score one answer of one maze into r (and its verdict into *out, when given). question is
+ * already cleaned ('o' -> open). */
 static int score(const uint8_t *question, const uint8_t *answer, const uint8_t *label, int h, int w, int steps,
-                 void *ws, trm_eval_metrics *r, char *msg, size_t cap) {
+                 void *ws, trm_eval_metrics *r, trm_maze_verdict *out, char *msg, size_t cap) {
     trm_maze_verdict v;
     trm_error e;
     if (trm_maze_verify(question, answer, label, h, w, ws, &v, &e) != TRM_OK) {
@@ -31,6 +32,7 @@ static int score(const uint8_t *question, const uint8_t *answer, const uint8_t *
         return -1;
     }
     const size_t grid = (size_t)h * w;
+    if (out) *out = v;
     r->count++;
     r->exact += v.exact;
     r->valid += v.valid;
@@ -120,9 +122,11 @@ int trm_evaluate(const trm_model *m, const uint8_t *questions, const uint8_t *la
             const uint8_t *q = bb.q + (size_t)b * grid, *l = labels ? labels + (size_t)(start + b) * grid : NULL;
             if (o->pred_fixed) memcpy(o->pred_fixed + (size_t)(start + b) * grid, bb.tok + (size_t)b * grid, grid);
             if (o->pred_halt) memcpy(o->pred_halt + (size_t)(start + b) * grid, bb.halt_tok + (size_t)b * grid, grid);
-            if ((o->mode != TRM_EVAL_HALT && score(q, bb.tok + (size_t)b * grid, l, h, w, o->steps, bb.ws, fixed, msg, sizeof msg)) ||
-                (o->mode != TRM_EVAL_FIXED &&
-                 score(q, bb.halt_tok + (size_t)b * grid, l, h, w, bb.halt_step[b], bb.ws, halt, msg, sizeof msg)))
+            const long i = start + b;
+            if ((o->mode != TRM_EVAL_HALT && score(q, bb.tok + (size_t)b * grid, l, h, w, o->steps, bb.ws, fixed,
+                                                   o->verdict_fixed ? o->verdict_fixed + i : NULL, msg, sizeof msg)) ||
+                (o->mode != TRM_EVAL_FIXED && score(q, bb.halt_tok + (size_t)b * grid, l, h, w, bb.halt_step[b], bb.ws,
+                                                    halt, o->verdict_halt ? o->verdict_halt + i : NULL, msg, sizeof msg)))
                 rc = trm_errorf(err, cap, "maze %ld: %s", base + start + b, msg);
         }
         if (!rc && o->progress) o->progress(o->user, start + nb, count);

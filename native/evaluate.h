@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "maze.h"
 #include "trm.h"
 
 #ifdef __cplusplus
@@ -46,6 +47,8 @@ typedef struct trm_eval_options {
     void *user;
     /* optional outputs [count * grid]: predicted tokens (NULL to skip) */
     uint8_t *pred_fixed, *pred_halt;
+    /* optional outputs [count]: each maze's verdict (shortest length, exact, ...; NULL to skip) */
+    trm_maze_verdict *verdict_fixed, *verdict_halt;
 } trm_eval_options;
 
 /* Evaluate count mazes: questions and labels [count * grid] (labels may be NULL: then exact and

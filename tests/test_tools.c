@@ -123,6 +123,32 @@ static void check_eval_info(const char *model, const char *csv) {
           cJSON_IsNumber(cJSON_GetObjectItem(j, "cell_accuracy")) && cJSON_IsNumber(cJSON_GetObjectItem(j, "mean_steps")),
           "eval --json must print exactly one JSON object with the documented keys:\n%s", tu_out);
     cJSON_Delete(j);
+    /* --by-length: ascending ranges that partition the mazes and add up to the overall figures */
+    tu_expect(tu_run("%s/trm-eval --model %s --csv %s --json --by-length --limit 20", tu_bin, model, csv), 0, "\"by_length\"",
+              "eval --by-length");
+    j = cJSON_Parse(tu_out);
+    const cJSON *bins = j ? cJSON_GetObjectItem(j, "by_length") : NULL;
+    CHECK(cJSON_IsArray(bins) && cJSON_GetArraySize(bins) >= 1, "by_length must be a non-empty array:\n%s", tu_out);
+    if (cJSON_IsArray(bins)) {
+        const long count = cJSON_GetObjectItem(j, "count")->valueint;
+        long total = 0, exact = 0, prev_max = -2;
+        for (const cJSON *b = bins->child; b; b = b->next) {
+            const int lo = cJSON_GetObjectItem(b, "min")->valueint, hi = cJSON_GetObjectItem(b, "max")->valueint;
+            const long n = cJSON_GetObjectItem(b, "count")->valueint;
+            const double acc = cJSON_GetObjectItem(b, "exact_accuracy")->valuedouble;
+            CHECK(lo > prev_max && hi >= lo && n > 0 && acc >= 0 && acc <= 1, "bad range [%d, %d] n %ld acc %g", lo, hi, n, acc);
+            prev_max = hi;
+            total += n;
+            exact += (long)(acc * n + 0.5);
+        }
+        CHECK(total == count && count > 0, "the ranges hold %ld mazes, not %ld", total, count);
+        CHECK(exact == (long)(cJSON_GetObjectItem(j, "exact_accuracy")->valuedouble * count + 0.5),
+              "exact by length adds up to %ld, overall %g of %ld", exact, cJSON_GetObjectItem(j, "exact_accuracy")->valuedouble,
+              count);
+    }
+    cJSON_Delete(j);
+    tu_expect(tu_run("%s/trm-eval --model %s --csv %s --early-halt --by-length", tu_bin, model, csv), 0, "valid-optimal",
+              "eval early halt by length");
     tu_expect(tu_run("%s/trm-eval --model %s --csv %s --early-halt", tu_bin, model, csv), 0, "mean steps", "eval early halt");
     tu_expect(tu_run("%s/trm-info --model %s", tu_bin, model), 0, "L_level.layers.0.self_attn.qkv_proj.weight", "info");
     CHECK(strstr(tu_out, "trainable") && strstr(tu_out, "[16]"), "info prints the parameter count and shapes:\n%s", tu_out);

@@ -15,7 +15,7 @@ static const char TOOL[] = "trm-eval";
 
 static const char USAGE[] =
     "usage: trm-eval --model FILE.safetensors --csv FILE.csv [--limit K] [--steps N] [--early-halt]\n"
-    "                [--batch B] [--json] [--threads N] [--kernels K]\n"
+    "                [--by-length] [--batch B] [--json] [--threads N] [--kernels K]\n"
     "\n"
     "Solves every maze of an HRM CSV dataset (header source,question,answer,rating) with the model\n"
     "and checks the answers with BFS: exact (equals the CSV answer; S/G kept as letters or marked\n"
@@ -28,10 +28,13 @@ static const char USAGE[] =
     "  --steps N        supervision steps (default: the model's halt_max_steps)\n"
     "  --early-halt     freeze each maze's answer at the first step whose q_halt logit is > 0\n"
     "                   (mean steps then says how many were used)\n"
+    "  --by-length      also break exact and valid-optimal accuracy down by the shortest path\n"
+    "                   length of the mazes (at most 12 ranges of equal width)\n"
     "  --batch B        mazes solved together (default 64)\n"
     "  --json           print exactly one JSON object on stdout (keys exact_accuracy,\n"
     "                   valid_optimal_accuracy, cell_accuracy, path_cell_accuracy, count, mean_steps,\n"
-    "                   steps, early_halt, seconds, mazes_per_s)\n"
+    "                   steps, early_halt, seconds, mazes_per_s; with --by-length also by_length:\n"
+    "                   [{min, max, count, exact_accuracy, valid_optimal_accuracy}, ...])\n"
     "%s"
     "\n"
     "Example:\n"
@@ -41,12 +44,12 @@ static const char USAGE[] =
 typedef struct args {
     const char *model, *csv;
     long limit, steps, batch;
-    int early_halt, json;
+    int early_halt, json, by_length;
     trm_cli_common common;
 } args;
 
 static int parse_args(int argc, char **argv, args *a) {
-    static const char *const flags[] = {"--early-halt", "--json", NULL};
+    static const char *const flags[] = {"--early-halt", "--json", "--by-length", NULL};
     static const char *const values[] = {"--model", "--csv", "--limit", "--steps", "--batch", NULL};
     memset(a, 0, sizeof *a);
     a->batch = 64;
@@ -63,6 +66,7 @@ static int parse_args(int argc, char **argv, args *a) {
         else if (!strcmp(o.key, "--csv")) a->csv = o.value;
         else if (!strcmp(o.key, "--early-halt")) a->early_halt = 1;
         else if (!strcmp(o.key, "--json")) a->json = 1;
+        else if (!strcmp(o.key, "--by-length")) a->by_length = 1;
         else if (!strcmp(o.key, "--limit")) {
             if (trm_cli_parse_long(o.value, 1, 1000000000L, &a->limit))
                 return trm_cli_usage_error(TOOL, "--limit '%s': expected a positive integer", o.value);
@@ -93,6 +97,44 @@ static void on_progress(void *user, long done, long total) {
     trm_progress_update(&c->p, 0, "%s %ld/%ld mazes  %.1f mazes/s  ETA %s", bar, done, total, dt > 0 ? done / dt : 0.0, eta);
 }
 
+/* --by-length: mazes grouped by shortest path length (BFS) into at most 12 ranges of equal
+ * width, each with its exact and valid-optimal accuracy; text rows or a JSON array. */
+static void print_by_length(const trm_maze_verdict *v, long count, int json) {
+    if (count <= 0) {
+        if (json) printf(", \"by_length\": []");
+        return;
+    }
+    int lo = v[0].shortest_length, hi = lo; /* -1: S cannot reach G */
+    for (long i = 1; i < count; i++) {
+        const int s = v[i].shortest_length;
+        if (s < lo) lo = s;
+        if (s > hi) hi = s;
+    }
+    const int width = (hi - lo + 12) / 12; /* ceil((hi - lo + 1) / 12) */
+    if (json) printf(", \"by_length\": [");
+    else printf("  by shortest path length (moves; -1: no path):\n    %-9s %7s %8s %14s\n", "length", "mazes", "exact", "valid-optimal");
+    for (int b0 = lo, first = 1; b0 <= hi; b0 += width) {
+        const int b1 = b0 + width - 1 < hi ? b0 + width - 1 : hi;
+        long n = 0, exact = 0, optimal = 0;
+        for (long i = 0; i < count; i++)
+            if (v[i].shortest_length >= b0 && v[i].shortest_length <= b1) {
+                n++;
+                exact += v[i].exact;
+                optimal += v[i].optimal;
+            }
+        if (!n) continue;
+        char range[32];
+        if (b0 == b1) snprintf(range, sizeof range, "%d", b0);
+        else snprintf(range, sizeof range, "%d-%d", b0, b1);
+        if (json)
+            printf("%s{\"min\": %d, \"max\": %d, \"count\": %ld, \"exact_accuracy\": %.6g, \"valid_optimal_accuracy\": %.6g}",
+                   first ? "" : ", ", b0, b1, n, (double)exact / n, (double)optimal / n);
+        else printf("    %-9s %7ld %8.4f %14.4f\n", range, n, (double)exact / n, (double)optimal / n);
+        first = 0;
+    }
+    if (json) printf("]");
+}
+
 int main(int argc, char **argv) {
     args a;
     int rc = parse_args(argc, argv, &a);
@@ -120,8 +162,15 @@ int main(int argc, char **argv) {
     trm_progress_init(&pc.p, stderr, -1);
     pc.t0 = trm_cli_now();
     const int steps = a.steps ? (int)a.steps : cfg->halt_max_steps;
-    trm_eval_options o = {steps, (int)a.batch, a.early_halt ? TRM_EVAL_HALT : TRM_EVAL_FIXED,
-                          trm_cli_isatty(stderr) ? on_progress : NULL, &pc, NULL, NULL};
+    trm_maze_verdict *verdicts = a.by_length ? calloc((size_t)count, sizeof *verdicts) : NULL;
+    if (a.by_length && !verdicts) {
+        trm_csv_free(&d);
+        trm_model_free(m);
+        return trm_cli_error(TOOL, "out of memory");
+    }
+    trm_eval_options o = {.steps = steps, .batch = (int)a.batch, .mode = a.early_halt ? TRM_EVAL_HALT : TRM_EVAL_FIXED,
+                          .progress = trm_cli_isatty(stderr) ? on_progress : NULL, .user = &pc,
+                          .verdict_fixed = a.early_halt ? NULL : verdicts, .verdict_halt = a.early_halt ? verdicts : NULL};
     trm_eval_metrics f, h;
     rc = trm_evaluate(m, d.questions, d.answers, count, 1, &o, &f, &h, err, sizeof err);
     trm_progress_end(&pc.p);
@@ -134,9 +183,11 @@ int main(int argc, char **argv) {
         if (a.json) {
             printf("{\"model\": \"%s\", \"csv\": \"%s\", \"count\": %ld, \"exact_accuracy\": %.6g, "
                    "\"valid_optimal_accuracy\": %.6g, \"cell_accuracy\": %.6g, \"path_cell_accuracy\": %.6g, "
-                   "\"mean_steps\": %.6g, \"steps\": %d, \"early_halt\": %s, \"seconds\": %.3f, \"mazes_per_s\": %.6g}\n",
+                   "\"mean_steps\": %.6g, \"steps\": %d, \"early_halt\": %s, \"seconds\": %.3f, \"mazes_per_s\": %.6g",
                    a.model, a.csv, r->count, trm_eval_exact(r), trm_eval_valid_optimal(r), trm_eval_cell_accuracy(r),
                    trm_eval_path_accuracy(r), trm_eval_mean_steps(r), steps, a.early_halt ? "true" : "false", secs, rate);
+            if (verdicts) print_by_length(verdicts, count, 1);
+            printf("}\n");
         } else {
             printf("%s on %s: %ld mazes %dx%d, %d supervision steps%s\n", a.model, a.csv, r->count, cfg->grid_height,
                    cfg->grid_width, steps, a.early_halt ? " with early halting" : "");
@@ -147,8 +198,10 @@ int main(int argc, char **argv) {
             printf("  mean steps       %.2f\n", trm_eval_mean_steps(r));
             printf("  speed            %.1f mazes/s (%.2f s, %d thread%s, %s kernels)\n", rate, secs, trm_cli_threads(),
                    trm_cli_threads() == 1 ? "" : "s", trm_kernels_name(k));
+            if (verdicts) print_by_length(verdicts, count, 0);
         }
     }
+    free(verdicts);
     trm_csv_free(&d);
     trm_model_free(m);
     return rc;

@@ -221,7 +221,8 @@ static int evaluate_and_export(run *r, long step) {
     const size_t n_test = trm_data_test_count(r->data);
     long n = r->cfg.eval_count > 0 && (size_t)r->cfg.eval_count < n_test ? r->cfg.eval_count : (long)n_test;
     if (n > 0) {
-        trm_eval_options o = {r->cfg.eval_steps, r->cfg.eval_batch, TRM_EVAL_BOTH, eval_progress, r, NULL, NULL};
+        trm_eval_options o = {.steps = r->cfg.eval_steps, .batch = r->cfg.eval_batch, .mode = TRM_EVAL_BOTH,
+                              .progress = eval_progress, .user = r};
         trm_eval_metrics f, h;
         double t0 = trm_cli_now();
         if (trm_evaluate(r->eval_model, trm_data_test_questions(r->data), trm_data_test_labels(r->data), n, 0, &o, &f,
