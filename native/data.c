@@ -14,7 +14,8 @@ struct trm_data {
     int h, w;
     size_t grid;
     int use_generator, augment;
-    trm_maze_options gen;
+    trm_maze_options gen, gen_long; /* gen_long: the same with the long-path minimum */
+    double long_fraction;
     uint64_t gen_seed, order_seed;
     trm_csv_dataset train, test;  /* CSV sources (test also holds a CSV held-out set) */
     uint8_t *gen_test_q, *gen_test_l;
@@ -57,9 +58,18 @@ static int is_held_out(const trm_data *d, const uint8_t *q) {
     return 0;
 }
 
-/* Generate mazes first..first+n-1 of seed into q, l [n * grid] in parallel. */
-static int generate(const trm_data *d, uint64_t seed, uint64_t first, size_t n, uint8_t *q, uint8_t *l, char *err,
-                    size_t cap) {
+/* Whether training maze k is one of the long_fraction drawn with the long-path minimum: a
+ * function of (seed, k) alone, so resumed runs and any thread count see the same stream. */
+static int is_long(const trm_data *d, uint64_t seed, uint64_t k) {
+    if (d->long_fraction <= 0) return 0;
+    const uint64_t u = trm_maze_seed(trm_maze_seed(seed, k), 0x4c4f4e47u /* "LONG" */);
+    return (double)(u >> 11) * 0x1.0p-53 < d->long_fraction;
+}
+
+/* Generate mazes first..first+n-1 of seed into q, l [n * grid] in parallel; mix: the training
+ * stream (some mazes long, see is_long), else every maze with the base options. */
+static int generate(const trm_data *d, uint64_t seed, uint64_t first, size_t n, int mix, uint8_t *q, uint8_t *l,
+                    char *err, size_t cap) {
     const size_t wsb = trm_maze_workspace_bytes(d->h, d->w);
     long bad = -1;
     char msg[256] = "";
@@ -69,8 +79,9 @@ static int generate(const trm_data *d, uint64_t seed, uint64_t first, size_t n, 
 #pragma omp for schedule(dynamic, 4)
         for (long k = 0; k < (long)n; k++) {
             trm_error e;
-            if (ws && trm_maze_generate(&d->gen, seed, first + (uint64_t)k, q + (size_t)k * d->grid,
-                                        l + (size_t)k * d->grid, NULL, ws, &e) == TRM_OK)
+            const uint64_t index = first + (uint64_t)k;
+            const trm_maze_options *o = mix && is_long(d, seed, index) ? &d->gen_long : &d->gen;
+            if (ws && trm_maze_generate(o, seed, index, q + (size_t)k * d->grid, l + (size_t)k * d->grid, NULL, ws, &e) == TRM_OK)
                 continue;
 #pragma omp critical
             if (bad < 0 || k < bad) {
@@ -122,13 +133,16 @@ static int open_generator(trm_data *d, trm_run_config *c, char *err, size_t cap)
     d->h = c->gen.height;
     d->w = c->gen.width;
     d->gen = c->gen;
+    d->gen_long = c->gen;
+    d->gen_long.min_path = c->gen_long_min_path;
+    d->long_fraction = c->gen_long_fraction;
     d->gen_seed = c->gen_seed;
     d->n_test = (size_t)c->test_count;
     d->grid = (size_t)d->h * d->w;
     d->gen_test_q = malloc(d->n_test * d->grid);
     d->gen_test_l = malloc(d->n_test * d->grid);
     if (!d->gen_test_q || !d->gen_test_l) return trm_errorf(err, cap, "out of memory for %zu held-out mazes", d->n_test);
-    if (generate(d, c->gen_test_seed, 0, d->n_test, d->gen_test_q, d->gen_test_l, err, cap)) return -1;
+    if (generate(d, c->gen_test_seed, 0, d->n_test, 0, d->gen_test_q, d->gen_test_l, err, cap)) return -1;
     d->test_q = d->gen_test_q;
     d->test_l = d->gen_test_l;
     return 0;
@@ -202,7 +216,7 @@ static int fill_generated(trm_data *d, const int *slots, int n, uint8_t *inputs,
     int done = 0;
     while (done < n) {
         const size_t k = (size_t)(n - done);
-        if (generate(d, d->gen_seed, d->next_index, k, d->cand_q, d->cand_l, err, cap)) return -1;
+        if (generate(d, d->gen_seed, d->next_index, k, 1, d->cand_q, d->cand_l, err, cap)) return -1;
         d->next_index += k;
         for (size_t j = 0; j < k; j++) { /* in index order, so the result does not depend on threads */
             if (is_held_out(d, d->cand_q + j * d->grid)) {

@@ -59,6 +59,8 @@ static const key_spec GEN_KEYS[] = {
     {"seed", K_U64, OFF(gen_seed), 0, SEED_MAX},
     {"test_seed", K_U64, OFF(gen_test_seed), 0, SEED_MAX},
     {"max_layouts", K_INT, OFF(gen.max_layouts), 1, 1e9},
+    {"long_fraction", K_DOUBLE, OFF(gen_long_fraction), 0, 1},
+    {"long_min_path", K_INT, OFF(gen_long_min_path), 0, 1 << 20},
 };
 #undef OFF
 
@@ -321,6 +323,15 @@ static int finish_data(trm_run_config *c, int h, int w, char *err, size_t cap) {
         }
         trm_error e;
         if (trm_maze_options_check(&c->gen, &e) != TRM_OK) return trm_errorf(err, cap, "data.generator: %s", e.msg);
+        if (c->gen_long_fraction > 0) {
+            trm_maze_options lo = c->gen;
+            lo.min_path = c->gen_long_min_path;
+            if (c->gen_long_min_path <= c->gen.min_path)
+                return trm_errorf(err, cap, "data.generator.long_min_path %d must be greater than min_path %d when "
+                                  "long_fraction is > 0", c->gen_long_min_path, c->gen.min_path);
+            if (trm_maze_options_check(&lo, &e) != TRM_OK)
+                return trm_errorf(err, cap, "data.generator.long_min_path: %s", e.msg);
+        }
         if (!c->gen_test_seed_given) c->gen_test_seed = c->gen_seed + 1;
         if (c->gen_test_seed == c->gen_seed)
             return trm_errorf(err, cap, "data.generator.test_seed must differ from data.generator.seed");

@@ -44,6 +44,8 @@ typedef struct trm_run_config {
     uint64_t gen_seed;             /* training maze k = trm_maze_generate(gen, gen_seed, k) */
     uint64_t gen_test_seed;        /* held-out maze k = ... (test_seed, k); default seed + 1 */
     int gen_test_seed_given;
+    double gen_long_fraction;      /* share of training mazes drawn with gen_long_min_path instead */
+    int gen_long_min_path;         /* of min_path (long-path oversampling; the held-out set is not) */
     long test_count;               /* generator: held-out mazes (default 256) */
     int augment;                   /* random dihedral transform per training example */
 

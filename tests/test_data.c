@@ -1,0 +1,97 @@
+/* test_data.c: the generator's training stream (native/data.c) with long-path oversampling
+ * (data.generator.long_fraction / long_min_path):
+ *  - without it, training maze k is maze k of the generator seed, as before;
+ *  - with it, about long_fraction of the mazes have a shortest path >= long_min_path, the others
+ *    keep the base minimum, and the 256 held-out mazes are the base distribution's;
+ *  - the share is far from what the base distribution gives by itself, so the test fails when
+ *    the option is ignored. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "data.h"
+#include "maze.h"
+#include "train_config.h"
+
+enum { N = 400, SIDE = 8, BASE_MIN = 8, LONG_MIN = 12 };
+
+/* Moves of the labelled path: its 'o' cells plus one. */
+static int path_moves(const uint8_t *label) {
+    int n = 0;
+    for (int i = 0; i < SIDE * SIDE; i++) n += label[i] == TRM_MAZE_PATH;
+    return n + 1;
+}
+
+static trm_data *open_with(const char *generator_extra, char *err, size_t cap) {
+    char json[512];
+    snprintf(json, sizeof json,
+             "{\"data\": {\"generator\": {\"height\": %d, \"width\": %d, \"min_path\": %d, \"unique\": true, "
+             "\"seed\": 5%s}, \"test_count\": 64}, \"train\": {\"total_steps\": 10}}",
+             SIDE, SIDE, BASE_MIN, generator_extra);
+    trm_run_config c;
+    trm_run_config_default(&c);
+    if (trm_run_config_parse(&c, json, strlen(json), "test", err, cap)) return NULL;
+    return trm_data_open(&c, err, cap);
+}
+
+int main(void) {
+    static uint8_t q[N * SIDE * SIDE], l[N * SIDE * SIDE], q0[N * SIDE * SIDE], l0[N * SIDE * SIDE];
+    char err[512] = "";
+    /* base stream: maze k of seed 5 (no test maze collides at this size and count: checked below) */
+    trm_data *d = open_with("", err, sizeof err);
+    CHECK(d != NULL, "open: %s", err);
+    if (!d) return 1;
+    CHECK(trm_data_fill(d, NULL, N, q0, l0, err, sizeof err) == 0, "fill: %s", err);
+    const uint8_t *held0 = trm_data_test_labels(d);
+    uint8_t *held = malloc(64 * SIDE * SIDE);
+    memcpy(held, held0, 64 * SIDE * SIDE);
+    CHECK(trm_data_skipped(d) == 0, "a training maze equals a held-out one; choose another seed for this test");
+    trm_maze_options o;
+    trm_maze_options_default(&o, SIDE, SIDE);
+    o.min_path = BASE_MIN;
+    o.unique = 1;
+    void *ws = malloc(trm_maze_workspace_bytes(SIDE, SIDE));
+    int same = 1, base_long = 0;
+    for (int k = 0; k < N; k++) {
+        uint8_t mq[SIDE * SIDE], ml[SIDE * SIDE];
+        trm_error e;
+        trm_maze_generate(&o, 5, (uint64_t)k, mq, ml, NULL, ws, &e);
+        same &= !memcmp(mq, q0 + k * SIDE * SIDE, sizeof mq) && !memcmp(ml, l0 + k * SIDE * SIDE, sizeof ml);
+        base_long += path_moves(l0 + k * SIDE * SIDE) >= LONG_MIN;
+    }
+    CHECK(same, "without long_fraction, training maze k must be maze k of the seed");
+    trm_data_free(d);
+
+    /* oversampled stream */
+    d = open_with(", \"long_fraction\": 0.5, \"long_min_path\": 12", err, sizeof err);
+    CHECK(d != NULL, "open with long_fraction: %s", err);
+    if (!d) return 1;
+    CHECK(trm_data_fill(d, NULL, N, q, l, err, sizeof err) == 0, "fill: %s", err);
+    CHECK(!memcmp(trm_data_test_labels(d), held, 64 * SIDE * SIDE), "the held-out set must not be oversampled");
+    int longs = 0, short_ok = 1;
+    for (int k = 0; k < N; k++) {
+        const int m = path_moves(l + k * SIDE * SIDE);
+        longs += m >= LONG_MIN;
+        short_ok &= m >= BASE_MIN;
+    }
+    /* 0.5 of the mazes drawn long, plus the base share among the others: binomial, 400 draws */
+    const double want = 0.5 + 0.5 * base_long / (double)N, got = longs / (double)N;
+    printf("long paths (>= %d moves): base stream %d of %d, oversampled %d of %d (expected about %.0f)\n", LONG_MIN,
+           base_long, N, longs, N, want * N);
+    CHECK(got > want - 0.08 && got < want + 0.08, "share of long mazes %.3f, expected about %.3f", got, want);
+    CHECK(base_long < N / 4, "the base stream already has %d long mazes of %d: the test cannot tell", base_long, N);
+    CHECK(short_ok, "every maze keeps the base minimum path length");
+    trm_data_free(d);
+
+    /* bad values name the key */
+    CHECK(open_with(", \"long_fraction\": 0.5", err, sizeof err) == NULL && strstr(err, "long_min_path"),
+          "long_fraction without long_min_path must fail naming long_min_path: %s", err);
+    CHECK(open_with(", \"long_fraction\": 1.5, \"long_min_path\": 12", err, sizeof err) == NULL &&
+              strstr(err, "long_fraction"),
+          "long_fraction 1.5 must fail naming the key: %s", err);
+    free(ws);
+    free(held);
+    printf("%d checks, %d failed\n", check_count, check_failures);
+    return check_failures ? 1 : 0;
+}
