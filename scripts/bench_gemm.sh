@@ -2,7 +2,8 @@
 # bench_gemm.sh: GEMM GFLOP/s on TRM shapes for each kernel set, side by side with OpenBLAS
 # (OPENBLAS_CORETYPE=SkylakeX, loaded by trm-bench with dlopen; never linked into the product)
 # and the FMA peak probe. One thread (rates per CPU-second of the thread, so other load on a
-# shared machine does not count), then 2 threads (wall clock).
+# shared machine does not count), then 2 threads (wall clock). First the thread scaling probe:
+# what two cores running at once keep of their single-core rate, on FMA work and on streams.
 #
 #   scripts/bench_gemm.sh [build-dir]        default: build
 #   SETS=scalar,avx2,avx512 scripts/bench_gemm.sh   (scalar is slow: ~1 minute more)
@@ -16,6 +17,8 @@ sets=${SETS:-avx2,avx512}
 reps=${REPS:-5}
 echo "# $(date -u '+%Y-%m-%d %H:%M:%S UTC'), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
 "$bin" peak
+OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive} "$bin" scaling --threads 2
+echo
 OPENBLAS_CORETYPE=SkylakeX OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive} "$bin" gemm --threads 1 --reps "$reps" --sets "$sets" --blas
 echo
 OPENBLAS_CORETYPE=SkylakeX OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive} "$bin" gemm --threads 2 --reps "$reps" --sets "$sets" --blas

@@ -2,7 +2,10 @@
  * ever asserted; scripts/bench_*.sh run this and print the tables.
  *
  *   trm-bench peak                       FMA peak probe, one thread (AVX-512 and AVX2)
- *   trm-bench gemm [--reps N] [--sets a,b] [--blas]
+ *   trm-bench scaling [--threads N]      all threads at once vs one alone (default 2) on FMA
+ *                                        work and on streams over buffers of growing size: what
+ *                                        the cores share (caches, memory) and what they do not
+ *   trm-bench gemm [--reps N] [--sets a,b] [--blas] [--only TEXT]   (TEXT: shapes whose name has it)
  *                                        GFLOP/s of gemm_nt/nn/tn on TRM shapes for each set,
  *                                        and OpenBLAS's cblas_sgemm on the same shapes (loaded
  *                                        with dlopen, so OpenBLAS is never linked into anything)
@@ -147,6 +150,124 @@ static double peak_gflops(const char *isa) {
 static double peak_gflops(const char *isa) { (void)isa; return 0; }
 #endif
 
+/* ---- thread scaling probe ------------------------------------------------------------------- */
+/* Why two threads do not train twice as fast as one: every thread runs the same loop on its own
+ * buffer, first one thread alone, then all threads at once, and the table gives the rate of all
+ * threads together over the rate of one. Register-only FMA work shows what the cores can do;
+ * streaming reads and read-modify-writes over buffers of growing size show what the caches and
+ * memory they share allow (a ratio well below the thread count at a size = a shared bottleneck). */
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+__attribute__((target("avx2,fma"))) static float stream_pass(float *a, const float *b, size_t n, int write) {
+    __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
+    const __m256 k = _mm256_set1_ps(0.999f);
+    if (write) /* a = a * k + b: two streams read, one written */
+        for (size_t i = 0; i < n; i += 16) {
+            _mm256_store_ps(a + i, _mm256_fmadd_ps(_mm256_load_ps(a + i), k, _mm256_load_ps(b + i)));
+            _mm256_store_ps(a + i + 8, _mm256_fmadd_ps(_mm256_load_ps(a + i + 8), k, _mm256_load_ps(b + i + 8)));
+        }
+    else /* sum of a: one stream read */
+        for (size_t i = 0; i < n; i += 32) {
+            s0 = _mm256_add_ps(s0, _mm256_load_ps(a + i));
+            s1 = _mm256_add_ps(s1, _mm256_load_ps(a + i + 8));
+            s2 = _mm256_add_ps(s2, _mm256_load_ps(a + i + 16));
+            s3 = _mm256_add_ps(s3, _mm256_load_ps(a + i + 24));
+        }
+    float v[8];
+    _mm256_storeu_ps(v, _mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3)));
+    return v[0] + v[7];
+}
+#else
+static float stream_pass(float *a, const float *b, size_t n, int write) {
+    float s = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (write) a[i] = a[i] * 0.999f + b[i];
+        else s += a[i];
+    }
+    return s;
+}
+#endif
+
+/* The FMA probe's loop as work to time from outside (its own figure is ignored). */
+static double fma_work(long iters) {
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+    if (__builtin_cpu_supports("avx512f")) return peak_avx512(iters);
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return peak_avx2(iters);
+#endif
+    (void)iters;
+    return 0;
+}
+
+/* Rate of `threads` threads together, each working on its own `bytes` (best of 3 timings, each
+ * moving about 4 GB per thread): what 0 reads the buffer, 1 does a = a k + b over its two halves (bytes
+ * counted: read a, read b, write a), 2 is the FMA probe loop (flop/s). 0 when out of memory. */
+static double scaling_rate(int threads, size_t bytes, int what) {
+    double best = 0, t0 = 0;
+    int failed = 0;
+#ifdef _OPENMP
+#pragma omp parallel num_threads(threads)
+#endif
+    {
+        const size_t half = what == 2 ? 0 : (bytes / 2 / sizeof(float) + 31) / 32 * 32;
+        float *a = half ? aligned_alloc(64, 2 * half * sizeof(float)) : NULL;
+        if (half && !a) {
+#ifdef _OPENMP
+#pragma omp atomic write
+#endif
+            failed = 1;
+        }
+        for (size_t i = 0; a && i < 2 * half; i++) a[i] = (float)(i % 7) * 0.1f;
+        const double moved = what == 0 ? 2.0 * half * sizeof(float) : 3.0 * half * sizeof(float); /* per pass */
+        const long passes = what == 2 ? 6000000 : (long)(4e9 / moved) + 1;
+        volatile float sink = 0;
+        for (int rep = 0; rep < 3; rep++) {
+#ifdef _OPENMP
+#pragma omp barrier
+#pragma omp master
+#endif
+            t0 = trm_cli_now();
+#ifdef _OPENMP
+#pragma omp barrier
+#endif
+            if (what == 2) sink = (float)fma_work(passes);
+            else if (a)
+                for (long p = 0; p < passes; p++)
+                    sink = sink + (what ? stream_pass(a, a + half, half, 1) : stream_pass(a, NULL, 2 * half, 0));
+#ifdef _OPENMP
+#pragma omp barrier
+#pragma omp master
+#endif
+            {
+                const double t = trm_cli_now() - t0, units = what == 2 ? passes * 12.0 * 32 : passes * moved;
+                if (threads * units / t > best) best = threads * units / t;
+            }
+        }
+        (void)sink;
+        free(a);
+    }
+    return failed ? 0 : best;
+}
+
+static int cmd_scaling(int threads) {
+    if (threads < 2) threads = 2;
+    printf("Thread scaling probe: %d threads each on its own data at once vs one thread alone (wall clock, "
+           "best of 3); load %.2f\n",
+           threads, loadavg());
+    printf("%-30s %14s %14s %6s\n", "work (per thread)", "1 thread", "all threads", "ratio");
+    const double f1 = scaling_rate(1, 0, 2), fn = scaling_rate(threads, 0, 2);
+    printf("%-30s %7.1f GFLOP/s %7.1f GFLOP/s %6.2f\n", "FMA, registers only", f1 / 1e9, fn / 1e9, fn / f1);
+    /* per thread: from L1-sized to far beyond any cache (this VM does not expose its cache sizes) */
+    static const size_t KB = 1024, sizes[] = {16 * KB, 256 * KB, 1024 * KB, 4096 * KB, 16384 * KB, 262144 * KB};
+    for (int what = 0; what < 2; what++)
+        for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+            const double r1 = scaling_rate(1, sizes[i], what), rn = scaling_rate(threads, sizes[i], what);
+            if (r1 <= 0 || rn <= 0) return trm_cli_error(TOOL, "out of memory");
+            char label[64];
+            snprintf(label, sizeof label, "%s, %zu KB", what ? "a = a k + b" : "read", sizes[i] / KB);
+            printf("%-30s %9.1f GB/s %9.1f GB/s %6.2f\n", label, r1 / 1e9, rn / 1e9, rn / r1);
+        }
+    return TRM_EXIT_OK;
+}
+
 /* ---- GEMM ---------------------------------------------------------------------------------- */
 
 typedef struct { const char *what; char op; int M, N, K; } gemm_shape;
@@ -160,7 +281,9 @@ static const gemm_shape SHAPES[] = {
     {"c dW gate_up", 't', 3072, 512, 3664}, {"c dW down", 't', 512, 1536, 3664},
     {"a qkv fwd", 'n', 7712, 384, 128},   {"a gate_up fwd", 'n', 7712, 1024, 128},
     {"a down fwd", 'n', 7712, 128, 512},  {"a dX gate_up", 'm', 7712, 128, 1024},
-    {"a dW gate_up", 't', 1024, 128, 7712}, {"lm_head fwd", 'n', 900, 6, 512},
+    {"a dW gate_up", 't', 1024, 128, 7712}, {"a dW qkv", 't', 384, 128, 7712},
+    {"a dW o_proj", 't', 128, 128, 7712}, {"a dW down", 't', 128, 512, 7712},
+    {"lm_head fwd", 'n', 900, 6, 512},
 };
 
 typedef void (*cblas_sgemm_fn)(int, int, int, int, int, int, float, const float *, int, const float *, int,
@@ -206,7 +329,7 @@ static double time_gemm(const trm_kernels *k, const blas_lib *bl, const gemm_sha
     return best;
 }
 
-static int cmd_gemm(int reps, const char *sets_csv, int threads, int use_blas) {
+static int cmd_gemm(int reps, const char *sets_csv, int threads, int use_blas, const char *only) {
     char sets[8][16];
     int nsets = 0;
     for (const char *p = sets_csv; *p && nsets < 8;) {
@@ -228,6 +351,7 @@ static int cmd_gemm(int reps, const char *sets_csv, int threads, int use_blas) {
     printf(" %8s\n", "%peak");
     for (size_t i = 0; i < sizeof SHAPES / sizeof SHAPES[0]; i++) {
         const gemm_shape *s = &SHAPES[i];
+        if (only && !strstr(s->what, only)) continue;
         const size_t na = (size_t)s->M * s->K, nb = (size_t)s->N * s->K, nc = (size_t)s->M * s->N;
         float *A = malloc(sizeof(float) * na), *B = malloc(sizeof(float) * nb), *C = calloc(nc, sizeof(float));
         if (!A || !B || !C) return trm_cli_error(TOOL, "out of memory");
@@ -451,7 +575,7 @@ static int cmd_solve(const model_opts *o, const trm_kernels *k) {
 /* ---- command line -------------------------------------------------------------------------- */
 
 static int usage(void) {
-    printf("usage: trm-bench peak | gemm [--reps N] [--sets scalar,avx2,avx512] [--blas]\n"
+    printf("usage: trm-bench peak | scaling [--threads N] | gemm [--reps N] [--sets scalar,avx2,avx512] [--blas] [--only TEXT]\n"
            "       trm-bench train|solve [--grid H W] [--hidden D] [--heads H] [--T T] [--n N] [--prefix P]\n"
            "                 [--batch B] [--steps S] [--passes P] [--json] [--profile]\n"
            "Defaults: the official maze model (30 30, hidden 512, 8 heads, T 3, n 4, prefix 16), batch 8,\n"
@@ -471,7 +595,7 @@ static int int_arg(int argc, char **argv, int *i, long lo, long hi, int *out) {
 
 int main(int argc, char **argv) {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) return usage();
-    const char *cmd = argv[1], *sets = "avx2,avx512", *kernels = NULL;
+    const char *cmd = argv[1], *sets = "avx2,avx512", *kernels = NULL, *only = NULL;
     model_opts o = {30, 30, 512, 8, 3, 4, 16, 8, 3, 5, 0, 0};
     int reps = 5, threads = 0, blas = 0, rc = 0;
     for (int i = 2; i < argc && !rc; i++) {
@@ -493,6 +617,7 @@ int main(int argc, char **argv) {
         else if (!strcmp(a, "--profile")) o.profile = 1;
         else if (!strcmp(a, "--blas")) blas = 1;
         else if (!strcmp(a, "--sets") && i + 1 < argc) sets = argv[++i];
+        else if (!strcmp(a, "--only") && i + 1 < argc) only = argv[++i];
         else if (!strcmp(a, "--kernels") && i + 1 < argc) kernels = argv[++i];
         else rc = trm_cli_usage_error(TOOL, "unknown or incomplete option '%s'", a);
     }
@@ -503,10 +628,11 @@ int main(int argc, char **argv) {
                peak_gflops("avx512"), peak_gflops("avx2"), loadavg());
         return TRM_EXIT_OK;
     }
-    if (!strcmp(cmd, "gemm")) return cmd_gemm(reps, sets, threads > 0 ? threads : 1, blas);
+    if (!strcmp(cmd, "scaling")) return cmd_scaling(threads);
+    if (!strcmp(cmd, "gemm")) return cmd_gemm(reps, sets, threads > 0 ? threads : 1, blas, only);
     const trm_kernels *k = trm_cli_kernels(TOOL, kernels);
     if (!k) return TRM_EXIT_USAGE;
     if (!strcmp(cmd, "train")) return cmd_train(&o, k);
     if (!strcmp(cmd, "solve")) return cmd_solve(&o, k);
-    return trm_cli_usage_error(TOOL, "unknown command '%s' (peak, gemm, train or solve)", cmd);
+    return trm_cli_usage_error(TOOL, "unknown command '%s' (peak, scaling, gemm, train or solve)", cmd);
 }
