@@ -27,8 +27,9 @@
  * are therefore identical for any thread count (and any blocking constants). They differ from the
  * scalar set by rounding only (fused multiply-add, lane-wise partial sums in the reductions).
  *
- * Threads (OpenMP): a GEMM is cut into tiles of (rows chunk) x (NC-column stripe), about four per
- * thread; elementwise kernels split rows; attention splits (batch, head) pairs. All are scheduled
+ * Threads (OpenMP): a GEMM is cut into tiles of (rows chunk) x (column stripe), about four per
+ * thread, or fewer when those would repack the operands too often (gemm_choose_split: the
+ * weight gradients); elementwise kernels split rows; attention splits (batch, head) pairs. All are scheduled
  * dynamically, which keeps both cores busy when the OS takes one away for a while (a shared
  * machine) and cannot change results: each output is computed whole by whichever thread takes
  * its tile. */
@@ -231,8 +232,55 @@ static void gemm_tile(const gemm_args *g, int i0, int i1, int j0, int j1, float 
     }
 }
 
-/* Tiles: NC-column stripes times row chunks (multiples of MR, at least 4*MR rows, about four
- * tiles per thread). The split only decides which thread computes a tile, never the result. */
+/* How C is cut into tiles: row chunks (multiples of MR) times column stripes (multiples of NR,
+ * at most NC wide). The split only decides which thread computes a tile, never the result. */
+typedef struct {
+    int rows, cols, chunks, stripes;
+} gemm_split;
+
+static gemm_split split_with(int M, int N, int chunks, int stripes) {
+    gemm_split s;
+    s.rows = (M + chunks - 1) / chunks;
+    s.rows = (s.rows + MR - 1) / MR * MR;
+    s.chunks = (M + s.rows - 1) / s.rows;
+    s.cols = (N + stripes - 1) / stripes;
+    s.cols = (s.cols + NR - 1) / NR * NR;
+    if (s.cols > GEMM_NC) s.cols = GEMM_NC;
+    s.stripes = (N + s.cols - 1) / s.cols;
+    return s;
+}
+
+/* Every tile packs its stripe of B (K x cols) and reads or packs its rows of A (K x rows), so a
+ * split costs K (chunks N + stripes M) loads beyond the product itself, most of them from
+ * memory the cores share (trm-bench scaling: two cores stream no faster than one once the data
+ * leaves their own caches). The default, about four tiles per thread taken dynamically (a core
+ * the OS takes away for a while does not hold the other up), is kept while it does at least
+ * 200 flops per such load; the weight gradients (A^T B with C small and K = batch x sequence)
+ * do far less, and for them the split with the fewest loads per flop among those with at least
+ * one tile per thread (a whole number of tiles per thread) is taken instead. */
+static gemm_split gemm_choose_split(int M, int N, int threads) {
+    const int min_stripes = (N + GEMM_NC - 1) / GEMM_NC;
+    if (threads <= 1) return split_with(M, N, 1, min_stripes);
+    const int most = (M + 4 * MR - 1) / (4 * MR);
+    int chunks = (4 * threads + min_stripes - 1) / min_stripes;
+    chunks = chunks > most ? most : chunks < 1 ? 1 : chunks;
+    const gemm_split dflt = split_with(M, N, chunks, min_stripes);
+    const double flops = 2.0 * M * N;
+    if (flops >= 200.0 * ((double)dflt.chunks * N + (double)dflt.stripes * M)) return dflt;
+    gemm_split best = dflt;
+    double best_cost = -1;
+    const int max_stripes = (N + NR - 1) / NR, max_chunks = (M + MR - 1) / MR;
+    for (int c = 1; c <= max_chunks && c <= 4 * threads; c++)
+        for (int st = min_stripes; st <= max_stripes && c * st <= 4 * threads; st++) {
+            const gemm_split s = split_with(M, N, c, st);
+            const int tiles = s.chunks * s.stripes;
+            if (tiles < threads || tiles % threads) continue;
+            const double cost = (double)s.chunks * N + (double)s.stripes * M;
+            if (best_cost < 0 || cost < best_cost) best = s, best_cost = cost;
+        }
+    return best;
+}
+
 static void gemm_run(const gemm_args *g) {
     const int M = g->M, N = g->N;
     if (M <= 0 || N <= 0) return;
@@ -243,26 +291,16 @@ static void gemm_run(const gemm_args *g) {
     }
     const double flops = 2.0 * M * N * g->K;
     const int threads = flops < 1e6 ? 1 : trm__max_threads();
-    const int stripes = (N + GEMM_NC - 1) / GEMM_NC;
-    int chunks = 1;
-    if (threads > 1) {
-        chunks = (4 * threads + stripes - 1) / stripes;
-        const int most = (M + 4 * MR - 1) / (4 * MR);
-        if (chunks > most) chunks = most;
-        if (chunks < 1) chunks = 1;
-    }
-    int rows = (M + chunks - 1) / chunks;
-    rows = (rows + MR - 1) / MR * MR;
-    chunks = (M + rows - 1) / rows;
-    const int tiles = chunks * stripes;
+    const gemm_split sp = gemm_choose_split(M, N, threads);
+    const int tiles = sp.chunks * sp.stripes;
 #pragma omp parallel if (threads > 1 && tiles > 1)
     {
         _Alignas(64) float bp[GEMM_KC * GEMM_NC];
         _Alignas(64) float ap[GEMM_KC * GEMM_MC];
 #pragma omp for schedule(dynamic, 1)
         for (int t = 0; t < tiles; t++) {
-            const int i0 = (t / stripes) * rows, j0 = (t % stripes) * GEMM_NC;
-            gemm_tile(g, i0, ks_min(M, i0 + rows), j0, ks_min(N, j0 + GEMM_NC), bp, ap);
+            const int i0 = (t / sp.stripes) * sp.rows, j0 = (t % sp.stripes) * sp.cols;
+            gemm_tile(g, i0, ks_min(M, i0 + sp.rows), j0, ks_min(N, j0 + sp.cols), bp, ap);
         }
     }
 }
