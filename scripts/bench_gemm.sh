@@ -17,8 +17,8 @@ sets=${SETS:-avx2,avx512}
 reps=${REPS:-5}
 echo "# $(date -u '+%Y-%m-%d %H:%M:%S UTC'), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
 "$bin" peak
-OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive} "$bin" scaling --threads 2
+"$bin" scaling --threads 2
 echo
-OPENBLAS_CORETYPE=SkylakeX OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive} "$bin" gemm --threads 1 --reps "$reps" --sets "$sets" --blas
+OPENBLAS_CORETYPE=SkylakeX "$bin" gemm --threads 1 --reps "$reps" --sets "$sets" --blas
 echo
-OPENBLAS_CORETYPE=SkylakeX OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive} "$bin" gemm --threads 2 --reps "$reps" --sets "$sets" --blas
+OPENBLAS_CORETYPE=SkylakeX "$bin" gemm --threads 2 --reps "$reps" --sets "$sets" --blas
