@@ -442,12 +442,16 @@ static void print_header(run *r) {
     const trm_config *c = &r->cfg.model;
     const trm_dims *d = trm_model_dims(r->model);
     char src[2400];
-    if (r->cfg.use_generator)
-        snprintf(src, sizeof src, "generator %s %dx%d (min path %d%s, seed %llu), %zu held-out mazes (seed %llu)",
+    if (r->cfg.use_generator) {
+        char longs[64] = "";
+        if (r->cfg.gen_long_fraction > 0)
+            snprintf(longs, sizeof longs, "; %.3g%% with min path %d", 100 * r->cfg.gen_long_fraction,
+                     r->cfg.gen_long_min_path);
+        snprintf(src, sizeof src, "generator %s %dx%d (min path %d%s, seed %llu%s), %zu held-out mazes (seed %llu)",
                  r->cfg.gen.algorithm == TRM_MAZE_DFS ? "dfs" : "lehnert", r->cfg.gen.height, r->cfg.gen.width,
-                 r->cfg.gen.min_path, r->cfg.gen.unique ? ", unique" : "", (unsigned long long)r->cfg.gen_seed,
+                 r->cfg.gen.min_path, r->cfg.gen.unique ? ", unique" : "", (unsigned long long)r->cfg.gen_seed, longs,
                  trm_data_test_count(r->data), (unsigned long long)r->cfg.gen_test_seed);
-    else
+    } else
         snprintf(src, sizeof src, "%s (%zu mazes %dx%d), held out: %s (%zu)", r->cfg.train_csv,
                  trm_data_train_count(r->data), c->grid_height, c->grid_width, r->cfg.test_csv[0] ? r->cfg.test_csv : "none",
                  trm_data_test_count(r->data));
