@@ -85,7 +85,7 @@ static void mixer_forward(const trm_model *m, const trm_layer_view *w, trm_block
         transpose_bsd(b->t_in, in, B, S, D);
         k->gemm_nt(BD, 2 * Is, S, b->t_in, S, w->mix_in, S, b->gu_t, 2 * Is, 0);
         k->swiglu_fwd(b->act_t, b->gu_t, BD, Is);
-        memcpy(b->r_t, b->t_in, sizeof(float) * (size_t)BD * S);
+        trm__add(b->r_t, b->t_in, NULL, (size_t)BD * S);
         k->gemm_nt(BD, S, Is, b->act_t, Is, w->mix_out, Is, b->r_t, S, 1);
         k->rmsnorm_fwd(b->r_t, b->rstd1, b->r_t, BD, S, m->cfg.rms_norm_eps);
         transpose_bsd(b->r1, b->r_t, B, D, S);
@@ -94,7 +94,7 @@ static void mixer_forward(const trm_model *m, const trm_layer_view *w, trm_block
     k->gemm_nt(N, 3 * D, D, in, D, w->mix_in, D, b->qkv, 3 * D, 0);
     if (m->rope_cos) k->rope(b->qkv, N, 3 * D, d->S, d->heads, d->head_dim, m->rope_cos, m->rope_sin, 0);
     k->attention_fwd(b->attn, b->qkv, B, d->S, d->heads, d->head_dim, attn_scratch);
-    memcpy(b->r1, in, sizeof(float) * (size_t)N * D);
+    trm__add(b->r1, in, NULL, (size_t)N * D);
     k->gemm_nt(N, D, D, b->attn, D, w->mix_out, D, b->r1, D, 1);
     k->rmsnorm_fwd(b->r1, b->rstd1, b->r1, N, D, m->cfg.rms_norm_eps);
 }
@@ -104,7 +104,7 @@ void trm__net_forward(const trm_model *m, const trm_param_view *w, trm_eval_acts
     const trm_kernels *k = m->k;
     const trm_dims *d = &m->dims;
     const int N = B * d->S, D = d->D, I = d->I;
-    for (size_t i = 0; i < (size_t)N * D; i++) a->hs[0][i] = h[i] + inj[i];
+    trm__add(a->hs[0], h, inj, (size_t)N * D);
     for (int l = 0; l < d->L; l++) {
         trm_block_acts *b = &a->blk[l];
         const trm_layer_view *lw = &w->layer[l];
@@ -112,7 +112,7 @@ void trm__net_forward(const trm_model *m, const trm_param_view *w, trm_eval_acts
         k->gemm_nt(N, 2 * I, D, b->r1, D, lw->gate_up, D, b->gu, 2 * I, 0);
         k->swiglu_fwd(b->act, b->gu, N, I);
         float *out = a->hs[l + 1];
-        memcpy(out, b->r1, sizeof(float) * (size_t)N * D);
+        trm__add(out, b->r1, NULL, (size_t)N * D);
         k->gemm_nt(N, D, I, b->act, I, lw->down, I, out, D, 1);
         k->rmsnorm_fwd(out, b->rstd2, out, N, D, m->cfg.rms_norm_eps);
     }

@@ -1,19 +1,32 @@
-/* recursion.c: the state evolution shared by the trainer's no-grad recursions and the solver. */
+/* recursion.c: the state evolution shared by the trainer's no-grad recursions and the solver,
+ * and the elementwise state arithmetic (trm__add) that the nets and the trainer use. */
 #include <string.h>
 
 #include "recursion.h"
+
+void trm__add(float *dst, const float *a, const float *b, size_t n) {
+    const long chunks = n >= ((size_t)1 << 16) ? (long)((n + 16383) / 16384) : 1;
+#pragma omp parallel for schedule(static) if (chunks > 1)
+    for (long c = 0; c < chunks; c++) {
+        const size_t i0 = (size_t)c * 16384, i1 = chunks > 1 && i0 + 16384 < n ? i0 + 16384 : n;
+        if (!b) {
+            if (dst != a) memcpy(dst + i0, a + i0, sizeof(float) * (i1 - i0));
+        } else
+            for (size_t i = i0; i < i1; i++) dst[i] = a[i] + b[i];
+    }
+}
 
 void trm__recursion(const trm_model *m, const trm_param_view *w, trm_eval_acts *a, float *y, float *z,
                     const float *x, float *inj, int B, float *attn_scratch) {
     const size_t n = (size_t)B * m->dims.S * m->dims.D;
     const float *out = a->hs[m->dims.L];
-    for (size_t i = 0; i < n; i++) inj[i] = y[i] + x[i]; /* injection first, then net adds z */
+    trm__add(inj, y, x, n); /* injection first, then net adds z */
     for (int i = 0; i < m->cfg.L_cycles; i++) {
         trm__net_forward(m, w, a, z, inj, B, attn_scratch);
-        memcpy(z, out, sizeof(float) * n);
+        trm__add(z, out, NULL, n);
     }
     trm__net_forward(m, w, a, y, z, B, attn_scratch);
-    memcpy(y, out, sizeof(float) * n);
+    trm__add(y, out, NULL, n);
 }
 
 void trm__broadcast_init(float *state, const float *init, int b, int S, int D) {

@@ -206,7 +206,7 @@ static void decide_halting(trm_trainer *t) {
 static void forward_last_recursion(trm_trainer *t, const trm_param_view *w) {
     const trm_model *m = t->m;
     const int n = m->cfg.L_cycles, L = m->dims.L;
-    for (size_t i = 0; i < t->n_state; i++) t->inj[i] = t->y[i] + t->x[i];
+    trm__add(t->inj, t->y, t->x, t->n_state);
     const float *z = t->z;
     for (int i = 0; i < n; i++) {
         trm__net_forward(m, w, &t->acts[i], z, t->inj, t->B, t->attn_scratch);
@@ -228,7 +228,7 @@ static void backward(trm_trainer *t, const trm_param_view *w) {
     memset(t->dx, 0, sizeof(float) * t->n_state);
     for (int i = n - 1; i >= 0; i--) { /* z_{i+1} = net(z_i + (y0 + x)) */
         trm__net_backward(m, w, &g, &t->acts[i], t->d, t->B, &t->scratch, t->attn_scratch);
-        for (size_t j = 0; j < t->n_state; j++) t->dx[j] += t->d[j];
+        trm__add(t->dx, t->dx, t->d, t->n_state);
     }
     trm__embed_backward(m, &g, t->cur_inputs, t->cur_pids, t->B, t->dx, t->puzzle_grad);
 }
