@@ -79,47 +79,21 @@ static trm_status check_train_config(const trm_train_config *c, trm_error *err) 
 }
 
 
-static size_t bytes_rounded(size_t n) { return (n + 63) & ~(size_t)63; }
+/* Byte buffers from the float arena (whole 64-byte blocks, like every other buffer). */
+static void *take_bytes(trm_arena *a, size_t n) { return trm__take(a, (n + sizeof(float) - 1) / sizeof(float)); }
 
-trm_trainer *trm_trainer_create(trm_model *m, const trm_train_config *tc, trm_error *err) {
-    if (check_train_config(tc, err) != TRM_OK) return NULL;
+/* The trainer's buffers carved from base (NULL: count only, every pointer NULL); returns the
+ * floats used. One layout both sizes and carves the arena. */
+static size_t trainer_carve(trm_trainer *t, float *base) {
+    const trm_model *m = t->m;
     const trm_dims *d = &m->dims;
-    const int B = tc->batch_size, n_evals = m->cfg.L_cycles + 1, mlp_t = m->cfg.mlp_t;
-    trm_trainer *t = calloc(1, sizeof *t);
-    if (t) t->acts = calloc((size_t)n_evals, sizeof *t->acts);
-    if (!t || !t->acts) {
-        if (t) free(t);
-        trm__fail(err, TRM_E_NOMEM, "out of memory");
-        return NULL;
-    }
-    t->m = m;
-    t->tc = *tc;
-    t->B = B;
-    t->n_params = d->n_params;
-    t->n_state = (size_t)B * d->S * d->D;
-    const size_t P = d->n_params + 16, NS = t->n_state + 16, G = (size_t)B * d->grid;
-    const size_t ptab = (size_t)m->cfg.num_puzzle_identifiers * m->cfg.puzzle_emb_ndim + 16;
-    const size_t acts = trm__eval_acts_floats(d, mlp_t, B);
-    size_t floats = P * (3 + (tc->ema ? 1 : 0)) + ptab + NS * 8 + 4 * (G * d->V + 16) + 2 * (2 * B + 16) +
-                    n_evals * acts + trm__net_scratch_floats(d, mlp_t, B) + 64 + trm__attn_scratch_floats(d, mlp_t) + 16;
-    size_t bytes = floats * sizeof(float) + 4 * bytes_rounded(G) + 8 * bytes_rounded((size_t)B * 4) +
-                   bytes_rounded((size_t)m->cfg.num_puzzle_identifiers);
-    t->arena = aligned_alloc(64, bytes_rounded(bytes));
-    if (!t->arena) {
-        free(t->acts);
-        free(t);
-        trm__fail(err, TRM_E_NOMEM, "out of memory: the trainer needs %.1f MB", bytes / 1e6);
-        return NULL;
-    }
-    memset(t->arena, 0, bytes_rounded(bytes));
-    trm_arena c = {t->arena, 0};
+    const int B = t->B, n_evals = m->cfg.L_cycles + 1, mlp_t = m->cfg.mlp_t;
+    const size_t G = (size_t)B * d->grid, ptab = (size_t)m->cfg.num_puzzle_identifiers * m->cfg.puzzle_emb_ndim;
+    trm_arena c = {base, 0};
     t->opt_m = trm__take(&c, d->n_params);
     t->opt_v = trm__take(&c, d->n_params);
     t->grads = trm__take(&c, d->n_params);
-    if (tc->ema) {
-        t->ema = trm__take(&c, d->n_params);
-        memcpy(t->ema, m->params, sizeof(float) * d->n_params); /* shadow starts at the initial params */
-    }
+    t->ema = t->tc.ema ? trm__take(&c, d->n_params) : NULL;
     t->puzzle_grad = trm__take(&c, ptab);
     t->carry_y = trm__take(&c, t->n_state);
     t->carry_z = trm__take(&c, t->n_state);
@@ -133,19 +107,48 @@ trm_trainer *trm_trainer_create(trm_model *m, const trm_train_config *tc, trm_er
     t->dlogits = trm__take(&c, G * d->V);
     t->q = trm__take(&c, 2 * (size_t)B);
     t->dq = trm__take(&c, 2 * (size_t)B);
+    const size_t acts = trm__eval_acts_floats(d, mlp_t, B);
     for (int i = 0; i < n_evals; i++) trm__eval_acts_carve(&t->acts[i], d, mlp_t, B, trm__take(&c, acts));
     trm__net_scratch_carve(&t->scratch, d, mlp_t, B, trm__take(&c, trm__net_scratch_floats(d, mlp_t, B)));
     t->attn_scratch = trm__take(&c, trm__attn_scratch_floats(d, mlp_t));
-    unsigned char *u = (unsigned char *)(c.base + c.used);
-    t->cur_inputs = u; u += bytes_rounded(G);
-    t->cur_labels = u; u += bytes_rounded(G);
-    t->halted = u; u += bytes_rounded((size_t)B * 4);
-    t->new_halted = u; u += bytes_rounded((size_t)B * 4);
-    t->cur_pids = (int32_t *)u; u += bytes_rounded((size_t)B * 4);
-    t->steps = (int32_t *)u; u += bytes_rounded((size_t)B * 4);
-    t->new_steps = (int32_t *)u; u += bytes_rounded((size_t)B * 4);
-    t->present = u;
-    memset(t->halted, 1, (size_t)B); /* every slot starts halted, so the first step fills them all */
+    t->cur_inputs = take_bytes(&c, G);
+    t->cur_labels = take_bytes(&c, G);
+    t->halted = take_bytes(&c, (size_t)B);
+    t->new_halted = take_bytes(&c, (size_t)B);
+    t->cur_pids = take_bytes(&c, (size_t)B * sizeof(int32_t));
+    t->steps = take_bytes(&c, (size_t)B * sizeof(int32_t));
+    t->new_steps = take_bytes(&c, (size_t)B * sizeof(int32_t));
+    t->present = take_bytes(&c, (size_t)m->cfg.num_puzzle_identifiers);
+    return c.used;
+}
+
+trm_trainer *trm_trainer_create(trm_model *m, const trm_train_config *tc, trm_error *err) {
+    if (check_train_config(tc, err) != TRM_OK) return NULL;
+    const trm_dims *d = &m->dims;
+    trm_trainer *t = calloc(1, sizeof *t);
+    if (t) t->acts = calloc((size_t)m->cfg.L_cycles + 1, sizeof *t->acts);
+    if (!t || !t->acts) {
+        if (t) free(t);
+        trm__fail(err, TRM_E_NOMEM, "out of memory");
+        return NULL;
+    }
+    t->m = m;
+    t->tc = *tc;
+    t->B = tc->batch_size;
+    t->n_params = d->n_params;
+    t->n_state = (size_t)t->B * d->S * d->D;
+    const size_t bytes = sizeof(float) * trainer_carve(t, NULL); /* a multiple of 64 */
+    t->arena = aligned_alloc(64, bytes);
+    if (!t->arena) {
+        free(t->acts);
+        free(t);
+        trm__fail(err, TRM_E_NOMEM, "out of memory: the trainer needs %.1f MB", bytes / 1e6);
+        return NULL;
+    }
+    memset(t->arena, 0, bytes);
+    trainer_carve(t, t->arena);
+    if (t->ema) memcpy(t->ema, m->params, sizeof(float) * d->n_params); /* shadow starts at the initial params */
+    memset(t->halted, 1, (size_t)t->B); /* every slot starts halted, so the first step fills them all */
     trm_rng_seed(&t->rng, tc->seed);
     return t;
 }
