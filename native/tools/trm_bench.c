@@ -157,7 +157,7 @@ static double peak_gflops(const char *isa) { (void)isa; return 0; }
  * streaming reads and read-modify-writes over buffers of growing size show what the caches and
  * memory they share allow (a ratio well below the thread count at a size = a shared bottleneck). */
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
-__attribute__((target("avx2,fma"))) static float stream_pass(float *a, const float *b, size_t n, int write) {
+__attribute__((target("avx2,fma"))) static float stream_pass_avx2(float *a, const float *b, size_t n, int write) {
     __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
     const __m256 k = _mm256_set1_ps(0.999f);
     if (write) /* a = a * k + b: two streams read, one written */
@@ -176,8 +176,9 @@ __attribute__((target("avx2,fma"))) static float stream_pass(float *a, const flo
     _mm256_storeu_ps(v, _mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3)));
     return v[0] + v[7];
 }
-#else
-static float stream_pass(float *a, const float *b, size_t n, int write) {
+#endif
+
+static float stream_pass_scalar(float *a, const float *b, size_t n, int write) {
     float s = 0;
     for (size_t i = 0; i < n; i++) {
         if (write) a[i] = a[i] * 0.999f + b[i];
@@ -185,7 +186,14 @@ static float stream_pass(float *a, const float *b, size_t n, int write) {
     }
     return s;
 }
+
+/* Streams with AVX2 where the CPU has it (a plain loop would not keep up with memory). */
+static float stream_pass(float *a, const float *b, size_t n, int write) {
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return stream_pass_avx2(a, b, n, write);
 #endif
+    return stream_pass_scalar(a, b, n, write);
+}
 
 /* The FMA probe's loop as work to time from outside (its own figure is ignored). */
 static double fma_work(long iters) {
