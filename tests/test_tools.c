@@ -114,6 +114,43 @@ static void check_solve(const char *model, const char *csv) {
               "missing model");
 }
 
+/* trm-eval --by-length on the trained tests/data/maze6_tiny (a few percent exact, so the sums
+ * below are not 0 = 0): ascending ranges that partition the mazes and whose exact and
+ * valid-optimal counts add up to the overall figures. */
+static void check_by_length(void) {
+    char csv[400];
+    snprintf(csv, sizeof csv, "%s/len6.csv", tu_tmp);
+    tu_expect(tu_run("%s/trm-maze --algorithm lehnert --size 6 --min-path 6 --unique --count 200 --seed 2 --out %s --quiet",
+                     tu_bin, csv), 0, NULL, "CSV for --by-length");
+    tu_expect(tu_run("%s/trm-eval --model tests/data/maze6_tiny.safetensors --csv %s --json --by-length --threads 1", tu_bin,
+                     csv), 0, "\"by_length\"", "eval --by-length");
+    cJSON *j = cJSON_Parse(tu_out);
+    const cJSON *bins = j ? cJSON_GetObjectItem(j, "by_length") : NULL;
+    CHECK(cJSON_IsArray(bins) && cJSON_GetArraySize(bins) >= 2, "by_length must hold several ranges:\n%s", tu_out);
+    if (cJSON_IsArray(bins)) {
+        const long count = cJSON_GetObjectItem(j, "count")->valueint;
+        const long want_exact = (long)(cJSON_GetObjectItem(j, "exact_accuracy")->valuedouble * count + 0.5);
+        const long want_opt = (long)(cJSON_GetObjectItem(j, "valid_optimal_accuracy")->valuedouble * count + 0.5);
+        long total = 0, exact = 0, opt = 0, prev_max = -2;
+        for (const cJSON *b = bins->child; b; b = b->next) {
+            const int lo = cJSON_GetObjectItem(b, "min")->valueint, hi = cJSON_GetObjectItem(b, "max")->valueint;
+            const long n = cJSON_GetObjectItem(b, "count")->valueint;
+            const double acc = cJSON_GetObjectItem(b, "exact_accuracy")->valuedouble;
+            const double vo = cJSON_GetObjectItem(b, "valid_optimal_accuracy")->valuedouble;
+            CHECK(lo > prev_max && hi >= lo && n > 0 && acc >= 0 && acc <= 1, "bad range [%d, %d] n %ld acc %g", lo, hi, n, acc);
+            prev_max = hi;
+            total += n;
+            exact += (long)(acc * n + 0.5);
+            opt += (long)(vo * n + 0.5);
+        }
+        CHECK(count == 200 && total == count, "the ranges hold %ld mazes of %ld (200 expected)", total, count);
+        CHECK(want_exact > 0, "maze6_tiny should solve a few of these mazes (the sums would be trivial)");
+        CHECK(exact == want_exact && opt == want_opt, "by length: exact %ld, valid-optimal %ld; overall %ld, %ld", exact,
+              opt, want_exact, want_opt);
+    }
+    cJSON_Delete(j);
+}
+
 /* trm-eval and trm-info on good and bad files. */
 static void check_eval_info(const char *model, const char *csv) {
     char bad[400], trunc[400];
@@ -122,30 +159,6 @@ static void check_eval_info(const char *model, const char *csv) {
     CHECK(j && cJSON_GetObjectItem(j, "count")->valueint == 10 && cJSON_IsNumber(cJSON_GetObjectItem(j, "valid_optimal_accuracy")) &&
           cJSON_IsNumber(cJSON_GetObjectItem(j, "cell_accuracy")) && cJSON_IsNumber(cJSON_GetObjectItem(j, "mean_steps")),
           "eval --json must print exactly one JSON object with the documented keys:\n%s", tu_out);
-    cJSON_Delete(j);
-    /* --by-length: ascending ranges that partition the mazes and add up to the overall figures */
-    tu_expect(tu_run("%s/trm-eval --model %s --csv %s --json --by-length --limit 20", tu_bin, model, csv), 0, "\"by_length\"",
-              "eval --by-length");
-    j = cJSON_Parse(tu_out);
-    const cJSON *bins = j ? cJSON_GetObjectItem(j, "by_length") : NULL;
-    CHECK(cJSON_IsArray(bins) && cJSON_GetArraySize(bins) >= 1, "by_length must be a non-empty array:\n%s", tu_out);
-    if (cJSON_IsArray(bins)) {
-        const long count = cJSON_GetObjectItem(j, "count")->valueint;
-        long total = 0, exact = 0, prev_max = -2;
-        for (const cJSON *b = bins->child; b; b = b->next) {
-            const int lo = cJSON_GetObjectItem(b, "min")->valueint, hi = cJSON_GetObjectItem(b, "max")->valueint;
-            const long n = cJSON_GetObjectItem(b, "count")->valueint;
-            const double acc = cJSON_GetObjectItem(b, "exact_accuracy")->valuedouble;
-            CHECK(lo > prev_max && hi >= lo && n > 0 && acc >= 0 && acc <= 1, "bad range [%d, %d] n %ld acc %g", lo, hi, n, acc);
-            prev_max = hi;
-            total += n;
-            exact += (long)(acc * n + 0.5);
-        }
-        CHECK(total == count && count > 0, "the ranges hold %ld mazes, not %ld", total, count);
-        CHECK(exact == (long)(cJSON_GetObjectItem(j, "exact_accuracy")->valuedouble * count + 0.5),
-              "exact by length adds up to %ld, overall %g of %ld", exact, cJSON_GetObjectItem(j, "exact_accuracy")->valuedouble,
-              count);
-    }
     cJSON_Delete(j);
     tu_expect(tu_run("%s/trm-eval --model %s --csv %s --early-halt --by-length", tu_bin, model, csv), 0, "valid-optimal",
               "eval early halt by length");
@@ -185,5 +198,6 @@ int main(int argc, char **argv) {
     tu_expect(tu_run("%s/trm-maze --size 6 --unique --count 16 --seed 6 --out %s --quiet", tu_bin, csv), 0, NULL, "trm-maze");
     check_solve(model, csv);
     check_eval_info(model, csv);
+    check_by_length();
     return tu_done();
 }
