@@ -64,7 +64,15 @@ static inline const float *trm__H_init(const trm_model *m) { return m->buffers; 
 static inline const float *trm__L_init(const trm_model *m) { return m->buffers + m->dims.D; }
 static inline float *trm__puzzle_table(const trm_model *m) { return m->buffers + 2 * m->dims.D; }
 
+/* Threads a kernel may use: OpenMP's maximum from serial code, 1 inside a parallel region. The
+ * forward runs whole net evaluations per thread on batch chunks (trm__net_forward), and every
+ * kernel inside then stays on its caller's thread, whatever OMP_MAX_ACTIVE_LEVELS allows: the
+ * attention kernels index their scratch by the thread number, which a nested team would reuse. */
 int trm__max_threads(void);
+/* This thread's number in the innermost parallel region (0 outside one). */
+int trm__thread_num(void);
+/* The condition of a kernel's `omp parallel ... if (...)` clause: cond, and threads to use. */
+#define TRM_PAR(cond) ((cond) && trm__max_threads() > 1)
 
 /* dst[i] = a[i] + b[i] (b NULL: a copy) for i < n, split over the threads when n is large: the
  * input injections, residual copies and gradient sums of every net evaluation (serial, they were

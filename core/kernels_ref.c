@@ -12,13 +12,13 @@
 
 int trm__max_threads(void) {
 #ifdef _OPENMP
-    return omp_get_max_threads();
+    return omp_in_parallel() ? 1 : omp_get_max_threads();
 #else
     return 1;
 #endif
 }
 
-static int thread_id(void) {
+int trm__thread_num(void) {
 #ifdef _OPENMP
     return omp_get_thread_num();
 #else
@@ -73,7 +73,7 @@ static void tn_rows(int m0, int m1, int N, int K, const float *A, int lda, const
 #define PARALLEL_ROWS(body_fn)                                                                         \
     do {                                                                                               \
         if ((long)M * N * K < 32768) { body_fn(0, M, N, K, A, lda, B, ldb, C, ldc, acc); break; }      \
-        _Pragma("omp parallel for schedule(static)")                                                   \
+        _Pragma("omp parallel for schedule(static) if (TRM_PAR(1))")                                   \
         for (int blk = 0; blk < (M + 7) / 8; blk++) {                                                  \
             int m0 = blk * 8, m1 = m0 + 8 < M ? m0 + 8 : M;                                            \
             body_fn(m0, m1, N, K, A, lda, B, ldb, C, ldc, acc);                                        \
@@ -96,7 +96,7 @@ static void gemm_tn(int M, int N, int K, const float *A, int lda, const float *B
 /* ---- elementwise ------------------------------------------------------------------------ */
 
 static void rmsnorm_fwd(float *y, float *rstd, const float *x, int rows, int cols, float eps) {
-#pragma omp parallel for schedule(static) if (rows > 64)
+#pragma omp parallel for schedule(static) if (TRM_PAR(rows > 64))
     for (int r = 0; r < rows; r++) {
         const float *xr = x + (size_t)r * cols;
         float *yr = y + (size_t)r * cols;
@@ -109,7 +109,7 @@ static void rmsnorm_fwd(float *y, float *rstd, const float *x, int rows, int col
 }
 
 static void rmsnorm_bwd(float *dx, const float *dy, const float *y, const float *rstd, int rows, int cols) {
-#pragma omp parallel for schedule(static) if (rows > 64)
+#pragma omp parallel for schedule(static) if (TRM_PAR(rows > 64))
     for (int r = 0; r < rows; r++) {
         const float *dyr = dy + (size_t)r * cols, *yr = y + (size_t)r * cols;
         float *dxr = dx + (size_t)r * cols;
@@ -121,7 +121,7 @@ static void rmsnorm_bwd(float *dx, const float *dy, const float *y, const float 
 }
 
 static void swiglu_fwd(float *h, const float *gu, int rows, int I) {
-#pragma omp parallel for schedule(static) if (rows > 64)
+#pragma omp parallel for schedule(static) if (TRM_PAR(rows > 64))
     for (int r = 0; r < rows; r++) {
         const float *g = gu + (size_t)r * 2 * I, *u = g + I;
         float *hr = h + (size_t)r * I;
@@ -130,7 +130,7 @@ static void swiglu_fwd(float *h, const float *gu, int rows, int I) {
 }
 
 static void swiglu_bwd(float *dgu, const float *dh, const float *gu, int rows, int I) {
-#pragma omp parallel for schedule(static) if (rows > 64)
+#pragma omp parallel for schedule(static) if (TRM_PAR(rows > 64))
     for (int r = 0; r < rows; r++) {
         const float *g = gu + (size_t)r * 2 * I, *u = g + I, *d = dh + (size_t)r * I;
         float *dg = dgu + (size_t)r * 2 * I, *du = dg + I;
@@ -149,7 +149,7 @@ static void rope(float *qkv, int rows, int ld, int S, int heads, int hd, const f
                  int inverse) {
     const int half = hd / 2;
     const float sign = inverse ? -1.0f : 1.0f;
-#pragma omp parallel for schedule(static) if (rows > 64)
+#pragma omp parallel for schedule(static) if (TRM_PAR(rows > 64))
     for (int r = 0; r < rows; r++) {
         const float *c = cos + (size_t)(r % S) * hd, *s = sin + (size_t)(r % S) * hd;
         float *row = qkv + (size_t)r * ld;
@@ -180,10 +180,10 @@ static void attn_probs(float *P, const float *q, const float *k, int br, int S, 
 /* Query rows in blocks of TRM_ATTN_BLOCK_ROWS: only [block, S] probabilities exist at a time. */
 static void attention_fwd(float *out, const float *qkv, int B, int S, int heads, int hd, float *scratch) {
     const int D = heads * hd, ld = 3 * D, BR = TRM_ATTN_BLOCK_ROWS;
-#pragma omp parallel for schedule(static) collapse(2)
+#pragma omp parallel for schedule(static) collapse(2) if (TRM_PAR(1))
     for (int b = 0; b < B; b++)
         for (int h = 0; h < heads; h++) {
-            float *P = scratch + (size_t)thread_id() * trm_attention_scratch_floats(S, hd);
+            float *P = scratch + (size_t)trm__thread_num() * trm_attention_scratch_floats(S, hd);
             const float *q = qkv + (size_t)b * S * ld + (size_t)h * hd;
             float *o = out + (size_t)b * S * D + (size_t)h * hd;
             for (int r0 = 0; r0 < S; r0 += BR) {
@@ -200,10 +200,10 @@ static void attention_bwd(float *dqkv, const float *dout, const float *qkv, int 
                           float *scratch) {
     const int D = heads * hd, ld = 3 * D, BR = TRM_ATTN_BLOCK_ROWS;
     const float scale = 1.0f / sqrtf((float)hd);
-#pragma omp parallel for schedule(static) collapse(2)
+#pragma omp parallel for schedule(static) collapse(2) if (TRM_PAR(1))
     for (int b = 0; b < B; b++)
         for (int h = 0; h < heads; h++) {
-            float *P = scratch + (size_t)thread_id() * trm_attention_scratch_floats(S, hd);
+            float *P = scratch + (size_t)trm__thread_num() * trm_attention_scratch_floats(S, hd);
             float *dP = P + (size_t)(S < BR ? S : BR) * S;
             const float *q = qkv + (size_t)b * S * ld + (size_t)h * hd, *k = q + D, *v = q + 2 * D;
             const float *dO = dout + (size_t)b * S * D + (size_t)h * hd;

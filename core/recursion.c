@@ -6,7 +6,7 @@
 
 void trm__add(float *dst, const float *a, const float *b, size_t n) {
     const long chunks = n >= ((size_t)1 << 16) ? (long)((n + 16383) / 16384) : 1;
-#pragma omp parallel for schedule(static) if (chunks > 1)
+#pragma omp parallel for schedule(static) if (TRM_PAR(chunks > 1))
     for (long c = 0; c < chunks; c++) {
         const size_t i0 = (size_t)c * 16384, i1 = chunks > 1 && i0 + 16384 < n ? i0 + 16384 : n;
         if (!b) {

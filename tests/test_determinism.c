@@ -1,6 +1,8 @@
-/* test_determinism.c: the same seed gives bit-identical training, for one thread and for two
+/* test_determinism.c: the same seed gives bit-identical training, for one thread, two and three
  * (every kernel assigns each output element to exactly one thread with a fixed summation order,
- * so the thread count does not change results either), with every kernel set built here. */
+ * and the batch-chunked forward computes each output with the same arithmetic as the unchunked
+ * one, so the thread count does not change results either), with every kernel set built here,
+ * for the attention mixer and the mlp_t one. */
 #include <string.h>
 
 #include "check.h"
@@ -9,11 +11,11 @@
 #include <omp.h>
 #endif
 
-enum { B = 4, STEPS = 5 };
+enum { B = 6, STEPS = 5 }; /* B = 6: 2 and 3 threads both take whole chunks of the batch */
 
 /* Train STEPS steps of a small model (exploration on, so the halting RNG matters) and return a
  * copy of the parameters followed by the EMA weights. */
-static float *train(const char *kernels, int threads, size_t *n) {
+static float *train(const char *kernels, int mlp_t, int threads, size_t *n) {
 #ifdef _OPENMP
     omp_set_num_threads(threads);
 #else
@@ -23,6 +25,7 @@ static float *train(const char *kernels, int threads, size_t *n) {
     trm_config_default(&c);
     c.hidden_size = 32, c.num_heads = 4, c.L_layers = 2, c.H_cycles = 2, c.L_cycles = 2, c.halt_max_steps = 3;
     c.halt_exploration_prob = 0.5f, c.puzzle_emb_len = 2, c.puzzle_emb_ndim = 32, c.grid_height = 5, c.grid_width = 5;
+    c.mlp_t = mlp_t;
     trm_error e;
     trm_model *m = trm_model_create(&c, &e);
     trm_model_set_kernels(m, trm_kernels_get(kernels));
@@ -50,14 +53,19 @@ static float *train(const char *kernels, int threads, size_t *n) {
 
 int main(void) {
     const char *sets[] = {"scalar", "avx2", "avx512"};
-    for (int k = 0; k < 3; k++) {
-        if (!trm_kernels_get(sets[k])) { printf("skip kernel set %s (not built or not supported here)\n", sets[k]); continue; }
-        size_t n;
-        float *a = train(sets[k], 1, &n), *b = train(sets[k], 1, &n), *c = train(sets[k], 2, &n);
-        CHECK(!memcmp(a, b, 2 * n * sizeof(float)), "[%s] two runs with the same seed differ", sets[k]);
-        CHECK(!memcmp(a, c, 2 * n * sizeof(float)), "[%s] 1 thread and 2 threads differ", sets[k]);
-        printf("[%s] %zu parameters + EMA after %d steps: bit-identical across runs and thread counts\n", sets[k], n, STEPS);
-        free(a), free(b), free(c);
-    }
+    for (int k = 0; k < 3; k++)
+        for (int mlp_t = 0; mlp_t < 2; mlp_t++) {
+            const char *set = sets[k], *mixer = mlp_t ? "mlp_t" : "attention";
+            if (!trm_kernels_get(set)) { printf("skip kernel set %s (not built or not supported here)\n", set); break; }
+            size_t n;
+            float *a = train(set, mlp_t, 1, &n), *b = train(set, mlp_t, 1, &n);
+            float *c = train(set, mlp_t, 2, &n), *d = train(set, mlp_t, 3, &n);
+            CHECK(!memcmp(a, b, 2 * n * sizeof(float)), "[%s, %s] two runs with the same seed differ", set, mixer);
+            CHECK(!memcmp(a, c, 2 * n * sizeof(float)), "[%s, %s] 1 thread and 2 threads differ", set, mixer);
+            CHECK(!memcmp(a, d, 2 * n * sizeof(float)), "[%s, %s] 1 thread and 3 threads differ", set, mixer);
+            printf("[%s, %s] %zu parameters + EMA after %d steps: bit-identical across runs and 1-3 threads\n", set,
+                   mixer, n, STEPS);
+            free(a), free(b), free(c), free(d);
+        }
     return check_done();
 }

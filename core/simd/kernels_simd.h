@@ -32,7 +32,7 @@
  * weight gradients); elementwise kernels split rows; attention splits (batch, head) pairs. All are scheduled
  * dynamically, which keeps both cores busy when the OS takes one away for a while (a shared
  * machine) and cannot change results: each output is computed whole by whichever thread takes
- * its tile. */
+ * its tile. Inside a parallel region (the batch-chunked forward, net.c) nothing forks: TRM_PAR. */
 #ifndef TRM_KERNELS_SIMD_H
 #define TRM_KERNELS_SIMD_H
 
@@ -355,7 +355,7 @@ static inline double ks_dot_d(const float *a, const float *b, int n) {
 }
 
 static void rmsnorm_fwd(float *y, float *rstd, const float *x, int rows, int cols, float eps) {
-#pragma omp parallel for schedule(dynamic, KS_GRAIN(cols)) if ((size_t)rows * cols >= KS_PAR_MIN)
+#pragma omp parallel for schedule(dynamic, KS_GRAIN(cols)) if (TRM_PAR((size_t)rows * cols >= KS_PAR_MIN))
     for (int r = 0; r < rows; r++) {
         const float *xr = x + (size_t)r * cols;
         float *yr = y + (size_t)r * cols;
@@ -369,7 +369,7 @@ static void rmsnorm_fwd(float *y, float *rstd, const float *x, int rows, int col
 }
 
 static void rmsnorm_bwd(float *dx, const float *dy, const float *y, const float *rstd, int rows, int cols) {
-#pragma omp parallel for schedule(dynamic, KS_GRAIN(cols)) if ((size_t)rows * cols >= KS_PAR_MIN)
+#pragma omp parallel for schedule(dynamic, KS_GRAIN(cols)) if (TRM_PAR((size_t)rows * cols >= KS_PAR_MIN))
     for (int r = 0; r < rows; r++) {
         const float *dyr = dy + (size_t)r * cols, *yr = y + (size_t)r * cols;
         float *dxr = dx + (size_t)r * cols;
@@ -384,7 +384,7 @@ static void rmsnorm_bwd(float *dx, const float *dy, const float *y, const float 
 
 static void swiglu_fwd(float *h, const float *gu, int rows, int I) {
     const VF one = V_SET1(1.0f);
-#pragma omp parallel for schedule(dynamic, KS_GRAIN(I)) if ((size_t)rows * I >= KS_PAR_MIN)
+#pragma omp parallel for schedule(dynamic, KS_GRAIN(I)) if (TRM_PAR((size_t)rows * I >= KS_PAR_MIN))
     for (int r = 0; r < rows; r++) {
         const float *g = gu + (size_t)r * 2 * I, *u = g + I;
         float *hr = h + (size_t)r * I;
@@ -400,7 +400,7 @@ static void swiglu_fwd(float *h, const float *gu, int rows, int I) {
 
 static void swiglu_bwd(float *dgu, const float *dh, const float *gu, int rows, int I) {
     const VF one = V_SET1(1.0f);
-#pragma omp parallel for schedule(dynamic, KS_GRAIN(I)) if ((size_t)rows * I >= KS_PAR_MIN)
+#pragma omp parallel for schedule(dynamic, KS_GRAIN(I)) if (TRM_PAR((size_t)rows * I >= KS_PAR_MIN))
     for (int r = 0; r < rows; r++) {
         const float *g = gu + (size_t)r * 2 * I, *u = g + I, *d = dh + (size_t)r * I;
         float *dg = dgu + (size_t)r * 2 * I, *du = dg + I;
@@ -426,7 +426,7 @@ static void rope(float *qkv, int rows, int ld, int S, int heads, int hd, const f
     const int half = hd / 2;
     const float sign = inverse ? -1.0f : 1.0f;
     const VF sg = V_SET1(sign);
-#pragma omp parallel for schedule(dynamic, KS_GRAIN(ld)) if ((size_t)rows * ld >= KS_PAR_MIN)
+#pragma omp parallel for schedule(dynamic, KS_GRAIN(ld)) if (TRM_PAR((size_t)rows * ld >= KS_PAR_MIN))
     for (int r = 0; r < rows; r++) {
         const float *c = cos + (size_t)(r % S) * hd, *s = sin + (size_t)(r % S) * hd;
         float *row = qkv + (size_t)r * ld;
@@ -519,7 +519,7 @@ static void scale_rows(float *x, int br, int cols, ptrdiff_t ld, const float *in
 static void attention_fwd(float *out, const float *qkv, int B, int S, int heads, int hd, float *scratch) {
     const int D = heads * hd, ld = 3 * D, brmax = TRM_ATTN_BLOCK_ROWS, Sn = (S + NR - 1) / NR * NR;
     const float scale = 1.0f / sqrtf((float)hd);
-#pragma omp parallel for schedule(dynamic, 1) collapse(2)
+#pragma omp parallel for schedule(dynamic, 1) collapse(2) if (TRM_PAR(1))
     for (int b = 0; b < B; b++)
         for (int h = 0; h < heads; h++) {
             attn_ws w;
@@ -579,7 +579,7 @@ static void attention_bwd(float *dqkv, const float *dout, const float *qkv, int 
                           float *scratch) {
     const int D = heads * hd, ld = 3 * D, brmax = TRM_ATTN_BLOCK_ROWS;
     const float scale = 1.0f / sqrtf((float)hd);
-#pragma omp parallel for schedule(dynamic, 1) collapse(2)
+#pragma omp parallel for schedule(dynamic, 1) collapse(2) if (TRM_PAR(1))
     for (int b = 0; b < B; b++)
         for (int h = 0; h < heads; h++) {
             attn_ws w;
