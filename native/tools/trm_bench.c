@@ -388,7 +388,9 @@ static int cmd_gemm(int reps, const char *sets_csv, int threads, int use_blas, c
 
 /* ---- per-kernel profile ------------------------------------------------------------------ */
 /* --profile wraps the chosen set in a table of timing shims: wall seconds and flops per kernel
- * (the shims call the real kernels, so results are unchanged). */
+ * (the shims call the real kernels, so results are unchanged). A kernel called inside a parallel
+ * region (the batch-chunked forward: every thread runs its own kernels) counts its time divided
+ * by the team's size, so the column still adds up to wall time. */
 enum { P_NT, P_NN, P_TN, P_RMS_F, P_RMS_B, P_SWI_F, P_SWI_B, P_ROPE, P_ATT_F, P_ATT_B, P_COUNT };
 static const char *const PROF_NAMES[P_COUNT] = {"gemm_nt", "gemm_nn", "gemm_tn", "rmsnorm_fwd", "rmsnorm_bwd",
                                                 "swiglu_fwd", "swiglu_bwd", "rope", "attention_fwd",
@@ -398,7 +400,16 @@ static double prof_s[P_COUNT], prof_flops[P_COUNT];
 static long prof_calls[P_COUNT];
 
 static void prof_add(int w, double t0, double flops) {
-    prof_s[w] += trm_cli_now() - t0, prof_flops[w] += flops, prof_calls[w]++;
+    double dt = trm_cli_now() - t0;
+#ifdef _OPENMP
+    dt /= omp_get_num_threads();
+#endif
+#pragma omp atomic
+    prof_s[w] += dt;
+#pragma omp atomic
+    prof_flops[w] += flops;
+#pragma omp atomic
+    prof_calls[w]++;
 }
 #define PROF_GEMM(fn, id)                                                                                    \
     static void prof_##fn(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C,   \
