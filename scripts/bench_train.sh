@@ -2,16 +2,20 @@
 # bench_train.sh: training throughput (example-supervision-steps per second) of trm.c's trainer
 # (trm-bench train: trm_trainer_step on random maze-like data) against the PyTorch reference
 # doing the identical step (scripts/bench_train_ref.py = reference_trm.py bench plus CPU time),
-# both with the same thread count, measured one after the other in this run; then inference ms
-# per refinement pass with 1 and 2 threads, and peak RSS of each training run.
+# both with the same thread count; then inference ms per refinement pass with 1 and 2 threads,
+# and peak RSS of each training run.
 #
 #   scripts/bench_train.sh [build-dir]           default: build
-#   CONFIGS="a b" STEPS=2 THREADS=2 scripts/bench_train.sh
+#   CONFIGS="a b" STEPS=2 ROUNDS=3 THREADS=2 scripts/bench_train.sh
 # Configs: (a) 15x15, hidden 128, 4 heads, T 3, n 4, batch 32; (b) 30x30, hidden 256, 8 heads,
 # batch 8; (c) the official maze model (hidden 512, 8 heads, 30x30 + 16 prefix), batch 2. All
 # have a 16-position puzzle prefix, expansion 4, 2 layers.
-# The machine may be shared: every line carries the load average, and "cpu" columns give CPU
-# seconds per step (all threads), which other processes do not inflate the way they do wall time.
+# The machine may be shared, and one core's speed drifts by 10-20% from minute to minute here:
+# the three training runs of a config (trm.c with THREADS and with 1 thread, PyTorch with
+# THREADS) go in ROUNDS interleaved rounds, and the table gives the best round of each (the
+# least disturbed; ratios of bests) and the median. Every line carries the load average, and "cpu"
+# columns give CPU seconds per step (all threads), which other processes do not inflate the way
+# they do wall time.
 set -e
 root=$(CDPATH= cd -- "$(dirname -- "$0")/.." && pwd)
 build=${1:-$root/build}
@@ -20,6 +24,7 @@ bin="$build/bin/trm-bench"
 py=/usr/bin/python3
 threads=${THREADS:-2}
 steps=${STEPS:-2}
+rounds=${ROUNDS:-3}
 # OpenMP waiting, each side at its best as measured here: trm.c with whatever the caller set, else
 # libgomp's default (spin a little, then sleep; how trm-train runs), 3-8% faster at 2 threads than
 # passive or active; PyTorch with passive (REF_OMP_WAIT_POLICY), 30-50% faster than the default.
@@ -38,35 +43,51 @@ echo "# $(date -u '+%Y-%m-%d %H:%M:%S UTC'), $(nproc) CPUs, load $(cut -d' ' -f1
 for c in ${CONFIGS:-a b c}; do
     args="$(cfg "$c") --T 3 --n 4 --prefix 16"
     echo "config ($c): $args" >&2
-    for t in $threads 1; do
-        "$bin" train $args --steps "$steps" --threads "$t" --json | sed "s/^/train $c /" >>"$out"
+    r=0
+    while [ $r -lt "$rounds" ]; do
+        for t in $threads 1; do
+            "$bin" train $args --steps "$steps" --threads "$t" --json | sed "s/^/train $c /" >>"$out"
+        done
+        OMP_WAIT_POLICY=$ref_policy "$py" "$root/scripts/bench_train_ref.py" $args --steps "$steps" --threads "$threads" | sed "s/^/ref $c /" >>"$out"
+        r=$((r + 1))
     done
-    OMP_WAIT_POLICY=$ref_policy "$py" "$root/scripts/bench_train_ref.py" $args --steps "$steps" --threads "$threads" | sed "s/^/ref $c /" >>"$out"
     for t in 1 2; do
         "$bin" solve $args --passes 3 --threads "$t" --json | sed "s/^/solve $c /" >>"$out"
     done
 done
 "$py" - "$out" "$threads" <<'PY'
-import json, sys
+import json, statistics, sys
 rows = {}
 for line in open(sys.argv[1]):
     kind, cfg, js = line.split(" ", 2)
     rows.setdefault(cfg, {}).setdefault(kind, []).append(json.loads(js))
 T = int(sys.argv[2])
-print(f"\nTraining, example-supervision-steps/s (wall) and CPU s/step; ratios from the same run")
+RATE = "example_supervision_steps_per_s"
+def runs(r, kind, threads=None):
+    return [x for x in r.get(kind, []) if threads is None or x["threads"] == threads]
+def best(xs):
+    return max(xs, key=lambda x: x[RATE]) if xs else {}
+def med(xs):
+    return statistics.median(x[RATE] for x in xs) if xs else 0
+def ratio(a, b):
+    return a / b if b else 0
+print(f"\nTraining, example-supervision-steps/s (wall) and CPU s/step: best of {max(len(runs(r, 'ref')) for r in rows.values())} "
+      f"interleaved rounds (ratios of bests), then medians")
 print(f"{'cfg':3} {'trm.c '+str(T)+'T':>10} {'cpu s':>7} {'trm.c 1T':>9} {'cpu s':>7} {str(T)+'T/1T':>6} "
       f"{'torch '+str(T)+'T':>9} {'cpu s':>7} {'x wall':>7} {'x cpu':>6} {'RSS MB':>7} {'torch MB':>8} {'allocs':>6} {'load':>5}")
 for cfg, r in rows.items():
-    tr = {x["threads"]: x for x in r.get("train", [])}
-    ref = r.get("ref", [{}])[0]
-    a, one = tr.get(T, {}), tr.get(1, {})
-    rate = a.get("example_supervision_steps_per_s", 0); rate1 = one.get("example_supervision_steps_per_s", 0)
-    rref = ref.get("example_supervision_steps_per_s", 0)
+    a, one, ref = best(runs(r, "train", T)), best(runs(r, "train", 1)), best(runs(r, "ref"))
+    rate, rate1, rref = a.get(RATE, 0), one.get(RATE, 0), ref.get(RATE, 0)
     print(f"{cfg:3} {rate:10.3f} {a.get('cpu_s_per_step', 0):7.2f} {rate1:9.3f} {one.get('cpu_s_per_step', 0):7.2f} "
-          f"{rate / rate1 if rate1 else 0:6.2f} {rref:9.3f} {ref.get('cpu_s_per_step', 0):7.2f} "
-          f"{rate / rref if rref else 0:7.2f} {ref.get('cpu_s_per_step', 0) / a['cpu_s_per_step'] if a.get('cpu_s_per_step') else 0:6.2f} "
-          f"{a.get('peak_rss_mb', 0):7.0f} {ref.get('peak_rss_mb', 0):8.0f} {a.get('allocs_in_steps', -1):6d} "
-          f"{max(a.get('load', 0), ref.get('load', 0)):5.1f}")
+          f"{ratio(rate, rate1):6.2f} {rref:9.3f} {ref.get('cpu_s_per_step', 0):7.2f} {ratio(rate, rref):7.2f} "
+          f"{ratio(ref.get('cpu_s_per_step', 0), a.get('cpu_s_per_step', 0)):6.2f} "
+          f"{a.get('peak_rss_mb', 0):7.0f} {ref.get('peak_rss_mb', 0):8.0f} {max(x.get('allocs_in_steps', -1) for x in runs(r, 'train')):6d} "
+          f"{max(x.get('load', 0) for x in runs(r, 'train') + runs(r, 'ref')):5.1f}")
+    m, m1, mref = med(runs(r, "train", T)), med(runs(r, "train", 1)), med(runs(r, "ref"))
+    print(f"{'':3} {m:10.3f} {'':7} {m1:9.3f} {'':7} {ratio(m, m1):6.2f} {mref:9.3f} {'':7} {ratio(m, mref):7.2f}   (medians)")
+    print(f"{'':3} rounds: {T}T " + " ".join(f"{x[RATE]:.2f}" for x in runs(r, "train", T)) +
+          " | 1T " + " ".join(f"{x[RATE]:.2f}" for x in runs(r, "train", 1)) +
+          " | torch " + " ".join(f"{x[RATE]:.2f}" for x in runs(r, "ref")))
 print("\nInference, ms per refinement pass (trm_solver_pass, best of 3)")
 print(f"{'cfg':3} {'batch':>5} {'1 thread':>9} {'2 threads':>9} {'ratio':>6} {'load':>5}")
 for cfg, r in rows.items():
