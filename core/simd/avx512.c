@@ -21,6 +21,9 @@
 #define V_ROUND(v) _mm512_roundscale_ps((v), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
 #define V_POW2I(n) \
     _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(n), _mm512_set1_epi32(127)), 23))
+/* p 2^n by vscalefps: one instruction for the convert, add, shift and multiply; the product is
+ * exact (or the same correctly rounded denormal), so results do not change. */
+#define V_MUL_POW2I(p, n) _mm512_scalef_ps((p), (n))
 #define GEMM_MR 8
 #define KSET_NAME "avx512"
 #define KSET_SYMBOL trm_kernels_avx512

@@ -12,6 +12,7 @@
  *   V_HSUM(v) V_HMAX(v)         horizontal sum / max to a float
  *   V_ROUND(v)                  round to the nearest integer (as floats)
  *   V_POW2I(n)                  2^n for a vector of integral floats in [-126, 127]
+ *   V_MUL_POW2I(p, n) optional  p * V_POW2I(n) in one instruction where the ISA has one
  *   GEMM_MR                     rows of the register tile (the tile is GEMM_MR x 2*VW)
  *   KSET_NAME, KSET_SYMBOL      "avx512", trm_kernels_avx512
  *
@@ -72,6 +73,10 @@ _Static_assert(MR <= TRM_ATTN_MAX_MR && TRM_ATTN_PAD % NR == 0,
  * values taken dynamically (a thread the OS has descheduled does not hold the others up). */
 #define KS_PAR_MIN ((size_t)1 << 16)
 #define KS_GRAIN(cols) ((cols) >= 16384 ? 1 : 16384 / (cols))
+
+#ifndef V_MUL_POW2I
+#define V_MUL_POW2I(p, n) V_MUL((p), V_POW2I(n))
+#endif
 
 static inline int ks_min(int a, int b) { return a < b ? a : b; }
 static inline int ks_thread(void) {
@@ -339,7 +344,7 @@ static inline VF v_exp(VF x) {
     p = V_FMA(p, r, V_SET1(1.6666665459e-1f));
     p = V_FMA(p, r, V_SET1(5.0000001201e-1f));
     p = V_FMA(p, V_MUL(r, r), V_ADD(r, V_SET1(1.0f)));
-    return V_MUL(p, V_POW2I(n));
+    return V_MUL_POW2I(p, n);
 }
 
 /* sum a[j] b[j] in double, as the scalar set does: the norm's scale is then the same float, which
@@ -482,18 +487,30 @@ static void attn_ws_carve(attn_ws *w, float *scratch, int S, int hd) {
  * P (row stride ld), and inv[i] = 1 / sum_j E[i, j]: the probabilities are E * inv. They are left
  * unnormalised so that the backward can fold inv into the much smaller [br, hd] dO rows, which
  * saves a pass over [br, S]. */
+static float row_max(const float *p, int n) {
+    VF m0 = V_SET1(-INFINITY), m1 = m0, m2 = m0, m3 = m0; /* four chains: max is exact, any order */
+    int j = 0;
+    for (; j + 4 * VW <= n; j += 4 * VW) {
+        m0 = V_MAX(m0, V_LOAD(p + j)), m1 = V_MAX(m1, V_LOAD(p + j + VW));
+        m2 = V_MAX(m2, V_LOAD(p + j + 2 * VW)), m3 = V_MAX(m3, V_LOAD(p + j + 3 * VW));
+    }
+    for (; j + VW <= n; j += VW) m0 = V_MAX(m0, V_LOAD(p + j));
+    float mx = V_HMAX(V_MAX(V_MAX(m0, m1), V_MAX(m2, m3)));
+    for (; j < n; j++) mx = p[j] > mx ? p[j] : mx;
+    return mx;
+}
+
 static void softmax_rows(float *P, int br, int n, int ld, float scale, float *inv) {
     const VF sc = V_SET1(scale);
+    float mxs[TRM_ATTN_BLOCK_ROWS]; /* every row's max first: short rows' latencies overlap */
+    for (int i = 0; i < br; i++) mxs[i] = row_max(P + (size_t)i * ld, n) * scale;
     for (int i = 0; i < br; i++) {
         float *p = P + (size_t)i * ld;
-        VF mv = V_SET1(-INFINITY);
-        int j = 0;
-        for (; j + VW <= n; j += VW) mv = V_MAX(mv, V_LOAD(p + j));
-        float mx = V_HMAX(mv);
-        for (; j < n; j++) mx = p[j] > mx ? p[j] : mx;
-        mx *= scale; /* scale > 0: the max commutes with it, and s*scale rounds as in the scalar set */
+        /* scale > 0: the max commutes with it, and s*scale rounds as in the scalar set */
+        const float mx = mxs[i];
         const VF m = V_SET1(mx);
         VF sv = V_ZERO();
+        int j;
         for (j = 0; j + VW <= n; j += VW) {
             const VF e = v_exp(V_SUB(V_MUL(V_LOAD(p + j), sc), m));
             V_STORE(p + j, e);
