@@ -76,6 +76,7 @@ size_t trm__net_scratch_carve(trm_net_scratch *s, const trm_dims *d, int mlp_t, 
     }
     trm_arena l = {p, 0};
     s->d_tmp = trm__take(&l, N * d->D);
+    s->d_norm = trm__take(&l, N * d->D);
     s->d_big = trm__take(&l, big);
     s->d_act = trm__take(&l, act);
     s->d_t = mlp_t ? trm__take(&l, BD * d->S) : NULL;
@@ -145,11 +146,19 @@ static void net_forward_serial(const trm_model *m, const trm_param_view *w, trm_
     }
 }
 
-/* Sequences per chunk of a batch-chunked forward, or 0 for kernel-level threads. Chunks of about
- * 512 rows, at least one per thread and a whole number per thread (or so many that the last
- * round hardly matters): a 2-thread inference pass of config (a) runs 7-10% faster than with
- * every kernel split over both threads. */
-static int forward_chunk(const trm_dims *d, int B, int threads) {
+/* ---- batch chunks ------------------------------------------------------------------------ */
+/* Every sequence's forward is independent of the others' (attention and the mlp_t mixer stay
+ * within a sequence), and so is the backward except for the weight gradients, which sum over all
+ * rows. With threads, the batch is cut into chunks of sequences that one thread runs whole, its
+ * kernels on its own thread: the chunk's rows stay in that core's caches from one kernel to the
+ * next, and the threads meet once per evaluation (forward) or sub-layer (backward) instead of
+ * once per kernel. The weight gradients then run over the whole batch as before. Each output is
+ * computed by the same arithmetic either way (a GEMM element is one chain over k whatever rows
+ * surround it), so results are bit-identical to the unchunked network. */
+
+/* Sequences per chunk, or 0 for kernel-level threads: chunks of about 512 rows, at least one per
+ * thread and a whole number per thread (or so many that the last round hardly matters). */
+static int chunk_seqs(const trm_dims *d, int B, int threads) {
     if (threads < 2 || B < threads) return 0;
     int cb = 512 / d->S;
     if (cb < 1) cb = 1;
@@ -158,79 +167,142 @@ static int forward_chunk(const trm_dims *d, int B, int threads) {
     return chunks % threads == 0 || chunks >= 4 * threads ? cb : 0;
 }
 
-/* Every sequence's evaluation is independent of the others' (attention and the mlp_t mixer stay
- * within a sequence), so with threads the batch is cut into chunks that each thread evaluates
- * whole, its kernels on one thread: its rows stay in its caches from one kernel to the next, and
- * the threads meet once per evaluation instead of once per kernel. Each output is computed by
- * exactly the same arithmetic either way (a GEMM element is one chain over k whatever the rows
- * around it), so the results are bit-identical to the unchunked forward. */
-void trm__net_forward(const trm_model *m, const trm_param_view *w, trm_eval_acts *a, const float *h,
-                      const float *inj, int B, float *attn_scratch) {
-    const trm_dims *d = &m->dims;
-    const int threads = trm__max_threads(), cb = forward_chunk(d, B, threads);
+/* What a chunk needs: the whole-batch tensors (each chunk offsets them to its sequences). */
+typedef struct {
+    const trm_model *m;
+    const trm_param_view *w;
+    trm_eval_acts *a;
+    const trm_net_scratch *s;
+    const float *h, *inj; /* forward inputs */
+    float *d;             /* backward: the gradient flowing down */
+    int layer;
+} net_job;
+
+typedef void (*chunk_fn)(const net_job *j, int b0, int nb, float *attn_scratch);
+
+/* fn over sequences [b0, b0 + nb) chunk by chunk, each on one thread with its attention scratch. */
+static void for_chunks(const net_job *j, int B, float *attn_scratch, chunk_fn fn) {
+    const trm_dims *d = &j->m->dims;
+    const int threads = trm__max_threads(), cb = chunk_seqs(d, B, threads);
     if (!cb) {
-        net_forward_serial(m, w, a, h, inj, B, attn_scratch);
+        fn(j, 0, B, attn_scratch);
         return;
     }
-    const int mlp_t = m->cfg.mlp_t, chunks = (B + cb - 1) / cb;
-    const size_t state = (size_t)d->S * d->D, per_thread = mlp_t ? 0 : trm_attention_scratch_floats(d->S, d->head_dim);
+    const int chunks = (B + cb - 1) / cb;
+    const size_t per_thread = j->m->cfg.mlp_t ? 0 : trm_attention_scratch_floats(d->S, d->head_dim);
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
     for (int c = 0; c < chunks; c++) {
         const int b0 = c * cb, nb = B - b0 < cb ? B - b0 : cb;
-        trm_eval_acts view;
-        eval_acts_from(&view, a, d, mlp_t, b0);
-        float *scratch = attn_scratch ? attn_scratch + (size_t)trm__thread_num() * per_thread : NULL;
-        net_forward_serial(m, w, &view, h + b0 * state, inj + b0 * state, nb, scratch);
+        fn(j, b0, nb, attn_scratch ? attn_scratch + (size_t)trm__thread_num() * per_thread : NULL);
     }
 }
 
-/* On entry d = dL/d r1 (output of the mixer sub-layer); on return dL/d(block input). */
-static void mixer_backward(const trm_model *m, const trm_layer_view *w, const trm_layer_view *g,
-                           const trm_block_acts *b, const float *in, float *d, int B, const trm_net_scratch *s,
-                           float *attn_scratch) {
+static void forward_chunk(const net_job *j, int b0, int nb, float *attn_scratch) {
+    const trm_dims *d = &j->m->dims;
+    const size_t off = (size_t)b0 * d->S * d->D;
+    trm_eval_acts view;
+    eval_acts_from(&view, j->a, d, j->m->cfg.mlp_t, b0);
+    net_forward_serial(j->m, j->w, &view, j->h + off, j->inj + off, nb, attn_scratch);
+}
+
+void trm__net_forward(const trm_model *m, const trm_param_view *w, trm_eval_acts *a, const float *h,
+                      const float *inj, int B, float *attn_scratch) {
+    const net_job j = {m, w, a, NULL, h, inj, NULL, 0};
+    for_chunks(&j, B, attn_scratch, forward_chunk);
+}
+
+/* ---- backward ---------------------------------------------------------------------------- */
+/* Each sub-layer out = rms_norm(x + f(x)) in two phases: per chunk, gn = dL/d(x + f(x)) (kept
+ * in s->d_norm for the weight gradients), f's backward to its input, and d = gn + that; then the
+ * weight gradients of f over the whole batch. d is dL/d out on entry, dL/d x on return. */
+
+/* out = rms_norm(r1 + SwiGLU(r1)): act = silu(gate) * up, gu = r1 W_gu^T, out W_down^T. */
+static void mlp_chunk(const net_job *j, int b0, int nb, float *attn_scratch) {
+    (void)attn_scratch;
+    const trm_model *m = j->m;
     const trm_kernels *k = m->k;
     const trm_dims *dm = &m->dims;
-    const int N = B * dm->S, D = dm->D;
-    if (m->cfg.mlp_t) {
-        const int BD = B * D, S = dm->S, Is = dm->I_seq;
-        float *dt = s->d_t, *dact = s->d_act, *dgu = s->d_big;
-        transpose_bsd(dt, d, B, S, D);
-        k->rmsnorm_bwd(dt, dt, b->r_t, b->rstd1, BD, S);
-        k->gemm_nn(BD, Is, S, dt, S, w->mix_out, Is, dact, Is, 0);
-        k->gemm_tn(S, Is, BD, dt, S, b->act_t, Is, g->mix_out, Is, 1);
-        k->swiglu_bwd(dgu, dact, b->gu_t, BD, Is);
-        k->gemm_tn(2 * Is, S, BD, dgu, 2 * Is, b->t_in, S, g->mix_in, S, 1);
-        k->gemm_nn(BD, S, 2 * Is, dgu, 2 * Is, w->mix_in, S, dt, S, 1);
-        transpose_bsd(d, dt, B, D, S);
-        return;
-    }
-    float *dattn = s->d_tmp, *dqkv = s->d_big;
-    k->rmsnorm_bwd(d, d, b->r1, b->rstd1, N, D);
-    k->gemm_nn(N, D, D, d, D, w->mix_out, D, dattn, D, 0);
-    k->gemm_tn(D, D, N, d, D, b->attn, D, g->mix_out, D, 1);
-    k->attention_bwd(dqkv, dattn, b->qkv, B, dm->S, dm->heads, dm->head_dim, attn_scratch);
+    const trm_layer_view *lw = &j->w->layer[j->layer];
+    const int N = nb * dm->S, D = dm->D, I = dm->I;
+    const size_t r0 = (size_t)b0 * dm->S;
+    trm_eval_acts v;
+    eval_acts_from(&v, j->a, dm, m->cfg.mlp_t, b0);
+    const trm_block_acts *b = &v.blk[j->layer];
+    float *d = j->d + r0 * D, *gn = j->s->d_norm + r0 * D, *dact = j->s->d_act + r0 * I;
+    float *dgu = j->s->d_big + r0 * 2 * I;
+    k->rmsnorm_bwd(gn, d, v.hs[j->layer + 1], b->rstd2, N, D);
+    k->gemm_nn(N, I, D, gn, D, lw->down, I, dact, I, 0);
+    k->swiglu_bwd(dgu, dact, b->gu, N, I);
+    trm__add(d, gn, NULL, (size_t)N * D); /* the residual's share, then the MLP's */
+    k->gemm_nn(N, D, 2 * I, dgu, 2 * I, lw->gate_up, D, d, D, 1);
+}
+
+/* r1 = rms_norm(x + attn(x) W_o^T), attention over RoPE'd qkv = x W_qkv^T. */
+static void attention_chunk(const net_job *j, int b0, int nb, float *attn_scratch) {
+    const trm_model *m = j->m;
+    const trm_kernels *k = m->k;
+    const trm_dims *dm = &m->dims;
+    const trm_layer_view *lw = &j->w->layer[j->layer];
+    const int N = nb * dm->S, D = dm->D;
+    const size_t r0 = (size_t)b0 * dm->S;
+    trm_eval_acts v;
+    eval_acts_from(&v, j->a, dm, 0, b0);
+    const trm_block_acts *b = &v.blk[j->layer];
+    float *d = j->d + r0 * D, *gn = j->s->d_norm + r0 * D, *dattn = j->s->d_tmp + r0 * D;
+    float *dqkv = j->s->d_big + r0 * 3 * D;
+    k->rmsnorm_bwd(gn, d, b->r1, b->rstd1, N, D);
+    k->gemm_nn(N, D, D, gn, D, lw->mix_out, D, dattn, D, 0);
+    k->attention_bwd(dqkv, dattn, b->qkv, nb, dm->S, dm->heads, dm->head_dim, attn_scratch);
     if (m->rope_cos) k->rope(dqkv, N, 3 * D, dm->S, dm->heads, dm->head_dim, m->rope_cos, m->rope_sin, 1);
-    k->gemm_tn(3 * D, D, N, dqkv, 3 * D, in, D, g->mix_in, D, 1);
-    k->gemm_nn(N, D, 3 * D, dqkv, 3 * D, w->mix_in, D, d, D, 1);
+    trm__add(d, gn, NULL, (size_t)N * D);
+    k->gemm_nn(N, D, 3 * D, dqkv, 3 * D, lw->mix_in, D, d, D, 1);
+}
+
+/* mlp_t: the same SwiGLU sub-layer over the sequence axis, on [B*D, S] transposes. */
+static void mlp_t_chunk(const net_job *j, int b0, int nb, float *attn_scratch) {
+    (void)attn_scratch;
+    const trm_model *m = j->m;
+    const trm_kernels *k = m->k;
+    const trm_dims *dm = &m->dims;
+    const trm_layer_view *lw = &j->w->layer[j->layer];
+    const int S = dm->S, D = dm->D, BD = nb * D, Is = dm->I_seq;
+    const size_t t0 = (size_t)b0 * D; /* first row of the [B*D, .] tensors */
+    trm_eval_acts v;
+    eval_acts_from(&v, j->a, dm, 1, b0);
+    const trm_block_acts *b = &v.blk[j->layer];
+    float *d = j->d + t0 * S, *dt = j->s->d_t + t0 * S, *gn = j->s->d_norm + t0 * S;
+    float *dact = j->s->d_act + t0 * Is, *dgu = j->s->d_big + t0 * 2 * Is;
+    transpose_bsd(dt, d, nb, S, D);
+    k->rmsnorm_bwd(gn, dt, b->r_t, b->rstd1, BD, S);
+    k->gemm_nn(BD, Is, S, gn, S, lw->mix_out, Is, dact, Is, 0);
+    k->swiglu_bwd(dgu, dact, b->gu_t, BD, Is);
+    trm__add(dt, gn, NULL, (size_t)BD * S);
+    k->gemm_nn(BD, S, 2 * Is, dgu, 2 * Is, lw->mix_in, S, dt, S, 1);
+    transpose_bsd(d, dt, nb, D, S);
 }
 
 void trm__net_backward(const trm_model *m, const trm_param_view *w, const trm_param_view *g,
                        const trm_eval_acts *a, float *d, int B, const trm_net_scratch *s, float *attn_scratch) {
     const trm_kernels *k = m->k;
     const trm_dims *dm = &m->dims;
-    const int N = B * dm->S, D = dm->D, I = dm->I;
+    const int N = B * dm->S, D = dm->D, I = dm->I, BD = B * D, S = dm->S, Is = dm->I_seq;
+    net_job j = {m, w, (trm_eval_acts *)a, s, NULL, NULL, d, 0}; /* chunks only read a */
     for (int l = dm->L - 1; l >= 0; l--) {
         const trm_block_acts *b = &a->blk[l];
-        const trm_layer_view *lw = &w->layer[l], *lg = &g->layer[l];
-        /* out = rms_norm(r1 + act W_down^T) */
-        k->rmsnorm_bwd(d, d, a->hs[l + 1], b->rstd2, N, D);
-        k->gemm_nn(N, I, D, d, D, lw->down, I, s->d_act, I, 0);
-        k->gemm_tn(D, I, N, d, D, b->act, I, lg->down, I, 1);
-        /* act = silu(gate) * up, gu = r1 W_gu^T; the residual keeps d as dL/d r1's first term */
-        k->swiglu_bwd(s->d_big, s->d_act, b->gu, N, I);
+        const trm_layer_view *lg = &g->layer[l];
+        j.layer = l;
+        for_chunks(&j, B, attn_scratch, mlp_chunk);
+        k->gemm_tn(D, I, N, s->d_norm, D, b->act, I, lg->down, I, 1);
         k->gemm_tn(2 * I, D, N, s->d_big, 2 * I, b->r1, D, lg->gate_up, D, 1);
-        k->gemm_nn(N, D, 2 * I, s->d_big, 2 * I, lw->gate_up, D, d, D, 1);
-        mixer_backward(m, lw, lg, b, a->hs[l], d, B, s, attn_scratch);
+        if (m->cfg.mlp_t) {
+            for_chunks(&j, B, attn_scratch, mlp_t_chunk);
+            k->gemm_tn(S, Is, BD, s->d_norm, S, b->act_t, Is, lg->mix_out, Is, 1);
+            k->gemm_tn(2 * Is, S, BD, s->d_big, 2 * Is, b->t_in, S, lg->mix_in, S, 1);
+        } else {
+            for_chunks(&j, B, attn_scratch, attention_chunk);
+            k->gemm_tn(D, D, N, s->d_norm, D, b->attn, D, lg->mix_out, D, 1);
+            k->gemm_tn(3 * D, D, N, s->d_big, 3 * D, a->hs[l], D, lg->mix_in, D, 1);
+        }
     }
     /* hs[0] = h + inj: the gradient of both h and inj is d itself. */
 }

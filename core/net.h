@@ -30,6 +30,7 @@ typedef struct trm_eval_acts {
 /* Backward scratch, sized for B sequences. */
 typedef struct trm_net_scratch {
     float *d_tmp;  /* [N, D] */
+    float *d_norm; /* [N, D] = [B*D, S]: a sub-layer's normalised gradient, kept for its weights' */
     float *d_big;  /* [N, max(3D, 2I)] or, for mlp_t, also [B*D, 2*I_seq] */
     float *d_act;  /* [N, I] or [B*D, I_seq] */
     float *d_t;    /* [B*D, S] (mlp_t) */
