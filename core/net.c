@@ -171,7 +171,7 @@ static int chunk_seqs(const trm_dims *d, int B, int threads) {
 typedef struct {
     const trm_model *m;
     const trm_param_view *w;
-    trm_eval_acts *a;
+    const trm_eval_acts *a; /* the views it hands out still write the buffers (forward) */
     const trm_net_scratch *s;
     const float *h, *inj; /* forward inputs */
     float *d;             /* backward: the gradient flowing down */
@@ -286,7 +286,7 @@ void trm__net_backward(const trm_model *m, const trm_param_view *w, const trm_pa
     const trm_kernels *k = m->k;
     const trm_dims *dm = &m->dims;
     const int N = B * dm->S, D = dm->D, I = dm->I, BD = B * D, S = dm->S, Is = dm->I_seq;
-    net_job j = {m, w, (trm_eval_acts *)a, s, NULL, NULL, d, 0}; /* chunks only read a */
+    net_job j = {m, w, a, s, NULL, NULL, d, 0};
     for (int l = dm->L - 1; l >= 0; l--) {
         const trm_block_acts *b = &a->blk[l];
         const trm_layer_view *lg = &g->layer[l];
