@@ -65,9 +65,9 @@ static inline const float *trm__L_init(const trm_model *m) { return m->buffers +
 static inline float *trm__puzzle_table(const trm_model *m) { return m->buffers + 2 * m->dims.D; }
 
 /* Threads a kernel may use: OpenMP's maximum from serial code, 1 inside a parallel region. The
- * forward runs whole net evaluations per thread on batch chunks (trm__net_forward), and every
- * kernel inside then stays on its caller's thread, whatever OMP_MAX_ACTIVE_LEVELS allows: the
- * attention kernels index their scratch by the thread number, which a nested team would reuse. */
+ * network runs batch chunks one per thread (net.c), and every kernel inside then stays on its
+ * caller's thread, whatever OMP_MAX_ACTIVE_LEVELS allows: the attention kernels index their
+ * scratch by the thread number, which a nested team would reuse. */
 int trm__max_threads(void);
 /* This thread's number in the innermost parallel region (0 outside one). */
 int trm__thread_num(void);

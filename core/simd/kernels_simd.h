@@ -33,7 +33,7 @@
  * weight gradients); elementwise kernels split rows; attention splits (batch, head) pairs. All are scheduled
  * dynamically, which keeps both cores busy when the OS takes one away for a while (a shared
  * machine) and cannot change results: each output is computed whole by whichever thread takes
- * its tile. Inside a parallel region (the batch-chunked forward, net.c) nothing forks: TRM_PAR. */
+ * its tile. Inside a parallel region (the batch chunks of net.c) nothing forks: TRM_PAR. */
 #ifndef TRM_KERNELS_SIMD_H
 #define TRM_KERNELS_SIMD_H
 
