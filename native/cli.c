@@ -146,6 +146,15 @@ double trm_cli_now(void) {
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
+void trm_cli_json_string(FILE *f, const char *s) {
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p == '"' || *p == '\\') fprintf(f, "\\%c", *p);
+        else if (*p < 0x20) fprintf(f, "\\u%04x", *p);
+        else fputc(*p, f);
+    fputc('"', f);
+}
+
 int trm_cli_isatty(FILE *f) {
     const char *term = getenv("TERM");
     if (term && !strcmp(term, "dumb")) return 0;

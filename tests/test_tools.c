@@ -160,6 +160,17 @@ static void check_eval_info(const char *model, const char *csv) {
           cJSON_IsNumber(cJSON_GetObjectItem(j, "cell_accuracy")) && cJSON_IsNumber(cJSON_GetObjectItem(j, "mean_steps")),
           "eval --json must print exactly one JSON object with the documented keys:\n%s", tu_out);
     cJSON_Delete(j);
+    /* file names are JSON strings: a quote, a backslash and a tab survive the round trip */
+    char odd[400];
+    snprintf(odd, sizeof odd, "%s/we\"ird\\na\tme.csv", tu_tmp);
+    tu_run("cp %s '%s'", csv, odd);
+    tu_expect(tu_run("%s/trm-eval --model %s --csv '%s' --json --limit 2", tu_bin, model, odd), 0, "\"count\"",
+              "eval --json, odd file name");
+    j = cJSON_Parse(tu_out);
+    const cJSON *name = j ? cJSON_GetObjectItem(j, "csv") : NULL;
+    CHECK(cJSON_IsString(name) && !strcmp(name->valuestring, odd), "eval --json must escape the file name %s:\n%s", odd,
+          tu_out);
+    cJSON_Delete(j);
     tu_expect(tu_run("%s/trm-eval --model %s --csv %s --early-halt --by-length", tu_bin, model, csv), 0, "valid-optimal",
               "eval early halt by length");
     tu_expect(tu_run("%s/trm-eval --model %s --csv %s --early-halt", tu_bin, model, csv), 0, "mean steps", "eval early halt");
