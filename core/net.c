@@ -103,7 +103,7 @@ static void transpose_bsd(float *dst, const float *src, int B, int rows, int col
     }
 }
 
-static void mixer_forward(const trm_model *m, const trm_layer_view *w, trm_block_acts *b, const float *in, int B,
+static void mixer_forward(const trm_model *m, const trm_layer_view *w, const trm_block_acts *b, const float *in, int B,
                           float *attn_scratch) {
     const trm_kernels *k = m->k;
     const trm_dims *d = &m->dims;
@@ -127,14 +127,14 @@ static void mixer_forward(const trm_model *m, const trm_layer_view *w, trm_block
     k->rmsnorm_fwd(b->r1, b->rstd1, b->r1, N, D, m->cfg.rms_norm_eps);
 }
 
-static void net_forward_serial(const trm_model *m, const trm_param_view *w, trm_eval_acts *a, const float *h,
+static void net_forward_serial(const trm_model *m, const trm_param_view *w, const trm_eval_acts *a, const float *h,
                                const float *inj, int B, float *attn_scratch) {
     const trm_kernels *k = m->k;
     const trm_dims *d = &m->dims;
     const int N = B * d->S, D = d->D, I = d->I;
     trm__add(a->hs[0], h, inj, (size_t)N * D);
     for (int l = 0; l < d->L; l++) {
-        trm_block_acts *b = &a->blk[l];
+        const trm_block_acts *b = &a->blk[l];
         const trm_layer_view *lw = &w->layer[l];
         mixer_forward(m, lw, b, a->hs[l], B, attn_scratch);
         k->gemm_nt(N, 2 * I, D, b->r1, D, lw->gate_up, D, b->gu, 2 * I, 0);
@@ -185,14 +185,35 @@ typedef struct {
     int layer;
 } net_job;
 
-typedef void (*chunk_fn)(const net_job *j, int b0, int nb, float *attn_scratch);
+/* One chunk as its function sees it: sequences [b0, b0 + nb), the saved activations and the
+ * layer's weights seen from b0, and this thread's attention scratch. */
+typedef struct {
+    const net_job *j;
+    const trm_kernels *k;
+    const trm_dims *d;
+    const trm_layer_view *lw;
+    const trm_block_acts *b; /* v.blk[j->layer] */
+    trm_eval_acts v;
+    int b0, nb;
+    float *attn_scratch;
+} net_chunk;
 
-/* fn over sequences [b0, b0 + nb) chunk by chunk, each on one thread with its attention scratch. */
+typedef void (*chunk_fn)(const net_chunk *c);
+
+static void run_chunk(const net_job *j, int b0, int nb, float *attn_scratch, chunk_fn fn) {
+    net_chunk c = {.j = j, .k = j->m->k, .d = &j->m->dims, .lw = &j->w->layer[j->layer], .b0 = b0, .nb = nb,
+                   .attn_scratch = attn_scratch};
+    eval_acts_from(&c.v, j->a, c.d, j->m->cfg.mlp_t, b0);
+    c.b = &c.v.blk[j->layer];
+    fn(&c);
+}
+
+/* fn over the batch chunk by chunk, each on one thread with its attention scratch. */
 static void for_chunks(const net_job *j, int B, float *attn_scratch, chunk_fn fn) {
     const trm_dims *d = &j->m->dims;
     const int threads = trm__max_threads(), cb = chunk_seqs(d, B, threads);
     if (!cb) {
-        fn(j, 0, B, attn_scratch);
+        run_chunk(j, 0, B, attn_scratch, fn);
         return;
     }
     const int chunks = (B + cb - 1) / cb;
@@ -200,16 +221,14 @@ static void for_chunks(const net_job *j, int B, float *attn_scratch, chunk_fn fn
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
     for (int c = 0; c < chunks; c++) {
         const int b0 = c * cb, nb = B - b0 < cb ? B - b0 : cb;
-        fn(j, b0, nb, attn_scratch ? attn_scratch + (size_t)trm__thread_num() * per_thread : NULL);
+        run_chunk(j, b0, nb, attn_scratch ? attn_scratch + (size_t)trm__thread_num() * per_thread : NULL, fn);
     }
 }
 
-static void forward_chunk(const net_job *j, int b0, int nb, float *attn_scratch) {
-    const trm_dims *d = &j->m->dims;
-    const size_t off = (size_t)b0 * d->S * d->D;
-    trm_eval_acts view;
-    eval_acts_from(&view, j->a, d, j->m->cfg.mlp_t, b0);
-    net_forward_serial(j->m, j->w, &view, j->h + off, j->inj + off, nb, attn_scratch);
+static void forward_chunk(const net_chunk *c) {
+    const size_t off = (size_t)c->b0 * c->d->S * c->d->D;
+    net_forward_serial(c->j->m, c->j->w, &c->v, c->j->h + off, c->j->inj + off, c->nb,
+                       c->attn_scratch);
 }
 
 void trm__net_forward(const trm_model *m, const trm_param_view *w, trm_eval_acts *a, const float *h,
@@ -224,68 +243,51 @@ void trm__net_forward(const trm_model *m, const trm_param_view *w, trm_eval_acts
  * weight gradients of f over the whole batch. d is dL/d out on entry, dL/d x on return. */
 
 /* out = rms_norm(r1 + SwiGLU(r1)): act = silu(gate) * up, gu = r1 W_gu^T, out W_down^T. */
-static void mlp_chunk(const net_job *j, int b0, int nb, float *attn_scratch) {
-    (void)attn_scratch;
-    const trm_model *m = j->m;
-    const trm_kernels *k = m->k;
-    const trm_dims *dm = &m->dims;
-    const trm_layer_view *lw = &j->w->layer[j->layer];
-    const int N = nb * dm->S, D = dm->D, I = dm->I;
-    const size_t r0 = (size_t)b0 * dm->S;
-    trm_eval_acts v;
-    eval_acts_from(&v, j->a, dm, m->cfg.mlp_t, b0);
-    const trm_block_acts *b = &v.blk[j->layer];
-    float *d = j->d + r0 * D, *gn = j->s->d_norm + r0 * D, *dact = j->s->d_act + r0 * I;
-    float *dgu = j->s->d_big + r0 * 2 * I;
-    k->rmsnorm_bwd(gn, d, v.hs[j->layer + 1], b->rstd2, N, D);
-    k->gemm_nn(N, I, D, gn, D, lw->down, I, dact, I, 0);
-    k->swiglu_bwd(dgu, dact, b->gu, N, I);
+static void mlp_chunk(const net_chunk *c) {
+    const trm_kernels *k = c->k;
+    const trm_net_scratch *s = c->j->s;
+    const int N = c->nb * c->d->S, D = c->d->D, I = c->d->I;
+    const size_t r0 = (size_t)c->b0 * c->d->S;
+    float *d = c->j->d + r0 * D, *gn = s->d_norm + r0 * D, *dact = s->d_act + r0 * I, *dgu = s->d_big + r0 * 2 * I;
+    k->rmsnorm_bwd(gn, d, c->v.hs[c->j->layer + 1], c->b->rstd2, N, D);
+    k->gemm_nn(N, I, D, gn, D, c->lw->down, I, dact, I, 0);
+    k->swiglu_bwd(dgu, dact, c->b->gu, N, I);
     trm__add(d, gn, NULL, (size_t)N * D); /* the residual's share, then the MLP's */
-    k->gemm_nn(N, D, 2 * I, dgu, 2 * I, lw->gate_up, D, d, D, 1);
+    k->gemm_nn(N, D, 2 * I, dgu, 2 * I, c->lw->gate_up, D, d, D, 1);
 }
 
 /* r1 = rms_norm(x + attn(x) W_o^T), attention over RoPE'd qkv = x W_qkv^T. */
-static void attention_chunk(const net_job *j, int b0, int nb, float *attn_scratch) {
-    const trm_model *m = j->m;
-    const trm_kernels *k = m->k;
-    const trm_dims *dm = &m->dims;
-    const trm_layer_view *lw = &j->w->layer[j->layer];
-    const int N = nb * dm->S, D = dm->D;
-    const size_t r0 = (size_t)b0 * dm->S;
-    trm_eval_acts v;
-    eval_acts_from(&v, j->a, dm, 0, b0);
-    const trm_block_acts *b = &v.blk[j->layer];
-    float *d = j->d + r0 * D, *gn = j->s->d_norm + r0 * D, *dattn = j->s->d_tmp + r0 * D;
-    float *dqkv = j->s->d_big + r0 * 3 * D;
-    k->rmsnorm_bwd(gn, d, b->r1, b->rstd1, N, D);
-    k->gemm_nn(N, D, D, gn, D, lw->mix_out, D, dattn, D, 0);
-    k->attention_bwd(dqkv, dattn, b->qkv, nb, dm->S, dm->heads, dm->head_dim, attn_scratch);
+static void attention_chunk(const net_chunk *c) {
+    const trm_model *m = c->j->m;
+    const trm_kernels *k = c->k;
+    const trm_dims *dm = c->d;
+    const trm_net_scratch *s = c->j->s;
+    const int N = c->nb * dm->S, D = dm->D;
+    const size_t r0 = (size_t)c->b0 * dm->S;
+    float *d = c->j->d + r0 * D, *gn = s->d_norm + r0 * D, *dattn = s->d_tmp + r0 * D, *dqkv = s->d_big + r0 * 3 * D;
+    k->rmsnorm_bwd(gn, d, c->b->r1, c->b->rstd1, N, D);
+    k->gemm_nn(N, D, D, gn, D, c->lw->mix_out, D, dattn, D, 0);
+    k->attention_bwd(dqkv, dattn, c->b->qkv, c->nb, dm->S, dm->heads, dm->head_dim, c->attn_scratch);
     if (m->rope_cos) k->rope(dqkv, N, 3 * D, dm->S, dm->heads, dm->head_dim, m->rope_cos, m->rope_sin, 1);
     trm__add(d, gn, NULL, (size_t)N * D);
-    k->gemm_nn(N, D, 3 * D, dqkv, 3 * D, lw->mix_in, D, d, D, 1);
+    k->gemm_nn(N, D, 3 * D, dqkv, 3 * D, c->lw->mix_in, D, d, D, 1);
 }
 
 /* mlp_t: the same SwiGLU sub-layer over the sequence axis, on [B*D, S] transposes. */
-static void mlp_t_chunk(const net_job *j, int b0, int nb, float *attn_scratch) {
-    (void)attn_scratch;
-    const trm_model *m = j->m;
-    const trm_kernels *k = m->k;
-    const trm_dims *dm = &m->dims;
-    const trm_layer_view *lw = &j->w->layer[j->layer];
-    const int S = dm->S, D = dm->D, BD = nb * D, Is = dm->I_seq;
-    const size_t t0 = (size_t)b0 * D; /* first row of the [B*D, .] tensors */
-    trm_eval_acts v;
-    eval_acts_from(&v, j->a, dm, 1, b0);
-    const trm_block_acts *b = &v.blk[j->layer];
-    float *d = j->d + t0 * S, *dt = j->s->d_t + t0 * S, *gn = j->s->d_norm + t0 * S;
-    float *dact = j->s->d_act + t0 * Is, *dgu = j->s->d_big + t0 * 2 * Is;
-    transpose_bsd(dt, d, nb, S, D);
-    k->rmsnorm_bwd(gn, dt, b->r_t, b->rstd1, BD, S);
-    k->gemm_nn(BD, Is, S, gn, S, lw->mix_out, Is, dact, Is, 0);
-    k->swiglu_bwd(dgu, dact, b->gu_t, BD, Is);
+static void mlp_t_chunk(const net_chunk *c) {
+    const trm_kernels *k = c->k;
+    const trm_net_scratch *s = c->j->s;
+    const int S = c->d->S, D = c->d->D, BD = c->nb * D, Is = c->d->I_seq;
+    const size_t t0 = (size_t)c->b0 * D; /* first row of the [B*D, .] tensors */
+    float *d = c->j->d + t0 * S, *dt = s->d_t + t0 * S, *gn = s->d_norm + t0 * S;
+    float *dact = s->d_act + t0 * Is, *dgu = s->d_big + t0 * 2 * Is;
+    transpose_bsd(dt, d, c->nb, S, D);
+    k->rmsnorm_bwd(gn, dt, c->b->r_t, c->b->rstd1, BD, S);
+    k->gemm_nn(BD, Is, S, gn, S, c->lw->mix_out, Is, dact, Is, 0);
+    k->swiglu_bwd(dgu, dact, c->b->gu_t, BD, Is);
     trm__add(dt, gn, NULL, (size_t)BD * S);
-    k->gemm_nn(BD, S, 2 * Is, dgu, 2 * Is, lw->mix_in, S, dt, S, 1);
-    transpose_bsd(d, dt, nb, D, S);
+    k->gemm_nn(BD, S, 2 * Is, dgu, 2 * Is, c->lw->mix_in, S, dt, S, 1);
+    transpose_bsd(d, dt, c->nb, D, S);
 }
 
 void trm__net_backward(const trm_model *m, const trm_param_view *w, const trm_param_view *g,
