@@ -146,13 +146,17 @@ double trm_cli_now(void) {
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
-void trm_cli_json_string(FILE *f, const char *s) {
-    fputc('"', f);
+char *trm_cli_json_quote(const char *s) {
+    char *out = malloc(6 * strlen(s) + 3), *o = out; /* \u00XX at the most per byte */
+    if (!out) return NULL;
+    *o++ = '"';
     for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        if (*p == '"' || *p == '\\') fprintf(f, "\\%c", *p);
-        else if (*p < 0x20) fprintf(f, "\\u%04x", *p);
-        else fputc(*p, f);
-    fputc('"', f);
+        if (*p == '"' || *p == '\\') *o++ = '\\', *o++ = (char)*p;
+        else if (*p < 0x20) o += sprintf(o, "\\u%04x", *p);
+        else *o++ = (char)*p;
+    *o++ = '"';
+    *o = 0;
+    return out;
 }
 
 int trm_cli_isatty(FILE *f) {

@@ -72,8 +72,9 @@ int trm_cli_threads(void);
 double trm_cli_now(void);
 /* 1 if the stream is a terminal (and TERM is not "dumb"). */
 int trm_cli_isatty(FILE *f);
-/* s as a JSON string literal: quotes, backslashes and control characters escaped, UTF-8 as is. */
-void trm_cli_json_string(FILE *f, const char *s);
+/* s as a JSON string literal (quotes included; quotes, backslashes and control characters
+ * escaped, UTF-8 as is), malloc'd; NULL when out of memory. */
+char *trm_cli_json_quote(const char *s);
 
 #ifdef __cplusplus
 }

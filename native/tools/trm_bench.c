@@ -313,28 +313,23 @@ static blas_lib load_openblas(void) {
     return b;
 }
 
-/* Seconds for one product, best of reps (the machine is shared: the minimum is the least
- * disturbed run); thread CPU seconds with one thread, wall seconds with more. k = NULL runs
- * OpenBLAS. */
+/* Seconds for one product: thread CPU seconds with one thread, wall seconds with more. k = NULL
+ * runs OpenBLAS. cmd_gemm keeps the best of its rounds (the machine is shared: the minimum is the
+ * least disturbed run). */
 static double time_gemm(const trm_kernels *k, const blas_lib *bl, const gemm_shape *s, const float *A,
-                        const float *B, float *C, int reps, int threads) {
+                        const float *B, float *C, int threads) {
     double (*clock)(void) = threads == 1 ? thread_cpu_now : trm_cli_now;
-    double best = 1e30;
-    for (int r = 0; r < reps; r++) {
-        double t = clock();
-        if (k) {
-            if (s->op == 'n') k->gemm_nt(s->M, s->N, s->K, A, s->K, B, s->K, C, s->N, 0);
-            if (s->op == 'm') k->gemm_nn(s->M, s->N, s->K, A, s->K, B, s->N, C, s->N, 0);
-            if (s->op == 't') k->gemm_tn(s->M, s->N, s->K, A, s->M, B, s->N, C, s->N, 1);
-        } else { /* CblasRowMajor 101, NoTrans 111, Trans 112 */
-            if (s->op == 'n') bl->sgemm(101, 111, 112, s->M, s->N, s->K, 1, A, s->K, B, s->K, 0, C, s->N);
-            if (s->op == 'm') bl->sgemm(101, 111, 111, s->M, s->N, s->K, 1, A, s->K, B, s->N, 0, C, s->N);
-            if (s->op == 't') bl->sgemm(101, 112, 111, s->M, s->N, s->K, 1, A, s->M, B, s->N, 1, C, s->N);
-        }
-        t = clock() - t;
-        if (t < best) best = t;
+    const double t = clock();
+    if (k) {
+        if (s->op == 'n') k->gemm_nt(s->M, s->N, s->K, A, s->K, B, s->K, C, s->N, 0);
+        if (s->op == 'm') k->gemm_nn(s->M, s->N, s->K, A, s->K, B, s->N, C, s->N, 0);
+        if (s->op == 't') k->gemm_tn(s->M, s->N, s->K, A, s->M, B, s->N, C, s->N, 1);
+    } else { /* CblasRowMajor 101, NoTrans 111, Trans 112 */
+        if (s->op == 'n') bl->sgemm(101, 111, 112, s->M, s->N, s->K, 1, A, s->K, B, s->K, 0, C, s->N);
+        if (s->op == 'm') bl->sgemm(101, 111, 111, s->M, s->N, s->K, 1, A, s->K, B, s->N, 0, C, s->N);
+        if (s->op == 't') bl->sgemm(101, 112, 111, s->M, s->N, s->K, 1, A, s->M, B, s->N, 1, C, s->N);
     }
-    return best;
+    return clock() - t;
 }
 
 static int cmd_gemm(int reps, const char *sets_csv, int threads, int use_blas, const char *only) {
@@ -350,8 +345,8 @@ static int cmd_gemm(int reps, const char *sets_csv, int threads, int use_blas, c
     if (bl.set_threads) bl.set_threads(threads);
     set_threads(threads);
     const double peak = peak_gflops("avx512");
-    printf("GEMM GFLOP/s, %d thread(s), best of %d runs taken in turns (%s); AVX-512 FMA peak probe %.1f GFLOP/s per core "
-           "(per CPU-second); load %.2f\n",
+    printf("GEMM GFLOP/s, %d thread(s), best of %d runs taken in turns (%s); "
+           "AVX-512 FMA peak probe %.1f GFLOP/s per core (per CPU-second); load %.2f\n",
            threads, reps, threads == 1 ? "per CPU-second of the thread" : "wall clock", peak, loadavg());
     printf("%-16s %-3s %5s %5s %5s", "shape", "op", "M", "N", "K");
     for (int s = 0; s < nsets; s++) printf(" %9s", sets[s]);
@@ -377,7 +372,7 @@ static int cmd_gemm(int reps, const char *sets_csv, int threads, int use_blas, c
             for (int c = 0; c < contenders; c++) {
                 const trm_kernels *ks = c < nsets ? trm_kernels_get(sets[c]) : NULL;
                 if (c < nsets && (!ks || (r > 0 && !strcmp(sets[c], "scalar")))) continue; /* scalar: once */
-                const double t = time_gemm(ks, c < nsets ? NULL : &bl, s, A, B, C, 1, threads);
+                const double t = time_gemm(ks, c < nsets ? NULL : &bl, s, A, B, C, threads);
                 if (secs[c] == 0 || t < secs[c]) secs[c] = t;
             }
         double best = 0;
@@ -399,7 +394,7 @@ static int cmd_gemm(int reps, const char *sets_csv, int threads, int use_blas, c
 /* ---- per-kernel profile ------------------------------------------------------------------ */
 /* --profile wraps the chosen set in a table of timing shims: wall seconds and flops per kernel
  * (the shims call the real kernels, so results are unchanged). A kernel called inside a parallel
- * region (the batch-chunked forward: every thread runs its own kernels) counts its time divided
+ * region (the network's batch chunks: every thread runs its own kernels) counts its time divided
  * by the team's size, so the column still adds up to wall time. */
 enum { P_NT, P_NN, P_TN, P_RMS_F, P_RMS_B, P_SWI_F, P_SWI_B, P_ROPE, P_ATT_F, P_ATT_B, P_COUNT };
 static const char *const PROF_NAMES[P_COUNT] = {"gemm_nt", "gemm_nn", "gemm_tn", "rmsnorm_fwd", "rmsnorm_bwd",

@@ -181,17 +181,21 @@ int main(int argc, char **argv) {
         const trm_eval_metrics *r = a.early_halt ? &h : &f;
         const double rate = secs > 0 ? (double)count / secs : 0.0;
         if (a.json) {
-            printf("{\"model\": ");
-            trm_cli_json_string(stdout, a.model);
-            printf(", \"csv\": ");
-            trm_cli_json_string(stdout, a.csv);
-            printf(", \"count\": %ld, \"exact_accuracy\": %.6g, "
-                   "\"valid_optimal_accuracy\": %.6g, \"cell_accuracy\": %.6g, \"path_cell_accuracy\": %.6g, "
-                   "\"mean_steps\": %.6g, \"steps\": %d, \"early_halt\": %s, \"seconds\": %.3f, \"mazes_per_s\": %.6g",
-                   r->count, trm_eval_exact(r), trm_eval_valid_optimal(r), trm_eval_cell_accuracy(r),
-                   trm_eval_path_accuracy(r), trm_eval_mean_steps(r), steps, a.early_halt ? "true" : "false", secs, rate);
-            if (verdicts) print_by_length(verdicts, count, 1);
-            printf("}\n");
+            char *model = trm_cli_json_quote(a.model), *csv = trm_cli_json_quote(a.csv);
+            if (!model || !csv) {
+                rc = trm_cli_error(TOOL, "out of memory");
+            } else {
+                printf("{\"model\": %s, \"csv\": %s, \"count\": %ld, \"exact_accuracy\": %.6g, "
+                       "\"valid_optimal_accuracy\": %.6g, \"cell_accuracy\": %.6g, \"path_cell_accuracy\": %.6g, "
+                       "\"mean_steps\": %.6g, \"steps\": %d, \"early_halt\": %s, \"seconds\": %.3f, "
+                       "\"mazes_per_s\": %.6g",
+                       model, csv, r->count, trm_eval_exact(r), trm_eval_valid_optimal(r), trm_eval_cell_accuracy(r),
+                       trm_eval_path_accuracy(r), trm_eval_mean_steps(r), steps, a.early_halt ? "true" : "false", secs,
+                       rate);
+                if (verdicts) print_by_length(verdicts, count, 1);
+                printf("}\n");
+            }
+            free(model), free(csv);
         } else {
             printf("%s on %s: %ld mazes %dx%d, %d supervision steps%s\n", a.model, a.csv, r->count, cfg->grid_height,
                    cfg->grid_width, steps, a.early_halt ? " with early halting" : "");

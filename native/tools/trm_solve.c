@@ -271,13 +271,11 @@ static int write_trace(solve_ctx *c, const trm_maze_verdict *v) {
     sbuf *b = &c->trace;
     sbuf h = {0};
     trm_maze_detokenize(c->q, c->h, c->w, c->chars, NULL);
-    sb_printf(&h, "{\"model\": \"");
-    for (const char *p = c->a->model; *p; p++) /* escape the path */
-        if (*p == '"' || *p == '\\') sb_printf(&h, "\\%c", *p);
-        else if ((unsigned char)*p < 0x20) sb_printf(&h, "\\u%04x", *p);
-        else sb_printf(&h, "%c", *p);
-    sb_printf(&h, "\",\n  \"height\": %d, \"width\": %d, \"H_cycles\": %d, \"early_halt\": %s,\n  \"question\": ", c->h,
-              c->w, c->T, c->a->early_halt ? "true" : "false");
+    char *model = trm_cli_json_quote(c->a->model);
+    if (!model) return trm_cli_error(TOOL, "out of memory for the trace");
+    sb_printf(&h, "{\"model\": %s,\n  \"height\": %d, \"width\": %d, \"H_cycles\": %d, \"early_halt\": %s,\n  \"question\": ", model,
+              c->h, c->w, c->T, c->a->early_halt ? "true" : "false");
+    free(model);
     sb_grid(&h, c->chars);
     sb_printf(&h, ",\n  \"label\": ");
     if (c->label) {
