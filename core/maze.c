@@ -225,6 +225,21 @@ trm_status trm_maze_solve(const uint8_t *question, int h, int w, uint8_t *answer
 /* ------------------------------------------------------------------------------------------ */
 /* Generation                                                                                  */
 
+const char *trm_maze_algorithm_name(trm_maze_algorithm a) {
+    switch (a) {
+    case TRM_MAZE_LEHNERT: return "lehnert";
+    case TRM_MAZE_DFS: return "dfs";
+    case TRM_MAZE_DFS_ANY: return "dfs-any";
+    }
+    return NULL;
+}
+
+int trm_maze_algorithm_parse(const char *name) {
+    for (int a = TRM_MAZE_LEHNERT; a <= TRM_MAZE_DFS_ANY; a++)
+        if (name && !strcmp(name, trm_maze_algorithm_name((trm_maze_algorithm)a))) return a;
+    return -1;
+}
+
 void trm_maze_options_default(trm_maze_options *o, int h, int w) {
     o->algorithm = TRM_MAZE_LEHNERT;
     o->height = h;
@@ -238,14 +253,16 @@ void trm_maze_options_default(trm_maze_options *o, int h, int w) {
 
 trm_status trm_maze_options_check(const trm_maze_options *o, trm_error *err) {
     int h = o->height, w = o->width;
-    if (o->algorithm != TRM_MAZE_LEHNERT && o->algorithm != TRM_MAZE_DFS)
-        return trm__fail(err, TRM_E_INVALID, "maze algorithm %d is not lehnert (0) or dfs (1)", (int)o->algorithm);
+    if (!trm_maze_algorithm_name(o->algorithm))
+        return trm__fail(err, TRM_E_INVALID, "maze algorithm %d is not lehnert (0), dfs (1) or dfs-any (2)",
+                         (int)o->algorithm);
     trm_status st = check_size(h, w, err);
     if (st != TRM_OK) return st;
     if (o->algorithm == TRM_MAZE_LEHNERT && h * w < 2)
         return trm__fail(err, TRM_E_SHAPE, "lehnert maze %d x %d: needs at least 2 cells for S and G", h, w);
-    if (o->algorithm == TRM_MAZE_DFS && (h < 3 || w < 3))
-        return trm__fail(err, TRM_E_SHAPE, "dfs maze %d x %d: height and width must be at least 3", h, w);
+    if (o->algorithm != TRM_MAZE_LEHNERT && (h < 3 || w < 3))
+        return trm__fail(err, TRM_E_SHAPE, "%s maze %d x %d: height and width must be at least 3",
+                         trm_maze_algorithm_name(o->algorithm), h, w);
     if (o->min_path < 0 || o->min_path > h * w - 1)
         return trm__fail(err, TRM_E_INVALID,
                          "min_path %d is outside [0, %d] (a path in a %d x %d grid has at most %d moves)",
@@ -424,6 +441,30 @@ static int dfs_layout(const trm_maze_options *o, trm_rng *rng, uint8_t *q, maze_
     return d;
 }
 
+/* One DFS maze with S and G on random open cells: up to tries_per_layout draws of a pair, kept
+ * when its path length is >= min_path. Returns the path length, or -1. */
+static int dfs_any_layout(const trm_maze_options *o, trm_rng *rng, uint8_t *q, maze_ws *ws) {
+    int h = o->height, w = o->width, n = h * w, n_open = 0;
+    dfs_carve(h, w, rng, q, ws);
+    int32_t *open = ws->aux;
+    for (int i = 0; i < n; i++)
+        if (q[i] == TRM_MAZE_OPEN) open[n_open++] = i;
+    if (n_open - 1 < o->min_path || n_open < 2) return -1;
+    for (int t = 0; t < o->tries_per_layout; t++) {
+        int a = (int)trm_rng_below(rng, (uint32_t)n_open);
+        int b = (int)trm_rng_below(rng, (uint32_t)(n_open - 1));
+        if (b >= a) b++;
+        int s = open[a], g = open[b];
+        bfs(q, h, w, s, g, ws, 0);
+        int d = ws->dist[g];
+        if (d < o->min_path || d < 1) continue;
+        q[s] = TRM_MAZE_START;
+        q[g] = TRM_MAZE_GOAL;
+        return d;
+    }
+    return -1;
+}
+
 trm_status trm_maze_generate(const trm_maze_options *o, uint64_t seed, uint64_t index,
                              uint8_t *question, uint8_t *label, int *path_len, void *workspace,
                              trm_error *err) {
@@ -435,14 +476,14 @@ trm_status trm_maze_generate(const trm_maze_options *o, uint64_t seed, uint64_t 
     trm_rng_seed(&rng, trm_maze_seed(seed, index));
     int d = -1;
     for (int layout = 0; layout < o->max_layouts && d < 0; layout++)
-        d = o->algorithm == TRM_MAZE_DFS ? dfs_layout(o, &rng, question, &ws)
-                                         : lehnert_layout(o, &rng, question, &ws);
+        d = o->algorithm == TRM_MAZE_DFS       ? dfs_layout(o, &rng, question, &ws)
+            : o->algorithm == TRM_MAZE_DFS_ANY ? dfs_any_layout(o, &rng, question, &ws)
+                                               : lehnert_layout(o, &rng, question, &ws);
     if (d < 0)
         return trm__fail(err, TRM_E_INVALID,
                          "no %s maze %d x %d with a%s path of at least %d moves in %d layouts; "
                          "lower min_path",
-                         o->algorithm == TRM_MAZE_DFS ? "dfs" : "lehnert", h, w,
-                         o->unique ? " unique shortest" : " shortest", o->min_path, o->max_layouts);
+                         trm_maze_algorithm_name(o->algorithm), h, w, o->unique ? " unique shortest" : " shortest", o->min_path, o->max_layouts);
     if (path_len) *path_len = d;
     if (label) {
         /* The last BFS of the layout started at S (lehnert) or at one end (dfs), so re-run it

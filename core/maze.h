@@ -88,8 +88,17 @@ typedef enum trm_maze_algorithm {
      * room is opened with probability 1/2 as a one-cell dead end, which keeps the maze a tree.
      * S and G are the two ends of the longest path (two BFS passes), in random order. Every
      * path in a tree is unique. Needs h, w >= 3. */
-    TRM_MAZE_DFS = 1
+    TRM_MAZE_DFS = 1,
+    /* The same corridor maze with S and G on two distinct random open cells (rooms or
+     * passages), up to tries_per_layout draws per maze, kept if their path length is >=
+     * min_path: the mazes people make by dragging S and G around a corridor maze. */
+    TRM_MAZE_DFS_ANY = 2
 } trm_maze_algorithm;
+
+/* "lehnert", "dfs", "dfs-any"; NULL for a value outside the enum. */
+const char *trm_maze_algorithm_name(trm_maze_algorithm a);
+/* The algorithm called name, or -1. */
+int trm_maze_algorithm_parse(const char *name);
 
 typedef struct trm_maze_options {
     trm_maze_algorithm algorithm;

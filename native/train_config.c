@@ -219,9 +219,11 @@ static int parse_generator(ctx *x, trm_run_config *c, const cJSON *g) {
     if (apply_table(x, c, g, "data.generator", GEN_KEYS, sizeof GEN_KEYS / sizeof GEN_KEYS[0], extra)) return -1;
     const cJSON *a = cJSON_GetObjectItemCaseSensitive(g, "algorithm");
     if (a) {
-        if (!cJSON_IsString(a) || (strcmp(a->valuestring, "lehnert") && strcmp(a->valuestring, "dfs")))
-            return trm_errorf(x->err, x->cap, "%s: data.generator.algorithm: expected \"lehnert\" or \"dfs\"", x->name);
-        c->gen.algorithm = strcmp(a->valuestring, "dfs") ? TRM_MAZE_LEHNERT : TRM_MAZE_DFS;
+        const int parsed = cJSON_IsString(a) ? trm_maze_algorithm_parse(a->valuestring) : -1;
+        if (parsed < 0)
+            return trm_errorf(x->err, x->cap, "%s: data.generator.algorithm: expected \"lehnert\", \"dfs\" or \"dfs-any\"",
+                              x->name);
+        c->gen.algorithm = (trm_maze_algorithm)parsed;
     }
     c->use_generator = 1;
     return 0;
@@ -240,6 +242,13 @@ static int parse_data(ctx *x, trm_run_config *c, const cJSON *obj) {
         if (!strcmp(v->string, "generator") && parse_generator(x, c, v)) return -1;
     }
     return 0;
+}
+
+static int parse_train(ctx *x, trm_run_config *c, const cJSON *obj) {
+    static const char *const extra[] = {"init_model", NULL};
+    if (apply_table(x, c, obj, "train", TRAIN_KEYS, sizeof TRAIN_KEYS / sizeof TRAIN_KEYS[0], extra)) return -1;
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, "init_model");
+    return v ? parse_path(x, v, "train.init_model", c->init_model) : 0;
 }
 
 /* Byte offset -> 1-based line and column. */
@@ -286,7 +295,7 @@ int trm_run_config_parse(trm_run_config *c, const char *text, size_t len, const 
         rc = check_duplicates(&x, s, s->string);
         if (!rc && m) rc = parse_model(&x, c, s);
         if (!rc && d) rc = parse_data(&x, c, s);
-        if (!rc && t) rc = apply_table(&x, c, s, "train", TRAIN_KEYS, sizeof TRAIN_KEYS / sizeof TRAIN_KEYS[0], NULL);
+        if (!rc && t) rc = parse_train(&x, c, s);
     }
     cJSON_Delete(root);
     /* epochs given without total_steps: total_steps is derived by finish (0 marks it). */
@@ -410,7 +419,7 @@ char *trm_run_config_to_json(const trm_run_config *c) {
     if (c->use_generator) {
         cJSON *g = cJSON_AddObjectToObject(data, "generator");
         if (g) {
-            cJSON_AddStringToObject(g, "algorithm", c->gen.algorithm == TRM_MAZE_DFS ? "dfs" : "lehnert");
+            cJSON_AddStringToObject(g, "algorithm", trm_maze_algorithm_name(c->gen.algorithm));
             for (size_t i = 0; i < sizeof GEN_KEYS / sizeof GEN_KEYS[0]; i++) add_key(g, c, &GEN_KEYS[i]);
         }
         cJSON_AddNumberToObject(data, "test_count", (double)c->test_count);
@@ -420,6 +429,8 @@ char *trm_run_config_to_json(const trm_run_config *c) {
         else cJSON_AddNullToObject(data, "test_csv");
     }
     cJSON_AddBoolToObject(data, "augment", c->augment);
+    if (c->init_model[0]) cJSON_AddStringToObject(train, "init_model", c->init_model);
+    else cJSON_AddNullToObject(train, "init_model");
     for (size_t i = 0; i < sizeof TRAIN_KEYS / sizeof TRAIN_KEYS[0]; i++) {
         if (!strcmp(TRAIN_KEYS[i].key, "epochs") && c->epochs <= 0) continue; /* total_steps rules */
         add_key(train, c, &TRAIN_KEYS[i]);

@@ -136,7 +136,7 @@ static int check_maze(const trm_maze_options *o, uint64_t seed, uint64_t k, void
               (unsigned long long)seed, (unsigned long long)k, err.msg);
         return -1;
     }
-    const char *tag = o->algorithm == TRM_MAZE_DFS ? "dfs" : "lehnert";
+    const char *tag = trm_maze_algorithm_name(o->algorithm);
     int ns = 0, ng = 0, walls = 0, bad = 0;
     for (int i = 0; i < n; i++) {
         ns += q[i] == TRM_MAZE_START;
@@ -154,7 +154,7 @@ static int check_maze(const trm_maze_options *o, uint64_t seed, uint64_t k, void
     trm_maze_count_shortest(q, h, w, 1 << 20, &blen, &count, ws, &err);
     CHECK(blen == len && count >= 1, "%s %dx%d: BFS length %d (count %d) vs generator %d", tag, h, w, blen,
           count, len);
-    if (o->unique || o->algorithm == TRM_MAZE_DFS)
+    if (o->unique || o->algorithm != TRM_MAZE_LEHNERT)
         CHECK(count == 1, "%s %dx%d unique=%d: %d shortest paths", tag, h, w, o->unique, count);
     trm_maze_verdict v;
     trm_maze_verify(q, l, l, h, w, ws, &v, &err);
@@ -200,7 +200,7 @@ static void check_tree(const trm_maze_options *o, uint64_t seed, uint64_t k, voi
         if (i % w + 1 < w && q[i + 1] != TRM_MAZE_WALL) edges++;
         if (i + w < n && q[i + w] != TRM_MAZE_WALL) edges++;
     }
-    CHECK(edges == open - 1, "dfs %dx%d k %llu: %d open cells, %d edges: not a tree", h, w, (unsigned long long)k, open,
+    CHECK(edges == open - 1, "%s %dx%d k %llu: %d open cells, %d edges: not a tree", trm_maze_algorithm_name(o->algorithm), h, w, (unsigned long long)k, open,
           edges);
 }
 
@@ -208,7 +208,7 @@ static void test_generators(void) {
     int before = failures;
     static const int sizes[][2] = {{5, 5}, {6, 6}, {4, 7}, {7, 4}, {9, 13}, {10, 10}, {3, 17}, {16, 11}, {30, 30}};
     long mazes = 0;
-    for (int alg = 0; alg < 2; alg++) {
+    for (int alg = TRM_MAZE_LEHNERT; alg <= TRM_MAZE_DFS_ANY; alg++) {
         for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++) {
             int h = sizes[si][0], w = sizes[si][1];
             void *ws = ws_for(h, w);
@@ -222,7 +222,7 @@ static void test_generators(void) {
                 for (int k = 0; k < reps; k++) {
                     uint64_t seed = 1000u + (uint64_t)k * 7919u;
                     check_maze(&o, seed, (uint64_t)k, ws);
-                    if (alg == TRM_MAZE_DFS) check_tree(&o, seed, (uint64_t)k, ws);
+                    if (alg != TRM_MAZE_LEHNERT) check_tree(&o, seed, (uint64_t)k, ws);
                     mazes++;
                 }
             }
@@ -236,6 +236,47 @@ static void test_generators(void) {
     void *ws = ws_for(30, 30);
     for (int k = 0; k < 10; k++, mazes++) CHECK(check_maze(&o, 42, (uint64_t)k, ws) >= 111, "Maze-Hard maze %d", k);
     free(ws);
+    /* dfs-any: the corridors of dfs (same carve for the same rng draws is not promised), S and G
+     * anywhere: over many mazes S and G are not always the ends of a longest path, and every
+     * kept pair is min_path apart. */
+    trm_maze_options_default(&o, 11, 11);
+    o.algorithm = TRM_MAZE_DFS_ANY;
+    o.min_path = 5;
+    ws = ws_for(11, 11);
+    int not_ends = 0, short_ones = 0;
+    for (int k = 0; k < 300; k++, mazes++) {
+        uint8_t q[121];
+        int len, d0;
+        trm_error err;
+        check_maze(&o, 77, (uint64_t)k, ws);
+        trm_maze_generate(&o, 77, (uint64_t)k, q, NULL, &len, ws, &err);
+        for (int i = 0; i < 121; i++) { /* an end of a longest path is a dead end */
+            int deg = 0;
+            if (q[i] != TRM_MAZE_START) continue;
+            if (i % 11 > 0 && q[i - 1] != TRM_MAZE_WALL) deg++;
+            if (i % 11 < 10 && q[i + 1] != TRM_MAZE_WALL) deg++;
+            if (i >= 11 && q[i - 11] != TRM_MAZE_WALL) deg++;
+            if (i < 110 && q[i + 11] != TRM_MAZE_WALL) deg++;
+            not_ends += deg > 1;
+        }
+        trm_maze_count_shortest(q, 11, 11, 2, &d0, &len, ws, &err);
+        short_ones += d0 < 20;
+    }
+    CHECK(not_ends > 50 && short_ones > 30, "dfs-any: S on a corridor (not a dead end) in %d of 300, path < 20 in %d", not_ends,
+          short_ones);
+    o.min_path = 120; /* no 11x11 tree has a path of 120 moves */
+    o.max_layouts = 20;
+    {
+        uint8_t q[121];
+        trm_error err;
+        CHECK(trm_maze_generate(&o, 1, 0, q, NULL, NULL, ws, &err) == TRM_E_INVALID && strstr(err.msg, "dfs-any"),
+              "dfs-any with an impossible min_path must fail naming the generator: %s", err.msg);
+    }
+    free(ws);
+    CHECK(trm_maze_algorithm_parse("dfs-any") == TRM_MAZE_DFS_ANY && trm_maze_algorithm_parse("dfs") == TRM_MAZE_DFS &&
+              trm_maze_algorithm_parse("prim") == -1 && trm_maze_algorithm_parse(NULL) == -1 &&
+              trm_maze_algorithm_name((trm_maze_algorithm)7) == NULL,
+          "algorithm names");
     printf("%s generator properties over %ld mazes\n", failures > before ? "FAIL" : "ok  ", mazes);
 }
 

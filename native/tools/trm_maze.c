@@ -27,7 +27,9 @@ static const char USAGE[] =
     "length in moves. Maze k is determined by the options, --seed and k alone.\n"
     "\n"
     "  --algorithm A    lehnert (default): random obstacles, 30-50%% walls, as Lehnert et al. and\n"
-    "                   Maze-Hard (TRM.md section 9); dfs: perfect corridor maze (unique paths)\n"
+    "                   Maze-Hard (TRM.md section 9); dfs: perfect corridor maze (unique paths),\n"
+    "                   S and G at the ends of its longest path; dfs-any: the same maze with S\n"
+    "                   and G on random open cells at least --min-path moves apart\n"
     "  --size N         square N x N grid (or --height/--width for a rectangle); 1..1024\n"
     "  --count K        number of mazes (>= 1)\n"
     "  --seed S         64-bit seed (decimal)\n"
@@ -110,9 +112,9 @@ static int parse_args(int argc, char **argv, args *a) {
         }
         long n;
         if (!strcmp(k, "--algorithm")) {
-            if (!strcmp(v, "lehnert")) algo = TRM_MAZE_LEHNERT;
-            else if (!strcmp(v, "dfs")) algo = TRM_MAZE_DFS;
-            else return bad_arg("--algorithm '%s': expected lehnert or dfs", v);
+            int parsed = trm_maze_algorithm_parse(v);
+            if (parsed < 0) return bad_arg("--algorithm '%s': expected lehnert, dfs or dfs-any", v);
+            algo = (trm_maze_algorithm)parsed;
         } else if (!strcmp(k, "--size") || !strcmp(k, "--height") || !strcmp(k, "--width")) {
             if (parse_long(v, 1, TRM_MAZE_MAX_SIDE, &n)) return bad_arg("%s '%s': expected an integer in [1, 1024]", k, v);
             if (k[2] == 's') a->size = (int)n;
@@ -208,7 +210,7 @@ static void summary(const args *a, const uint8_t *q, const int *len, double secs
     threads = omp_get_max_threads();
 #endif
     fprintf(stderr, "trm-maze: %ld %s mazes %dx%d (min path %d%s, seed %" PRIu64 ") -> %s\n", a->count,
-            a->opt.algorithm == TRM_MAZE_DFS ? "dfs" : "lehnert", a->height, a->width, a->opt.min_path,
+            trm_maze_algorithm_name(a->opt.algorithm), a->height, a->width, a->opt.min_path,
             a->unique ? ", unique" : "", a->seed, a->out);
     if (sorted) {
         memcpy(sorted, len, (size_t)a->count * sizeof *sorted);
@@ -232,7 +234,7 @@ static int write_out(const args *a, const uint8_t *q, const uint8_t *l, const in
     for (long k = 0; k < a->count && !rc; k++) {
         char src[160];
         snprintf(src, sizeof src, "trm-maze/%s/%dx%d/min=%d%s/seed=%" PRIu64 "/k=%ld",
-                 a->opt.algorithm == TRM_MAZE_DFS ? "dfs" : "lehnert", a->height, a->width, a->opt.min_path,
+                 trm_maze_algorithm_name(a->opt.algorithm), a->height, a->width, a->opt.min_path,
                  a->unique ? "/unique" : "", a->seed, k);
         if (trm_csv_append(&d, src, q + (size_t)k * cells, l + (size_t)k * cells, len[k], &err) != TRM_OK) rc = 1;
     }
