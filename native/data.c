@@ -5,6 +5,7 @@
 #include "csv.h"
 #include "maze.h"
 
+#include <cjson/cJSON.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -291,4 +292,132 @@ int trm_data_restored(trm_data *d, char *err, size_t cap) {
                     (unsigned long long)d->position, d->n_train);
     shuffle_epoch(d);
     return 0;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* What the training data is (the model file's "training" metadata)                            */
+
+typedef struct kind_stats {
+    char algorithm[16]; /* "" = not a trm-maze source */
+    int min_path, unique;
+    size_t count;
+    int path_min, path_max;
+} kind_stats;
+
+enum { MAX_KINDS = 16 };
+
+/* "trm-maze/<algorithm>/<H>x<W>/min=<m>[/unique]/seed=..." (trm-maze's source column) -> kind. */
+static int parse_source(const char *src, kind_stats *k) {
+    char alg[16];
+    int h, w, m, n = 0;
+    if (!src || sscanf(src, "trm-maze/%15[^/]/%dx%d/min=%d%n", alg, &h, &w, &m, &n) != 4 || trm_maze_algorithm_parse(alg) < 0)
+        return -1;
+    snprintf(k->algorithm, sizeof k->algorithm, "%s", alg);
+    k->min_path = m;
+    k->unique = !strncmp(src + n, "/unique", 7) || strncmp(alg, "dfs", 3) == 0; /* corridor mazes are trees */
+    return 0;
+}
+
+/* Add one maze of kind *k (path length len, -1 if unreachable) to the table. */
+static void count_kind(kind_stats *kinds, int *nk, const kind_stats *k, int len) {
+    int i = 0;
+    while (i < *nk && !(kinds[i].min_path == k->min_path && kinds[i].unique == k->unique &&
+                        !strcmp(kinds[i].algorithm, k->algorithm)))
+        i++;
+    if (i == *nk) {
+        if (*nk == MAX_KINDS) i = MAX_KINDS - 1; /* more kinds than that: the rest count as the last */
+        else {
+            kinds[i] = *k;
+            kinds[i].count = 0;
+            kinds[i].path_min = kinds[i].path_max = -1;
+            (*nk)++;
+        }
+    }
+    kind_stats *t = &kinds[i];
+    t->count++;
+    if (len >= 0 && (t->path_min < 0 || len < t->path_min)) t->path_min = len;
+    if (len > t->path_max) t->path_max = len;
+}
+
+static int bfs_length(const trm_data *d, const uint8_t *q, void *ws) {
+    int len = -1, count = 0;
+    trm_error e;
+    return trm_maze_count_shortest(q, d->h, d->w, 1, &len, &count, ws, &e) == TRM_OK ? len : -1;
+}
+
+char *trm_data_describe(const trm_data *d) {
+    kind_stats kinds[MAX_KINDS];
+    int nk = 0;
+    void *ws = malloc(trm_maze_workspace_bytes(d->h, d->w));
+    enum { SAMPLE = 2048 };
+    uint8_t *sq = d->use_generator ? malloc((size_t)SAMPLE * d->grid * 2) : NULL;
+    if (!ws || (d->use_generator && !sq)) {
+        free(ws);
+        free(sq);
+        return NULL;
+    }
+    if (d->use_generator) {
+        /* The kinds come from the configuration; their path lengths from the first SAMPLE
+         * training mazes (a sample: longer ones are possible). */
+        char e[256];
+        if (generate(d, d->gen_seed, 0, SAMPLE, 1, sq, sq + (size_t)SAMPLE * d->grid, e, sizeof e)) {
+            free(ws);
+            free(sq);
+            return NULL;
+        }
+        for (size_t i = 0; i < SAMPLE; i++) {
+            const int lng = is_long(d, d->gen_seed, i);
+            const trm_maze_options *o = lng ? &d->gen_long : &d->gen;
+            kind_stats k = {.min_path = o->min_path, .unique = o->unique};
+            snprintf(k.algorithm, sizeof k.algorithm, "%s", trm_maze_algorithm_name(o->algorithm));
+            count_kind(kinds, &nk, &k, bfs_length(d, sq + i * d->grid, ws));
+        }
+    } else {
+        for (size_t i = 0; i < d->n_train; i++) {
+            kind_stats k = {.algorithm = "", .min_path = 0, .unique = 0};
+            const int known = !parse_source(d->train.sources ? d->train.sources[i] : NULL, &k);
+            if (!known) k.algorithm[0] = '\0';
+            count_kind(kinds, &nk, &k, bfs_length(d, d->train.questions + i * d->grid, ws));
+        }
+    }
+    free(ws);
+    free(sq);
+    size_t total = 0;
+    int pmin = -1, pmax = -1;
+    for (int i = 0; i < nk; i++) {
+        total += kinds[i].count;
+        if (kinds[i].path_min >= 0 && (pmin < 0 || kinds[i].path_min < pmin)) pmin = kinds[i].path_min;
+        if (kinds[i].path_max > pmax) pmax = kinds[i].path_max;
+    }
+    cJSON *root = cJSON_CreateObject(), *arr = cJSON_CreateArray();
+    if (!root || !arr) {
+        cJSON_Delete(root);
+        cJSON_Delete(arr);
+        return NULL;
+    }
+    cJSON_AddStringToObject(root, "task", "maze");
+    cJSON_AddNumberToObject(root, "height", d->h);
+    cJSON_AddNumberToObject(root, "width", d->w);
+    cJSON_AddStringToObject(root, "source", d->use_generator ? "generator" : "csv");
+    cJSON_AddNumberToObject(root, "path_min", pmin);
+    cJSON_AddNumberToObject(root, "path_max", pmax);
+    cJSON_AddItemToObject(root, "kinds", arr);
+    for (int i = 0; i < nk; i++) {
+        cJSON *o = cJSON_CreateObject();
+        if (!o) break;
+        cJSON_AddItemToArray(arr, o);
+        if (kinds[i].algorithm[0]) {
+            cJSON_AddStringToObject(o, "algorithm", kinds[i].algorithm);
+            cJSON_AddNumberToObject(o, "min_path", kinds[i].min_path);
+            cJSON_AddBoolToObject(o, "unique", kinds[i].unique);
+        } else {
+            cJSON_AddNullToObject(o, "algorithm"); /* rows from another source */
+        }
+        cJSON_AddNumberToObject(o, "share", total ? (double)kinds[i].count / (double)total : 0.0);
+        cJSON_AddNumberToObject(o, "path_min", kinds[i].path_min);
+        cJSON_AddNumberToObject(o, "path_max", kinds[i].path_max);
+    }
+    char *json = cJSON_PrintUnformatted(root);
+    cJSON_Delete(root);
+    return json;
 }

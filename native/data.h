@@ -58,6 +58,17 @@ uint64_t trm_data_examples(const trm_data *d); /* examples handed out so far */
 double trm_data_epoch(const trm_data *d);       /* CSV: epochs completed (fractional); else 0 */
 uint64_t trm_data_skipped(const trm_data *d);   /* generator: mazes skipped (equal a held-out one) */
 
+/* What the model was trained on, as one JSON object (malloc'd; NULL when out of memory), for
+ * the model file's __metadata__.training:
+ *   {"task": "maze", "height": H, "width": W, "source": "csv" | "generator",
+ *    "path_min": P, "path_max": Q,          BFS path lengths (moves) of the training mazes
+ *    "kinds": [{"algorithm": "lehnert" | "dfs" | "dfs-any", "min_path": M, "unique": bool,
+ *               "share": fraction of the mazes, "path_min": P, "path_max": Q}, ...]}
+ * CSV: every row counts; its kind is read from trm-maze's source column
+ * ("trm-maze/dfs/11x11/min=11/unique/..."), "algorithm": null for rows from elsewhere.
+ * Generator: the configured kinds, measured on the first 2048 training mazes (a sample). */
+char *trm_data_describe(const trm_data *d);
+
 /* Resumable state, named for the checkpoint ("rng", "epoch", "position", ...). */
 int trm_data_state_count(const trm_data *d);
 trm_state_entry trm_data_state(trm_data *d, int i);

@@ -61,6 +61,8 @@ typedef struct trm_run_config {
     int eval_batch;                /* solver batch at evaluation */
     long log_interval;             /* steps between metrics lines */
     long checkpoint_interval;      /* steps between checkpoints; 0 = only at the end */
+    char init_model[TRM_PATH_MAX]; /* "" = random init; else a model file whose tensors (same
+                                      shapes) start the run: fine-tuning */
 } trm_run_config;
 
 void trm_run_config_default(trm_run_config *c);

@@ -193,6 +193,47 @@ static void check_eval_info(const char *model, const char *csv) {
     tu_expect(tu_run("%s/trm-eval --model %s --csv %s/none.csv", tu_bin, model, tu_tmp), 1, "none.csv", "missing CSV");
 }
 
+/* train.init_model (fine-tuning) and the model file's record of its training data. With lr 0 a
+ * fine-tune changes nothing, so its model must hold the start model's tensors bit for bit. */
+static void check_init_and_training_record(const char *cfg, const char *model) {
+    char csv[400], a[400], b[400];
+    snprintf(csv, sizeof csv, "%s/mix.csv", tu_tmp);
+    snprintf(a, sizeof a, "%s/a.csv", tu_tmp);
+    snprintf(b, sizeof b, "%s/b.csv", tu_tmp);
+    tu_expect(tu_run("%s/trm-maze --algorithm dfs-any --size 6 --min-path 4 --count 30 --seed 3 --out %s --quiet", tu_bin, a), 0,
+              NULL, "dfs-any CSV");
+    tu_expect(tu_run("%s/trm-maze --size 6 --unique --count 10 --seed 4 --out %s --quiet", tu_bin, b), 0, NULL, "lehnert CSV");
+    tu_run("(cat %s; tail -n +2 %s) > %s", a, b, csv);
+    tu_expect(tu_run("%s/trm-train --config %s --out %s/ft --quiet --set '{\"data\": {\"generator\": null, \"train_csv\": \"%s\", "
+                     "\"test_csv\": \"%s\"}, \"train\": {\"init_model\": \"%s\", \"lr\": 0, \"puzzle_emb_lr\": 0}, "
+                     "\"model\": {\"H_cycles\": 3}}'", tu_bin, cfg, tu_tmp, csv, b, model),
+              0, NULL, "fine-tune from a model file");
+    char *x = NULL, *y = NULL;
+    size_t nx = 0, ny = 0;
+    tu_run("%s/trm-info --model %s | grep -v '^/' | grep -v trained | grep -v passes | grep -v H_cycles", tu_bin, model);
+    x = strdup(tu_out);
+    nx = strlen(x);
+    tu_run("%s/trm-info --model %s/ft/model.safetensors | grep -v '^/' | grep -v trained | grep -v passes | grep -v H_cycles",
+           tu_bin, tu_tmp);
+    y = strdup(tu_out);
+    ny = strlen(y);
+    CHECK(nx > 200 && nx == ny && !strcmp(x, y), "an lr-0 fine-tune must keep every tensor of its start model:\n%s\n---\n%s", x, y);
+    free(x);
+    free(y);
+    tu_expect(tu_run("%s/trm-info --model %s/ft/model.safetensors", tu_bin, tu_tmp), 0, "\"source\":\"csv\"",
+              "the training record of a CSV run");
+    CHECK(strstr(tu_out, "{\"algorithm\":\"dfs-any\",\"min_path\":4,\"unique\":true,\"share\":0.75") &&
+              strstr(tu_out, "{\"algorithm\":\"lehnert\",\"min_path\":6,\"unique\":true,\"share\":0.25"),
+          "the record names both kinds with their shares (30 and 10 rows):\n%s", tu_out);
+    tu_expect(tu_run("%s/trm-info --model %s", tu_bin, model), 0, "\"source\":\"generator\"", "the training record of a generator run");
+    tu_expect(tu_run("%s/trm-train --config %s --out %s/ft2 --quiet --set '{\"model\": {\"hidden_size\": 32, \"puzzle_emb_ndim\": 32}, "
+                     "\"train\": {\"init_model\": \"%s\"}}'", tu_bin, cfg, tu_tmp, model),
+              1, "train.init_model", "fine-tune from a model of another size");
+    CHECK(strstr(tu_out, "hidden_size"), "the message says which setting differs:\n%s", tu_out);
+    tu_expect(tu_run("%s/trm-train --config %s --out %s/ft3 --quiet --set '{\"train\": {\"init_model\": \"%s/none.safetensors\"}}'",
+                     tu_bin, cfg, tu_tmp, tu_tmp), 1, "none.safetensors", "fine-tune from a missing file");
+}
+
 int main(int argc, char **argv) {
     (void)argc;
     if (tu_init(argv[0], "trm_test_tools")) return 1;
@@ -210,5 +251,6 @@ int main(int argc, char **argv) {
     check_solve(model, csv);
     check_eval_info(model, csv);
     check_by_length();
+    check_init_and_training_record(cfg, model);
     return tu_done();
 }

@@ -64,6 +64,8 @@ static void print_config(const trm_model *m, const trm_st_file *f) {
     printf("parameters       %zu trainable (+ %zu buffer values: H_init, L_init, puzzle table)\n", d->n_params, d->n_buffers);
     printf("passes per solve %d supervision steps x %d recursions = %d\n", c->halt_max_steps, c->H_cycles,
            c->halt_max_steps * c->H_cycles);
+    const char *training = trm_st_metadata(f, "training");
+    printf("trained on       %s\n", training ? training : "(not recorded)");
 }
 
 int main(int argc, char **argv) {

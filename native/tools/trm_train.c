@@ -84,6 +84,7 @@ typedef struct run {
     args a;
     trm_run_config cfg;
     char *cfg_json;
+    char *training_json; /* trm_data_describe: the model files' __metadata__.training */
     char path_ckpt[1100], path_metrics[1100], path_model[1100], path_best[1100], path_config[1100];
     trm_data *data;
     trm_model *model, *eval_model;
@@ -214,6 +215,17 @@ static void eval_progress(void *user, long done, long total) {
     if (!r->a.quiet) trm_progress_update(&r->prog, 0, "evaluating %ld/%ld held-out mazes", done, total);
 }
 
+
+/* The evaluation model (EMA weights) as a model file, with what it was trained on. */
+static int save_model(run *r, const char *path, char *err, size_t cap) {
+    trm_st_writer *w = trm_model_writer(r->eval_model, NULL, err, cap);
+    int rc = w ? 0 : -1;
+    if (!rc && r->training_json) rc = trm_st_writer_set_metadata(w, "training", r->training_json, err, cap);
+    if (!rc) rc = trm_st_writer_write(w, path, err, cap);
+    trm_st_writer_free(w);
+    return rc;
+}
+
 static int evaluate_and_export(run *r, long step) {
     char err[512];
     trm_error e;
@@ -253,10 +265,10 @@ static int evaluate_and_export(run *r, long step) {
                                step, n, r->cfg.eval_steps, trm_eval_exact(&f), trm_eval_valid_optimal(&f),
                                trm_eval_cell_accuracy(&f), trm_eval_path_accuracy(&f), trm_eval_exact(&h),
                                trm_eval_valid_optimal(&h), trm_eval_mean_steps(&h), secs, better ? " (best)" : "");
-        if (better && trm_save_model_file(r->eval_model, NULL, r->path_best, err, sizeof err))
+        if (better && save_model(r, r->path_best, err, sizeof err))
             return trm_cli_error(TOOL, "%s", err);
     }
-    if (trm_save_model_file(r->eval_model, NULL, r->path_model, err, sizeof err)) return trm_cli_error(TOOL, "%s", err);
+    if (save_model(r, r->path_model, err, sizeof err)) return trm_cli_error(TOOL, "%s", err);
     return 0;
 }
 
@@ -389,6 +401,31 @@ static int restore(run *r, trm_checkpoint *ck) {
     return trim_metrics(r, r->last_ckpt_step);
 }
 
+/* Start from the tensors of a model file (fine-tuning): every tensor of the run's model must be
+ * in the file with the same shape. Settings that shape no tensor (H_cycles, L_cycles,
+ * halt_max_steps, ...) may differ. */
+static int init_from_model(trm_model *m, const char *path) {
+    char err[512];
+    trm_model *src = trm_load_model_file(path, err, sizeof err);
+    if (!src) return trm_cli_error(TOOL, "train.init_model: %s", err);
+    int rc = 0;
+    for (int i = 0; i < trm_model_tensor_count(m) && !rc; i++) {
+        const trm_tensor_info *t = trm_model_tensor(m, i);
+        const int j = trm_model_find_tensor(src, t->name);
+        const trm_tensor_info *u = j >= 0 ? trm_model_tensor(src, j) : NULL;
+        if (!u)
+            rc = trm_cli_error(TOOL, "train.init_model: %s has no tensor %s", path, t->name);
+        else if (u->ndim != t->ndim || u->size != t->size || u->shape[0] != t->shape[0] ||
+                 (t->ndim > 1 && u->shape[1] != t->shape[1]))
+            rc = trm_cli_error(TOOL, "train.init_model: %s: tensor %s has %zu values, the run's model %zu "
+                               "(hidden_size, heads, grid or puzzle prefix differ)", path, t->name, u->size, t->size);
+        else
+            memcpy(trm_model_tensor_data(m, i), trm_model_tensor_data(src, j), t->size * sizeof(float));
+    }
+    trm_model_free(src);
+    return rc;
+}
+
 static int setup(run *r) {
     char err[700];
     trm_checkpoint ck;
@@ -405,12 +442,16 @@ static int setup(run *r) {
     if (!rc) {
         trm_cli_apply_threads(r->a.common.threads ? r->a.common.threads : r->cfg.threads);
         r->cfg_json = trm_run_config_to_json(&r->cfg);
+        r->training_json = trm_data_describe(r->data);
         r->model = trm_model_create(&r->cfg.model, &e);
         r->eval_model = r->model ? trm_model_create(&r->cfg.model, &e) : NULL;
-        if (!r->cfg_json || !r->model || !r->eval_model) rc = trm_cli_error(TOOL, "model: %s", r->cfg_json ? e.msg : "out of memory");
+        if (!r->cfg_json || !r->training_json || !r->model || !r->eval_model) rc = trm_cli_error(TOOL, "model: %s", r->cfg_json && r->training_json ? e.msg : "out of memory");
     }
     if (!rc) {
         trm_model_init(r->model, r->cfg.seed);
+        if (!r->a.resume && r->cfg.init_model[0]) rc = init_from_model(r->model, r->cfg.init_model);
+    }
+    if (!rc) {
         trm_model_set_kernels(r->model, k);
         trm_model_set_kernels(r->eval_model, k);
         r->t = trm_trainer_create(r->model, &r->cfg.train, &e);
@@ -448,7 +489,7 @@ static void print_header(run *r) {
             snprintf(longs, sizeof longs, "; %.3g%% with min path %d", 100 * r->cfg.gen_long_fraction,
                      r->cfg.gen_long_min_path);
         snprintf(src, sizeof src, "generator %s %dx%d (min path %d%s, seed %llu%s), %zu held-out mazes (seed %llu)",
-                 r->cfg.gen.algorithm == TRM_MAZE_DFS ? "dfs" : "lehnert", r->cfg.gen.height, r->cfg.gen.width,
+                 trm_maze_algorithm_name(r->cfg.gen.algorithm), r->cfg.gen.height, r->cfg.gen.width,
                  r->cfg.gen.min_path, r->cfg.gen.unique ? ", unique" : "", (unsigned long long)r->cfg.gen_seed, longs,
                  trm_data_test_count(r->data), (unsigned long long)r->cfg.gen_test_seed);
     } else
@@ -529,6 +570,7 @@ static void cleanup(run *r) {
     free(r->inputs);
     free(r->labels);
     free(r->cfg_json);
+    free(r->training_json);
 }
 
 int main(int argc, char **argv) {
