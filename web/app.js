@@ -7,7 +7,12 @@
 // worker; the verdict shown is that check, never the model's own opinion.
 //
 // URL hash (shareable): #seed=42&alg=dfs&model=1&steps=16&speed=0..6&solve=1 (solve=1 starts solving
-// once loaded).
+// once loaded); alg is a generator (lehnert, dfs, dfs-any), 'mix' (the model's training mix) or
+// 'kind' with &kind=N (the model's N-th training kind).
+//
+// The generator list comes from the model: a model file that records its training data
+// (__metadata__.training) offers its training mix and each of its kinds, and the page says in
+// words what the model knows and when an edited maze is unlike anything it was trained on.
 // window.trmDemo exposes read-only state and timings for tests and curious developers.
 //
 // The shipped models come from ../models/index.json (relative to the page; scripts/serve.mjs
@@ -33,6 +38,8 @@ const ui = {
   modelError: $('model-error'), dropzone: $('dropzone'), dropOverlay: $('drop-overlay'),
   toast: $('toast'), about: $('about'), aboutOpen: $('about-open'),
   replay: $('replay'), scrub: $('scrub'),
+  haltMeter: $('halt-meter'), haltMeterFill: $('halt-meter-fill'), haltMeterVal: $('halt-meter-val'),
+  mazeFit: $('maze-fit'), modelKnows: $('model-knows'),
 };
 
 const SPEEDS = [0, 16, 40, 100, 250, 500, 1000]; // animation delay per pass, ms
@@ -51,6 +58,7 @@ const state = {
   h: 0, w: 0,
   grid: '',           // question: h*w chars over "# SGo"
   origin: null,       // { seed, algorithm } while the maze is as generated; null once edited
+  wantGenerator: null, // { alg, kind } from the URL, applied once the model's generators are known
   run: null,          // see newRun()
   shortest: null,     // BFS answer for the current grid (string), or null
   shortestError: null,
@@ -68,6 +76,7 @@ function newRun(paused) {
     maxSteps, T, earlyHalt: ui.earlyHalt.checked,
     grid: state.grid,
     passes: 0, pass: null, pred: null, // pred: the latest answer grid
+    lastChange: 0, // the last pass (1-based) whose answer differed from the pass before
     halt: [], computeMs: 0, startedAt: performance.now(), halted: false,
     verdict: null, busy: false, looping: false,
     history: [], viewIdx: null, // every pass so far; the one shown while replaying (null = latest)
@@ -141,12 +150,29 @@ function updateCounter() {
   else if (r.mode === 'paused') detail += ' · paused';
   else if (r.halted) detail = `Halted after supervision step ${p.step} of ${r.maxSteps} (q_halt > 0)`;
   else if (r.mode === 'done' || r.mode === 'checking') detail = `Ran all ${r.maxSteps} supervision steps`;
+  if (r.viewIdx == null && r.lastChange < r.passes) {
+    const same = r.passes - r.lastChange;
+    detail += r.mode === 'done' || r.mode === 'checking'
+      ? ` · converged at pass ${r.lastChange} (the last ${same} pass${same === 1 ? '' : 'es'} changed nothing)`
+      : ` · unchanged since pass ${r.lastChange}`;
+  }
   if (r.viewIdx == null && r.verdict && !r.verdict.valid && r.verdict.reason) detail += ` · ${r.verdict.reason}`;
   ui.passDetail.textContent = detail;
 }
 
+function updateHaltMeter() {
+  const r = state.run;
+  const p = r?.halt.length ? r.halt[r.halt.length - 1] : null;
+  ui.haltMeter.hidden = p == null;
+  if (p == null) return;
+  const pct = Math.round(100 * p);
+  ui.haltMeterFill.style.width = `${pct}%`;
+  ui.haltMeterVal.textContent = `${pct}%`;
+}
+
 function updateStats() {
   const r = state.run;
+  updateHaltMeter();
   ui.statMs.textContent = fmtMs(r?.pass?.ms);
   ui.statMean.textContent = r?.passes ? fmtMs(r.computeMs / r.passes) : '–';
   ui.statTotal.textContent = r?.passes ? fmtMs(r.computeMs) : '–';
@@ -221,22 +247,34 @@ async function generate(seed) {
   const entry = currentEntry();
   const h = state.model?.height ?? entry?.height ?? 30;
   const w = state.model?.width ?? entry?.width ?? 30;
-  const algorithm = ui.algorithm.value;
-  const opts = { height: h, width: w, seed: s, index: 0, algorithm };
-  // The shipped model's training distribution (path length floor) applies to its own generator.
-  if (entry?.minPath != null && (entry.algorithm ?? 'lehnert') === algorithm) opts.minPath = entry.minPath;
-  if (entry?.unique != null && (entry.algorithm ?? 'lehnert') === algorithm) opts.unique = entry.unique;
+  const choice = ui.algorithm.value;
+  const kinds = state.model?.training?.kinds ?? [];
   try {
-    const m = await backend.call('generate', opts);
+    let m, what, hash;
+    if (choice === 'mix' || choice.startsWith('kind:')) {
+      const kind = choice === 'mix' ? undefined : Number(choice.slice(5));
+      m = await backend.call('generateTrained', { seed: s, kind });
+      what = kindLabel(kinds[m.kind]) + (choice === 'mix' ? ' (from the training mix)' : '');
+      hash = choice === 'mix' ? 'alg=mix' : `alg=kind&kind=${kind}`;
+    } else {
+      const opts = { height: h, width: w, seed: s, index: 0, algorithm: choice };
+      // index.json's training settings (path length floor, uniqueness) apply to its own generator.
+      if (entry?.minPath != null && (entry.algorithm ?? 'lehnert') === choice) opts.minPath = entry.minPath;
+      if (entry?.unique != null && (entry.algorithm ?? 'lehnert') === choice) opts.unique = entry.unique;
+      m = await backend.call('generate', opts);
+      what = GENERATOR_NAMES[choice] ?? choice;
+      hash = `alg=${choice}`;
+    }
     await cancelRun();
     state.h = h;
     state.w = w;
     state.grid = m.grid;
-    state.origin = { seed: s, algorithm };
+    state.origin = { seed: s, algorithm: m.algorithm ?? choice };
     ui.mazeSize.textContent = `${h}×${w}`;
-    ui.mazeInfo.textContent = `Seed ${s}, ${algorithm === 'dfs' ? 'corridors' : 'random walls'}: shortest path ${m.pathLength} moves. Click or drag to edit; drag S and G.`;
-    history.replaceState(null, '', `#seed=${s}&alg=${algorithm}` + (state.modelIdx > 0 ? `&model=${state.modelIdx}` : ''));
+    ui.mazeInfo.textContent = `Seed ${s}, ${what}: shortest path ${m.pathLength} moves. Click or drag to edit; drag S and G.`;
+    history.replaceState(null, '', `#seed=${s}&${hash}` + (state.modelIdx > 0 ? `&model=${state.modelIdx}` : ''));
     await refreshShortest();
+    await refreshFit();
     resetRunView();
   } catch (e) {
     toast(`Could not generate a maze: ${e.message}`);
@@ -252,6 +290,22 @@ async function refreshShortest() {
   } catch (e) {
     state.shortestError = e.message;
     toast(`No shortest path: ${e.message}`);
+  }
+}
+
+// Say when the maze on the board is unlike every training maze (the model's own record).
+async function refreshFit() {
+  let f = null;
+  if (state.model && state.grid) {
+    try {
+      f = await backend.call('fit', { grid: state.grid, height: state.h, width: state.w });
+    } catch { f = null; }
+  }
+  state.fit = f;
+  ui.mazeFit.hidden = !f || f.fits;
+  if (f && !f.fits) {
+    const known = state.model?.training ? 'Unlike the mazes this model was trained on' : 'Note';
+    ui.mazeFit.textContent = `${known}: ${f.reasons.join('; ')}.`;
   }
 }
 
@@ -335,6 +389,7 @@ async function advance(run) {
 }
 
 function onPass(run, p) {
+  if (!run.pass || run.pass.grid !== p.grid) run.lastChange = run.passes + 1;
   run.pred = p.grid;
   run.pass = p;
   run.history.push(p);
@@ -361,7 +416,8 @@ async function loop(run) {
     while (state.run === run && run.mode === 'running') {
       const started = performance.now();
       if (!(await advance(run))) break;
-      const delay = SPEEDS[Number(ui.speed.value)] ?? 100;
+      // A pass that changed nothing is not held on screen: the counter says "unchanged since".
+      const delay = run.lastChange < run.passes ? 0 : SPEEDS[Number(ui.speed.value)] ?? 100;
       const wait = Math.max(0, delay - (performance.now() - started));
       await new Promise((ok) => setTimeout(ok, wait));
     }
@@ -478,6 +534,58 @@ function showModelError(msg) {
   ui.modelError.hidden = !msg;
 }
 
+const GENERATOR_NAMES = { lehnert: 'random walls', dfs: 'corridors (DFS)', 'dfs-any': 'corridors, S and G anywhere' };
+
+// A training kind in words, e.g. "random walls, several shortest paths, 11+ moves".
+function kindLabel(k) {
+  if (!k?.algorithm) return 'other mazes';
+  const bits = [GENERATOR_NAMES[k.algorithm] ?? k.algorithm];
+  if (k.algorithm === 'lehnert' && !k.unique) bits.push('several shortest paths');
+  if (k.algorithm !== 'dfs' && k.minPath > 0) bits.push(`${k.minPath}+ moves`);
+  return bits.join(', ');
+}
+
+function describeTraining(t) {
+  const kinds = t.kinds.map((k) => `${kindLabel(k)} (${Math.round(100 * k.share)}%${k.pathMin >= 0 ? `, ${k.pathMin}–${k.pathMax} moves` : ''})`);
+  const size = t.height > 0 ? `${t.height}×${t.width} ` : '';
+  return `Trained on ${size}mazes: ${kinds.join('; ')}. Mazes outside these shortest-path lengths, or with several shortest paths where it saw only one, are new to it.`;
+}
+
+const capitalize = (x) => x.charAt(0).toUpperCase() + x.slice(1);
+
+// The generator list: the model's training mix and kinds when its file records them, else the
+// three generators. The URL's choice (state.wantGenerator) wins once, then the model's default.
+function fillGenerators(training, entry, keep) {
+  const prev = ui.algorithm.value;
+  const opts = [];
+  const kinds = training?.kinds ?? [];
+  const usable = kinds.map((k, i) => ({ k, i })).filter(({ k }) => k.algorithm);
+  if (usable.length) {
+    if (usable.length > 1) opts.push(['mix', 'Training mix (any kind)']);
+    for (const { k, i } of usable) opts.push([`kind:${i}`, capitalize(kindLabel(k))]);
+  } else {
+    for (const [v, n] of Object.entries(GENERATOR_NAMES)) opts.push([v, capitalize(n)]);
+  }
+  ui.algorithm.replaceChildren(...opts.map(([v, n]) => {
+    const o = document.createElement('option');
+    o.value = v;
+    o.textContent = n;
+    return o;
+  }));
+  const has = (v) => opts.some(([x]) => x === v);
+  const want = state.wantGenerator;
+  state.wantGenerator = null;
+  let pick = opts[0][0];
+  const byAlg = (alg) => (usable.length ? usable.find(({ k }) => k.algorithm === alg) : null);
+  if (want) {
+    if (want.alg === 'kind' && has(`kind:${want.kind}`)) pick = `kind:${want.kind}`;
+    else if (has(want.alg)) pick = want.alg;
+    else if (byAlg(want.alg)) pick = `kind:${byAlg(want.alg).i}`;
+  } else if (keep && has(prev)) pick = prev;
+  else if (!usable.length && entry?.algorithm && has(entry.algorithm)) pick = entry.algorithm;
+  ui.algorithm.value = pick;
+}
+
 function describeModel(m) {
   const c = m.config ?? {};
   const bits = [`${m.height}×${m.width} mazes`];
@@ -509,7 +617,9 @@ async function loadModel(src) {
     const lim = maxStepsLimit();
     ui.maxSteps.max = String(lim);
     ui.maxSteps.value = String(lim);
-    if (src.entry?.algorithm && !src.keepAlgorithm) ui.algorithm.value = src.entry.algorithm;
+    fillGenerators(info.training, src.entry, src.keepAlgorithm);
+    ui.modelKnows.hidden = !info.training;
+    ui.modelKnows.textContent = info.training ? describeTraining(info.training) : '';
     boardMessage('');
     state.loadingModel = false;
     if (`${info.height}x${info.width}` !== prevSize || !state.grid) {
@@ -568,6 +678,7 @@ async function gridChanged() {
   mazeEdited();
   if (state.run) await cancelRun();
   await refreshShortest();
+  await refreshFit();
   resetRunView();
 }
 
@@ -679,7 +790,10 @@ function wire() {
   // a shared link pasted into the same tab changes only the hash
   window.addEventListener('hashchange', () => {
     const h = readHash();
-    if (h.alg) ui.algorithm.value = h.alg;
+    if (h.alg) {
+      state.wantGenerator = { alg: h.alg, kind: h.kind };
+      fillGenerators(state.model?.training, state.model?.entry, true);
+    }
     if (h.speed != null) { ui.speed.value = String(h.speed); speedLabel(); }
     if (h.seed != null || h.alg) generate(h.seed).then(() => { if (h.solve && !ui.solve.disabled) solveOrPause(); });
   });
@@ -711,7 +825,8 @@ function readHash() {
   const p = new URLSearchParams(location.hash.slice(1));
   const o = {};
   if (p.has('seed')) o.seed = clampInt(p.get('seed'), 0, 4294967295, 1);
-  if (p.get('alg') === 'dfs' || p.get('alg') === 'lehnert') o.alg = p.get('alg');
+  if (['lehnert', 'dfs', 'dfs-any', 'mix', 'kind'].includes(p.get('alg'))) o.alg = p.get('alg');
+  if (p.has('kind')) o.kind = clampInt(p.get('kind'), 0, 63, 0);
   if (p.has('model')) o.model = clampInt(p.get('model'), 0, 1e6, 0);
   if (p.has('steps')) o.steps = clampInt(p.get('steps'), 1, 1e6, 16);
   if (p.has('speed')) o.speed = clampInt(p.get('speed'), 0, SPEEDS.length - 1, 3);
@@ -732,7 +847,7 @@ async function boot() {
   boardMessage('Starting the WebAssembly module…');
   const hash = readHash();
   if (hash.seed != null) ui.seed.value = String(hash.seed);
-  if (hash.alg) ui.algorithm.value = hash.alg;
+  if (hash.alg) state.wantGenerator = { alg: hash.alg, kind: hash.kind };
   if (hash.speed != null) ui.speed.value = String(hash.speed);
   speedLabel();
   try {
@@ -766,9 +881,10 @@ window.trmDemo = {
     const r = state.run;
     return {
       ready: state.ready, model: state.model && { name: state.model.name, height: state.model.height, width: state.model.width },
-      grid: state.grid, h: state.h, w: state.w, origin: state.origin,
+      grid: state.grid, h: state.h, w: state.w, origin: state.origin, fit: state.fit ?? null,
+      training: state.model?.training ?? null,
       run: r && { mode: r.mode, passes: r.passes, index: r.pass?.index ?? -1, answer: r.pred, halt: [...r.halt],
-                  computeMs: r.computeMs, verdict: r.verdict, halted: r.halted },
+                  computeMs: r.computeMs, verdict: r.verdict, halted: r.halted, lastChange: r.lastChange },
       drawnPasses,
     };
   },

@@ -72,6 +72,36 @@ export interface LoadModelOptions {
   onWarning?: (message: string) => void;
 }
 
+export type MazeAlgorithm = 'lehnert' | 'dfs' | 'dfs-any';
+
+/** One kind of training maze: a generator with its settings, and its share of the training mazes. */
+export interface TrainingKind {
+  algorithm: MazeAlgorithm | null; // null: rows from a data set not written by trm-maze
+  minPath: number;                 // -1 when not known
+  unique: boolean;
+  share: number;                   // fraction of the training mazes, 0..1
+  pathMin: number;                 // BFS path lengths (moves) of this kind's training mazes; -1 when not known
+  pathMax: number;
+}
+
+/** What a model was trained on (__metadata__.training, written by trm-train). */
+export interface Training {
+  task: string;                    // 'maze'
+  height: number;
+  width: number;
+  source: 'csv' | 'generator' | string | null;
+  pathMin: number;                 // over all kinds; -1 when not known
+  pathMax: number;
+  kinds: readonly TrainingKind[];
+}
+
+export interface TrainingFit {
+  fits: boolean;                   // reasons is empty
+  shortest: number | null;         // BFS moves; null if G is unreachable
+  paths: number;                   // shortest paths, saturating at 1000
+  reasons: string[];               // how the maze differs from every training maze, in words
+}
+
 export interface MazeOptions {
   /** Square side; or height and width (default 30 x 30). 1..1024. */
   size?: number;
@@ -80,8 +110,9 @@ export interface MazeOptions {
   /** 64-bit seed of the data set, and the maze number in it: maze #index of seed is the same everywhere (native trm-maze too). */
   seed?: number | bigint;
   index?: number | bigint;
-  /** 'lehnert' (random obstacles, Maze-Hard) or 'dfs' (corridors). Default 'lehnert'. */
-  algorithm?: 'lehnert' | 'dfs';
+  /** 'lehnert' (random obstacles, Maze-Hard), 'dfs' (corridors, S and G at the ends of the longest path) or
+   * 'dfs-any' (the same corridors, S and G on random open cells at least minPath moves apart). Default 'lehnert'. */
+  algorithm?: MazeAlgorithm;
   /** Keep mazes whose shortest path has at least this many moves (default max(height, width)). */
   minPath?: number;
   /** Keep only mazes whose shortest path is unique. Default false. */
@@ -96,7 +127,7 @@ export interface Maze {
   index: number | bigint;
   height: number;
   width: number;
-  algorithm: 'lehnert' | 'dfs';
+  algorithm: MazeAlgorithm;
 }
 
 export interface Verdict {
@@ -149,6 +180,8 @@ export class TRM {
   verify(grid: Grid, answer: Grid, label?: Grid | null): Verdict;
   /** The question with one shortest path marked 'o'. Throws 'no_path' if G is unreachable. */
   shortestPath(grid: Grid): string;
+  /** BFS length (null if unreachable) and number of shortest paths (saturating at cap, default 1000). */
+  countShortestPaths(grid: Grid, options?: { cap?: number }): { length: number | null; count: number };
   /** Every SIMD kernel against the scalar reference inside the module (random ragged shapes). */
   selftestKernels(options?: { kernels?: string; seed?: number; trials?: number }): KernelSelftest;
   /** wasmBytes: memory.buffer size (never shrinks); heapInUse: bytes currently malloc'd in the module. */
@@ -162,7 +195,13 @@ export class Model {
   readonly paramCount: number;
   readonly warnings: string[];
   readonly skippedTensors: string[];
+  /** What the model was trained on, or null when its file does not say. */
+  readonly training: Training | null;
   readonly freed: boolean;
+  /** Maze #index of seed from the model's training distribution (kind picked by seed and index, or forced). */
+  generateMaze(options?: { seed?: number | bigint; index?: number | bigint; kind?: number }): Maze & { kind: number | null };
+  /** Whether a question is like the training mazes, and if not, why (path length, several shortest paths). */
+  trainingFit(grid: Grid): TrainingFit;
   /** Kernel set of this model; assign 'scalar' or 'wasm128' to switch ('bad_argument' if not in this build). */
   kernels: string;
   /** A new solver (batch 1). Several may exist at once. */

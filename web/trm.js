@@ -107,6 +107,54 @@ function parseRows(text, what) {
   return { text: rows.join(''), h: rows.length, w };
 }
 
+const ALGORITHMS = { lehnert: 0, dfs: 1, 'dfs-any': 2 };
+
+// __metadata__.training (written by trm-train, native/data.h) -> a frozen camelCase object, or
+// null with a warning when it is not what trm-train writes (the model still loads).
+function parseTraining(text, warn) {
+  const bad = (why) => { warn(`__metadata__.training ignored: ${why}`); return null; };
+  let t;
+  try { t = JSON.parse(text); } catch (e) { return bad(`not valid JSON (${e.message})`); }
+  if (!t || typeof t !== 'object' || Array.isArray(t)) return bad('not a JSON object');
+  const int = (v) => Number.isInteger(v) ? v : -1;
+  if (!Array.isArray(t.kinds)) return bad('"kinds" is not an array');
+  const kinds = [];
+  for (const [i, k] of t.kinds.entries()) {
+    if (!k || typeof k !== 'object') return bad(`kinds[${i}] is not an object`);
+    const alg = k.algorithm ?? null;
+    if (alg !== null && !(alg in ALGORITHMS)) return bad(`kinds[${i}].algorithm '${alg}' is not lehnert, dfs or dfs-any`);
+    if (typeof k.share !== 'number' || !(k.share >= 0 && k.share <= 1)) return bad(`kinds[${i}].share must be a number in [0, 1]`);
+    kinds.push(Object.freeze({ algorithm: alg, minPath: int(k.min_path), unique: k.unique === true, share: k.share,
+                               pathMin: int(k.path_min), pathMax: int(k.path_max) }));
+  }
+  return Object.freeze({ task: typeof t.task === 'string' ? t.task : 'maze', height: int(t.height), width: int(t.width),
+                         source: typeof t.source === 'string' ? t.source : null,
+                         pathMin: int(t.path_min), pathMax: int(t.path_max), kinds: Object.freeze(kinds) });
+}
+
+function trainingToFile(t) {
+  return {
+    task: t.task, height: t.height, width: t.width, ...(t.source ? { source: t.source } : {}), path_min: t.pathMin, path_max: t.pathMax,
+    kinds: t.kinds.map((k) => ({ algorithm: k.algorithm, ...(k.algorithm ? { min_path: k.minPath, unique: k.unique } : {}),
+                                 share: k.share, path_min: k.pathMin, path_max: k.pathMax })),
+  };
+}
+
+// A number in [0, 1) from (seed, index): which training kind model.generateMaze draws.
+function pickUnit(seed, index) {
+  let h = 0x9e3779b9;
+  for (const v of [seed, index]) {
+    const [lo, hi] = split64(v, 'generateMaze: seed/index');
+    for (const x of [lo, hi]) {
+      h = Math.imul(h ^ x, 0x85ebca6b);
+      h ^= h >>> 13;
+      h = Math.imul(h, 0xc2b2ae35);
+      h ^= h >>> 16;
+    }
+  }
+  return (h >>> 0) / 4294967296;
+}
+
 // Any grid argument: a string (square, or rows joined by \n), or an object { grid, height, width }
 // such as a generated maze; `shape` ({h, w}) is what the caller requires, if anything.
 function gridArg(g, what, shape) {
@@ -397,7 +445,8 @@ export class TRM {
         this._loadTensor(m, t);
       }
       this._check(this._scoped(() => x.trm_web_model_check_loaded(m, this._err)), () => 'bad_model');
-      const model = new Model(this, m, warnings, skipped);
+      const training = meta.training === undefined ? null : parseTraining(meta.training, warn);
+      const model = new Model(this, m, warnings, skipped, training);
       m = 0;
       return model;
     } finally {
@@ -471,8 +520,8 @@ export class TRM {
     const { size, seed = 0, index = 0, algorithm = 'lehnert', minPath, unique = false } = options;
     const h = intOption(options.height ?? size ?? 30, 'generateMaze: height', 1, 1024);
     const w = intOption(options.width ?? size ?? 30, 'generateMaze: width', 1, 1024);
-    const alg = { lehnert: 0, dfs: 1 }[algorithm];
-    if (alg === undefined) fail('bad_argument', `generateMaze: algorithm '${algorithm}' is not 'lehnert' or 'dfs'`);
+    const alg = ALGORITHMS[algorithm];
+    if (alg === undefined) fail('bad_argument', `generateMaze: algorithm '${algorithm}' is not 'lehnert', 'dfs' or 'dfs-any'`);
     const mp = minPath === undefined ? -1 : intOption(minPath, 'generateMaze: minPath', 0, h * w);
     if (typeof unique !== 'boolean') fail('bad_argument', 'generateMaze: unique must be a boolean');
     const [slo, shi] = split64(seed, 'generateMaze: seed');
@@ -526,6 +575,23 @@ export class TRM {
   }
 
   /**
+   * How many shortest paths a question has: { length (BFS moves; null if G is unreachable),
+   * count (saturating at cap; 0 if unreachable) }.
+   */
+  countShortestPaths(grid, { cap = 1000 } = {}) {
+    const q = gridArg(grid, 'countShortestPaths: grid');
+    checkAscii(q.text, q.w, 'countShortestPaths: grid');
+    const c = intOption(cap, 'countShortestPaths: cap', 1, 1e9);
+    return this._scoped((a) => {
+      const len = a.bytes(4), cnt = a.bytes(4);
+      const st = this._x.trm_web_maze_count(a.str(q.text, true), q.h, q.w, c, len, cnt, this._err);
+      this._check(st, (s) => (s === S.CHARSET ? 'bad_charset' : s === S.FORMAT ? 'bad_grid' : 'bad_argument'));
+      const v = this._views()._i32;
+      return { length: v[len / 4] >= 0 ? v[len / 4] : null, count: v[cnt / 4] };
+    });
+  }
+
+  /**
    * Run every kernel of a SIMD set against the scalar reference inside the module on random
    * shapes with ragged tails. Returns { kernels, max, errors: { gemm_nt: ..., ... } }; errors are
    * max |simd - scalar| / max(1, |scalar|).
@@ -549,8 +615,14 @@ export class TRM {
 
 /** A loaded model. Free it with model.free() (which also frees its solvers). */
 export class Model {
-  constructor(trm, ptr, warnings, skipped) {
+  constructor(trm, ptr, warnings, skipped, training = null) {
     this._trm = trm;
+    /**
+     * What the model was trained on (__metadata__.training), or null when the file does not say:
+     * { task, height, width, pathMin, pathMax, kinds: [{ algorithm, minPath, unique, share,
+     * pathMin, pathMax }] }; algorithm null for data from elsewhere.
+     */
+    this.training = training;
     this._ptr = ptr;
     this._solvers = new Set();
     /** Warnings raised while loading (unknown config keys, missing format). */
@@ -597,6 +669,7 @@ export class Model {
     if (!width) fail('bad_argument', `save: dtype '${dtype}' is not F32, BF16 or F16`);
     const n = x.trm_web_model_tensor_count(p);
     const header = { __metadata__: { format: MODEL_FORMAT, config: JSON.stringify(this.config) } };
+    if (this.training) header.__metadata__.training = JSON.stringify(trainingToFile(this.training));
     const parts = [];
     let at = 0;
     trm._scoped((a) => {
@@ -622,6 +695,60 @@ export class Model {
     let o = 8 + hb.length;
     for (const b of parts) { out.set(b, o); o += b.length; }
     return out;
+  }
+
+  /**
+   * Maze #index of seed `seed` drawn from the model's training distribution: the kind (generator
+   * and its settings) is picked by (seed, index) with the kinds' shares, then generated as
+   * trm.generateMaze does. options.kind (an index into training.kinds) forces a kind. Without
+   * training metadata: random walls of the model's size with the generator's defaults.
+   * Returns a Maze plus kind (the index, or null).
+   */
+  generateMaze({ seed = 0, index = 0, kind } = {}) {
+    this._live();
+    const kinds = (this.training?.kinds ?? []).map((k, i) => ({ ...k, i })).filter((k) => k.algorithm);
+    const base = { height: this.height, width: this.width, seed, index };
+    if (!kinds.length) {
+      if (kind !== undefined && kind !== null) fail('bad_argument', 'generateMaze: this model records no training kinds');
+      return { ...this._trm.generateMaze(base), kind: null };
+    }
+    let k;
+    if (kind !== undefined && kind !== null) {
+      const i = intOption(kind, 'generateMaze: kind', 0, (this.training.kinds.length || 1) - 1);
+      k = kinds.find((c) => c.i === i);
+      if (!k) fail('bad_argument', `generateMaze: training kind ${i} is not from a generator`);
+    } else {
+      const total = kinds.reduce((a, c) => a + c.share, 0) || 1;
+      let u = pickUnit(seed, index) * total;
+      k = kinds[kinds.length - 1];
+      for (const c of kinds) {
+        if (u < c.share) { k = c; break; }
+        u -= c.share;
+      }
+    }
+    const maze = this._trm.generateMaze({ ...base, algorithm: k.algorithm, minPath: k.minPath, unique: k.unique });
+    return { ...maze, kind: k.i };
+  }
+
+  /**
+   * Whether a question is like the mazes the model was trained on: { fits, shortest (BFS moves,
+   * null if unreachable), paths (number of shortest paths, saturating at 1000), reasons: strings
+   * saying how it differs (empty when it fits, or when the model records no training data) }.
+   */
+  trainingFit(grid) {
+    this._live();
+    const q = gridArg(grid, 'trainingFit: grid', { h: this.height, w: this.width });
+    const { length, count } = this._trm.countShortestPaths({ grid: q.text, height: q.h, width: q.w });
+    const reasons = [];
+    const t = this.training;
+    const moves = (n) => `${n} move${n === 1 ? '' : 's'}`;
+    if (length === null) reasons.push('G cannot be reached from S');
+    else if (t) {
+      if (t.pathMax >= 0 && length > t.pathMax) reasons.push(`its shortest path (${moves(length)}) is longer than any training maze (at most ${t.pathMax})`);
+      if (t.pathMin >= 0 && length < t.pathMin) reasons.push(`its shortest path (${moves(length)}) is shorter than any training maze (at least ${t.pathMin})`);
+      if (count > 1 && t.kinds.length && t.kinds.every((k) => k.unique)) reasons.push(`it has ${count >= 1000 ? '1000+' : count} shortest paths; every training maze had one`);
+    }
+    return { fits: reasons.length === 0, shortest: length, paths: count, reasons };
   }
 
   /** A new solver (batch 1) for this model. */

@@ -280,7 +280,7 @@ static void *maze_scratch(int h, int w, uint8_t **grids, trm_error *err) {
     return p;
 }
 
-/* algorithm 0 lehnert, 1 dfs; min_path < 0: the default. seed and index are 64-bit values split
+/* algorithm 0 lehnert, 1 dfs, 2 dfs-any; min_path < 0: the default. seed and index are 64-bit values split
  * into 32-bit halves (portable across JS engines without BigInt/i64 integration).
  * question_out, label_out: [h*w + 1] chars. *path_len: moves along the shortest path. */
 EXPORT int trm_web_maze_generate(int algorithm, int h, int w, int min_path, int unique, uint32_t seed_lo,
@@ -341,6 +341,18 @@ EXPORT int trm_web_maze_solve(const char *question, int h, int w, char *answer_o
     int st = tokenize(question, (size_t)h * (size_t)w, h, w, g[0], err, NULL);
     if (st == TRM_OK) st = (int)trm_maze_solve(g[0], h, w, g[1], length, ws, err);
     if (st == TRM_OK) trm_maze_detokenize(g[1], h, w, answer_out, NULL);
+    free(ws);
+    return st;
+}
+
+/* Shortest paths of a question: *length = BFS distance (-1 if G is unreachable), *count = how
+ * many shortest paths there are, saturating at cap. */
+EXPORT int trm_web_maze_count(const char *question, int h, int w, int cap, int *length, int *count, trm_error *err) {
+    uint8_t *g[3];
+    void *ws = maze_scratch(h, w, g, err);
+    if (!ws) return (int)err->code;
+    int st = tokenize(question, (size_t)h * (size_t)w, h, w, g[0], err, NULL);
+    if (st == TRM_OK) st = (int)trm_maze_count_shortest(g[0], h, w, cap, length, count, ws, err);
     free(ws);
     return st;
 }

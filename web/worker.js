@@ -83,8 +83,8 @@ const handlers = {
     if (model) model.free();
     model = next;
     solver = nextSolver;
-    return { height: model.height, width: model.width, config: model.config, bytes: data.byteLength,
-             ms: performance.now() - t0 };
+    return { height: model.height, width: model.width, config: model.config, training: model.training,
+             bytes: data.byteLength, ms: performance.now() - t0 };
   },
 
   generate(opts) {
@@ -92,6 +92,20 @@ const handlers = {
     const t0 = performance.now();
     const maze = trm.generateMaze(opts);
     return { grid: maze.grid, answer: maze.answer, pathLength: maze.pathLength, ms: performance.now() - t0 };
+  },
+
+  // A maze from the model's training distribution: one kind (kind = its index) or the mix.
+  generateTrained({ seed, kind }) {
+    need('model');
+    const t0 = performance.now();
+    const maze = model.generateMaze({ seed, index: 0, kind });
+    return { grid: maze.grid, answer: maze.answer, pathLength: maze.pathLength, kind: maze.kind, algorithm: maze.algorithm,
+             ms: performance.now() - t0 };
+  },
+
+  fit({ grid, height, width }) {
+    need('model');
+    return model.trainingFit({ grid, height, width });
   },
 
   start({ grid, maxSteps, earlyHalt }) {

@@ -277,6 +277,63 @@ describe('demo page in headless Chromium', () => {
     await page.waitForFunction(() => ['paused', 'done'].includes(window.trmDemo.state.run?.mode));
   });
 
+  test('what the model knows: its training kinds, a maze unlike them, convergence, halting confidence', async () => {
+    await page.goto(`${url}#seed=3&speed=0`);
+    await page.waitForFunction(() => window.trmDemo?.state.ready && window.trmDemo.state.grid && window.trmDemo.state.model,
+      null, { timeout: SOLVE_MS });
+    const s0 = await demo();
+    const options = await page.$$eval('#algorithm option', (os) => os.map((o) => o.value));
+    if (s0.training) {
+      const kinds = s0.training.kinds.filter((k) => k.algorithm);
+      assert.deepEqual(options, [...(kinds.length > 1 ? ['mix'] : []), ...s0.training.kinds.flatMap((k, i) => (k.algorithm ? [`kind:${i}`] : []))],
+        'the generator list is the model\'s training mix and kinds');
+      assert.match(await page.textContent('#model-knows'), /^Trained on \d+×\d+ mazes: /);
+      // one of its kinds, then S moved next to G: shorter than any training maze
+      const dfs = s0.training.kinds.findIndex((k) => k.algorithm === 'dfs');
+      if (dfs >= 0) {
+        await page.selectOption('#algorithm', `kind:${dfs}`);
+        await page.waitForFunction(() => /corridors/.test(document.getElementById('maze-info').textContent));
+        assert.match(await page.evaluate(() => location.hash), new RegExp(`alg=kind&kind=${dfs}`));
+      }
+      await page.waitForFunction(() => window.trmDemo.state.fit);
+      assert.equal(await page.isHidden('#maze-fit'), (await demo()).fit.fits, 'the note shows exactly when the maze does not fit');
+    } else {
+      assert.deepEqual(options, ['lehnert', 'dfs', 'dfs-any'], 'a model without a training record offers the three generators');
+      assert.ok(await page.isHidden('#model-knows'));
+    }
+    const s1 = await demo();
+    const g = s1.grid.indexOf('G');
+    const nb = [g - s1.w, g + s1.w, ...(g % s1.w ? [g - 1] : []), ...((g + 1) % s1.w ? [g + 1] : [])]
+      .find((i) => i >= 0 && i < s1.grid.length && s1.grid[i] === ' ');
+    if (nb !== undefined && s1.training && s1.training.pathMin > 1) {
+      const box = await page.locator('#maze').boundingBox();
+      const xy = (i) => ({ x: box.x + ((i % s1.w) + 0.5) * box.width / s1.w, y: box.y + (Math.floor(i / s1.w) + 0.5) * box.height / s1.h });
+      const a = xy(s1.grid.indexOf('S')), b = xy(nb);
+      await page.mouse.move(a.x, a.y);
+      await page.mouse.down();
+      await page.mouse.move(b.x, b.y, { steps: 10 });
+      await page.mouse.up();
+      await page.waitForFunction((i) => window.trmDemo.state.grid[i] === 'S' && window.trmDemo.state.fit?.shortest === 1, nb);
+      await page.waitForSelector('#maze-fit:not([hidden])');
+      assert.match(await page.textContent('#maze-fit'), /shortest path \(1 move\) is shorter than any training maze/);
+      await page.screenshot({ path: join(SHOTS, 'page-outside-training.png') });
+      await page.click('#generate');
+      await page.waitForFunction(() => window.trmDemo.state.origin && window.trmDemo.state.fit);
+    }
+    // a full solve: the halting confidence is shown, and passes that change nothing are named
+    await page.click('#solve');
+    await page.waitForFunction(() => window.trmDemo.state.run?.mode === 'done', null, { timeout: SOLVE_MS });
+    const r = (await demo()).run;
+    assert.ok(await page.isVisible('#halt-meter'), 'halting confidence next to the board');
+    const pct = Math.round(100 * r.halt[r.halt.length - 1]);
+    assert.equal(await page.textContent('#halt-meter-val'), `${pct}%`);
+    const detail = await page.textContent('#pass-detail');
+    if (r.lastChange < r.passes) assert.match(detail, new RegExp(`converged at pass ${r.lastChange} \\(the last ${r.passes - r.lastChange} pass`));
+    else assert.doesNotMatch(detail, /converged/);
+    report.convergedAtPass = `${r.lastChange} of ${r.passes}`;
+    await page.screenshot({ path: join(SHOTS, 'page-converged.png') });
+  });
+
   test('corrupt model files: clear messages, the page keeps working', async () => {
     const before = await demo();
     // 1. random bytes through the file input
