@@ -230,12 +230,13 @@ const char *trm_maze_algorithm_name(trm_maze_algorithm a) {
     case TRM_MAZE_LEHNERT: return "lehnert";
     case TRM_MAZE_DFS: return "dfs";
     case TRM_MAZE_DFS_ANY: return "dfs-any";
+    case TRM_MAZE_SPARSE: return "sparse";
     }
     return NULL;
 }
 
 int trm_maze_algorithm_parse(const char *name) {
-    for (int a = TRM_MAZE_LEHNERT; a <= TRM_MAZE_DFS_ANY; a++)
+    for (int a = TRM_MAZE_LEHNERT; a <= TRM_MAZE_SPARSE; a++)
         if (name && !strcmp(name, trm_maze_algorithm_name((trm_maze_algorithm)a))) return a;
     return -1;
 }
@@ -254,13 +255,15 @@ void trm_maze_options_default(trm_maze_options *o, int h, int w) {
 trm_status trm_maze_options_check(const trm_maze_options *o, trm_error *err) {
     int h = o->height, w = o->width;
     if (!trm_maze_algorithm_name(o->algorithm))
-        return trm__fail(err, TRM_E_INVALID, "maze algorithm %d is not lehnert (0), dfs (1) or dfs-any (2)",
+        return trm__fail(err, TRM_E_INVALID, "maze algorithm %d is not lehnert (0), dfs (1), dfs-any (2) or sparse (3)",
                          (int)o->algorithm);
     trm_status st = check_size(h, w, err);
     if (st != TRM_OK) return st;
-    if (o->algorithm == TRM_MAZE_LEHNERT && h * w < 2)
-        return trm__fail(err, TRM_E_SHAPE, "lehnert maze %d x %d: needs at least 2 cells for S and G", h, w);
-    if (o->algorithm != TRM_MAZE_LEHNERT && (h < 3 || w < 3))
+    const int walls_anywhere = o->algorithm == TRM_MAZE_LEHNERT || o->algorithm == TRM_MAZE_SPARSE;
+    if (walls_anywhere && h * w < 2)
+        return trm__fail(err, TRM_E_SHAPE, "%s maze %d x %d: needs at least 2 cells for S and G",
+                         trm_maze_algorithm_name(o->algorithm), h, w);
+    if (!walls_anywhere && (h < 3 || w < 3))
         return trm__fail(err, TRM_E_SHAPE, "%s maze %d x %d: height and width must be at least 3",
                          trm_maze_algorithm_name(o->algorithm), h, w);
     if (o->min_path < 0 || o->min_path > h * w - 1)
@@ -335,12 +338,13 @@ static int lehnert_components(const uint8_t *q, int h, int w, int min_len, maze_
     return maybe;
 }
 
-/* One Lehnert layout: walls on a uniformly random subset of the cells, then up to
- * tries_per_layout (S, G) draws. Returns the path length when a pair was kept, else -1.
- * On success q holds walls, open cells, S and G. */
+/* One Lehnert layout: walls on a uniformly random subset of the cells (3 to 5 tenths of them;
+ * sparse: 0 to 3 tenths), then up to tries_per_layout (S, G) draws. Returns the path length
+ * when a pair was kept, else -1. On success q holds walls, open cells, S and G. */
 static int lehnert_layout(const trm_maze_options *o, trm_rng *rng, uint8_t *q, maze_ws *ws) {
     int h = o->height, w = o->width, n = h * w;
-    int lo = 3 * (n / 10), hi = 5 * (n / 10);
+    const int sparse = o->algorithm == TRM_MAZE_SPARSE;
+    int lo = sparse ? 0 : 3 * (n / 10), hi = sparse ? 3 * (n / 10) : 5 * (n / 10);
     int walls = lo + (int)trm_rng_below(rng, (uint32_t)(hi - lo + 1));
     int32_t *perm = ws->aux;
     for (int i = 0; i < n; i++) perm[i] = i;

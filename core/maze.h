@@ -92,10 +92,14 @@ typedef enum trm_maze_algorithm {
     /* The same corridor maze with S and G on two distinct random open cells (rooms or
      * passages), up to tries_per_layout draws per maze, kept if their path length is >=
      * min_path: the mazes people make by dragging S and G around a corridor maze. */
-    TRM_MAZE_DFS_ANY = 2
+    TRM_MAZE_DFS_ANY = 2,
+    /* Lehnert's procedure with fewer walls: a wall count uniform in [0, 3*floor(N/10)], so
+     * rooms, open floors and scattered walls, the mazes people draw by hand. Shortest paths are
+     * rarely unique here. Any h x w with N >= 2. */
+    TRM_MAZE_SPARSE = 3
 } trm_maze_algorithm;
 
-/* "lehnert", "dfs", "dfs-any"; NULL for a value outside the enum. */
+/* "lehnert", "dfs", "dfs-any", "sparse"; NULL for a value outside the enum. */
 const char *trm_maze_algorithm_name(trm_maze_algorithm a);
 /* The algorithm called name, or -1. */
 int trm_maze_algorithm_parse(const char *name);

@@ -221,7 +221,7 @@ static int parse_generator(ctx *x, trm_run_config *c, const cJSON *g) {
     if (a) {
         const int parsed = cJSON_IsString(a) ? trm_maze_algorithm_parse(a->valuestring) : -1;
         if (parsed < 0)
-            return trm_errorf(x->err, x->cap, "%s: data.generator.algorithm: expected \"lehnert\", \"dfs\" or \"dfs-any\"",
+            return trm_errorf(x->err, x->cap, "%s: data.generator.algorithm: expected \"lehnert\", \"dfs\", \"dfs-any\" or \"sparse\"",
                               x->name);
         c->gen.algorithm = (trm_maze_algorithm)parsed;
     }

@@ -2,7 +2,8 @@
 # Measures 11x11 maze models on fresh held-out sets of every kind the page offers (the model
 # card's tables), side by side.
 #   scripts/eval_maze11.sh [--count N] [--steps S] [--by-length] MODEL.safetensors [MODEL ...]
-# Writes the sets into runs/eval11/ (trm-maze seeds 2000-2005, none used in training) and prints
+# Writes the sets into runs/eval11/ (trm-maze seeds 2000-2007, none used in training), adds the
+# hand-drawn mazes of tests/data/drawn11.csv (serpentines, a spiral, open rooms), and prints
 # one markdown row per model and kind: exact, valid-optimal, and early-halt accuracy with its mean
 # number of supervision steps. "multi" mazes have several shortest paths: valid-optimal is the
 # score there (exact compares with one of them).
@@ -34,6 +35,8 @@ kinds=(
   "multi|--algorithm lehnert --min-path 11|2003"
   "dfs|--algorithm dfs|2004"
   "dfs-any|--algorithm dfs-any --min-path 11|2005"
+  "sparse|--algorithm sparse --min-path 2|2006"
+  "short|--algorithm lehnert --min-path 2|2007"
 )
 num() { sed -n "s/.*\"$1\": *\([-0-9.e]*\).*/\1/p" <<< "$2" | head -1; }
 
@@ -52,4 +55,10 @@ for model in "$@"; do
       "$(num valid_optimal_accuracy "$halt")" "$(num mean_steps "$halt")"
     if [ -n "$bylen" ]; then "$bin/trm-eval" --model "$model" --csv "$csv" --steps "$steps" --by-length | sed 's/^/    /'; fi
   done
+  csv=tests/data/drawn11.csv
+  full=$("$bin/trm-eval" --model "$model" --csv "$csv" --steps "$steps" --json)
+  halt=$("$bin/trm-eval" --model "$model" --csv "$csv" --steps "$steps" --early-halt --json)
+  printf '| %s | drawn | %s | %.3f | %.3f | %.3f | %.2f |\n' "$(basename "$model")" "$(num count "$full")" \
+    "$(num exact_accuracy "$full")" "$(num valid_optimal_accuracy "$full")" \
+    "$(num valid_optimal_accuracy "$halt")" "$(num mean_steps "$halt")"
 done

@@ -149,12 +149,14 @@ static int check_maze(const trm_maze_options *o, uint64_t seed, uint64_t k, void
     if (o->algorithm == TRM_MAZE_LEHNERT)
         CHECK(walls >= 3 * (n / 10) && walls <= 5 * (n / 10), "lehnert %dx%d: %d walls outside [%d, %d]",
               h, w, walls, 3 * (n / 10), 5 * (n / 10));
+    if (o->algorithm == TRM_MAZE_SPARSE)
+        CHECK(walls <= 3 * (n / 10), "sparse %dx%d: %d walls, more than %d", h, w, walls, 3 * (n / 10));
     CHECK(len >= o->min_path, "%s %dx%d: path %d < min %d", tag, h, w, len, o->min_path);
     int blen, count;
     trm_maze_count_shortest(q, h, w, 1 << 20, &blen, &count, ws, &err);
     CHECK(blen == len && count >= 1, "%s %dx%d: BFS length %d (count %d) vs generator %d", tag, h, w, blen,
           count, len);
-    if (o->unique || o->algorithm != TRM_MAZE_LEHNERT)
+    if (o->unique || o->algorithm == TRM_MAZE_DFS || o->algorithm == TRM_MAZE_DFS_ANY)
         CHECK(count == 1, "%s %dx%d unique=%d: %d shortest paths", tag, h, w, o->unique, count);
     trm_maze_verdict v;
     trm_maze_verify(q, l, l, h, w, ws, &v, &err);
@@ -208,7 +210,7 @@ static void test_generators(void) {
     int before = failures;
     static const int sizes[][2] = {{5, 5}, {6, 6}, {4, 7}, {7, 4}, {9, 13}, {10, 10}, {3, 17}, {16, 11}, {30, 30}};
     long mazes = 0;
-    for (int alg = TRM_MAZE_LEHNERT; alg <= TRM_MAZE_DFS_ANY; alg++) {
+    for (int alg = TRM_MAZE_LEHNERT; alg <= TRM_MAZE_SPARSE; alg++) {
         for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++) {
             int h = sizes[si][0], w = sizes[si][1];
             void *ws = ws_for(h, w);
@@ -218,11 +220,12 @@ static void test_generators(void) {
             int reps = h * w >= 400 ? 40 : 400;
             for (int unique = 0; unique < 2; unique++) {
                 if (unique && alg == TRM_MAZE_LEHNERT && h * w > 100) continue; /* rare (maze.h) */
+                if (unique && alg == TRM_MAZE_SPARSE) continue;                  /* rarer still */
                 o.unique = unique;
                 for (int k = 0; k < reps; k++) {
                     uint64_t seed = 1000u + (uint64_t)k * 7919u;
                     check_maze(&o, seed, (uint64_t)k, ws);
-                    if (alg != TRM_MAZE_LEHNERT) check_tree(&o, seed, (uint64_t)k, ws);
+                    if (alg == TRM_MAZE_DFS || alg == TRM_MAZE_DFS_ANY) check_tree(&o, seed, (uint64_t)k, ws);
                     mazes++;
                 }
             }
@@ -274,9 +277,28 @@ static void test_generators(void) {
     }
     free(ws);
     CHECK(trm_maze_algorithm_parse("dfs-any") == TRM_MAZE_DFS_ANY && trm_maze_algorithm_parse("dfs") == TRM_MAZE_DFS &&
-              trm_maze_algorithm_parse("prim") == -1 && trm_maze_algorithm_parse(NULL) == -1 &&
+              trm_maze_algorithm_parse("sparse") == TRM_MAZE_SPARSE && trm_maze_algorithm_parse("prim") == -1 && trm_maze_algorithm_parse(NULL) == -1 &&
               trm_maze_algorithm_name((trm_maze_algorithm)7) == NULL,
           "algorithm names");
+    /* sparse: fewer walls than lehnert, and many shortest paths on average */
+    trm_maze_options_default(&o, 11, 11);
+    o.algorithm = TRM_MAZE_SPARSE;
+    o.min_path = 2;
+    ws = ws_for(11, 11);
+    long wall_sum = 0, multi = 0;
+    for (int k = 0; k < 200; k++) {
+        uint8_t q[121];
+        int len, cnt;
+        trm_error err;
+        trm_maze_generate(&o, 5, (uint64_t)k, q, NULL, &len, ws, &err);
+        for (int i = 0; i < 121; i++) wall_sum += q[i] == TRM_MAZE_WALL;
+        trm_maze_count_shortest(q, 11, 11, 2, &len, &cnt, ws, &err);
+        multi += cnt > 1;
+    }
+    free(ws);
+    CHECK(wall_sum < 200 * 121 * 2 / 10 && wall_sum > 200 * 121 / 20 && multi > 100,
+          "sparse: %.1f walls a maze on average (expected about 18 of 121), %ld of 200 with several shortest paths",
+          (double)wall_sum / 200, multi);
     printf("%s generator properties over %ld mazes\n", failures > before ? "FAIL" : "ok  ", mazes);
 }
 

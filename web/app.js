@@ -7,7 +7,7 @@
 // worker; the verdict shown is that check, never the model's own opinion.
 //
 // URL hash (shareable): #seed=42&alg=dfs&model=1&steps=16&speed=0..6&solve=1 (solve=1 starts solving
-// once loaded); alg is a generator (lehnert, dfs, dfs-any), 'mix' (the model's training mix) or
+// once loaded); alg is a generator (lehnert, dfs, dfs-any, sparse), 'mix' (the model's training mix) or
 // 'kind' with &kind=N (the model's N-th training kind).
 //
 // The generator list comes from the model: a model file that records its training data
@@ -534,13 +534,15 @@ function showModelError(msg) {
   ui.modelError.hidden = !msg;
 }
 
-const GENERATOR_NAMES = { lehnert: 'random walls', dfs: 'corridors (DFS)', 'dfs-any': 'corridors, S and G anywhere' };
+const GENERATOR_NAMES = {
+  lehnert: 'random walls', dfs: 'corridors (DFS)', 'dfs-any': 'corridors, S and G anywhere', sparse: 'rooms (few walls)',
+};
 
 // A training kind in words, e.g. "random walls, several shortest paths, 11+ moves".
 function kindLabel(k) {
   if (!k?.algorithm) return 'other mazes';
   const bits = [GENERATOR_NAMES[k.algorithm] ?? k.algorithm];
-  if (k.algorithm === 'lehnert' && !k.unique) bits.push('several shortest paths');
+  if ((k.algorithm === 'lehnert' || k.algorithm === 'sparse') && !k.unique) bits.push('several shortest paths');
   if (k.algorithm !== 'dfs' && k.minPath > 0) bits.push(`${k.minPath}+ moves`);
   return bits.join(', ');
 }
@@ -554,7 +556,7 @@ function describeTraining(t) {
 const capitalize = (x) => x.charAt(0).toUpperCase() + x.slice(1);
 
 // The generator list: the model's training mix and kinds when its file records them, else the
-// three generators. The URL's choice (state.wantGenerator) wins once, then the model's default.
+// generators. The URL's choice (state.wantGenerator) wins once, then the model's default.
 function fillGenerators(training, entry, keep) {
   const prev = ui.algorithm.value;
   const opts = [];
@@ -825,7 +827,7 @@ function readHash() {
   const p = new URLSearchParams(location.hash.slice(1));
   const o = {};
   if (p.has('seed')) o.seed = clampInt(p.get('seed'), 0, 4294967295, 1);
-  if (['lehnert', 'dfs', 'dfs-any', 'mix', 'kind'].includes(p.get('alg'))) o.alg = p.get('alg');
+  if (['lehnert', 'dfs', 'dfs-any', 'sparse', 'mix', 'kind'].includes(p.get('alg'))) o.alg = p.get('alg');
   if (p.has('kind')) o.kind = clampInt(p.get('kind'), 0, 63, 0);
   if (p.has('model')) o.model = clampInt(p.get('model'), 0, 1e6, 0);
   if (p.has('steps')) o.steps = clampInt(p.get('steps'), 1, 1e6, 16);

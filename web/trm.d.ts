@@ -72,7 +72,7 @@ export interface LoadModelOptions {
   onWarning?: (message: string) => void;
 }
 
-export type MazeAlgorithm = 'lehnert' | 'dfs' | 'dfs-any';
+export type MazeAlgorithm = 'lehnert' | 'dfs' | 'dfs-any' | 'sparse';
 
 /** One kind of training maze: a generator with its settings, and its share of the training mazes. */
 export interface TrainingKind {
@@ -111,7 +111,8 @@ export interface MazeOptions {
   seed?: number | bigint;
   index?: number | bigint;
   /** 'lehnert' (random obstacles, Maze-Hard), 'dfs' (corridors, S and G at the ends of the longest path) or
-   * 'dfs-any' (the same corridors, S and G on random open cells at least minPath moves apart). Default 'lehnert'. */
+   * 'dfs-any' (the same corridors, S and G on random open cells at least minPath moves apart) or 'sparse'
+   * (random walls on 0-30% of the cells: rooms and open floors, as people draw). Default 'lehnert'. */
   algorithm?: MazeAlgorithm;
   /** Keep mazes whose shortest path has at least this many moves (default max(height, width)). */
   minPath?: number;

@@ -107,7 +107,7 @@ function parseRows(text, what) {
   return { text: rows.join(''), h: rows.length, w };
 }
 
-const ALGORITHMS = { lehnert: 0, dfs: 1, 'dfs-any': 2 };
+const ALGORITHMS = { lehnert: 0, dfs: 1, 'dfs-any': 2, sparse: 3 };
 
 // __metadata__.training (written by trm-train, native/data.h) -> a frozen camelCase object, or
 // null with a warning when it is not what trm-train writes (the model still loads).
@@ -122,7 +122,7 @@ function parseTraining(text, warn) {
   for (const [i, k] of t.kinds.entries()) {
     if (!k || typeof k !== 'object') return bad(`kinds[${i}] is not an object`);
     const alg = k.algorithm ?? null;
-    if (alg !== null && !(alg in ALGORITHMS)) return bad(`kinds[${i}].algorithm '${alg}' is not lehnert, dfs or dfs-any`);
+    if (alg !== null && !(alg in ALGORITHMS)) return bad(`kinds[${i}].algorithm '${alg}' is not lehnert, dfs, dfs-any or sparse`);
     if (typeof k.share !== 'number' || !(k.share >= 0 && k.share <= 1)) return bad(`kinds[${i}].share must be a number in [0, 1]`);
     kinds.push(Object.freeze({ algorithm: alg, minPath: int(k.min_path), unique: k.unique === true, share: k.share,
                                pathMin: int(k.path_min), pathMax: int(k.path_max) }));
@@ -521,7 +521,7 @@ export class TRM {
     const h = intOption(options.height ?? size ?? 30, 'generateMaze: height', 1, 1024);
     const w = intOption(options.width ?? size ?? 30, 'generateMaze: width', 1, 1024);
     const alg = ALGORITHMS[algorithm];
-    if (alg === undefined) fail('bad_argument', `generateMaze: algorithm '${algorithm}' is not 'lehnert', 'dfs' or 'dfs-any'`);
+    if (alg === undefined) fail('bad_argument', `generateMaze: algorithm '${algorithm}' is not 'lehnert', 'dfs', 'dfs-any' or 'sparse'`);
     const mp = minPath === undefined ? -1 : intOption(minPath, 'generateMaze: minPath', 0, h * w);
     if (typeof unique !== 'boolean') fail('bad_argument', 'generateMaze: unique must be a boolean');
     const [slo, shi] = split64(seed, 'generateMaze: seed');

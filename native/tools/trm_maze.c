@@ -29,7 +29,8 @@ static const char USAGE[] =
     "  --algorithm A    lehnert (default): random obstacles, 30-50%% walls, as Lehnert et al. and\n"
     "                   Maze-Hard (TRM.md section 9); dfs: perfect corridor maze (unique paths),\n"
     "                   S and G at the ends of its longest path; dfs-any: the same maze with S\n"
-    "                   and G on random open cells at least --min-path moves apart\n"
+    "                   and G on random open cells at least --min-path moves apart; sparse:\n"
+    "                   random walls on 0-30%% of the cells (rooms, open floors)\n"
     "  --size N         square N x N grid (or --height/--width for a rectangle); 1..1024\n"
     "  --count K        number of mazes (>= 1)\n"
     "  --seed S         64-bit seed (decimal)\n"
@@ -113,7 +114,7 @@ static int parse_args(int argc, char **argv, args *a) {
         long n;
         if (!strcmp(k, "--algorithm")) {
             int parsed = trm_maze_algorithm_parse(v);
-            if (parsed < 0) return bad_arg("--algorithm '%s': expected lehnert, dfs or dfs-any", v);
+            if (parsed < 0) return bad_arg("--algorithm '%s': expected lehnert, dfs, dfs-any or sparse", v);
             algo = (trm_maze_algorithm)parsed;
         } else if (!strcmp(k, "--size") || !strcmp(k, "--height") || !strcmp(k, "--width")) {
             if (parse_long(v, 1, TRM_MAZE_MAX_SIDE, &n)) return bad_arg("%s '%s': expected an integer in [1, 1024]", k, v);

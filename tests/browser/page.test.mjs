@@ -298,7 +298,7 @@ describe('demo page in headless Chromium', () => {
       await page.waitForFunction(() => window.trmDemo.state.fit);
       assert.equal(await page.isHidden('#maze-fit'), (await demo()).fit.fits, 'the note shows exactly when the maze does not fit');
     } else {
-      assert.deepEqual(options, ['lehnert', 'dfs', 'dfs-any'], 'a model without a training record offers the three generators');
+      assert.deepEqual(options, ['lehnert', 'dfs', 'dfs-any', 'sparse'], 'a model without a training record offers every generator');
       assert.ok(await page.isHidden('#model-knows'));
     }
     const s1 = await demo();
