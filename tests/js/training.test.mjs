@@ -51,7 +51,7 @@ describe('training metadata', () => {
       ['{oops', /not valid JSON/],
       ['[1]', /not a JSON object/],
       [{ kinds: 3 }, /"kinds" is not an array/],
-      [{ kinds: [{ algorithm: 'spiral', share: 1 }] }, /'spiral' is not lehnert, dfs or dfs-any/],
+      [{ kinds: [{ algorithm: 'spiral', share: 1 }] }, /'spiral' is not lehnert, dfs, dfs-any or sparse/],
       [{ kinds: [{ algorithm: 'dfs', share: 7 }] }, /share must be a number in \[0, 1\]/],
     ];
     for (const [bad, re] of cases) {
