@@ -4,8 +4,11 @@
 
 /**
  * Stable error codes of TRMError:
- * - 'bad_argument'  an option or argument of the wrong type or range (the message names it);
- *                   also pass() before reset(), an unknown kernel set, a maze that cannot be generated
+ * - 'bad_argument'  an option or argument of the wrong type or range, or an unknown option name
+ *                   (the message names it); also an unknown kernel set, a maze that cannot be
+ *                   generated, a module file TRM.load cannot read
+ * - 'bad_wasm'      TRM.load: bytes that are not this library's WebAssembly module
+ * - 'state'         pass() before reset(); a solve() generator whose solver was reset since
  * - 'bad_model'     model bytes that are not a valid model file: safetensors container (header
  *                   length, JSON, offsets, overlaps, holes, truncation), __metadata__ (format,
  *                   config JSON and values), unknown or missing tensors, dtypes other than
@@ -22,8 +25,8 @@
  * After any error the instance stays usable: nothing is left allocated or half-changed.
  */
 export type TRMErrorCode =
-  | 'bad_argument' | 'bad_model' | 'bad_shape' | 'bad_grid' | 'bad_charset'
-  | 'size_mismatch' | 'no_path' | 'freed' | 'out_of_memory';
+  | 'bad_argument' | 'bad_wasm' | 'bad_model' | 'bad_shape' | 'bad_grid' | 'bad_charset'
+  | 'size_mismatch' | 'no_path' | 'freed' | 'state' | 'out_of_memory';
 
 export class TRMError extends Error {
   readonly name: 'TRMError';

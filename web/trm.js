@@ -89,6 +89,25 @@ function split64(v, what) {
   return fail('bad_argument', `${what} must be a number or a BigInt, not ${typeof v}`);
 }
 
+// An options argument: undefined or null mean none; anything else must be a plain object whose
+// keys are all known (a misspelt key is an error, not a silent default).
+function optionsArg(o, what, known) {
+  if (o === undefined || o === null) return {};
+  if (typeof o !== 'object' || Array.isArray(o)) {
+    fail('bad_argument', `${what}: options must be an object, not ${Array.isArray(o) ? 'an array' : typeof o}`);
+  }
+  for (const k of Object.keys(o)) {
+    if (!known.includes(k)) fail('bad_argument', `${what}: unknown option '${k}' (known: ${known.join(', ')})`);
+  }
+  return o;
+}
+
+function boolOption(v, what, dflt) {
+  if (v === undefined || v === null) return dflt;
+  if (typeof v !== 'boolean') fail('bad_argument', `${what} must be true or false, not ${JSON.stringify(v)}`);
+  return v;
+}
+
 function intOption(v, what, lo, hi) {
   if (!Number.isInteger(v) || v < lo || v > hi) fail('bad_argument', `${what} ${v} must be an integer in [${lo}, ${hi}]`);
   return v;
@@ -188,6 +207,19 @@ function gridArg(g, what, shape) {
 }
 
 // Characters the C side cannot even see (non-ASCII) are reported here; others by core's tokenizer.
+// A question holds exactly one 'S' and one 'G' and no path cells ('o' belongs to answers).
+function checkQuestion(text, w, what) {
+  let ns = 0, ng = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === 'S') ns++;
+    else if (c === 'G') ng++;
+    else if (!CHARSET.includes(c)) fail('bad_charset', `${what} ${cellName(i, w)}: character ${JSON.stringify(c).replace(/^"(.)"$/, "'$1'")} is not one of "${CHARSET}"`);
+    else if (c === 'o') fail('bad_grid', `${what} ${cellName(i, w)}: 'o' marks a path cell; a question has only walls, open cells, one S and one G`);
+  }
+  if (ns !== 1 || ng !== 1) fail('bad_grid', `${what}: ${ns} 'S' and ${ng} 'G'; a question needs exactly one of each`);
+}
+
 function checkAscii(text, w, what) {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -310,9 +342,25 @@ function encodeFloats(f, dtype, name) {
 /** One WebAssembly instance of trm.wasm. Create with `await TRM.load()`. */
 export class TRM {
   /** @param {{ wasm?: string | URL | ArrayBuffer | ArrayBufferView | WebAssembly.Module | Response }} [options] */
-  static async load(options = {}) {
+  static async load(options) {
+    const { wasm } = optionsArg(options, 'TRM.load', ['wasm']);
     const imports = { env: { emscripten_notify_memory_growth() {} } }; // views are re-made lazily
-    const instance = await instantiate(await wasmSource(options.wasm), imports);
+    let src, instance;
+    try {
+      src = await wasmSource(wasm);
+    } catch (e) {
+      if (e instanceof TRMError) throw e;
+      fail('bad_argument', `TRM.load: cannot read the module ${String(wasm ?? './trm.wasm')}: ${e.message}`);
+    }
+    try {
+      instance = await instantiate(src, imports);
+    } catch (e) {
+      if (e instanceof TRMError) throw e;
+      fail('bad_wasm', `TRM.load: not this library's WebAssembly module (${e.name}: ${e.message})`);
+    }
+    if (typeof instance.exports.trm_web_malloc !== 'function') {
+      fail('bad_wasm', 'TRM.load: the WebAssembly module is not trm.wasm (it has no trm_web_malloc)');
+    }
     return new TRM(instance.exports);
   }
 
@@ -412,7 +460,10 @@ export class TRM {
    * (skip tensors the model's table does not have, e.g. a checkpoint's optimizer state),
    * onWarning(message).
    */
-  loadModel(bytes, options = {}) {
+  loadModel(bytes, options) {
+    options = optionsArg(options, 'loadModel', ['ignoreUnknownTensors', 'onWarning']);
+    const ignoreUnknown = boolOption(options.ignoreUnknownTensors, 'loadModel: ignoreUnknownTensors', false);
+    if (options.onWarning !== undefined && typeof options.onWarning !== 'function') fail('bad_argument', 'loadModel: onWarning must be a function');
     const buf = toBytes(bytes, 'loadModel(bytes)');
     const { meta, tensors } = parseSafetensors(buf);
     const warnings = [];
@@ -438,7 +489,7 @@ export class TRM {
       if (!m) this._check(x.trm_web_error_code(this._err) || S.INVALID, () => 'bad_model');
       const skipped = [];
       for (const t of tensors) {
-        if (options.ignoreUnknownTensors && this._scoped((a) => x.trm_web_model_find_tensor(m, a.str(t.name))) < 0) {
+        if (ignoreUnknown && this._scoped((a) => x.trm_web_model_find_tensor(m, a.str(t.name))) < 0) {
           skipped.push(t.name);
           continue;
         }
@@ -487,7 +538,8 @@ export class TRM {
    * A new model with TRM §5.7 random weights: config holds official keys on top of the official
    * defaults (unknown keys are errors here). For tests and demos; save it with model.save().
    */
-  createModel(config = {}, { seed = 0 } = {}) {
+  createModel(config = {}, options) {
+    const { seed = 0 } = optionsArg(options, 'createModel', ['seed']);
     if (!config || typeof config !== 'object' || Array.isArray(config)) fail('bad_argument', 'createModel: config must be an object');
     const [lo, hi] = split64(seed, 'createModel: seed');
     const x = this._x;
@@ -516,14 +568,15 @@ export class TRM {
    * Maze #index of seed `seed` from core's generator (identical to native trm-maze).
    * Returns { grid, answer, pathLength, seed, index, height, width, algorithm }.
    */
-  generateMaze(options = {}) {
-    const { size, seed = 0, index = 0, algorithm = 'lehnert', minPath, unique = false } = options;
+  generateMaze(options) {
+    options = optionsArg(options, 'generateMaze', ['size', 'height', 'width', 'seed', 'index', 'algorithm', 'minPath', 'unique']);
+    const { size, seed = 0, index = 0, algorithm = 'lehnert', minPath } = options;
+    const unique = boolOption(options.unique, 'generateMaze: unique', false);
     const h = intOption(options.height ?? size ?? 30, 'generateMaze: height', 1, 1024);
     const w = intOption(options.width ?? size ?? 30, 'generateMaze: width', 1, 1024);
     const alg = ALGORITHMS[algorithm];
     if (alg === undefined) fail('bad_argument', `generateMaze: algorithm '${algorithm}' is not 'lehnert', 'dfs', 'dfs-any' or 'sparse'`);
     const mp = minPath === undefined ? -1 : intOption(minPath, 'generateMaze: minPath', 0, h * w);
-    if (typeof unique !== 'boolean') fail('bad_argument', 'generateMaze: unique must be a boolean');
     const [slo, shi] = split64(seed, 'generateMaze: seed');
     const [ilo, ihi] = split64(index, 'generateMaze: index');
     return this._scoped((a) => {
@@ -578,7 +631,8 @@ export class TRM {
    * How many shortest paths a question has: { length (BFS moves; null if G is unreachable),
    * count (saturating at cap; 0 if unreachable) }.
    */
-  countShortestPaths(grid, { cap = 1000 } = {}) {
+  countShortestPaths(grid, options) {
+    const { cap = 1000 } = optionsArg(options, 'countShortestPaths', ['cap']);
     const q = gridArg(grid, 'countShortestPaths: grid');
     checkAscii(q.text, q.w, 'countShortestPaths: grid');
     const c = intOption(cap, 'countShortestPaths: cap', 1, 1e9);
@@ -596,7 +650,8 @@ export class TRM {
    * shapes with ragged tails. Returns { kernels, max, errors: { gemm_nt: ..., ... } }; errors are
    * max |simd - scalar| / max(1, |scalar|).
    */
-  selftestKernels({ kernels = '', seed = 1, trials = 20 } = {}) {
+  selftestKernels(options) {
+    const { kernels = '', seed = 1, trials = 20 } = optionsArg(options, 'selftestKernels', ['kernels', 'seed', 'trials']);
     return this._scoped((a) => {
       const n = this._x.trm_web_selftest_kernel_count();
       const out = a.bytes(8 * n);
@@ -662,7 +717,8 @@ export class Model {
    * The model as safetensors bytes (the format native trm-* tools read): every tensor of the
    * table in table order, as F32 (exact), BF16 or F16 (rounded to nearest even).
    */
-  save({ dtype = 'F32' } = {}) {
+  save(options) {
+    const { dtype = 'F32' } = optionsArg(options, 'save', ['dtype']);
     const p = this._live();
     const trm = this._trm, x = trm._x;
     const width = { F32: 4, BF16: 2, F16: 2 }[dtype];
@@ -704,7 +760,8 @@ export class Model {
    * training metadata: random walls of the model's size with the generator's defaults.
    * Returns a Maze plus kind (the index, or null).
    */
-  generateMaze({ seed = 0, index = 0, kind } = {}) {
+  generateMaze(options) {
+    const { seed = 0, index = 0, kind } = optionsArg(options, 'model.generateMaze', ['seed', 'index', 'kind']);
     this._live();
     const kinds = (this.training?.kinds ?? []).map((k, i) => ({ ...k, i })).filter((k) => k.algorithm);
     const base = { height: this.height, width: this.width, seed, index };
@@ -780,6 +837,7 @@ export class Solver {
     this._maxPasses = 0;
     this._earlyHalt = false;
     this._done = false;
+    this._run = 0;
   }
 
   _live() {
@@ -796,18 +854,22 @@ export class Solver {
    * width }). maxSteps: supervision steps (default: the model's halt_max_steps); earlyHalt: stop
    * at the first supervision step whose q_halt logit is > 0.
    */
-  reset(grid, { maxSteps, earlyHalt = false } = {}) {
+  reset(grid, options) {
+    const { maxSteps } = optionsArg(options, 'reset', ['maxSteps', 'earlyHalt']);
+    const earlyHalt = boolOption(options?.earlyHalt, 'reset: earlyHalt', false);
     const p = this._live();
     const m = this._model;
     const q = gridArg(grid, 'grid', { h: m.height, w: m.width });
     checkAscii(q.text, q.w, 'grid');
+    checkQuestion(q.text, q.w, 'grid');
     const steps = maxSteps === undefined || maxSteps === null ? m.config.halt_max_steps : intOption(maxSteps, 'maxSteps', 1, 1e6);
     const trm = this._trm;
     const st = trm._scoped((a) => trm._x.trm_web_solver_reset(p, a.str(q.text, true), q.text.length, trm._err));
     trm._check(st, (s) => (s === S.CHARSET ? 'bad_charset' : s === S.SHAPE ? 'size_mismatch' : 'bad_grid'));
     this._maxPasses = steps * m.config.H_cycles;
-    this._earlyHalt = !!earlyHalt;
+    this._earlyHalt = earlyHalt;
     this._done = false;
+    this._run++; // a solve() generator of an earlier reset must not go on with this grid
   }
 
   /**
@@ -821,7 +883,7 @@ export class Solver {
     const t0 = performance.now();
     const n = x.trm_web_solver_pass(p);
     const ms = performance.now() - t0;
-    if (n < 0) fail('bad_argument', 'call reset(grid) before pass()');
+    if (n < 0) fail('state', 'call reset(grid) before pass()');
     const m = this._model, T = m.config.H_cycles, cells = m.height * m.width;
     const grid = trm._cstr(x.trm_web_solver_chars(p), cells);
     const c = x.trm_web_solver_confidence(p) / 4;
@@ -837,9 +899,11 @@ export class Solver {
   }
 
   /** reset(grid, options), then yield pass() until done (maxSteps reached or halted early). */
-  *solve(grid, options = {}) {
+  *solve(grid, options) {
     this.reset(grid, options);
+    const run = this._run;
     for (;;) {
+      if (this._run !== run) fail('state', 'this solver was reset (by another solve() or reset()) while this solve() was running; use one solver per concurrent solve');
       const r = this.pass();
       yield r;
       if (r.done) return;

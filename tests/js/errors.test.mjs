@@ -123,7 +123,7 @@ describe('bad model bytes', () => {
 describe('bad grids', () => {
   test('size, charset, type', () => {
     const s = good.solver();
-    expectError(() => s.pass(), 'bad_argument', /reset/);
+    expectError(() => s.pass(), 'state', /reset/);
     expectError(() => s.reset(maze.grid.slice(1)), 'size_mismatch', /35 characters, expected 6 x 6 = 36/);
     expectError(() => s.reset({ grid: 'S'.padEnd(49, ' '), height: 7, width: 7 }), 'size_mismatch', /7 x 7, expected 6 x 6/);
     expectError(() => s.reset('#####\n#####\n'), 'size_mismatch', /2 x 5, expected 6 x 6/);
@@ -199,4 +199,67 @@ test('errors are TRMError with name and code', () => {
   const e = expectError(() => trm.generateMaze({ algorithm: 'x' }), 'bad_argument');
   assert.equal(e.name, 'TRMError');
   assert.ok(e instanceof Error);
+});
+
+describe('API misuse', () => {
+  test('null options mean none; other non-objects and unknown option names are named errors', () => {
+    assert.equal(trm.generateMaze(null).grid, trm.generateMaze().grid);
+    const s = good.solver();
+    s.reset(maze.grid, null);
+    assert.equal(trm.loadModel(GOOD, null).save(null).length, GOOD.length);
+    expectError(() => trm.generateMaze(5), 'bad_argument', /generateMaze: options must be an object, not number/);
+    expectError(() => trm.generateMaze({ heigth: 11 }), 'bad_argument', /unknown option 'heigth' \(known: size, height, width/);
+    expectError(() => s.reset(maze.grid, { maxstep: 3 }), 'bad_argument', /reset: unknown option 'maxstep'/);
+    expectError(() => good.save({ dtype: 'F32', compress: true }), 'bad_argument', /unknown option 'compress'/);
+    expectError(() => trm.loadModel(GOOD, { ignoreUnknown: true }), 'bad_argument', /unknown option 'ignoreUnknown'/);
+    expectError(() => trm.createModel(TINY_ATTN, []), 'bad_argument', /options must be an object, not an array/);
+  });
+
+  test('booleans must be booleans', () => {
+    const s = good.solver();
+    expectError(() => s.reset(maze.grid, { earlyHalt: 'no' }), 'bad_argument', /earlyHalt must be true or false, not "no"/);
+    expectError(() => trm.generateMaze({ unique: 1 }), 'bad_argument', /unique must be true or false, not 1/);
+    expectError(() => trm.loadModel(GOOD, { ignoreUnknownTensors: 'yes' }), 'bad_argument', /ignoreUnknownTensors/);
+  });
+
+  test('a question needs one S, one G and no path cells', () => {
+    const s = good.solver();
+    const noS = maze.grid.replace('S', ' '), twoS = maze.grid.replace(' ', 'S'), noG = maze.grid.replace('G', ' ');
+    expectError(() => s.reset(noS), 'bad_grid', /0 'S' and 1 'G'/);
+    expectError(() => s.reset(twoS), 'bad_grid', /2 'S' and 1 'G'/);
+    expectError(() => s.reset(noG), 'bad_grid', /1 'S' and 0 'G'/);
+    const i = maze.grid.indexOf(' ');
+    expectError(() => s.reset(maze.grid.slice(0, i) + 'o' + maze.grid.slice(i + 1)), 'bad_grid',
+      new RegExp(`row ${Math.floor(i / 6)}, column ${i % 6}: 'o' marks a path cell`));
+  });
+
+  test('two solve() runs on one solver: the older one stops with a state error', () => {
+    const s = good.solver();
+    const other = trm.generateMaze({ size: 6, seed: 2, minPath: 2 });
+    const a = s.solve(maze.grid);
+    a.next();
+    const b = s.solve(other.grid);
+    b.next();
+    expectError(() => a.next(), 'state', /reset \(by another solve\(\) or reset\(\)\)/);
+    assert.equal(b.next().value.index, 1, 'the newer run goes on');
+    const fresh = good.solver();
+    expectError(() => fresh.pass(), 'state', /call reset\(grid\) before pass\(\)/);
+    fresh.free();
+    s.free();
+  });
+
+  test('TRM.load: an unreadable path and bytes that are not the module are TRMErrors', async () => {
+    const { TRM } = await import('../../web/trm.js');
+    const reject = async (p, code, re) => {
+      const e = await p.then(() => null, (x) => x);
+      assert.ok(e instanceof TRMError, `expected a TRMError, got ${e}`);
+      assert.equal(e.code, code);
+      assert.match(e.message, re);
+    };
+    await reject(TRM.load({ wasm: '/nonexistent/trm.wasm' }), 'bad_argument', /cannot read the module \/nonexistent\/trm\.wasm: .*ENOENT/);
+    await reject(TRM.load({ wasm: new Uint8Array([0, 97, 115, 109, 9, 9]) }), 'bad_wasm', /not this library's WebAssembly module/);
+    const emptyModule = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]); // a valid, empty module
+    await reject(TRM.load({ wasm: emptyModule }), 'bad_wasm', /no trm_web_malloc/);
+    await reject(TRM.load({ wsam: 'x' }), 'bad_argument', /unknown option 'wsam'/);
+  });
 });
