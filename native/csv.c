@@ -219,6 +219,31 @@ static int isqrt_exact(size_t n) {
 }
 
 /* Check and convert the current record (a data row) and append it to d. q, a: scratch [cells]. */
+/* A question has walls, open cells, one S and one G; its answer keeps every wall and open cell
+ * except path cells ('o' on open cells, and on S and G in the convention that marks them). */
+static trm_status check_pair(const csv_parser *ps, size_t row, const trm_csv_dataset *d, const uint8_t *q,
+                             const uint8_t *a, trm_error *err) {
+    const size_t cells = (size_t)d->height * (size_t)d->width;
+    int ns = 0, ng = 0;
+    for (size_t i = 0; i < cells; i++) {
+        const int r = (int)(i / (size_t)d->width), c = (int)(i % (size_t)d->width);
+        if (q[i] == TRM_MAZE_PATH)
+            return trm_error_set(err, TRM_E_FORMAT, "%s: line %ld (data row %zu): column 2 (question): row %d, column %d is 'o' "
+                                 "(a path cell); a question has only walls, open cells, S and G", AT, row, r, c);
+        ns += q[i] == TRM_MAZE_START;
+        ng += q[i] == TRM_MAZE_GOAL;
+        const int ok = a[i] == q[i] || (a[i] == TRM_MAZE_PATH && q[i] != TRM_MAZE_WALL);
+        if (!ok)
+            return trm_error_set(err, TRM_E_FORMAT, "%s: line %ld (data row %zu): column 3 (answer): row %d, column %d is '%c' "
+                                 "where the question has '%c' (an answer only marks path cells 'o')", AT, row, r, c,
+                                 trm_maze_token_char(a[i]), trm_maze_token_char(q[i]));
+    }
+    if (ns != 1 || ng != 1)
+        return trm_error_set(err, TRM_E_FORMAT, "%s: line %ld (data row %zu): column 2 (question): %d 'S' and %d 'G'; a question "
+                             "needs exactly one of each", AT, row, ns, ng);
+    return TRM_OK;
+}
+
 static trm_status take_row(csv_parser *ps, size_t row, trm_csv_dataset *d, uint8_t **q, uint8_t **a,
                            trm_error *err) {
     if (ps->nf != 4)
@@ -250,6 +275,7 @@ static trm_status take_row(csv_parser *ps, size_t row, trm_csv_dataset *d, uint8
             return trm_error_set(err, TRM_E_FORMAT, "%s: line %ld (data row %zu): column %d (%s): %s", AT, row, col + 1,
                             col == 1 ? "question" : "answer", te.msg);
     }
+    if (check_pair(ps, row, d, *q, *a, err) != TRM_OK) return err->code;
     int32_t rating;
     if (parse_rating(field(ps, 3), &rating))
         return trm_error_set(err, TRM_E_FORMAT, "%s: line %ld (data row %zu): column 4 (rating): '%.40s' is not an integer",
@@ -265,6 +291,12 @@ static trm_status parse_all(csv_parser *ps, trm_csv_dataset *out, trm_error *err
         return trm_error_set(err, TRM_E_FORMAT, "%s: empty file, expected the header %s", ps->name, CSV_HEADER);
     if (ps->nf != 4)
         return trm_error_set(err, TRM_E_FORMAT, "%s: line %ld: header has %d columns, expected 4 (%s)", AT, ps->nf, CSV_HEADER);
+    static const char *const names[4] = {"source", "question", "answer", "rating"};
+    for (int i = 0; i < 4; i++)
+        if (strcmp(field(ps, i), names[i]))
+            return trm_error_set(err, TRM_E_FORMAT, "%s: line %ld: column %d of the header is '%.40s', expected '%s' (the first "
+                                 "line must be the header %s; a file without one would lose its first row)", AT, i + 1,
+                                 field(ps, i), names[i], CSV_HEADER);
     uint8_t *q = NULL, *a = NULL;
     for (size_t row = 1;; row++) {
         st = read_record(ps, &got, err);

@@ -155,6 +155,19 @@ static void test_errors(void) {
     expect_error("rating overflow", HDR "a,SG  ,SG  ,99999999999\n", 0, 0, "'99999999999' is not an integer");
     expect_error("rating space", HDR "a,SG  ,SG  , 3\n", 0, 0, "' 3' is not an integer");
     expect_error("bad size", HDR "a,SG,SG,1\n", 0, 5, "grid size 0 x 5");
+    expect_error("no header: the first row would be lost", "a,SG  ,SG  ,1\nb,SG  ,SG  ,1\n", 0, 0,
+                 "line 1: column 1 of the header is 'a', expected 'source'");
+    expect_error("misspelt header", "source,question,answers,rating\na,SG  ,SG  ,1\n", 0, 0,
+                 "column 3 of the header is 'answers', expected 'answer'");
+    expect_error("'o' in a question", HDR "a,So G,So G,1\n", 0, 0,
+                 "column 2 (question): row 0, column 1 is 'o' (a path cell)");
+    expect_error("two S", HDR "a,SS G,SS G,1\n", 0, 0, "column 2 (question): 2 'S' and 1 'G'");
+    expect_error("no G", HDR "a,S   ,S   ,1\n", 0, 0, "0 'G'");
+    expect_error("answer moves a wall", HDR "a,S#  #   G,S #  #  G,3\n", 0, 0,
+                 "column 3 (answer): row 0, column 1 is ' ' where the question has '#'");
+    expect_error("answer paths through a wall", HDR "a,S#  #   G,So  #   G,3\n", 0, 0,
+                 "column 3 (answer): row 0, column 1 is 'o' where the question has '#'");
+    expect_error("answer drops G", HDR "a,S   ,S   ,1\n", 0, 0, "0 'G'");
     expect_error("line numbers after a multi-line field", HDR "\"x\ny\nz\",SG  ,SG  ,1\nb,SG  ,SGx ,1\n", 0, 0,
                  "line 5 (data row 2): column 3 (answer)");
     {
