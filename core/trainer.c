@@ -345,6 +345,47 @@ trm_state_entry trm_trainer_state(trm_trainer *t, int i) {
     return i >= 0 && i < trm_trainer_state_count(t) ? e[i] : none;
 }
 
+/* The first non-finite value of x[0..n), or -1. */
+static long first_nonfinite(const float *x, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(x[i])) return (long)i;
+    return -1;
+}
+
+trm_status trm_trainer_check_state(const trm_trainer *t, trm_error *err) {
+    const trm_model *m = t->m;
+    const size_t B = (size_t)t->B, G = B * (size_t)m->dims.grid;
+    trm_trainer *tt = (trm_trainer *)t; /* the table hands out writable pointers; only read here */
+    for (int i = 0; i < trm_trainer_state_count(t); i++) {
+        const trm_state_entry e = trm_trainer_state(tt, i);
+        if (e.dtype != TRM_STATE_F32) continue;
+        const long k = first_nonfinite((const float *)e.data, e.count);
+        if (k >= 0) return trm__fail(err, TRM_E_NONFINITE, "%s[%ld] is %g: not a finite number", e.name, k, ((const float *)e.data)[k]);
+    }
+    for (size_t i = 0; i < t->n_params; i++)
+        if (t->opt_v[i] < 0) return trm__fail(err, TRM_E_INVALID, "optimizer.v[%zu] is %g: second moments are never negative", i, t->opt_v[i]);
+    enum { MAX_SLOT_STEPS = 1000000 };
+    for (size_t b = 0; b < B; b++) {
+        if (t->steps[b] < 0 || t->steps[b] > MAX_SLOT_STEPS)
+            return trm__fail(err, TRM_E_INVALID, "act.steps[%zu] is %d: outside [0, %d]", b, t->steps[b], MAX_SLOT_STEPS);
+        if (t->halted[b] > 1) return trm__fail(err, TRM_E_INVALID, "act.halted[%zu] is %d: expected 0 or 1", b, t->halted[b]);
+        if (t->cur_pids[b] < 0 || t->cur_pids[b] >= m->cfg.num_puzzle_identifiers)
+            return trm__fail(err, TRM_E_INVALID, "data.puzzle_ids[%zu] is %d: outside [0, %d) (num_puzzle_identifiers)", b,
+                             t->cur_pids[b], m->cfg.num_puzzle_identifiers);
+    }
+    for (size_t i = 0; i < G; i++) {
+        if (t->cur_inputs[i] >= m->cfg.vocab_size)
+            return trm__fail(err, TRM_E_INVALID, "data.inputs[%zu] is token %d: outside the vocabulary [0, %d)", i, t->cur_inputs[i],
+                             m->cfg.vocab_size);
+        if (t->cur_labels[i] >= m->cfg.vocab_size)
+            return trm__fail(err, TRM_E_INVALID, "data.labels[%zu] is token %d: outside the vocabulary [0, %d)", i, t->cur_labels[i],
+                             m->cfg.vocab_size);
+    }
+    if (!(t->rng.s[0] | t->rng.s[1] | t->rng.s[2] | t->rng.s[3]))
+        return trm__fail(err, TRM_E_INVALID, "rng is all zero: not a state the generator can leave");
+    return TRM_OK;
+}
+
 trm_status trm_trainer_export(const trm_trainer *t, trm_model *dst, trm_error *err) {
     const trm_model *m = t->m;
     if (dst->dims.n_params != m->dims.n_params || dst->dims.n_buffers != m->dims.n_buffers ||

@@ -299,6 +299,11 @@ typedef struct trm_state_entry {
 } trm_state_entry;
 int trm_trainer_state_count(const trm_trainer *t);
 trm_state_entry trm_trainer_state(trm_trainer *t, int i);
+/* After the state entries were overwritten (a resumed checkpoint): every value must be one the
+ * trainer can produce: finite floats, second moments >= 0, slot step counts in [0, 10^6],
+ * halting flags 0/1, puzzle ids and tokens inside the config's ranges, a non-zero RNG. The
+ * message names the entry and index (TRM_E_NONFINITE / TRM_E_INVALID). */
+trm_status trm_trainer_check_state(const trm_trainer *t, trm_error *err);
 /* Copy the EMA weights (or the raw ones without EMA) into another model of the same config. */
 trm_status trm_trainer_export(const trm_trainer *t, trm_model *dst, trm_error *err);
 

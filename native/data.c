@@ -286,6 +286,8 @@ trm_state_entry trm_data_state(trm_data *d, int i) {
 }
 
 int trm_data_restored(trm_data *d, char *err, size_t cap) {
+    if (!(d->rng.s[0] | d->rng.s[1] | d->rng.s[2] | d->rng.s[3]))
+        return trm_errorf(err, cap, "data.rng is all zero: not a state the generator can leave (a damaged or edited checkpoint)");
     if (d->use_generator) return 0;
     if (d->position > d->n_train)
         return trm_errorf(err, cap, "checkpoint data position %llu is beyond the %zu training rows (a different CSV file?)",

@@ -8,6 +8,11 @@
 #include "tools_util.h"
 
 #include <cjson/cJSON.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 /* A tiny 6x6 run (few steps: only the file formats matter here). */
 static const char TINY_CONFIG[] =
@@ -234,6 +239,67 @@ static void check_init_and_training_record(const char *cfg, const char *model) {
                      tu_bin, cfg, tu_tmp, tu_tmp), 1, "none.safetensors", "fine-tune from a missing file");
 }
 
+/* Copy checkpoint src to dst with n bytes of tensor `name` (at byte offset off) replaced. */
+static int patch_tensor(const char *src, const char *dst, const char *name, size_t off, const void *bytes, size_t n) {
+    FILE *f = fopen(src, "rb");
+    if (!f) return -1;
+    fseek(f, 0, SEEK_END);
+    long len = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    unsigned char *buf = malloc((size_t)len);
+    int rc = buf && fread(buf, 1, (size_t)len, f) == (size_t)len ? 0 : -1;
+    fclose(f);
+    uint64_t hlen = 0;
+    for (int i = 0; !rc && i < 8; i++) hlen |= (uint64_t)buf[i] << (8 * i);
+    cJSON *h = rc ? NULL : cJSON_ParseWithLength((const char *)buf + 8, (size_t)hlen);
+    const cJSON *t = h ? cJSON_GetObjectItem(h, name) : NULL;
+    const cJSON *offs = t ? cJSON_GetObjectItem(t, "data_offsets") : NULL;
+    if (!offs) rc = -1;
+    else memcpy(buf + 8 + hlen + (size_t)cJSON_GetArrayItem(offs, 0)->valuedouble + off, bytes, n);
+    cJSON_Delete(h);
+    if (!rc && (f = fopen(dst, "wb"))) {
+        rc = fwrite(buf, 1, (size_t)len, f) == (size_t)len ? 0 : -1;
+        fclose(f);
+    } else if (!rc) {
+        rc = -1;
+    }
+    free(buf);
+    return rc;
+}
+
+/* --resume trusts no value in a checkpoint: each edit below must be refused with its name. */
+static void check_resume_validation(const char *run_dir) {
+    const int32_t big = 2147483647, five = 5, minus = -1;
+    const uint8_t tok = 200, two = 2;
+    const float nan = NAN;
+    const uint64_t zero[4] = {0, 0, 0, 0};
+    static const struct { const char *tensor; size_t off, n; int value; const char *want; } cases[] = {
+        {"trainer.data.puzzle_ids", 0, 4, 0, "trainer.data.puzzle_ids[0] is 5"},
+        {"trainer.act.steps", 4, 4, 1, "trainer.act.steps[1] is 2147483647"},
+        {"trainer.act.steps", 0, 4, 2, "trainer.act.steps[0] is -1"},
+        {"trainer.act.halted", 0, 1, 3, "trainer.act.halted[0] is 2"},
+        {"trainer.data.inputs", 3, 1, 4, "trainer.data.inputs[3] is token 200"},
+        {"trainer.data.labels", 0, 1, 4, "trainer.data.labels[0] is token 200"},
+        {"trainer.params", 8, 4, 5, "trainer.params[2] is nan"},
+        {"trainer.ema", 0, 4, 5, "trainer.ema[0] is nan"},
+        {"trainer.optimizer.m", 4, 4, 5, "trainer.optimizer.m[1] is nan"},
+        {"trainer.rng", 0, 32, 6, "trainer.rng is all zero"},
+        {"data.rng", 0, 32, 6, "data.rng is all zero"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const void *v = cases[i].value == 0 ? (const void *)&five : cases[i].value == 1 ? (const void *)&big
+                        : cases[i].value == 2 ? (const void *)&minus : cases[i].value == 3 ? (const void *)&two
+                        : cases[i].value == 4 ? (const void *)&tok : cases[i].value == 5 ? (const void *)&nan : (const void *)zero;
+        char dir[400], ck[500], src[500];
+        snprintf(dir, sizeof dir, "%s/edited%zu", tu_tmp, i);
+        snprintf(ck, sizeof ck, "%s/checkpoint.safetensors", dir);
+        snprintf(src, sizeof src, "%s/checkpoint.safetensors", run_dir);
+        tu_run("rm -rf %s && cp -r %s %s", dir, run_dir, dir);
+        CHECK(patch_tensor(src, ck, cases[i].tensor, cases[i].off, v, cases[i].n) == 0, "cannot edit %s", cases[i].tensor);
+        tu_expect(tu_run("%s/trm-train --resume %s --total-steps 9 --quiet", tu_bin, ck), 1, cases[i].want, cases[i].tensor);
+    }
+}
+
 int main(int argc, char **argv) {
     (void)argc;
     if (tu_init(argv[0], "trm_test_tools")) return 1;
@@ -252,5 +318,8 @@ int main(int argc, char **argv) {
     check_eval_info(model, csv);
     check_by_length();
     check_init_and_training_record(cfg, model);
+    char run_dir[400];
+    snprintf(run_dir, sizeof run_dir, "%s/run", tu_tmp);
+    check_resume_validation(run_dir);
     return tu_done();
 }

@@ -396,6 +396,10 @@ static int restore(run *r, trm_checkpoint *ck) {
     int n = checkpoint_groups(r, te, de, re, g);
     for (int i = 0; i < n; i++)
         if (trm_checkpoint_restore(ck, &g[i], err, sizeof err)) return trm_cli_error(TOOL, "%s", err);
+    /* A checkpoint is trusted no further than its shapes: every value must be one a run makes. */
+    trm_error e;
+    if (trm_trainer_check_state(r->t, &e) != TRM_OK)
+        return trm_cli_error(TOOL, "%s: trainer.%s (a damaged or edited checkpoint)", r->a.resume, e.msg);
     if (trm_data_restored(r->data, err, sizeof err)) return trm_cli_error(TOOL, "%s: %s", r->a.resume, err);
     r->last_ckpt_step = trm_trainer_steps_done(r->t);
     return trim_metrics(r, r->last_ckpt_step);
