@@ -33,8 +33,10 @@ int trm_read_file(const char *path, uint64_t max_bytes, uint8_t **out, size_t *l
     if (max_bytes == 0)
         max_bytes = TRM_READ_FILE_DEFAULT_MAX;
     int fd;
+    /* O_NONBLOCK: opening a FIFO without a writer would otherwise wait forever; it is refused
+     * below like every other file that is not a regular one. */
     do {
-        fd = open(path, O_RDONLY);
+        fd = open(path, O_RDONLY | O_NONBLOCK);
     } while (fd < 0 && errno == EINTR);
     if (fd < 0)
         return trm_errorf(err, errcap, "cannot open '%s': %s", path, strerror(errno));
@@ -47,8 +49,10 @@ int trm_read_file(const char *path, uint64_t max_bytes, uint8_t **out, size_t *l
     if (!S_ISREG(st.st_mode)) {
         close(fd);
         return trm_errorf(err, errcap, "'%s' is not a regular file%s", path,
-                    S_ISDIR(st.st_mode) ? " (it is a directory)" : "");
+                    S_ISDIR(st.st_mode) ? " (it is a directory)" : S_ISFIFO(st.st_mode) ? " (it is a FIFO)" : "");
     }
+    int flags = fcntl(fd, F_GETFL);
+    if (flags >= 0) fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
     /* st_size is signed; also guard size_t on 32-bit hosts (and the +1 for the NUL). */
     uint64_t size = st.st_size < 0 ? 0 : (uint64_t)st.st_size;
     if (size > max_bytes || size >= (uint64_t)SIZE_MAX) {

@@ -300,6 +300,30 @@ static void check_resume_validation(const char *run_dir) {
     }
 }
 
+/* Misuse of the file system: a FIFO as input, two trainers on one directory, a kill -9's
+ * temporary file, a metrics log that cannot be written (/dev/full). */
+static void check_files_misuse(const char *cfg, const char *model) {
+    char fifo[400], dir[400];
+    snprintf(fifo, sizeof fifo, "%s/fifo.csv", tu_tmp);
+    tu_run("mkfifo %s", fifo);
+    tu_expect(tu_run("timeout 10 %s/trm-eval --model %s --csv %s", tu_bin, model, fifo), 1, "(it is a FIFO)", "a FIFO as the CSV");
+    tu_expect(tu_run("timeout 10 %s/trm-info --model %s", tu_bin, fifo), 1, "not a regular file", "a FIFO as the model");
+    snprintf(dir, sizeof dir, "%s/locked", tu_tmp);
+    tu_run("mkdir -p %s && touch %s/.lock", dir, dir);
+    /* flock(1) holds the directory's lock while the trainer it starts tries to take it */
+    tu_expect(tu_run("flock %s/.lock timeout 20 %s/trm-train --config %s --out %s --quiet", dir, tu_bin, cfg, dir), 1,
+              "is in use by another trm-train", "a second trainer on a locked directory");
+    snprintf(dir, sizeof dir, "%s/run", tu_tmp);
+    tu_run("touch %s/checkpoint.safetensors.tmp.99999999 %s/model.safetensors.tmp.12", dir, dir);
+    tu_expect(tu_run("%s/trm-train --resume %s/checkpoint.safetensors --quiet", tu_bin, dir), 0, NULL, "resume at the end");
+    tu_expect(tu_run("%s/trm-train --resume %s/checkpoint.safetensors --total-steps 7 --quiet && ls %s", tu_bin, dir, dir), 0, NULL,
+              "resume cleans stale temporaries");
+    CHECK(!strstr(tu_out, ".tmp."), "stale temporary files must be removed:\n%s", tu_out);
+    snprintf(dir, sizeof dir, "%s/full", tu_tmp);
+    tu_run("rm -rf %s && mkdir -p %s && ln -s /dev/full %s/metrics.jsonl", dir, dir, dir);
+    tu_expect(tu_run("%s/trm-train --config %s --out %s --quiet", tu_bin, cfg, dir), 1, "cannot write", "metrics on a full disk");
+}
+
 int main(int argc, char **argv) {
     (void)argc;
     if (tu_init(argv[0], "trm_test_tools")) return 1;
@@ -321,5 +345,6 @@ int main(int argc, char **argv) {
     char run_dir[400];
     snprintf(run_dir, sizeof run_dir, "%s/run", tu_tmp);
     check_resume_validation(run_dir);
+    check_files_misuse(cfg, model);
     return tu_done();
 }

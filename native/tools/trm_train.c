@@ -15,7 +15,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -91,6 +95,8 @@ typedef struct run {
     trm_trainer *t;
     uint8_t *inputs, *labels;
     FILE *metrics;
+    int metrics_failed;  /* a metrics line could not be written: the run stops */
+    int lock_fd;         /* flock on DIR/.lock: one trm-train per run directory */
     trm_progress prog;
     window win;
     double t_start;      /* this process */
@@ -180,11 +186,21 @@ static void progress_line(run *r, long step, int force) {
                         ratio(w->exact, (double)w->count), ratio((double)w->changed_ok, (double)w->changed), w->lr, e);
 }
 
+/* One metrics line; a failed write (a full disk) stops the run rather than leave a half line
+ * and train on without a record. */
 static void metrics_write(run *r, const char *line) {
-    if (!r->metrics) return;
-    fputs(line, r->metrics);
-    fputc('\n', r->metrics);
-    fflush(r->metrics);
+    if (!r->metrics || r->metrics_failed) return;
+    errno = 0;
+    if (fputs(line, r->metrics) < 0 || fputc('\n', r->metrics) == EOF || fflush(r->metrics) != 0) {
+        r->metrics_failed = errno ? errno : EIO;
+        clearerr(r->metrics);
+    }
+}
+
+static int metrics_check(run *r) {
+    if (!r->metrics_failed) return 0;
+    return trm_cli_error(TOOL, "cannot write %s: %s; stopped (the last checkpoint, step %ld, is kept)", r->path_metrics,
+                         strerror(r->metrics_failed), r->last_ckpt_step);
 }
 
 static void log_train(run *r, long step) {
@@ -327,6 +343,23 @@ static int load_config(run *r, trm_checkpoint *ck) {
     return 0;
 }
 
+/* Temporary files of atomic writes ("<file>.tmp.<pid>") left by a process that was killed
+ * (kill -9) before its rename; with the run directory locked, none belongs to a live writer. */
+static void remove_stale_temps(const char *dir) {
+    DIR *d = opendir(dir);
+    if (!d) return;
+    for (struct dirent *e; (e = readdir(d));) {
+        const char *t = strstr(e->d_name, ".safetensors.tmp.");
+        if (!t && !(t = strstr(e->d_name, ".json.tmp."))) continue;
+        const char *pid = strstr(t, ".tmp.") + 5;
+        if (!*pid || strspn(pid, "0123456789") != strlen(pid) || atol(pid) == (long)getpid()) continue;
+        char path[1400];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        unlink(path);
+    }
+    closedir(d);
+}
+
 static int make_paths(run *r) {
     static char dir[1024];
     const char *out = r->a.out;
@@ -350,6 +383,15 @@ static int make_paths(run *r) {
     if (!r->a.resume && !r->a.force && stat(r->path_ckpt, &sb) == 0)
         return trm_cli_error(TOOL, "%s already exists: continue that run with --resume %s, or start afresh with --force",
                              r->path_ckpt, r->path_ckpt);
+    /* One process per run directory: a second one would interleave metrics and checkpoints. */
+    char lock[1100];
+    snprintf(lock, sizeof lock, "%s/.lock", out);
+    r->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+    if (r->lock_fd < 0) return trm_cli_error(TOOL, "cannot create %s: %s", lock, strerror(errno));
+    if (flock(r->lock_fd, LOCK_EX | LOCK_NB) != 0)
+        return trm_cli_error(TOOL, "%s is in use by another trm-train (%s is locked); wait for it or use another --out", out,
+                             lock);
+    remove_stale_temps(out);
     return 0;
 }
 
@@ -541,8 +583,10 @@ static int train(run *r) {
         if (step % r->cfg.log_interval == 0 || step == total) {
             log_train(r, step);
             window_reset(r);
+            if (metrics_check(r)) return TRM_EXIT_RUNTIME;
         }
-        if (r->cfg.eval_interval && step % r->cfg.eval_interval == 0 && step != total && evaluate_and_export(r, step))
+        if (r->cfg.eval_interval && step % r->cfg.eval_interval == 0 && step != total &&
+            (evaluate_and_export(r, step) || metrics_check(r)))
             return TRM_EXIT_RUNTIME;
         if (r->cfg.checkpoint_interval && step % r->cfg.checkpoint_interval == 0 && step != total && write_checkpoint(r, step))
             return TRM_EXIT_RUNTIME;
@@ -554,7 +598,7 @@ static int train(run *r) {
                            "  native/trm-train --resume %s", (int)g_stop, step, r->path_ckpt);
         return 0;
     }
-    if (evaluate_and_export(r, step) || write_checkpoint(r, step)) return TRM_EXIT_RUNTIME;
+    if (evaluate_and_export(r, step) || metrics_check(r) || write_checkpoint(r, step)) return TRM_EXIT_RUNTIME;
     if (!r->a.quiet) {
         char w[32];
         trm_format_duration(w, sizeof w, wall_time(r));
@@ -567,6 +611,7 @@ static int train(run *r) {
 
 static void cleanup(run *r) {
     if (r->metrics) fclose(r->metrics);
+    if (r->lock_fd > 0) close(r->lock_fd);
     trm_trainer_free(r->t);
     trm_model_free(r->model);
     trm_model_free(r->eval_model);
