@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Reproduces models/maze-11x11-mix.safetensors (recipe and measurements: models/README.md).
+# Reproduces models/maze-11x11-mix.safetensors (OUT_DIR/run/best.safetensors; recipe and measurements: models/README.md).
 #   scripts/train_maze11_mix.sh [OUT_DIR]     default runs/mix11; about 2 hours with 2 threads
 # 1. Writes the training mixes into OUT_DIR/data: train.csv (600,000 11x11 mazes, six kinds,
 #    trm-maze seeds 11-16), train2.csv (the same plus 140,000 of three kinds with short paths
@@ -9,7 +9,8 @@
 #    step 42,000 (lr 2e-4, cosine from 26,000; halting exploration 0.5; N_sup 16). The switch
 #    step is where the run that found the recipe got its wider mix.
 # Rerunning continues an interrupted run from its checkpoint (bit for bit). The model is
-# OUT_DIR/run/model.safetensors (EMA weights at the last step); its file records the mix.
+# OUT_DIR/run/best.safetensors (EMA weights at the evaluation with the best held-out exact accuracy,
+# step 18,000 in the recorded run); its file records the mix.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
