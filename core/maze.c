@@ -192,6 +192,11 @@ static trm_status find_endpoints(const uint8_t *q, int h, int w, int *s, int *g,
     return TRM_OK;
 }
 
+trm_status trm_maze_check_question(const uint8_t *question, int h, int w, trm_error *err) {
+    int s, g;
+    return find_endpoints(question, h, w, &s, &g, err);
+}
+
 trm_status trm_maze_count_shortest(const uint8_t *question, int h, int w, int cap, int *length,
                                    int *count, void *workspace, trm_error *err) {
     int s, g;

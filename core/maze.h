@@ -133,6 +133,10 @@ trm_status trm_maze_generate(const trm_maze_options *o, uint64_t seed, uint64_t 
 /* ------------------------------------------------------------------------------------------ */
 /* Solving and verification                                                                    */
 
+/* A question: tokens 1..4 only (no path cells), exactly one S and one G (else TRM_E_FORMAT,
+ * naming the row and column or the counts), valid sizes (TRM_E_SHAPE). */
+trm_status trm_maze_check_question(const uint8_t *question, int h, int w, trm_error *err);
+
 /* Number of shortest paths from S to G, saturating at `cap` (>= 1); 0 if G is unreachable.
  * question [h*w] must hold exactly one S and one G (else TRM_E_FORMAT). *length (may be NULL)
  * receives the BFS distance or -1. */

@@ -219,28 +219,20 @@ static int isqrt_exact(size_t n) {
 }
 
 /* Check and convert the current record (a data row) and append it to d. q, a: scratch [cells]. */
-/* A question has walls, open cells, one S and one G; its answer keeps every wall and open cell
+/* The question is a maze question (core's rule); its answer keeps every wall and open cell
  * except path cells ('o' on open cells, and on S and G in the convention that marks them). */
 static trm_status check_pair(const csv_parser *ps, size_t row, const trm_csv_dataset *d, const uint8_t *q,
                              const uint8_t *a, trm_error *err) {
+    trm_error qe;
+    if (trm_maze_check_question(q, d->height, d->width, &qe) != TRM_OK)
+        return trm_error_set(err, TRM_E_FORMAT, "%s: line %ld (data row %zu): column 2 (%s)", AT, row, qe.msg);
     const size_t cells = (size_t)d->height * (size_t)d->width;
-    int ns = 0, ng = 0;
-    for (size_t i = 0; i < cells; i++) {
-        const int r = (int)(i / (size_t)d->width), c = (int)(i % (size_t)d->width);
-        if (q[i] == TRM_MAZE_PATH)
-            return trm_error_set(err, TRM_E_FORMAT, "%s: line %ld (data row %zu): column 2 (question): row %d, column %d is 'o' "
-                                 "(a path cell); a question has only walls, open cells, S and G", AT, row, r, c);
-        ns += q[i] == TRM_MAZE_START;
-        ng += q[i] == TRM_MAZE_GOAL;
-        const int ok = a[i] == q[i] || (a[i] == TRM_MAZE_PATH && q[i] != TRM_MAZE_WALL);
-        if (!ok)
+    for (size_t i = 0; i < cells; i++)
+        if (a[i] != q[i] && !(a[i] == TRM_MAZE_PATH && q[i] != TRM_MAZE_WALL))
             return trm_error_set(err, TRM_E_FORMAT, "%s: line %ld (data row %zu): column 3 (answer): row %d, column %d is '%c' "
-                                 "where the question has '%c' (an answer only marks path cells 'o')", AT, row, r, c,
-                                 trm_maze_token_char(a[i]), trm_maze_token_char(q[i]));
-    }
-    if (ns != 1 || ng != 1)
-        return trm_error_set(err, TRM_E_FORMAT, "%s: line %ld (data row %zu): column 2 (question): %d 'S' and %d 'G'; a question "
-                             "needs exactly one of each", AT, row, ns, ng);
+                                 "where the question has '%c' (an answer only marks path cells 'o')", AT, row,
+                                 (int)(i / (size_t)d->width), (int)(i % (size_t)d->width), trm_maze_token_char(a[i]),
+                                 trm_maze_token_char(q[i]));
     return TRM_OK;
 }
 

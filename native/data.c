@@ -327,8 +327,11 @@ static void count_kind(kind_stats *kinds, int *nk, const kind_stats *k, int len)
                         !strcmp(kinds[i].algorithm, k->algorithm)))
         i++;
     if (i == *nk) {
-        if (*nk == MAX_KINDS) i = MAX_KINDS - 1; /* more kinds than that: the rest count as the last */
-        else {
+        if (*nk == MAX_KINDS) { /* more kinds than that: the last slot becomes "other" (algorithm null) */
+            i = MAX_KINDS - 1;
+            kinds[i].algorithm[0] = '\0';
+            kinds[i].min_path = kinds[i].unique = 0;
+        } else {
             kinds[i] = *k;
             kinds[i].count = 0;
             kinds[i].path_min = kinds[i].path_max = -1;
@@ -376,9 +379,8 @@ char *trm_data_describe(const trm_data *d) {
         }
     } else {
         for (size_t i = 0; i < d->n_train; i++) {
-            kind_stats k = {.algorithm = "", .min_path = 0, .unique = 0};
-            const int known = !parse_source(d->train.sources ? d->train.sources[i] : NULL, &k);
-            if (!known) k.algorithm[0] = '\0';
+            kind_stats k = {.algorithm = ""}; /* stays "other" unless trm-maze wrote the row */
+            parse_source(d->train.sources ? d->train.sources[i] : NULL, &k);
             count_kind(kinds, &nk, &k, bfs_length(d, d->train.questions + i * d->grid, ws));
         }
     }

@@ -160,14 +160,14 @@ static void test_errors(void) {
     expect_error("misspelt header", "source,question,answers,rating\na,SG  ,SG  ,1\n", 0, 0,
                  "column 3 of the header is 'answers', expected 'answer'");
     expect_error("'o' in a question", HDR "a,So G,So G,1\n", 0, 0,
-                 "column 2 (question): row 0, column 1 is 'o' (a path cell)");
-    expect_error("two S", HDR "a,SS G,SS G,1\n", 0, 0, "column 2 (question): 2 'S' and 1 'G'");
-    expect_error("no G", HDR "a,S   ,S   ,1\n", 0, 0, "0 'G'");
+                 "column 2 (question row 0, column 1: token 5 ('o') is not '#', ' ', 'S' or 'G')");
+    expect_error("two S", HDR "a,SS G,SS G,1\n", 0, 0, "column 2 (question has 2 start cells 'S', expected 1)");
+    expect_error("no G", HDR "a,S   ,S   ,1\n", 0, 0, "question has 0 goal cells 'G', expected 1");
     expect_error("answer moves a wall", HDR "a,S#  #   G,S #  #  G,3\n", 0, 0,
                  "column 3 (answer): row 0, column 1 is ' ' where the question has '#'");
     expect_error("answer paths through a wall", HDR "a,S#  #   G,So  #   G,3\n", 0, 0,
                  "column 3 (answer): row 0, column 1 is 'o' where the question has '#'");
-    expect_error("answer drops G", HDR "a,S   ,S   ,1\n", 0, 0, "0 'G'");
+    expect_error("answer drops G", HDR "a,S  G,S   ,1\n", 0, 0, "column 3 (answer): row 1, column 1 is ' ' where the question has 'G'");
     expect_error("line numbers after a multi-line field", HDR "\"x\ny\nz\",SG  ,SG  ,1\nb,SG  ,SGx ,1\n", 0, 0,
                  "line 5 (data row 2): column 3 (answer)");
     {

@@ -207,19 +207,6 @@ function gridArg(g, what, shape) {
 }
 
 // Characters the C side cannot even see (non-ASCII) are reported here; others by core's tokenizer.
-// A question holds exactly one 'S' and one 'G' and no path cells ('o' belongs to answers).
-function checkQuestion(text, w, what) {
-  let ns = 0, ng = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === 'S') ns++;
-    else if (c === 'G') ng++;
-    else if (!CHARSET.includes(c)) fail('bad_charset', `${what} ${cellName(i, w)}: character ${JSON.stringify(c).replace(/^"(.)"$/, "'$1'")} is not one of "${CHARSET}"`);
-    else if (c === 'o') fail('bad_grid', `${what} ${cellName(i, w)}: 'o' marks a path cell; a question has only walls, open cells, one S and one G`);
-  }
-  if (ns !== 1 || ng !== 1) fail('bad_grid', `${what}: ${ns} 'S' and ${ng} 'G'; a question needs exactly one of each`);
-}
-
 function checkAscii(text, w, what) {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -861,7 +848,6 @@ export class Solver {
     const m = this._model;
     const q = gridArg(grid, 'grid', { h: m.height, w: m.width });
     checkAscii(q.text, q.w, 'grid');
-    checkQuestion(q.text, q.w, 'grid');
     const steps = maxSteps === undefined || maxSteps === null ? m.config.halt_max_steps : intOption(maxSteps, 'maxSteps', 1, 1e6);
     const trm = this._trm;
     const st = trm._scoped((a) => trm._x.trm_web_solver_reset(p, a.str(q.text, true), q.text.length, trm._err));

@@ -229,6 +229,7 @@ EXPORT trm_web_solver *trm_web_solver_create(const trm_model *m, trm_error *err)
 EXPORT int trm_web_solver_reset(trm_web_solver *ws, const char *chars, size_t len, trm_error *err) {
     ws->ready = 0;
     int st = tokenize(chars, len, ws->h, ws->w, ws->tokens, err, NULL);
+    if (st == TRM_OK) st = (int)trm_maze_check_question(ws->tokens, ws->h, ws->w, err);
     if (st == TRM_OK) st = (int)trm_solver_reset(ws->s, ws->tokens, NULL, 1, err);
     if (st != TRM_OK) return st;
     ws->ready = 1;
