@@ -2,6 +2,7 @@
 #include "model_io.h"
 
 #include "fileio.h"
+#include "json.h"
 
 #include <cjson/cJSON.h>
 #include <stdarg.h>
@@ -56,17 +57,11 @@ int trm_config_apply_json(trm_config *cfg, const char *json, trm_warn_fn warn, v
 {
     if (!cfg || !json)
         return trm_errorf(err, errcap, "config: NULL argument");
-    size_t len = strlen(json);
-    const char *end = NULL;
-    cJSON *root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
-    size_t pos = end ? (size_t)(end - json) : 0;
-    while (root && pos < len && (json[pos] == ' ' || json[pos] == '\t' || json[pos] == '\n' ||
-                                 json[pos] == '\r'))
-        pos++;
-    if (!root || pos != len) {
-        cJSON_Delete(root);
-        return trm_errorf(err, errcap, "config is not valid JSON (error at byte %zu)", pos);
-    }
+    size_t pos = 0;
+    char why[160];
+    cJSON *root = trm_json_parse(json, strlen(json), &pos, why, sizeof why);
+    if (!root)
+        return trm_errorf(err, errcap, "config: %s at byte %zu", why, pos);
     int rc = 0, oom = 0;
     const char *dup = NULL;
     if (!cJSON_IsObject(root))
@@ -104,7 +99,28 @@ int trm_config_apply_json(trm_config *cfg, const char *json, trm_warn_fn warn, v
     return rc;
 }
 
-/* Config from the metadata: defaults, then the file's keys. */
+/* The first key that model files carry (what trm_config_to_json writes) but json lacks, or NULL.
+ * A missing key must not silently take its default: a file without num_heads would load as an
+ * 8-head model. "charset" alone may be absent (files written before it existed; the maze
+ * charset is the only one). Sets *oom when out of memory. */
+static const char *missing_config_key(const char *json, char *buf, size_t cap, int *oom)
+{
+    trm_config def;
+    trm_config_default(&def);
+    char canon[1024];
+    trm_config_to_json(&def, canon, sizeof canon);
+    cJSON *want = cJSON_Parse(canon), *have = cJSON_Parse(json);
+    const char *missing = NULL;
+    *oom = !want || !have;
+    for (const cJSON *k = *oom ? NULL : want->child; k && !missing; k = k->next)
+        if (strcmp(k->string, "charset") != 0 && !cJSON_GetObjectItemCaseSensitive(have, k->string))
+            missing = strncpy(buf, k->string, cap - 1);
+    cJSON_Delete(want);
+    cJSON_Delete(have);
+    return missing;
+}
+
+/* Config from the metadata: every key the format writes, over the defaults. */
 static int config_from_file(const trm_st_file *f, trm_config *cfg, trm_warn_fn warn,
                             void *user, char *err, size_t errcap)
 {
@@ -123,6 +139,12 @@ static int config_from_file(const trm_st_file *f, trm_config *cfg, trm_warn_fn w
     char e[400] = "";
     if (trm_config_apply_json(cfg, json, warn, user, e, sizeof e))
         return trm_errorf(err, errcap, "__metadata__.%s", e);
+    char key[64] = "";
+    int oom = 0;
+    if (missing_config_key(json, key, sizeof key, &oom) || oom)
+        return oom ? trm_errorf(err, errcap, "out of memory (config)")
+                   : trm_errorf(err, errcap, "__metadata__.config has no key '%s' (a model file "
+                                "records its whole configuration)", key);
     return 0;
 }
 

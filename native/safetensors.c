@@ -3,6 +3,7 @@
 #include "safetensors.h"
 
 #include "fileio.h"
+#include "json.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -352,7 +353,7 @@ static int parse_prefix(const uint8_t *buf, size_t len, trm_st_file *f, char *er
     return 0;
 }
 
-/* Parse the header text with cJSON; report a failure by byte offset, line and column. */
+/* Parse the header text; report a failure by byte offset, line and column. */
 static cJSON *parse_json(const uint8_t *hdr, size_t n, char *err, size_t errcap)
 {
     /* A NUL-terminated private copy: cJSON then cannot read past the header whatever it does. */
@@ -363,31 +364,18 @@ static cJSON *parse_json(const uint8_t *hdr, size_t n, char *err, size_t errcap)
     }
     memcpy(text, hdr, n);
     text[n] = 0;
-    const char *end = NULL;
-    cJSON *root = cJSON_ParseWithLengthOpts(text, n, &end, 0);
-    size_t pos = end ? (size_t)(end - text) : 0;
-    if (pos > n)
-        pos = n;
-    if (root) {
-        /* The reference pads with spaces; anything else after the JSON value is garbage. */
-        while (pos < n && (text[pos] == ' ' || text[pos] == '\t' || text[pos] == '\n' ||
-                           text[pos] == '\r'))
-            pos++;
-        if (pos == n) {
-            free(text);
-            return root;
-        }
-        cJSON_Delete(root);
-        root = NULL;
-    }
+    size_t pos = 0;
+    char why[160];
+    cJSON *root = trm_json_parse(text, n, &pos, why, sizeof why);
+    free(text);
+    if (root)
+        return root;
     int line = 1;
     size_t col = 1;
     for (size_t i = 0; i < pos; i++)
-        col = text[i] == '\n' ? (line++, 1) : col + 1;
+        col = hdr[i] == '\n' ? (line++, 1) : col + 1;
     trm_errorf(err, errcap, "header is not valid JSON: %s at header byte %zu (file offset %zu, line "
-         "%d, column %zu)", end ? "syntax error or trailing bytes" : "parse failure", pos,
-         pos + 8, line, col);
-    free(text);
+         "%d, column %zu)", why, pos, pos + 8, line, col);
     return NULL;
 }
 

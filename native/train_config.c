@@ -3,6 +3,7 @@
 #include "train_config.h"
 
 #include "fileio.h"
+#include "json.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -267,17 +268,13 @@ static void line_col(const char *text, size_t pos, int *line, int *col) {
 
 int trm_run_config_parse(trm_run_config *c, const char *text, size_t len, const char *name, char *err, size_t cap) {
     ctx x = {name ? name : "config", err, cap, 0, 0};
-    const char *end = NULL;
-    cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
-    size_t pos = end && end >= text ? (size_t)(end - text) : 0;
-    if (pos > len) pos = len;
-    while (root && pos < len && (text[pos] == ' ' || text[pos] == '\t' || text[pos] == '\n' || text[pos] == '\r')) pos++;
-    if (!root || pos != len) {
+    size_t pos = 0;
+    char why[160];
+    cJSON *root = trm_json_parse(text, len, &pos, why, sizeof why);
+    if (!root) {
         int line, col;
         line_col(text, pos, &line, &col);
-        cJSON_Delete(root);
-        return trm_errorf(err, cap, "%s:%d:%d: %s", x.name, line, col,
-                    root ? "unexpected text after the JSON object" : "invalid JSON");
+        return trm_errorf(err, cap, "%s:%d:%d: %s", x.name, line, col, why);
     }
     int rc = 0;
     if (!cJSON_IsObject(root)) rc = trm_errorf(err, cap, "%s: the configuration must be a JSON object", x.name);

@@ -12,7 +12,7 @@ out=${TRM_FUZZ_DIR:-build-fuzz}
 mkdir -p "$out"
 command -v clang >/dev/null || { echo "fuzz: clang is missing (scripts/setup.sh installs it)" >&2; exit 1; }
 
-sources=(core/*.c native/fileio.c native/safetensors.c native/csv.c native/train_config.c)
+sources=(core/*.c native/fileio.c native/json.c native/safetensors.c native/csv.c native/train_config.c)
 for harness in tests/fuzz/fuzz_*.c; do
   name=$(basename "$harness" .c)
   clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \

@@ -17,6 +17,7 @@
 #include "safetensors.h"
 #include "trm.h"
 
+#include <cjson/cJSON.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -298,15 +299,30 @@ static void test_dtypes(void)
     trm_model_free(m);
 }
 
+/* dst = the config JSON own with key set to the raw JSON text value, or removed when value is "". */
+static void config_with(char *dst, size_t cap, const char *own, const char *key, const char *value)
+{
+    cJSON *o = cJSON_Parse(own);
+    cJSON_DeleteItemFromObjectCaseSensitive(o, key);
+    char *text = cJSON_PrintUnformatted(o);
+    if (*value)
+        snprintf(dst, cap, "%.*s, \"%s\": %s}", (int)strlen(text) - 1, text, key, value);
+    else
+        snprintf(dst, cap, "%s", text);
+    cJSON_free(text);
+    cJSON_Delete(o);
+}
+
 static void test_rejects(void)
 {
     printf("bad model files:\n");
     trm_model *m = small_model(0, 3);
     const spec base = {.dtype = TRM_ST_F32, .format = TRM_MODEL_FORMAT, .config = ""};
     spec s;
-    char cfg[1200], own[1024];
+    char cfg[1200], own[1024], own_open[1024];
     trm_config_to_json(trm_model_config(m), own, sizeof own);
-    own[strlen(own) - 1] = 0; /* drop the closing brace to append keys */
+    memcpy(own_open, own, sizeof own);
+    own_open[strlen(own_open) - 1] = 0; /* without the closing brace, to append keys */
 
     s = base, s.transpose = "lm_head.weight";
     try_load("wrong shape", m, &s, "tensor 'lm_head.weight': shape [16, 6], expected [6, 16]", NULL);
@@ -324,52 +340,73 @@ static void test_rejects(void)
     s = base, s.config = NULL;
     try_load("no config", m, &s, "no \"config\" in __metadata__", NULL);
 
-    /* A minimal config (the rest defaults) plus one bad key each; "dup" re-states a key. */
-    const char *mini = "{\"hidden_size\": 16, \"grid_height\": 4, \"grid_width\": 4, "
-                       "\"puzzle_emb_len\": 1, \"puzzle_emb_ndim\": 16";
-    struct { const char *what, *extra, *want; } bad[] = {
-        {"bad config value", ", \"num_heads\": 3}", "hidden_size 16 is not a multiple of"},
-        {"negative L_cycles", ", \"L_cycles\": -1}", "config key 'L_cycles'"},
-        {"fractional layers", ", \"L_layers\": 1.5}", "config key 'L_layers'"},
-        {"bad pos_encodings", ", \"pos_encodings\": \"alibi\"}", "'alibi' is not rope"},
-        {"number as string", ", \"H_cycles\": \"3\"}", "'H_cycles' takes a number"},
-        {"string as number", ", \"pos_encodings\": 1}", "'pos_encodings' takes a string"},
-        {"array value", ", \"expansion\": [4]}", "key 'expansion': the value must be"},
-        {"null value", ", \"rope_theta\": null}", "not null"},
-        {"duplicate key", ", \"hidden_size\": 16}", "config key 'hidden_size' appears twice"},
-        {"seq_len mismatch", ", \"seq_len\": 17}", "seq_len 17"},
-        {"config not JSON", ", \"x\": }", "config is not valid JSON"},
-        {"trailing garbage", "} x", "config is not valid JSON"},
-        {"bad mlp_t", ", \"mlp_t\": 2}", "'mlp_t'"},
-        {"bad charset", ", \"charset\": \"01\"}", "'charset'"},
+    /* The model's own config with one key replaced by a bad value each (raw JSON text). */
+    struct { const char *what, *key, *value, *want; } bad[] = {
+        {"bad config value", "num_heads", "3", "hidden_size 16 is not a multiple of"},
+        {"negative L_cycles", "L_cycles", "-1", "config key 'L_cycles'"},
+        {"fractional layers", "L_layers", "1.5", "config key 'L_layers'"},
+        {"bad pos_encodings", "pos_encodings", "\"alibi\"", "'alibi' is not rope"},
+        {"number as string", "H_cycles", "\"3\"", "'H_cycles' takes a number"},
+        {"string as number", "pos_encodings", "1", "'pos_encodings' takes a string"},
+        {"array value", "expansion", "[4]", "key 'expansion': the value must be"},
+        {"null value", "rope_theta", "null", "not null"},
+        {"seq_len mismatch", "seq_len", "17", "seq_len 17"},
+        {"bad mlp_t", "mlp_t", "2", "'mlp_t'"},
+        {"bad charset", "charset", "\"01\"", "'charset'"},
+        {"config/tensor mismatch", "hidden_size", "32", "expected [6, 32]"},
+        /* A NUL would cut the key short and set num_heads under another name. */
+        {"NUL in a key", "num_heads", NULL, "the string \"num_heads\\u0000...\" holds a NUL character"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        snprintf(cfg, sizeof cfg, "%s%s", mini, bad[i].extra);
+        if (bad[i].value)
+            config_with(cfg, sizeof cfg, own, bad[i].key, bad[i].value);
+        else { /* "num_heads\u0000x": 2 in place of num_heads */
+            config_with(cfg, sizeof cfg, own, bad[i].key, "");
+            snprintf(cfg + strlen(cfg) - 1, sizeof cfg - strlen(cfg) + 1, ", \"num_heads\\u0000x\": 2}");
+        }
         s = base, s.config = cfg;
         try_load(bad[i].what, m, &s, bad[i].want, NULL);
     }
-    /* Booleans and seq_len are accepted as numbers; no warning. */
-    snprintf(cfg, sizeof cfg, "%s, \"num_heads\": 2, \"mlp_t\": false, \"seq_len\": 16}", mini);
+    snprintf(cfg, sizeof cfg, "%s, \"hidden_size\": 16}", own_open);
     s = base, s.config = cfg;
-    trm_model *ok = try_load("minimal config + bool", m, &s, NULL, NULL);
+    try_load("duplicate key", m, &s, "config key 'hidden_size' appears twice", NULL);
+    snprintf(cfg, sizeof cfg, "%s, \"x\": }", own_open);
+    try_load("config not JSON", m, &s, "config: invalid JSON at byte", NULL);
+    snprintf(cfg, sizeof cfg, "%s} x", own_open);
+    try_load("trailing garbage", m, &s, "config: unexpected text after the JSON value", NULL);
+    /* Every key the writer writes must be there ("charset" alone may be absent): a default in its
+     * place would load a different model. */
+    cJSON *keys = cJSON_Parse(own);
+    for (const cJSON *k = keys ? keys->child : NULL; k; k = k->next) {
+        config_with(cfg, sizeof cfg, own, k->string, "");
+        char what[80], want[120];
+        snprintf(what, sizeof what, "no %s", k->string);
+        snprintf(want, sizeof want, "__metadata__.config has no key '%s'", k->string);
+        s = base, s.config = cfg;
+        trm_model *l = try_load(what, m, &s, strcmp(k->string, "charset") ? want : NULL, NULL);
+        if (l) compare_models(what, m, l, NULL);
+        trm_model_free(l);
+    }
+    CHECK(keys && cJSON_GetArraySize(keys) == 20, "the model's config has %d keys", cJSON_GetArraySize(keys));
+    cJSON_Delete(keys);
+    /* Booleans and seq_len are accepted as numbers; no warning. */
+    config_with(cfg, sizeof cfg, own, "mlp_t", "false");
+    s = base, s.config = cfg;
+    trm_model *ok = try_load("bool as number", m, &s, NULL, NULL);
     if (ok)
-        compare_models("minimal config + bool", m, ok, NULL);
+        compare_models("bool as number", m, ok, NULL);
     trm_model_free(ok);
     s = base, s.config = "[1, 2]";
     try_load("config is an array", m, &s, "config must be a JSON object", NULL);
-    /* A consistent config that does not match the tensors: caught by the shape checks. */
-    s = base, s.config = "{\"hidden_size\": 32, \"num_heads\": 2, \"grid_height\": 4, "
-                         "\"grid_width\": 4, \"puzzle_emb_len\": 1, \"puzzle_emb_ndim\": 16}";
-    try_load("config/tensor mismatch", m, &s, "expected [6, 32]", NULL);
 
     printf("accepted with a warning:\n");
-    snprintf(cfg, sizeof cfg, "%s, \"future_key\": [1, {\"a\": 2}]}", own);
+    snprintf(cfg, sizeof cfg, "%s, \"future_key\": [1, {\"a\": 2}]}", own_open);
     s = base, s.config = cfg;
     trm_model *l;
     /* An unknown key may hold any JSON value: it is only reported, never interpreted. */
     l = try_load("unknown config key", m, &s, NULL, "future_key");
     trm_model_free(l);
-    snprintf(cfg, sizeof cfg, "%s, \"future_key\": 3}", own);
+    snprintf(cfg, sizeof cfg, "%s, \"future_key\": 3}", own_open);
     s.config = cfg;
     l = try_load("unknown config key (number)", m, &s, NULL, "future_key");
     if (l)

@@ -91,7 +91,28 @@ static void test_malformed(void)
         size_t len;
         uint8_t *b = raw_file("{}xx", NULL, 0, &len);
         b[10] = 0; /* header "{}\0x": cJSON must not stop silently at the NUL */
-        expect_reject_buf("NUL inside header", b, len, "not valid JSON");
+        expect_reject_buf("NUL inside header", b, len, "not valid JSON: a NUL byte at header byte 2");
+        free(b);
+        /* A raw NUL inside a tensor name: the C string would end there. */
+        const char *named = "{\"lm_head.weight_junk\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[0,1]}}";
+        b = raw_file(named, "x", 1, &len);
+        b[8 + 16] = 0;
+        expect_reject_buf("raw NUL in a tensor name", b, len, "the string \"lm_head.weight\\u0000...\" holds a NUL");
+        free(b);
+    }
+    /* Written as an escape, the NUL would make "lm_head.weight\u0000junk" read as lm_head.weight. */
+    expect_reject("\\u0000 in a tensor name", "{\"lm_head.weight\\u0000junk\":{\"dtype\":\"U8\",\"shape\":[1],"
+                  "\"data_offsets\":[0,1]}}", 1, "the string \"lm_head.weight\\u0000...\" holds a NUL character");
+    expect_reject("\\u0000 in metadata", "{\"__metadata__\":{\"format\":\"trm\\u0000\"}}", 0, "\"trm\\u0000...\"");
+    /* An escaped backslash before u0000 is plain text, not a NUL. */
+    {
+        size_t len;
+        uint8_t *b = raw_file("{\"__metadata__\":{\"k\":\"a\\\\u0000\"}}", NULL, 0, &len);
+        trm_st_file f;
+        char err[256];
+        const int rc = trm_st_parse(b, len, &f, err, sizeof err);
+        CHECK(rc == 0 && f.n_meta == 1 && !strcmp(f.meta[0].value, "a\\u0000"), "escaped backslash + u0000: %s", rc ? err : f.meta[0].value);
+        if (!rc) trm_st_free(&f);
         free(b);
     }
     expect_reject("invalid UTF-8", "{\"\xff\":1}", 0, "not valid UTF-8 at header byte 2");

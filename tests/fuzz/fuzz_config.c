@@ -2,7 +2,7 @@
  * CMake).
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Icore -Inative tests/fuzz/fuzz_config.c \
- *       native/train_config.c native/fileio.c core/[a-z]*.c -lcjson -lm \
+ *       native/train_config.c native/json.c native/fileio.c core/[a-z]*.c -lcjson -lm \
  *       -o /tmp/fuzz_config
  *   /tmp/fuzz_config -max_total_time=30 -max_len=2048
  *
