@@ -8,7 +8,8 @@
  * A checkpoint's shapes are checked when it is read (trm_checkpoint_restore, on top of the
  * safetensors parser that fuzz_safetensors covers); its values are what this harness attacks.
  * A tiny trainer is set up once and trained two steps; each input is a list of edits to that
- * state, 8 bytes each:
+ * state, 8 bytes each (a short last one is padded with zeros, so that even the first tiny inputs
+ * libFuzzer tries are edits):
  *   byte 0       entry: bits 0-6 pick one of the trainer's and the data source's state entries,
  *                bit 7 the high half of a 64-bit element
  *   bytes 1-3    element index (little-endian, modulo the entry's count)
@@ -107,7 +108,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static harness *h;
     if (!h) h = setup();
     for (int i = 0; i < h->n; i++) memcpy(h->e[i].data, h->saved[i], entry_bytes(&h->e[i]));
-    for (size_t i = 0; i + 8 <= size; i += 8) edit(h, data + i);
+    for (size_t i = 0; i < size; i += 8) {
+        uint8_t r[8] = {0};
+        memcpy(r, data + i, size - i < 8 ? size - i : 8);
+        edit(h, r);
+    }
     char err[512] = "";
     trm_error e = {TRM_OK, ""};
     if (trm_trainer_check_state(h->t, &e) != TRM_OK) {
