@@ -24,9 +24,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
-# npm: playwright-core drives Debian's Chromium in the page test (it never downloads a browser).
-if [ ! -d node_modules/playwright-core ]; then
-  echo "setup: npm ci (playwright-core)"
+# npm: playwright-core drives Debian's Chromium in the page test (it never downloads a browser);
+# esbuild bundles the library in the packaging test.
+if [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/esbuild ]; then
+  echo "setup: npm ci (playwright-core, esbuild)"
   npm ci --no-audit --no-fund --loglevel=error
 fi
 

@@ -1,18 +1,22 @@
 // trm.d.ts: types of web/trm.js, the ES module over trm.wasm (the trm.c core in WebAssembly).
 // Works in Node 20, a browser page and a module Worker. Nothing is global: each TRM.load() is its
 // own WebAssembly instance; models and solvers live in its memory until free() is called.
+// TRMWorker (trm-worker.js, exported here too) runs an instance in a Worker, asynchronously.
 
 /**
  * Stable error codes of TRMError:
  * - 'bad_argument'  an option or argument of the wrong type or range, or an unknown option name
  *                   (the message names it); also an unknown kernel set, a maze that cannot be
- *                   generated, a module file TRM.load cannot read
+ *                   generated, a module or model file that cannot be read or fetched (no
+ *                   such file, a network error, an HTTP status other than 2xx: names the URL)
  * - 'bad_wasm'      TRM.load: bytes that are not this library's WebAssembly module
  * - 'state'         pass() before reset(); a solve() generator whose solver was reset since
  * - 'bad_model'     model bytes that are not a valid model file: safetensors container (header
  *                   length, JSON, offsets, overlaps, holes, truncation), __metadata__ (format,
- *                   config JSON and values), unknown or missing tensors, dtypes other than
- *                   F32/F16/BF16, non-finite values; the message names the tensor or key
+ *                   config JSON and values, a missing config key: every key of ModelConfig
+ *                   but charset must be there), unknown or missing tensors, a NUL character in
+ *                   a tensor name or metadata string, dtypes other than F32/F16/BF16,
+ *                   non-finite values; the message names the tensor or key
  * - 'bad_shape'     a tensor whose shape does not match the model's config (names the tensor,
  *                   the shape found and the shape expected)
  * - 'bad_grid'      a malformed maze: not exactly one 'S' and one 'G', an 'o' in a question,
@@ -22,11 +26,13 @@
  * - 'no_path'       shortestPath(): G cannot be reached from S
  * - 'freed'         a call on a model or solver after free() (or on a solver whose model was freed)
  * - 'out_of_memory' the module's memory (at most 2 GB) cannot hold it
+ * - 'terminated'    TRMWorker: the worker was terminated, or failed or exited (the message says
+ *                   which), before the request was answered
  * After any error the instance stays usable: nothing is left allocated or half-changed.
  */
 export type TRMErrorCode =
   | 'bad_argument' | 'bad_wasm' | 'bad_model' | 'bad_shape' | 'bad_grid' | 'bad_charset'
-  | 'size_mismatch' | 'no_path' | 'freed' | 'state' | 'out_of_memory';
+  | 'size_mismatch' | 'no_path' | 'freed' | 'state' | 'out_of_memory' | 'terminated';
 
 export class TRMError extends Error {
   readonly name: 'TRMError';
@@ -39,7 +45,10 @@ export class TRMError extends Error {
  */
 export type Grid = string | { grid: string; height?: number; width?: number };
 
-/** The model config with the official TRM key names (TRM.md §0) plus the grid size. */
+/**
+ * The model config with the official TRM key names (TRM.md §0) plus the grid size. A model file's
+ * __metadata__.config must hold every key but charset ('bad_model' names a missing one).
+ */
 export interface ModelConfig {
   hidden_size: number;
   num_heads: number;
@@ -64,8 +73,8 @@ export interface ModelConfig {
 }
 
 export interface LoadOptions {
-  /** The module: a URL or path (default: trm.wasm next to trm.js), its bytes, a compiled Module or a fetch Response. */
-  wasm?: string | URL | ArrayBuffer | ArrayBufferView | WebAssembly.Module | Response;
+  /** The module: a URL or path (default: trm.wasm next to trm.js), its bytes, a compiled Module, a fetch Response or a Blob. */
+  wasm?: string | URL | ArrayBuffer | ArrayBufferView | WebAssembly.Module | Response | Blob;
 }
 
 export interface LoadModelOptions {
@@ -74,6 +83,13 @@ export interface LoadModelOptions {
   /** Called for each warning (unknown config keys, no "format" in __metadata__); they are also in model.warnings. */
   onWarning?: (message: string) => void;
 }
+
+/**
+ * Where a model file comes from, besides its bytes: a URL (fetched; in Node a path or file: URL is
+ * read from disk), a fetch Response (its status is checked) or a Blob such as a File from an
+ * <input type="file">.
+ */
+export type ModelSource = string | URL | Response | Blob;
 
 export type MazeAlgorithm = 'lehnert' | 'dfs' | 'dfs-any' | 'sparse';
 
@@ -175,8 +191,10 @@ export class TRM {
   static load(options?: LoadOptions): Promise<TRM>;
   /** Kernel set new models use: 'wasm128' (SIMD build) or 'scalar'. */
   readonly kernels: string;
-  /** Load a model file (safetensors; F32, BF16 or F16 tensors; config in __metadata__). */
+  /** Load a model file (safetensors; F32, BF16 or F16 tensors; config in __metadata__) from its bytes. */
   loadModel(bytes: ArrayBuffer | ArrayBufferView, options?: LoadModelOptions): Model;
+  /** The same from a URL or path, a Response or a Blob: the promise rejects with the TRMError. */
+  loadModel(source: ModelSource, options?: LoadModelOptions): Promise<Model>;
   /** A model with random TRM §5.7 weights; config keys on top of the official defaults (unknown keys are errors). */
   createModel(config?: Partial<ModelConfig>, options?: { seed?: number | bigint }): Model;
   generateMaze(options?: MazeOptions): Maze;
@@ -228,6 +246,77 @@ export class Solver {
   solve(grid: Grid, options?: SolveOptions): Generator<Pass, void, void>;
   /** Free the solver. Safe to call twice. */
   free(): void;
+}
+
+// ---- TRMWorker: the same in a Worker (trm-worker.js) ------------------------------------------
+
+export interface TRMWorkerOptions {
+  /** The module for the worker: as LoadOptions.wasm (a relative URL is resolved against the page). Default: trm.wasm next to trm.js. */
+  wasm?: string | URL | ArrayBuffer | ArrayBufferView | WebAssembly.Module | Response | Blob;
+  /** The worker script, if trm-worker-thread.js is not next to trm-worker.js (e.g. after bundling). */
+  workerUrl?: string | URL;
+}
+
+/**
+ * A browser module Worker (a worker_threads thread in Node) with its own TRM instance. Every call
+ * is asynchronous; errors are TRMErrors with the same codes as the synchronous API. An idle
+ * TRMWorker does not keep a Node process alive; terminate() when done.
+ */
+export class TRMWorker {
+  static create(options?: TRMWorkerOptions): Promise<TRMWorker>;
+  /** Kernel set of the worker's module. */
+  readonly kernels: string;
+  readonly terminated: boolean;
+  /** Load a model in the worker (bytes are copied; other sources are read here, then handed over). */
+  loadModel(source: ArrayBuffer | ArrayBufferView | ModelSource, options?: LoadModelOptions): Promise<WorkerModel>;
+  generateMaze(options?: MazeOptions): Promise<Maze>;
+  verify(grid: Grid, answer: Grid, label?: Grid | null): Promise<Verdict>;
+  shortestPath(grid: Grid): Promise<string>;
+  countShortestPaths(grid: Grid, options?: { cap?: number }): Promise<{ length: number | null; count: number }>;
+  /** Stop the worker now; pending calls and solves reject with 'terminated'. Safe to call twice. */
+  terminate(): void;
+}
+
+export interface WorkerSolveOptions extends SolveOptions {
+  /** Called with each pass; the run is then not iterable. If it throws, the solve stops and result rejects with that error. */
+  onPass?: (pass: Pass) => void;
+}
+
+export interface SolveResult {
+  passes: number;        // passes run
+  last: Pass | null;     // the last of them
+  cancelled: boolean;    // stopped by cancel() (or by leaving a for-await loop)
+}
+
+/** One solve in a worker: `for await (const pass of run)`, or onPass and `await run.result`. */
+export class SolveRun implements AsyncIterableIterator<Pass> {
+  /** Settles when the solve ends; rejects with the TRMError that stopped it (e.g. 'bad_grid'). */
+  readonly result: Promise<SolveResult>;
+  /** Stop before the next pass; no further passes are delivered. Does nothing once the solve ended. */
+  cancel(): void;
+  next(): Promise<IteratorResult<Pass, undefined>>;
+  /** Called when a for-await loop is left early: cancels. */
+  return(): Promise<IteratorResult<Pass, undefined>>;
+  [Symbol.asyncIterator](): SolveRun;
+}
+
+/** A model in a TRMWorker: Model's fields; its methods return promises. */
+export class WorkerModel {
+  readonly config: Readonly<ModelConfig>;
+  readonly height: number;
+  readonly width: number;
+  readonly paramCount: number;
+  readonly warnings: string[];
+  readonly skippedTensors: string[];
+  readonly training: Training | null;
+  readonly kernels: string;
+  readonly freed: boolean;
+  /** Solve a question (the model's height x width) pass by pass in the worker. Throws at once on bad options or a freed model. */
+  solve(grid: Grid, options?: WorkerSolveOptions): SolveRun;
+  generateMaze(options?: { seed?: number | bigint; index?: number | bigint; kind?: number }): Promise<Maze & { kind: number | null }>;
+  trainingFit(grid: Grid): Promise<TrainingFit>;
+  /** Free the model in the worker; solves still running on it fail with 'freed'. Safe to call twice. */
+  free(): Promise<void>;
 }
 
 export default TRM;

@@ -4,58 +4,51 @@
 // are handles into it that must be freed explicitly. Types and error codes: trm.d.ts.
 //
 //   const trm = await TRM.load();                       // or { wasm: url | bytes | Module }
-//   const model = trm.loadModel(bytes);                  // safetensors (F32/BF16/F16)
+//   const model = trm.loadModel(bytes);                  // safetensors (F32/BF16/F16); or
+//   const model = await trm.loadModel(urlOrPath);        //   a URL, path, Response or Blob
 //   const maze = trm.generateMaze({ size: 30, seed: 1 });
 //   const solver = model.solver();
 //   for (const p of solver.solve(maze.grid)) draw(p.grid, p.confidence, p.haltProb);
 //   trm.verify(maze, lastPass.grid, maze.answer);         // { valid, optimal, exact, ... }
 //   solver.free(); model.free();
+//
+// This is the entry point; its parts: trm-common.js (TRMError, argument checks, reading files),
+// trm-model-file.js (the safetensors model file), trm-worker.js (TRMWorker: all of it in a
+// Worker, asynchronous; its thread runs trm-worker-thread.js).
+
+import {
+  ALGORITHMS, TRMError, boolOption, checkResponse, fail, fetchOrRead, intOption, isBlob, isBytes, isResponse, isUrl,
+  optionsArg, readSource, toBytes,
+} from './trm-common.js';
+import {
+  MODEL_FORMAT, encodeFloats, parseSafetensors, parseTraining, readConfig, trainingToFile, writeSafetensors,
+} from './trm-model-file.js';
+
+export { TRMError };
+export { SolveRun, TRMWorker, WorkerModel } from './trm-worker.js';
 
 const CHARSET = '# SGo';
-const MODEL_FORMAT = 'trm.c/1';
-const MAX_HEADER = 100 * 1000 * 1000; // same limit as native/safetensors.c
-const DTYPE_SIZE = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
+const LOAD_MODEL_OPTIONS = ['ignoreUnknownTensors', 'onWarning'];
 const KERNEL_NAMES = ['gemm_nt', 'gemm_nn', 'gemm_tn', 'rmsnorm_fwd', 'rmsnorm_bwd', 'swiglu_fwd',
   'swiglu_bwd', 'rope', 'rope_inverse', 'attention_fwd', 'attention_bwd'];
 
 // trm_status values of core/trm.h, plus trm_web.c's code for a character outside the charset.
 const S = { OK: 0, INVALID: 1, UNKNOWN_KEY: 2, FORMAT: 3, SHAPE: 4, NOMEM: 5, NONFINITE: 6, STATE: 7, CHARSET: 64 };
 
-const isNode = typeof process === 'object' && typeof process.versions?.node === 'string';
-
-/** An error from this module: `code` is stable (see trm.d.ts), `message` says what is wrong. */
-export class TRMError extends Error {
-  constructor(code, message) {
-    super(message);
-    this.name = 'TRMError';
-    this.code = code;
-  }
-}
-
-const fail = (code, message) => { throw new TRMError(code, message); };
-
 // ---- loading the module -----------------------------------------------------------------
 
 async function wasmSource(src) {
-  if (src instanceof WebAssembly.Module) return src;
-  if (src instanceof ArrayBuffer || ArrayBuffer.isView(src)) return src;
-  if (src && typeof src === 'object' && typeof src.arrayBuffer === 'function' && !(src instanceof URL)) return src; // Response
+  if (src instanceof WebAssembly.Module || isBytes(src) || isResponse(src)) return src;
+  if (isBlob(src)) return src.arrayBuffer();
   const url = src === undefined ? new URL('./trm.wasm', import.meta.url) : src;
-  if (typeof url !== 'string' && !(url instanceof URL)) {
-    fail('bad_argument', 'TRM.load: options.wasm must be a URL, a path, bytes or a WebAssembly.Module');
-  }
-  const href = String(url);
-  if (isNode && !/^(https?|data|blob):/i.test(href)) {
-    const { readFile } = await import('node:fs/promises');
-    return readFile(href.startsWith('file:') ? new URL(href) : href);
-  }
-  return fetch(url);
+  if (!isUrl(url)) fail('bad_argument', 'TRM.load: options.wasm must be a URL, a path, bytes, a Response, a Blob or a WebAssembly.Module');
+  return fetchOrRead(url);
 }
 
 async function instantiate(src, imports) {
   if (src instanceof WebAssembly.Module) return WebAssembly.instantiate(src, imports);
-  if (typeof src.arrayBuffer === 'function') { // a fetch Response
-    if (!src.ok) fail('bad_argument', `TRM.load: fetching the module failed: HTTP ${src.status} ${src.url}`);
+  if (isResponse(src)) {
+    checkResponse(src, 'TRM.load');
     if (typeof WebAssembly.instantiateStreaming === 'function' &&
         /application\/wasm/.test(src.headers?.get('content-type') ?? '')) {
       return (await WebAssembly.instantiateStreaming(src, imports)).instance;
@@ -68,13 +61,6 @@ async function instantiate(src, imports) {
 // ---- small helpers ----------------------------------------------------------------------
 
 const sigmoid = (x) => 1 / (1 + Math.exp(-x));
-
-function toBytes(bytes, what) {
-  if (bytes instanceof Uint8Array) return bytes;
-  if (bytes instanceof ArrayBuffer) return new Uint8Array(bytes);
-  if (ArrayBuffer.isView(bytes)) return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return fail('bad_argument', `${what} must be an ArrayBuffer or a typed array, not ${typeof bytes}`);
-}
 
 // 64-bit seeds as (lo, hi) uint32 halves; numbers must be safe non-negative integers.
 function split64(v, what) {
@@ -89,30 +75,6 @@ function split64(v, what) {
   return fail('bad_argument', `${what} must be a number or a BigInt, not ${typeof v}`);
 }
 
-// An options argument: undefined or null mean none; anything else must be a plain object whose
-// keys are all known (a misspelt key is an error, not a silent default).
-function optionsArg(o, what, known) {
-  if (o === undefined || o === null) return {};
-  if (typeof o !== 'object' || Array.isArray(o)) {
-    fail('bad_argument', `${what}: options must be an object, not ${Array.isArray(o) ? 'an array' : typeof o}`);
-  }
-  for (const k of Object.keys(o)) {
-    if (!known.includes(k)) fail('bad_argument', `${what}: unknown option '${k}' (known: ${known.join(', ')})`);
-  }
-  return o;
-}
-
-function boolOption(v, what, dflt) {
-  if (v === undefined || v === null) return dflt;
-  if (typeof v !== 'boolean') fail('bad_argument', `${what} must be true or false, not ${JSON.stringify(v)}`);
-  return v;
-}
-
-function intOption(v, what, lo, hi) {
-  if (!Number.isInteger(v) || v < lo || v > hi) fail('bad_argument', `${what} ${v} must be an integer in [${lo}, ${hi}]`);
-  return v;
-}
-
 const cellName = (i, w) => `row ${Math.floor(i / w)}, column ${i % w}`;
 
 // A grid given as "rows joined by \n" becomes one row-major string; returns { text, h, w }.
@@ -124,39 +86,6 @@ function parseRows(text, what) {
     if (r.length !== w) fail('size_mismatch', `${what}: row ${i} has ${r.length} characters, row 0 has ${w}`);
   });
   return { text: rows.join(''), h: rows.length, w };
-}
-
-const ALGORITHMS = { lehnert: 0, dfs: 1, 'dfs-any': 2, sparse: 3 };
-
-// __metadata__.training (written by trm-train, native/data.h) -> a frozen camelCase object, or
-// null with a warning when it is not what trm-train writes (the model still loads).
-function parseTraining(text, warn) {
-  const bad = (why) => { warn(`__metadata__.training ignored: ${why}`); return null; };
-  let t;
-  try { t = JSON.parse(text); } catch (e) { return bad(`not valid JSON (${e.message})`); }
-  if (!t || typeof t !== 'object' || Array.isArray(t)) return bad('not a JSON object');
-  const int = (v) => Number.isInteger(v) ? v : -1;
-  if (!Array.isArray(t.kinds)) return bad('"kinds" is not an array');
-  const kinds = [];
-  for (const [i, k] of t.kinds.entries()) {
-    if (!k || typeof k !== 'object') return bad(`kinds[${i}] is not an object`);
-    const alg = k.algorithm ?? null;
-    if (alg !== null && !(alg in ALGORITHMS)) return bad(`kinds[${i}].algorithm '${alg}' is not lehnert, dfs, dfs-any or sparse`);
-    if (typeof k.share !== 'number' || !(k.share >= 0 && k.share <= 1)) return bad(`kinds[${i}].share must be a number in [0, 1]`);
-    kinds.push(Object.freeze({ algorithm: alg, minPath: int(k.min_path), unique: k.unique === true, share: k.share,
-                               pathMin: int(k.path_min), pathMax: int(k.path_max) }));
-  }
-  return Object.freeze({ task: typeof t.task === 'string' ? t.task : 'maze', height: int(t.height), width: int(t.width),
-                         source: typeof t.source === 'string' ? t.source : null,
-                         pathMin: int(t.path_min), pathMax: int(t.path_max), kinds: Object.freeze(kinds) });
-}
-
-function trainingToFile(t) {
-  return {
-    task: t.task, height: t.height, width: t.width, ...(t.source ? { source: t.source } : {}), path_min: t.pathMin, path_max: t.pathMax,
-    kinds: t.kinds.map((k) => ({ algorithm: k.algorithm, ...(k.algorithm ? { min_path: k.minPath, unique: k.unique } : {}),
-                                 share: k.share, path_min: k.pathMin, path_max: k.pathMax })),
-  };
 }
 
 // A number in [0, 1) from (seed, index): which training kind model.generateMaze draws.
@@ -216,119 +145,11 @@ function checkAscii(text, w, what) {
   }
 }
 
-// ---- safetensors header (JSON.parse) -------------------------------------------------------
-
-function parseSafetensors(buf) {
-  if (buf.length < 8) fail('bad_model', `file too short: ${buf.length} bytes, a safetensors file starts with an 8-byte header length`);
-  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  const n = dv.getBigUint64(0, true);
-  if (n > BigInt(MAX_HEADER)) fail('bad_model', `absurd header length ${n} (limit ${MAX_HEADER} bytes): not a safetensors file`);
-  const hlen = Number(n);
-  if (8 + hlen > buf.length) fail('bad_model', `header length ${hlen} goes past the end of the file (${buf.length} bytes): truncated?`);
-  if (hlen === 0) fail('bad_model', 'header is empty (header length 0)');
-  let text, header;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(buf.subarray(8, 8 + hlen));
-  } catch {
-    fail('bad_model', 'header is not valid UTF-8');
-  }
-  try {
-    header = JSON.parse(text);
-  } catch (e) {
-    fail('bad_model', `header is not valid JSON: ${e.message}`);
-  }
-  if (!header || typeof header !== 'object' || Array.isArray(header)) fail('bad_model', 'header must be a JSON object');
-  const meta = header.__metadata__ ?? {};
-  if (!meta || typeof meta !== 'object' || Array.isArray(meta)) fail('bad_model', '__metadata__ must be an object of strings');
-  for (const [k, v] of Object.entries(meta)) {
-    if (typeof v !== 'string') fail('bad_model', `__metadata__ entry '${k}' must be a string, but it is ${typeof v}`);
-  }
-  const dataStart = 8 + hlen, dataLen = buf.length - dataStart;
-  const tensors = [];
-  for (const [name, t] of Object.entries(header)) {
-    if (name === '__metadata__') continue;
-    tensors.push(checkTensorEntry(name, t, dataLen, buf, dataStart));
-  }
-  // Offsets must tile the data buffer exactly: no overlap, no hole (as the reference reader).
-  const sorted = [...tensors].sort((a, b) => a.begin - b.begin || a.end - b.end);
-  let at = 0;
-  for (const t of sorted) {
-    if (t.begin < at) fail('bad_model', `tensor '${t.name}' [${t.begin}, ${t.end}) overlaps the tensor before it`);
-    if (t.begin > at) fail('bad_model', `hole in the data buffer: bytes [${at}, ${t.begin}) before tensor '${t.name}'`);
-    at = t.end;
-  }
-  if (at !== dataLen) fail('bad_model', `hole in the data buffer: bytes [${at}, ${dataLen}) after the last tensor`);
-  return { meta, tensors };
-}
-
-function checkTensorEntry(name, t, dataLen, buf, dataStart) {
-  if (!t || typeof t !== 'object' || Array.isArray(t)) fail('bad_model', `tensor '${name}': entry must be an object`);
-  const size = DTYPE_SIZE[t.dtype];
-  if (typeof t.dtype !== 'string') fail('bad_model', `tensor '${name}': missing or non-string "dtype"`);
-  if (!size) fail('bad_model', `tensor '${name}': unknown dtype '${t.dtype}'`);
-  if (!Array.isArray(t.shape) || t.shape.length > 8 || !t.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-    fail('bad_model', `tensor '${name}': "shape" must be an array of at most 8 non-negative integers`);
-  }
-  const o = t.data_offsets;
-  if (!Array.isArray(o) || o.length !== 2 || !o.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-    fail('bad_model', `tensor '${name}': "data_offsets" must be two non-negative integers`);
-  }
-  const [begin, end] = o;
-  if (begin > end) fail('bad_model', `tensor '${name}': data_offsets begin ${begin} > end ${end}`);
-  if (end > dataLen) fail('bad_model', `tensor '${name}': data_offsets end ${end} is past the end of the data buffer (${dataLen} bytes): truncated file?`);
-  const numel = t.shape.reduce((a, d) => a * d, 1);
-  if (end - begin !== numel * size) {
-    fail('bad_model', `tensor '${name}': data_offsets span ${end - begin} bytes, but shape [${t.shape.join(', ')}] of ${t.dtype} needs ${numel * size}`);
-  }
-  return { name, dtype: t.dtype, shape: t.shape, begin, end, data: buf.subarray(dataStart + begin, dataStart + end) };
-}
-
-// ---- writing tensors ------------------------------------------------------------------------
-
-const cvt = new Float32Array(1), cvtBits = new Uint32Array(cvt.buffer);
-
-// float32 -> float16 bits, round to nearest even; values beyond the f16 range give Infinity.
-function f16Bits(v) {
-  cvt[0] = v;
-  const x = cvtBits[0], sign = (x >>> 16) & 0x8000, m = x & 0x7fffff;
-  const e = ((x >>> 23) & 0xff) - 127 + 15;
-  if (e >= 0x1f) return sign | 0x7c00 | (((x >>> 23) & 0xff) === 0xff && m ? 0x200 : 0);
-  if (e <= 0) { // subnormal: units of 2^-24
-    if (e < -10) return sign;
-    const M = m | 0x800000, shift = 14 - e, half = 1 << (shift - 1), rem = M & ((1 << shift) - 1);
-    let r = M >>> shift;
-    if (rem > half || (rem === half && (r & 1))) r++;
-    return sign | r;
-  }
-  let r = (e << 10) | (m >>> 13);
-  const rem = m & 0x1fff;
-  if (rem > 0x1000 || (rem === 0x1000 && (r & 1))) r++; // a carry into the exponent is right
-  return sign | r;
-}
-
-function bf16Bits(v) {
-  cvt[0] = v;
-  const x = cvtBits[0];
-  return ((x + 0x7fff + ((x >>> 16) & 1)) >>> 16) & 0xffff;
-}
-
-function encodeFloats(f, dtype, name) {
-  if (dtype === 'F32') return new Uint8Array(f.buffer, f.byteOffset, f.byteLength).slice(); // little-endian hosts only, as core
-  const out = new Uint8Array(2 * f.length);
-  for (let i = 0; i < f.length; i++) {
-    const h = dtype === 'F16' ? f16Bits(f[i]) : bf16Bits(f[i]);
-    if ((h & 0x7c00) === 0x7c00 && dtype === 'F16') fail('bad_argument', `save: tensor '${name}' element ${i} (${f[i]}) does not fit in F16`);
-    out[2 * i] = h & 0xff;
-    out[2 * i + 1] = h >>> 8;
-  }
-  return out;
-}
-
 // ---- the instance --------------------------------------------------------------------------
 
 /** One WebAssembly instance of trm.wasm. Create with `await TRM.load()`. */
 export class TRM {
-  /** @param {{ wasm?: string | URL | ArrayBuffer | ArrayBufferView | WebAssembly.Module | Response }} [options] */
+  /** @param {{ wasm?: string | URL | ArrayBuffer | ArrayBufferView | WebAssembly.Module | Response | Blob }} [options] */
   static async load(options) {
     const { wasm } = optionsArg(options, 'TRM.load', ['wasm']);
     const imports = { env: { emscripten_notify_memory_growth() {} } }; // views are re-made lazily
@@ -394,6 +215,8 @@ export class TRM {
   // Allocate a NUL-terminated copy of an ASCII/UTF-8 string (code units > 0xff become '?').
   _strAlloc(s, ascii = false) {
     if (!ascii) {
+      // C would stop at the NUL and see another name ('wasm128\0x' as 'wasm128').
+      if (s.includes('\0')) fail('bad_argument', `${JSON.stringify(s)} contains a NUL character`);
       const enc = new TextEncoder().encode(s);
       const p = this._malloc(enc.length + 1);
       this._views()._u8.set(enc, p);
@@ -443,29 +266,32 @@ export class TRM {
   // ---- models ----
 
   /**
-   * Load a model file (safetensors with __metadata__.config). Options: ignoreUnknownTensors
-   * (skip tensors the model's table does not have, e.g. a checkpoint's optimizer state),
-   * onWarning(message).
+   * Load a model file (safetensors with __metadata__.config). Its bytes (ArrayBuffer or typed
+   * array) give a Model; a URL or path, a fetch Response or a Blob give a Promise of one (the
+   * file is fetched, or read from disk in Node), so `await trm.loadModel(x)` suits them all.
+   * Options: ignoreUnknownTensors (skip tensors the model's table does not have, e.g. a
+   * checkpoint's optimizer state), onWarning(message).
    */
-  loadModel(bytes, options) {
-    options = optionsArg(options, 'loadModel', ['ignoreUnknownTensors', 'onWarning']);
+  loadModel(source, options) {
+    if (isBytes(source)) return this._loadModelBytes(toBytes(source), options);
+    if (isUrl(source) || isResponse(source) || isBlob(source)) {
+      return (async () => {
+        optionsArg(options, 'loadModel', LOAD_MODEL_OPTIONS); // a bad option fails before the download
+        return this._loadModelBytes(await readSource(source, 'loadModel'), options);
+      })();
+    }
+    return fail('bad_argument', 'loadModel: the model must be bytes (an ArrayBuffer or a typed array), a URL or path, ' +
+      `a fetch Response or a Blob, not ${source === null ? 'null' : typeof source}`);
+  }
+
+  _loadModelBytes(buf, options) {
+    options = optionsArg(options, 'loadModel', LOAD_MODEL_OPTIONS);
     const ignoreUnknown = boolOption(options.ignoreUnknownTensors, 'loadModel: ignoreUnknownTensors', false);
     if (options.onWarning !== undefined && typeof options.onWarning !== 'function') fail('bad_argument', 'loadModel: onWarning must be a function');
-    const buf = toBytes(bytes, 'loadModel(bytes)');
     const { meta, tensors } = parseSafetensors(buf);
     const warnings = [];
     const warn = (m) => { warnings.push(m); options.onWarning?.(m); };
-    if (meta.format === undefined) warn(`no "format" in __metadata__ (a converted checkpoint?); reading it as ${MODEL_FORMAT}`);
-    else if (meta.format !== MODEL_FORMAT) fail('bad_model', `unsupported format '${meta.format}' in __metadata__ (this build reads ${MODEL_FORMAT})`);
-    if (meta.config === undefined) fail('bad_model', 'no "config" in __metadata__: cannot tell the model\'s configuration (hidden_size, grid size, ...)');
-    let cfgObj;
-    try {
-      cfgObj = JSON.parse(meta.config);
-    } catch (e) {
-      fail('bad_model', `__metadata__.config is not valid JSON: ${e.message}`);
-    }
-    if (!cfgObj || typeof cfgObj !== 'object' || Array.isArray(cfgObj)) fail('bad_model', '__metadata__.config must be a JSON object');
-
+    const cfgObj = readConfig(meta, warn);
     const x = this._x;
     let cfg = 0, m = 0;
     try {
@@ -711,33 +537,21 @@ export class Model {
     const width = { F32: 4, BF16: 2, F16: 2 }[dtype];
     if (!width) fail('bad_argument', `save: dtype '${dtype}' is not F32, BF16 or F16`);
     const n = x.trm_web_model_tensor_count(p);
-    const header = { __metadata__: { format: MODEL_FORMAT, config: JSON.stringify(this.config) } };
-    if (this.training) header.__metadata__.training = JSON.stringify(trainingToFile(this.training));
-    const parts = [];
-    let at = 0;
-    trm._scoped((a) => {
-      const info = a.bytes(12);
+    const meta = { format: MODEL_FORMAT, config: JSON.stringify(this.config) };
+    if (this.training) meta.training = JSON.stringify(trainingToFile(this.training));
+    const tensors = trm._scoped((a) => {
+      const info = a.bytes(12), out = [];
       for (let i = 0; i < n; i++) {
         const name = trm._cstr(x.trm_web_model_tensor_name(p, i));
         const d = x.trm_web_model_tensor(p, i, info);
         const [ndim, s0, s1] = trm._views()._i32.subarray(info / 4, info / 4 + 3);
         const shape = ndim === 1 ? [s0] : [s0, s1];
         const f = trm._f32.slice(d / 4, d / 4 + s0 * (ndim === 1 ? 1 : s1));
-        const bytes = encodeFloats(f, dtype, name);
-        header[name] = { dtype, shape, data_offsets: [at, at + bytes.length] };
-        parts.push(bytes);
-        at += bytes.length;
+        out.push({ name, dtype, shape, bytes: encodeFloats(f, dtype, name) });
       }
+      return out;
     });
-    let json = JSON.stringify(header);
-    json += ' '.repeat((8 - (json.length % 8)) % 8); // the reference writer pads to 8 bytes
-    const hb = new TextEncoder().encode(json);
-    const out = new Uint8Array(8 + hb.length + at);
-    new DataView(out.buffer).setBigUint64(0, BigInt(hb.length), true);
-    out.set(hb, 8);
-    let o = 8 + hb.length;
-    for (const b of parts) { out.set(b, o); o += b.length; }
-    return out;
+    return writeSafetensors(meta, tensors);
   }
 
   /**

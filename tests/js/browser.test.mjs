@@ -1,9 +1,10 @@
 // browser.test.mjs: web/trm.js unchanged in headless Chromium, on the page's main thread and in a
 // module Worker, loading trm.wasm by its default URL (instantiateStreaming) and from a server that
-// sends the wrong MIME type (byte fallback). Results must equal Node's bit for bit (same wasm,
-// IEEE arithmetic). Skipped when /usr/bin/chromium or playwright-core (npm) is missing.
+// sends the wrong MIME type (byte fallback); and TRMWorker (a module Worker it starts itself, fed
+// a Blob, cancelled, failing). Results must equal Node's bit for bit (same wasm, IEEE
+// arithmetic). Skipped when /usr/bin/chromium or playwright-core (npm) is missing.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,19 +30,40 @@ export async function work(TRM, wasm) {
   try { model.solver().reset('x'); } catch (e) { error = [e.name, e.code]; }
   model.free();
   return { kernels: trm.kernels, maze: maze.grid, passes, verdict, error };
+}
+
+// The same solve through TRMWorker (async), then a cancelled solve and a failing one.
+export async function workerWork({ TRM, TRMWorker }, wasm) {
+  const trm = await TRM.load(wasm ? { wasm } : undefined);
+  const maze = trm.generateMaze({ size: 6, seed: 11, index: 3, minPath: 2 });
+  const bytes = trm.createModel(${JSON.stringify(TINY_ATTN)}, { seed: 7 }).save();
+  const worker = await TRMWorker.create(wasm ? { wasm } : undefined);
+  const model = await worker.loadModel(new Blob([bytes]));
+  const passes = [];
+  for await (const p of model.solve(maze.grid)) passes.push([p.grid, p.qHalt, Array.from(p.confidence.slice(0, 4))]);
+  const run = model.solve(maze.grid, { maxSteps: 100000 });
+  let seen = 0;
+  for await (const p of run) if (++seen === 2) run.cancel();
+  const { cancelled } = await run.result;
+  let error = null;
+  try { await model.solve('x').result; } catch (e) { error = [e.name, e.code]; }
+  worker.terminate();
+  return { passes, seen, cancelled, error };
 }`;
 
 const PAGE = `<!doctype html><meta charset="utf-8"><script type="module">
-import { TRM } from '/web/trm.js';
-import { work } from '/work.mjs';
+import * as api from '/web/trm.js';
+import { work, workerWork } from '/work.mjs';
+const { TRM } = api;
 const main = await work(TRM).catch((e) => String(e));
+const viaWorker = await workerWork(api).catch((e) => String(e));
 const wrongMime = await work(TRM, '/octet/trm.wasm').catch((e) => String(e));
 const worker = await new Promise((res) => {
   const w = new Worker(new URL('/worker.mjs', location.href), { type: 'module' });
   w.onmessage = (e) => res(e.data);
   w.onerror = (e) => res('worker error: ' + e.message);
 });
-window.__result = { main, wrongMime, worker };
+window.__result = { main, wrongMime, worker, viaWorker };
 </script>`;
 const WORKER = `import { TRM } from '/web/trm.js';
 import { work } from '/work.mjs';
@@ -50,7 +72,9 @@ work(TRM).then((r) => postMessage(r), (e) => postMessage(String(e)));`;
 function serve() {
   const routes = {
     '/': ['text/html', PAGE], '/work.mjs': ['text/javascript', WORK], '/worker.mjs': ['text/javascript', WORKER],
-    '/web/trm.js': ['text/javascript', readFileSync(join(ROOT, 'web/trm.js'))],
+    // The library's modules (trm.js imports its parts, TRMWorker starts trm-worker-thread.js).
+    ...Object.fromEntries(readdirSync(join(ROOT, 'web')).filter((f) => /^trm.*\.js$/.test(f))
+      .map((f) => [`/web/${f}`, ['text/javascript', readFileSync(join(ROOT, 'web', f))]])),
     '/web/trm.wasm': ['application/wasm', readFileSync(join(ROOT, 'web/trm.wasm'))],
     '/octet/trm.wasm': ['application/octet-stream', readFileSync(join(ROOT, 'web/trm.wasm'))],
   };
@@ -63,10 +87,11 @@ function serve() {
 }
 
 test('same results in Chromium (page and module Worker) as in Node', { skip, timeout: 60000 }, async () => {
-  const { TRM } = await import('../../web/trm.js');
+  const api = await import('../../web/trm.js');
   const mod = await import(`data:text/javascript,${encodeURIComponent(WORK)}`);
   await loadTRM(); // fails clearly if the module is not built
-  const want = await mod.work(TRM, join(ROOT, 'web/trm.wasm'));
+  const want = await mod.work(api.TRM, join(ROOT, 'web/trm.wasm'));
+  const wantWorker = await mod.workerWork(api, join(ROOT, 'web/trm.wasm'));
   const server = await serve();
   const profile = mkdtempSync(join(tmpdir(), 'chromium-profile-'));
   let ctx;
@@ -85,6 +110,9 @@ test('same results in Chromium (page and module Worker) as in Node', { skip, tim
     assert.deepEqual(got.worker, want, 'module Worker');
     assert.deepEqual(got.wrongMime, want, 'wasm served as application/octet-stream');
     assert.deepEqual(want.error, ['TRMError', 'size_mismatch']);
+    assert.deepEqual(wantWorker.passes, want.passes, 'TRMWorker in Node');
+    assert.deepEqual(wantWorker, { passes: want.passes, seen: 2, cancelled: true, error: ['TRMError', 'size_mismatch'] });
+    assert.deepEqual(got.viaWorker, wantWorker, 'TRMWorker in Chromium');
   } finally {
     await ctx?.close();
     server.close();

@@ -49,7 +49,7 @@ const QKV0 = 'L_level.layers.0.self_attn.qkv_proj.weight';
 
 describe('bad model bytes', () => {
   test('container', () => {
-    expectError(() => trm.loadModel('not bytes'), 'bad_argument', /ArrayBuffer/);
+    expectError(() => trm.loadModel(42), 'bad_argument', /bytes \(an ArrayBuffer or a typed array\), a URL or path, a fetch Response or a Blob, not number/);
     expectError(() => trm.loadModel(new Uint8Array(5)), 'bad_model', /too short/);
     const absurd = new Uint8Array(GOOD);
     new DataView(absurd.buffer).setBigUint64(0, 1n << 40n, true);
