@@ -1,9 +1,11 @@
 /* kernels.h: the kernel table. The scalar set (kernels_ref.c) is the specification; the SIMD sets
  * in core/simd/ only make it faster and are tested against it. All matrices are row-major float32
- * with explicit leading dimensions so that heads can be addressed inside the fused QKV rows. */
+ * with explicit leading dimensions so that heads can be addressed inside the fused QKV rows; the
+ * mixed-precision GEMMs take bf16 operands (bf16.h) and give float32 results. */
 #ifndef TRM_KERNELS_H
 #define TRM_KERNELS_H
 
+#include "bf16.h"
 #include "trm.h"
 
 struct trm_kernels {
@@ -35,6 +37,24 @@ struct trm_kernels {
      * block by block instead of storing them. */
     void (*attention_bwd)(float *dqkv, const float *dout, const float *qkv, int B, int S, int heads, int hd,
                           float *scratch);
+
+    /* ---- mixed precision (bf16 operands) ---- */
+    /* y[r, j] = bf16(x[r, j]) for rows x cols, rounded as trm_f32_to_bf16 (bit-identical in every
+     * set); the rest of each y row (ldy > cols) is left alone. Weights once per step, activations
+     * before each linear. */
+    void (*f32_to_bf16)(int rows, int cols, const float *x, int ldx, trm_bf16 *y, int ldy);
+    /* y[r, j] = float(x[r, j]) (exact) */
+    void (*bf16_to_f32)(int rows, int cols, const trm_bf16 *x, int ldx, float *y, int ldy);
+    /* The three GEMMs above with bf16 A and B: every product of two bf16 values is exact in
+     * float32, and the sums are float32 chains in k order (the scalar set: convert, then float
+     * multiply-add). SIMD sets differ from it by the order of those float32 additions only (and
+     * vdpbf16ps counts bf16 denormals, |x| < 2^-126, as zero). Any K, odd included. */
+    void (*gemm_nt_bf16)(int M, int N, int K, const trm_bf16 *A, int lda, const trm_bf16 *B, int ldb, float *C,
+                         int ldc, int acc);
+    void (*gemm_nn_bf16)(int M, int N, int K, const trm_bf16 *A, int lda, const trm_bf16 *B, int ldb, float *C,
+                         int ldc, int acc);
+    void (*gemm_tn_bf16)(int M, int N, int K, const trm_bf16 *A, int lda, const trm_bf16 *B, int ldb, float *C,
+                         int ldc, int acc);
 };
 
 /* Attention row block, the padding of S and hd for packed panels (a multiple of every set's
@@ -59,6 +79,12 @@ extern const trm_kernels trm_kernels_avx2;
 #endif
 #if defined(TRM_HAVE_AVX512)
 extern const trm_kernels trm_kernels_avx512;
+#endif
+#if defined(TRM_HAVE_AVX512BF16)
+/* The avx512 set with vdpbf16ps GEMMs for bf16 (simd/avx512bf16.c); its float32 entries are the
+ * avx512 set's own functions, so float32 results are the same bits. Chosen only when the CPU
+ * reports avx512_bf16 (cpuid leaf 7 subleaf 1, EAX bit 5). */
+extern const trm_kernels trm_kernels_avx512bf16;
 #endif
 #if defined(__wasm_simd128__)
 extern const trm_kernels trm_kernels_wasm128;

@@ -93,6 +93,80 @@ static void gemm_tn(int M, int N, int K, const float *A, int lda, const float *B
     PARALLEL_ROWS(tn_rows);
 }
 
+/* ---- bf16 operands: the specification of the mixed-precision GEMMs ---------------------- */
+/* Each operand is widened to float32 (exact) and the products and sums are the float32 loops
+ * above, in the same k order; a product of two bf16 values (8 significant bits each) is exact in
+ * float32, so only the additions round. */
+
+#define BF(x) trm_bf16_to_f32(x)
+
+static void nt_rows_bf16(int m0, int m1, int N, int K, const trm_bf16 *A, int lda, const trm_bf16 *B, int ldb,
+                         float *C, int ldc, int acc) {
+    for (int i = m0; i < m1; i++) {
+        const trm_bf16 *a = A + (size_t)i * lda;
+        float *c = C + (size_t)i * ldc;
+        for (int j = 0; j < N; j++) {
+            const trm_bf16 *b = B + (size_t)j * ldb;
+            float s = 0.0f;
+            for (int k = 0; k < K; k++) s += BF(a[k]) * BF(b[k]);
+            c[j] = acc ? c[j] + s : s;
+        }
+    }
+}
+
+static void nn_rows_bf16(int m0, int m1, int N, int K, const trm_bf16 *A, int lda, const trm_bf16 *B, int ldb,
+                         float *C, int ldc, int acc) {
+    for (int i = m0; i < m1; i++) {
+        float *c = C + (size_t)i * ldc;
+        if (!acc) memset(c, 0, sizeof(float) * (size_t)N);
+        const trm_bf16 *a = A + (size_t)i * lda;
+        for (int k = 0; k < K; k++) {
+            const float aik = BF(a[k]);
+            const trm_bf16 *b = B + (size_t)k * ldb;
+            for (int j = 0; j < N; j++) c[j] += aik * BF(b[j]);
+        }
+    }
+}
+
+static void tn_rows_bf16(int m0, int m1, int N, int K, const trm_bf16 *A, int lda, const trm_bf16 *B, int ldb,
+                         float *C, int ldc, int acc) {
+    for (int i = m0; i < m1; i++) {
+        float *c = C + (size_t)i * ldc;
+        if (!acc) memset(c, 0, sizeof(float) * (size_t)N);
+        for (int k = 0; k < K; k++) {
+            const float aki = BF(A[(size_t)k * lda + i]);
+            const trm_bf16 *b = B + (size_t)k * ldb;
+            for (int j = 0; j < N; j++) c[j] += aki * BF(b[j]);
+        }
+    }
+}
+#undef BF
+
+static void gemm_nt_bf16(int M, int N, int K, const trm_bf16 *A, int lda, const trm_bf16 *B, int ldb, float *C,
+                         int ldc, int acc) {
+    PARALLEL_ROWS(nt_rows_bf16);
+}
+static void gemm_nn_bf16(int M, int N, int K, const trm_bf16 *A, int lda, const trm_bf16 *B, int ldb, float *C,
+                         int ldc, int acc) {
+    PARALLEL_ROWS(nn_rows_bf16);
+}
+static void gemm_tn_bf16(int M, int N, int K, const trm_bf16 *A, int lda, const trm_bf16 *B, int ldb, float *C,
+                         int ldc, int acc) {
+    PARALLEL_ROWS(tn_rows_bf16);
+}
+
+static void f32_to_bf16(int rows, int cols, const float *x, int ldx, trm_bf16 *y, int ldy) {
+#pragma omp parallel for schedule(static) if (TRM_PAR(rows > 64))
+    for (int r = 0; r < rows; r++)
+        for (int j = 0; j < cols; j++) y[(size_t)r * ldy + j] = trm_f32_to_bf16(x[(size_t)r * ldx + j]);
+}
+
+static void bf16_to_f32(int rows, int cols, const trm_bf16 *x, int ldx, float *y, int ldy) {
+#pragma omp parallel for schedule(static) if (TRM_PAR(rows > 64))
+    for (int r = 0; r < rows; r++)
+        for (int j = 0; j < cols; j++) y[(size_t)r * ldy + j] = trm_bf16_to_f32(x[(size_t)r * ldx + j]);
+}
+
 /* ---- elementwise ------------------------------------------------------------------------ */
 
 static void rmsnorm_fwd(float *y, float *rstd, const float *x, int rows, int cols, float eps) {
@@ -227,11 +301,27 @@ static void attention_bwd(float *dqkv, const float *dout, const float *qkv, int 
 
 const trm_kernels trm_kernels_scalar = {
     "scalar", gemm_nt, gemm_nn, gemm_tn, rmsnorm_fwd, rmsnorm_bwd, swiglu_fwd, swiglu_bwd, rope,
-    attention_fwd, attention_bwd,
+    attention_fwd, attention_bwd, f32_to_bf16, bf16_to_f32, gemm_nt_bf16, gemm_nn_bf16, gemm_tn_bf16,
 };
+
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+#include <cpuid.h>
+/* avx512_bf16 is cpuid leaf 7 subleaf 1, EAX bit 5. __builtin_cpu_supports("avx512f") first: it
+ * also checks that the OS saves the zmm registers (XCR0), which the bf16 bit alone does not say;
+ * cpuid directly because not every compiler's __builtin_cpu_supports knows "avx512bf16". */
+static int cpu_has_avx512bf16(void) {
+    unsigned a = 0, b = 0, c = 0, d = 0;
+    if (!__builtin_cpu_supports("avx512f") || !__builtin_cpu_supports("avx512bw")) return 0;
+    if (!__get_cpuid_count(7, 1, &a, &b, &c, &d)) return 0;
+    return (a >> 5) & 1u;
+}
+#endif
 
 const trm_kernels *trm_kernels_get(const char *name) {
     if (!name || !*name || !strcmp(name, "auto")) {
+#if defined(TRM_HAVE_AVX512BF16) && defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+        if (cpu_has_avx512bf16()) return &trm_kernels_avx512bf16;
+#endif
 #if defined(TRM_HAVE_AVX512) && defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
         if (__builtin_cpu_supports("avx512f")) return &trm_kernels_avx512;
 #endif
@@ -246,6 +336,9 @@ const trm_kernels *trm_kernels_get(const char *name) {
     if (!strcmp(name, "scalar")) return &trm_kernels_scalar;
 #if defined(TRM_HAVE_AVX512)
     if (!strcmp(name, "avx512")) return __builtin_cpu_supports("avx512f") ? &trm_kernels_avx512 : NULL;
+#endif
+#if defined(TRM_HAVE_AVX512BF16)
+    if (!strcmp(name, "avx512bf16")) return cpu_has_avx512bf16() ? &trm_kernels_avx512bf16 : NULL;
 #endif
 #if defined(TRM_HAVE_AVX2)
     if (!strcmp(name, "avx2"))

@@ -130,8 +130,9 @@ size_t trm_param_count(const trm_config *c);
 /* Kernels: one table of function pointers per instruction set (scalar is the reference).      */
 
 typedef struct trm_kernels trm_kernels; /* defined in kernels.h */
-/* "scalar", "avx2", "avx512", "wasm128", or NULL/"auto" for the best this CPU runs. NULL if the
- * named set is unknown or not supported here. */
+/* "scalar", "avx2", "avx512", "avx512bf16" (avx512 plus vdpbf16ps GEMMs for bf16 operands),
+ * "wasm128", or NULL/"auto" for the best this CPU runs. NULL if the named set is unknown or not
+ * supported here. */
 const trm_kernels *trm_kernels_get(const char *name);
 const char *trm_kernels_name(const trm_kernels *k);
 

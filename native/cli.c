@@ -15,7 +15,7 @@
 
 const char TRM_CLI_COMMON_HELP[] =
     "  --threads N      OpenMP threads (default: all cores, or OMP_NUM_THREADS)\n"
-    "  --kernels K      scalar|avx2|avx512|auto (default: $TRM_KERNELS, else auto = the fastest\n"
+    "  --kernels K      scalar|avx2|avx512|avx512bf16|auto (default: $TRM_KERNELS, else auto = the fastest\n"
     "                   set this CPU runs)\n"
     "  --help           this text\n";
 
@@ -126,7 +126,7 @@ const trm_kernels *trm_cli_kernels(const char *tool, const char *flag) {
     const trm_kernels *k = trm_kernels_get(name);
     if (!k) {
         trm_cli_usage_error(tool, "%s '%s': unknown kernel set or not supported by this CPU/build "
-                            "(expected scalar, avx2, avx512 or auto)", from, name);
+                            "(expected scalar, avx2, avx512, avx512bf16 or auto)", from, name);
         return NULL;
     }
     return k;

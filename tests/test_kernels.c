@@ -1,9 +1,17 @@
 /* test_kernels.c: every kernel of every SIMD set this CPU runs against the scalar set (the
  * specification) on random shapes with ragged tails (sizes 1, 3, 17, 64, 257 in every dimension,
  * leading dimensions wider than the rows, accumulate on and off, both attention directions, RoPE
- * both ways), plus bit-identical results for 1 and 2 threads. Prints the worst error of each
- * group; exits non-zero on any mismatch. */
+ * both ways), plus bit-identical results for 1 and 2 threads. The mixed-precision part: bf16
+ * conversions against exact expected bits (ties to even, NaN, infinities, denormals) and the
+ * bf16 GEMMs against the scalar bf16 GEMM (odd K, K over several blocking passes). Prints the
+ * worst error of each group; exits non-zero on any mismatch, or when the CPU has avx512_bf16
+ * and the vdpbf16ps set was not among those compared. */
+#include <stdint.h>
 #include <string.h>
+
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+#include <cpuid.h>
+#endif
 
 #include "check.h"
 #include "kernels.h"
@@ -90,6 +98,148 @@ static void check_gemm(const trm_kernels *k) {
                     }
         printf("%-4s [%s] %s: %d shapes, worst error / sum|a b| = %.3g at %s\n", bad ? "FAIL" : "ok", k->name,
                names[w], cases, worst, where);
+        if (bad) check_failures++;
+    }
+}
+
+/* ---- bf16 ------------------------------------------------------------------------------------ */
+
+static float f32_of_bits(uint32_t u) {
+    float f;
+    memcpy(&f, &u, sizeof f);
+    return f;
+}
+static uint32_t bits_of_f32(float f) {
+    uint32_t u;
+    memcpy(&u, &f, sizeof u);
+    return u;
+}
+
+/* float32 bits -> expected bf16 bits, worked out by hand from round-to-nearest-even on the
+ * dropped 16 bits (and torch's canonical NaN). */
+static const uint32_t CVT_CASES[][2] = {
+    {0x00000000, 0x0000}, {0x80000000, 0x8000}, {0x3f800000, 0x3f80}, /* 0, -0, 1 */
+    {0x3f807fff, 0x3f80}, {0x3f808001, 0x3f81},                       /* below / above one half */
+    {0x3f808000, 0x3f80}, {0x3f818000, 0x3f82},                       /* ties: to the even one */
+    {0xbf808000, 0xbf80}, {0xbf818000, 0xbf82},                       /* negative ties */
+    {0x7f7f7fff, 0x7f7f}, {0x7f7f8000, 0x7f80}, {0x7f7fffff, 0x7f80}, /* past the largest bf16: inf */
+    {0xff7fffff, 0xff80}, {0x7f800000, 0x7f80}, {0xff800000, 0xff80}, /* infinities */
+    {0x7fc00000, 0x7fc0}, {0xffc00000, 0x7fc0}, {0x7f800001, 0x7fc0}, /* NaNs: quiet, signalling with */
+    {0x7fbfffff, 0x7fc0}, {0xff800001, 0x7fc0}, {0xffffffff, 0x7fc0}, /* a low payload, negative */
+    {0x00000001, 0x0000}, {0x00008000, 0x0000}, {0x00018000, 0x0002}, /* denormals round like the */
+    {0x00017fff, 0x0001}, {0x00400000, 0x0040}, {0x007fffff, 0x0080}, /* rest (the last one up to */
+    {0x80008001, 0x8001}, {0x807f8000, 0x8080},                       /* the smallest normal) */
+};
+enum { N_CVT = sizeof CVT_CASES / sizeof CVT_CASES[0] };
+
+/* The scalar conversions against the table, bf16 -> float32 over all 65536 values; then every
+ * set's row kernels against the scalar conversions (bit for bit) on the table and random bit
+ * patterns, with leading dimensions wider than the rows (the gap must stay untouched). */
+static void check_bf16_convert(const trm_kernels *k) {
+    int bad = 0;
+    for (int i = 0; i < N_CVT; i++) {
+        const trm_bf16 got = trm_f32_to_bf16(f32_of_bits(CVT_CASES[i][0]));
+        if (got != CVT_CASES[i][1])
+            bad++, fprintf(stderr, "  trm_f32_to_bf16(0x%08x) = 0x%04x, expected 0x%04x\n", (unsigned)CVT_CASES[i][0],
+                           got, (unsigned)CVT_CASES[i][1]);
+    }
+    for (uint32_t h = 0; h < 65536; h++) {
+        const float f = trm_bf16_to_f32((trm_bf16)h);
+        const int nan = (h & 0x7fff) > 0x7f80;
+        if (bits_of_f32(f) != h << 16 || trm_f32_to_bf16(f) != (nan ? 0x7fc0 : h)) bad++;
+    }
+    const int rows = 37, cols = 203, ldx = cols + 5, ldy = cols + 3;
+    float *x = malloc(sizeof(float) * rows * ldx), *xb = malloc(sizeof(float) * rows * ldy);
+    trm_bf16 *y = malloc(sizeof(trm_bf16) * rows * ldy);
+    for (int i = 0; i < rows * ldx; i++)
+        x[i] = i < N_CVT ? f32_of_bits(CVT_CASES[i][0]) : f32_of_bits((uint32_t)trm_rng_next(&rng));
+    for (int i = 0; i < rows * ldy; i++) y[i] = 0xbeef, xb[i] = -7.0f;
+    k->f32_to_bf16(rows, cols, x, ldx, y, ldy);
+    for (int r = 0; r < rows; r++)
+        for (int j = 0; j < ldy; j++) {
+            const trm_bf16 want = j < cols ? trm_f32_to_bf16(x[r * ldx + j]) : 0xbeef;
+            if (y[r * ldy + j] != want) bad++;
+        }
+    k->bf16_to_f32(rows, cols, y, ldy, xb, ldy);
+    for (int r = 0; r < rows; r++)
+        for (int j = 0; j < ldy; j++) {
+            const uint32_t want = j < cols ? (uint32_t)y[r * ldy + j] << 16 : bits_of_f32(-7.0f);
+            if (bits_of_f32(xb[r * ldy + j]) != want) bad++;
+        }
+    printf("%-4s [%s] bf16 conversions: %d hand-checked roundings, all 65536 bf16 values, %dx%d rows of random "
+           "bits: %d wrong\n", bad ? "FAIL" : "ok", k->name, N_CVT, rows, cols, bad);
+    if (bad) check_failures++;
+    free(x), free(xb), free(y);
+}
+
+typedef void (*gemm_bf16_fn)(int, int, int, const trm_bf16 *, int, const trm_bf16 *, int, float *, int, int);
+
+static trm_bf16 *to_bf16(const float *x, size_t n) {
+    trm_bf16 *y = malloc(sizeof(trm_bf16) * (n ? n : 1));
+    for (size_t i = 0; i < n; i++) y[i] = trm_f32_to_bf16(x[i]);
+    return y;
+}
+
+/* The bf16 GEMMs against the scalar bf16 GEMM. Both widen the operands and every product of two
+ * bf16 values (8 significant bits each) is exact in float32, so the two results differ only by
+ * the order of the float32 additions: each is a chain of K + 1 rounded additions (K products and
+ * C), within (K + 1) 2^-24 (sum |a b| + |c0|) of the exact sum to first order, hence at most
+ * twice that apart. The tolerance is that bound, 2 (K + 1) 2^-24 relative to sum |a b| + |c0|
+ * (1.8e-7 at K = 1, 1.2e-4 at K = 1031); a wrong, missing or repeated term costs about 1/K of
+ * it, orders of magnitude more at every K tested. The operands are N(0, 1) draws, never bf16
+ * denormals, which vdpbf16ps would count as zero. */
+static void check_gemm_bf16(const trm_kernels *k) {
+    static const char *names[3] = {"gemm_nt_bf16", "gemm_nn_bf16", "gemm_tn_bf16"};
+    gemm_bf16_fn simd[3] = {k->gemm_nt_bf16, k->gemm_nn_bf16, k->gemm_tn_bf16};
+    gemm_bf16_fn ref[3] = {trm_kernels_scalar.gemm_nt_bf16, trm_kernels_scalar.gemm_nn_bf16,
+                           trm_kernels_scalar.gemm_tn_bf16};
+    /* the ragged grid, plus K over two blocking passes (odd) and M, N over several blocks */
+    static const int extra[][3] = {{70, 300, 1031}, {9, 33, 1024}, {130, 65, 513}, {1, 1, 1031}};
+    enum { NX = sizeof extra / sizeof extra[0] };
+    for (int w = 0; w < 3; w++) {
+        double worst = 0;
+        char where[96] = "";
+        int cases = 0, bad = 0;
+        for (int c = 0; c < NS * NS * NS + NX; c++)
+            for (int acc = 0; acc < 2; acc++) {
+                const int grid = c < NS * NS * NS;
+                const int M = grid ? sizes[c / (NS * NS)] : extra[c - NS * NS * NS][0];
+                const int N = grid ? sizes[c / NS % NS] : extra[c - NS * NS * NS][1];
+                const int K = grid ? sizes[c % NS] : extra[c - NS * NS * NS][2];
+                const int arows = w == 2 ? K : M, acols = w == 2 ? M : K;
+                const int brows = w == 0 ? N : K, bcols = w == 0 ? K : N;
+                /* odd leading dimensions: rows start at odd elements, so pairs are misaligned */
+                const int lda = acols + (acc ? 3 : 0), ldb = bcols + (acc ? 0 : 5), ldc = N + 2;
+                float *A = alloc_rand((size_t)arows * lda, 1), *B = alloc_rand((size_t)brows * ldb, 1);
+                trm_bf16 *Ah = to_bf16(A, (size_t)arows * lda), *Bh = to_bf16(B, (size_t)brows * ldb);
+                for (size_t i = 0; i < (size_t)arows * lda; i++) A[i] = trm_bf16_to_f32(Ah[i]); /* for the bound */
+                for (size_t i = 0; i < (size_t)brows * ldb; i++) B[i] = trm_bf16_to_f32(Bh[i]);
+                float *C0 = alloc_rand((size_t)M * ldc, 1), *got = malloc(sizeof(float) * M * ldc),
+                      *want = malloc(sizeof(float) * M * ldc);
+                memcpy(got, C0, sizeof(float) * M * ldc);
+                memcpy(want, C0, sizeof(float) * M * ldc);
+                simd[w](M, N, K, Ah, lda, Bh, ldb, got, ldc, acc);
+                ref[w](M, N, K, Ah, lda, Bh, ldb, want, ldc, acc);
+                const gemm_err e = compare_gemm(w, M, N, K, A, lda, B, ldb, C0, got, want, ldc, acc);
+                const double tol = 2.0 * (K + 1) * 0x1p-24;
+                cases++;
+                if (!(e.worst <= tol) || !e.pad_ok) {
+                    bad++;
+                    fprintf(stderr, "  [%s] %s M=%d N=%d K=%d acc=%d: err %.3g (bound %.3g) at (%d,%d)%s\n", k->name,
+                            names[w], M, N, K, acc, e.worst, tol, e.at_i, e.at_j,
+                            e.pad_ok ? "" : ", wrote outside the block");
+                }
+                if (e.worst / tol >= worst)
+                    worst = e.worst / tol,
+                    snprintf(where, sizeof where, "M=%d N=%d K=%d acc=%d (%d,%d)", M, N, K, acc, e.at_i, e.at_j);
+                free(A), free(B), free(Ah), free(Bh), free(C0), free(got), free(want);
+            }
+        if (worst == 0)
+            printf("%-4s [%s] %s: %d shapes, the same bits as the scalar set in all\n", bad ? "FAIL" : "ok", k->name,
+                   names[w], cases);
+        else
+            printf("%-4s [%s] %s: %d shapes, worst error = %.3g of the bound 2(K+1)2^-24 sum|a b| at %s\n",
+                   bad ? "FAIL" : "ok", k->name, names[w], cases, worst, where);
         if (bad) check_failures++;
     }
 }
@@ -230,19 +380,51 @@ static void check_thread_invariance(const trm_kernels *k) {
     omp_set_num_threads(saved);
     int same = !memcmp(C[0], C[1], sizeof(float) * M * N) && !memcmp(O[0], O[1], sizeof(float) * 2 * S * D) &&
                !memcmp(G[0], G[1], sizeof(float) * 2 * S * 3 * D);
-    printf("%-4s [%s] 1 and 2 threads give identical bits (gemm, attention fwd/bwd)\n", same ? "ok" : "FAIL", k->name);
+    /* the bf16 GEMMs, K odd: converted operands (the conversions split rows over the threads) */
+    const int Kb = 301;
+    float *Af = alloc_rand((size_t)M * Kb, 1), *Bf = alloc_rand((size_t)N * Kb, 1), *Xf = alloc_rand((size_t)Kb * M, 1);
+    trm_bf16 *Ah[2], *Bh[2], *Xh[2];
+    float *Cb[2];
+    for (int t = 0; t < 2; t++) {
+        omp_set_num_threads(t + 1);
+        Ah[t] = malloc(sizeof(trm_bf16) * M * Kb), Bh[t] = malloc(sizeof(trm_bf16) * N * Kb);
+        Xh[t] = malloc(sizeof(trm_bf16) * Kb * M), Cb[t] = malloc(sizeof(float) * M * N);
+        k->f32_to_bf16(M, Kb, Af, Kb, Ah[t], Kb);
+        k->f32_to_bf16(N, Kb, Bf, Kb, Bh[t], Kb);
+        k->f32_to_bf16(Kb, M, Xf, M, Xh[t], M);
+        k->gemm_nt_bf16(M, N, Kb, Ah[t], Kb, Bh[t], Kb, Cb[t], N, 0);
+        k->gemm_tn_bf16(M, N, Kb, Xh[t], M, Bh[t], N, Cb[t], N, 1); /* B read as [Kb, N] */
+        k->gemm_nn_bf16(M, N, Kb, Ah[t], Kb, Bh[t], N, Cb[t], N, 1);
+    }
+    omp_set_num_threads(saved);
+    same = same && !memcmp(Ah[0], Ah[1], sizeof(trm_bf16) * M * Kb) && !memcmp(Xh[0], Xh[1], sizeof(trm_bf16) * Kb * M) &&
+           !memcmp(Cb[0], Cb[1], sizeof(float) * M * N);
+    printf("%-4s [%s] 1 and 2 threads give identical bits (gemm, attention fwd/bwd, bf16 conversions and gemm)\n",
+           same ? "ok" : "FAIL", k->name);
     if (!same) check_failures++;
-    for (int t = 0; t < 2; t++) free(C[t]), free(O[t]), free(G[t]);
-    free(A), free(B), free(X), free(qkv), free(dout);
+    for (int t = 0; t < 2; t++) free(C[t]), free(O[t]), free(G[t]), free(Ah[t]), free(Bh[t]), free(Xh[t]), free(Cb[t]);
+    free(A), free(B), free(X), free(qkv), free(dout), free(Af), free(Bf), free(Xf);
 #else
     (void)k;
 #endif
 }
 
+/* Whether this CPU has avx512_bf16 (cpuid leaf 7 subleaf 1, EAX bit 5), asked here rather than
+ * of the library, so that a broken detection there cannot excuse its own set. */
+static int cpu_reports_avx512bf16(void) {
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+    unsigned a = 0, b = 0, c = 0, d = 0;
+    return __builtin_cpu_supports("avx512f") && __get_cpuid_count(7, 1, &a, &b, &c, &d) && ((a >> 5) & 1u);
+#else
+    return 0;
+#endif
+}
+
 int main(void) {
     trm_rng_seed(&rng, 4242);
-    const char *sets[] = {"avx2", "avx512", "wasm128"};
-    int tested = 0;
+    const char *sets[] = {"avx2", "avx512", "avx512bf16", "wasm128"};
+    int tested = 0, bf16_native = 0;
+    check_bf16_convert(&trm_kernels_scalar);
     check_thread_invariance(&trm_kernels_scalar);
     for (size_t s = 0; s < sizeof sets / sizeof sets[0]; s++) {
         const trm_kernels *k = trm_kernels_get(sets[s]);
@@ -251,13 +433,28 @@ int main(void) {
             continue;
         }
         tested++;
-        check_gemm(k);
-        check_rmsnorm(k);
-        check_swiglu(k);
-        check_rope(k);
-        check_attention(k);
+        bf16_native += !strcmp(k->name, "avx512bf16");
+        /* the float32 entries of avx512bf16 are avx512's functions: compared once, under avx512 */
+        const trm_kernels *avx512 = trm_kernels_get("avx512");
+        if (!avx512 || k == avx512 || k->gemm_nt != avx512->gemm_nt || k->attention_bwd != avx512->attention_bwd) {
+            check_gemm(k);
+            check_rmsnorm(k);
+            check_swiglu(k);
+            check_rope(k);
+            check_attention(k);
+        } else
+            printf("ok   [%s] float32 entries are the avx512 set's own functions\n", k->name);
+        check_bf16_convert(k);
+        check_gemm_bf16(k);
         check_thread_invariance(k);
     }
-    printf("%d SIMD kernel set(s) compared with the scalar set\n", tested);
+    printf("%d SIMD kernel set(s) compared with the scalar set (%s)\n", tested,
+           bf16_native ? "including the vdpbf16ps set avx512bf16" : "no native bf16 set");
+    if (cpu_reports_avx512bf16()) {
+        const trm_kernels *best = trm_kernels_get("auto");
+        CHECK(bf16_native, "this CPU reports avx512_bf16 but the avx512bf16 set was not compared (not built?)");
+        CHECK(best && !strcmp(best->name, "avx512bf16"), "auto chose %s on a CPU with avx512_bf16",
+              trm_kernels_name(best));
+    }
     return check_done();
 }

@@ -27,5 +27,12 @@
 #define GEMM_MR 8
 #define KSET_NAME "avx512"
 #define KSET_SYMBOL trm_kernels_avx512
+/* With avx512bf16.c built, a second table: these float32 kernels and its vdpbf16ps GEMMs. The
+ * avx512 table itself keeps the portable bf16 entries, for CPUs without avx512_bf16. */
+#if defined(TRM_HAVE_AVX512BF16)
+#define KSET_BF16_NAME "avx512bf16"
+#define KSET_BF16_SYMBOL trm_kernels_avx512bf16
+#define KSET_BF16_PREFIX trm__avx512bf16_
+#endif
 
 #include "kernels_simd.h"

@@ -15,6 +15,8 @@
  *   V_MUL_POW2I(p, n) optional  p * V_POW2I(n) in one instruction where the ISA has one
  *   GEMM_MR                     rows of the register tile (the tile is GEMM_MR x 2*VW)
  *   KSET_NAME, KSET_SYMBOL      "avx512", trm_kernels_avx512
+ *   KSET_BF16_NAME, KSET_BF16_SYMBOL, KSET_BF16_PREFIX   optional: a second table, the same set
+ *                               with the bf16 entries prefix##gemm_nt_bf16 ... of another file
  *
  * GEMM. C tiles of MR x NR (NR = 2 vectors) are kept in registers while k runs; the B operand is
  * packed into zero-padded panels [k][NR] (so every B load is a full vector); the A operand is read
@@ -237,54 +239,7 @@ static void gemm_tile(const gemm_args *g, int i0, int i1, int j0, int j1, float 
     }
 }
 
-/* How C is cut into tiles: row chunks (multiples of MR) times column stripes (multiples of NR,
- * at most NC wide). The split only decides which thread computes a tile, never the result. */
-typedef struct {
-    int rows, cols, chunks, stripes;
-} gemm_split;
-
-static gemm_split split_with(int M, int N, int chunks, int stripes) {
-    gemm_split s;
-    s.rows = (M + chunks - 1) / chunks;
-    s.rows = (s.rows + MR - 1) / MR * MR;
-    s.chunks = (M + s.rows - 1) / s.rows;
-    s.cols = (N + stripes - 1) / stripes;
-    s.cols = (s.cols + NR - 1) / NR * NR;
-    if (s.cols > GEMM_NC) s.cols = GEMM_NC;
-    s.stripes = (N + s.cols - 1) / s.cols;
-    return s;
-}
-
-/* Every tile packs its stripe of B (K x cols) and reads or packs its rows of A (K x rows), so a
- * split costs K (chunks N + stripes M) loads beyond the product itself, most of them from
- * memory the cores share (trm-bench scaling: two cores stream no faster than one once the data
- * leaves their own caches). The default, about four tiles per thread taken dynamically (a core
- * the OS takes away for a while does not hold the other up), is kept while it does at least
- * 200 flops per such load; the weight gradients (A^T B with C small and K = batch x sequence)
- * do far less, and for them the split with the fewest loads per flop among those with at least
- * one tile per thread (a whole number of tiles per thread) is taken instead. */
-static gemm_split gemm_choose_split(int M, int N, int threads) {
-    const int min_stripes = (N + GEMM_NC - 1) / GEMM_NC;
-    if (threads <= 1) return split_with(M, N, 1, min_stripes);
-    const int most = (M + 4 * MR - 1) / (4 * MR);
-    int chunks = (4 * threads + min_stripes - 1) / min_stripes;
-    chunks = chunks > most ? most : chunks < 1 ? 1 : chunks;
-    const gemm_split dflt = split_with(M, N, chunks, min_stripes);
-    const double flops = 2.0 * M * N;
-    if (flops >= 200.0 * ((double)dflt.chunks * N + (double)dflt.stripes * M)) return dflt;
-    gemm_split best = dflt;
-    double best_cost = -1;
-    const int max_stripes = (N + NR - 1) / NR, max_chunks = (M + MR - 1) / MR;
-    for (int c = 1; c <= max_chunks && c <= 4 * threads; c++)
-        for (int st = min_stripes; st <= max_stripes && c * st <= 4 * threads; st++) {
-            const gemm_split s = split_with(M, N, c, st);
-            const int tiles = s.chunks * s.stripes;
-            if (tiles < threads || tiles % threads) continue;
-            const double cost = (double)s.chunks * N + (double)s.stripes * M;
-            if (best_cost < 0 || cost < best_cost) best = s, best_cost = cost;
-        }
-    return best;
-}
+#include "gemm_split.h"
 
 static void gemm_run(const gemm_args *g) {
     const int M = g->M, N = g->N;
@@ -616,9 +571,29 @@ static void attention_bwd(float *dqkv, const float *dout, const float *qkv, int 
         }
 }
 
+#include "kernels_simd_bf16.h"
+
 const trm_kernels KSET_SYMBOL = {
     KSET_NAME, gemm_nt, gemm_nn, gemm_tn, rmsnorm_fwd, rmsnorm_bwd, swiglu_fwd, swiglu_bwd, rope,
-    attention_fwd, attention_bwd,
+    attention_fwd, attention_bwd, f32_to_bf16, bf16_to_f32, gemm_nt_bf16, gemm_nn_bf16, gemm_tn_bf16,
 };
+
+#ifdef KSET_BF16_SYMBOL
+/* The same set with native bf16 entries from another translation unit (compiled with the bf16
+ * flags, KSET_BF16_PREFIX##gemm_nt_bf16 ...): every float32 entry is this file's own function. */
+#define KS_CAT2(a, b) a##b
+#define KS_CAT(a, b) KS_CAT2(a, b)
+#define KS_BF16(fn) KS_CAT(KSET_BF16_PREFIX, fn)
+void KS_BF16(f32_to_bf16)(int, int, const float *, int, trm_bf16 *, int);
+void KS_BF16(bf16_to_f32)(int, int, const trm_bf16 *, int, float *, int);
+void KS_BF16(gemm_nt_bf16)(int, int, int, const trm_bf16 *, int, const trm_bf16 *, int, float *, int, int);
+void KS_BF16(gemm_nn_bf16)(int, int, int, const trm_bf16 *, int, const trm_bf16 *, int, float *, int, int);
+void KS_BF16(gemm_tn_bf16)(int, int, int, const trm_bf16 *, int, const trm_bf16 *, int, float *, int, int);
+const trm_kernels KSET_BF16_SYMBOL = {
+    KSET_BF16_NAME, gemm_nt, gemm_nn, gemm_tn, rmsnorm_fwd, rmsnorm_bwd, swiglu_fwd, swiglu_bwd, rope,
+    attention_fwd, attention_bwd, KS_BF16(f32_to_bf16), KS_BF16(bf16_to_f32), KS_BF16(gemm_nt_bf16),
+    KS_BF16(gemm_nn_bf16), KS_BF16(gemm_tn_bf16),
+};
+#endif
 
 #endif

@@ -1,14 +1,18 @@
 /* trm_bench.c: speed measurements for the kernel sets and the trainer (issue 4). No timing is
  * ever asserted; scripts/bench_*.sh run this and print the tables.
  *
- *   trm-bench peak                       FMA peak probe, one thread (AVX-512 and AVX2)
+ *   trm-bench peak                       FMA peak probe, one thread (AVX-512 and AVX2), and the
+ *                                        vdpbf16ps peak where the CPU has avx512_bf16
  *   trm-bench scaling [--threads N]      all threads at once vs one alone (default 2) on FMA
  *                                        work and on streams over buffers of growing size: what
  *                                        the cores share (caches, memory) and what they do not
- *   trm-bench gemm [--reps N] [--sets a,b] [--blas] [--only TEXT]   (TEXT: shapes whose name has it)
+ *   trm-bench gemm [--reps N] [--sets a,b] [--blas] [--only TEXT] [--dtype f32|bf16|both]
  *                                        GFLOP/s of gemm_nt/nn/tn on TRM shapes for each set,
  *                                        and OpenBLAS's cblas_sgemm on the same shapes (loaded
- *                                        with dlopen, so OpenBLAS is never linked into anything)
+ *                                        with dlopen, so OpenBLAS is never linked into anything);
+ *                                        with bf16 (default both) a second row per shape: the
+ *                                        gemm_*_bf16 entries (bf16 operands, float32 results)
+ *                                        against the vdpbf16ps peak. TEXT: shapes whose name has it
  *   trm-bench train --grid H W --hidden D --heads H --T T --n N --prefix P --batch B --steps S
  *                                        example-supervision-steps per second of trm_trainer_step
  *                                        on random maze-like data, peak RSS, and the number of
@@ -135,6 +139,33 @@ __attribute__((target("avx2,fma"))) static double peak_avx2(long iters) {
     for (int i = 0; i < 12; i++) _mm256_storeu_ps(v, a[i]), s += v[0];
     return (s == 12345.0f ? 1 : 0) + iters * 12.0 * 16 / t / 1e9;
 }
+/* vdpbf16ps: 16 lanes x 2 bf16 products x (multiply + add) = 64 flops per instruction, twice an
+ * FMA. 24 independent chains: the instruction's latency (about 6 cycles measured here, one chain
+ * alone) times 2 pipes needs 12, and 24 measured a little faster still, so the peak is not
+ * understated (it is the denominator of the GEMM's %peak). */
+#include <cpuid.h>
+static int has_avx512bf16(void) {
+    unsigned a = 0, b = 0, c = 0, d = 0;
+    return __builtin_cpu_supports("avx512f") && __get_cpuid_count(7, 1, &a, &b, &c, &d) && ((a >> 5) & 1u);
+}
+__attribute__((target("avx512f,avx512bf16"))) static double peak_avx512bf16(long iters) {
+    enum { CHAINS = 24 };
+    __m512 a[CHAINS];
+    /* pairs of bf16 0.996 and 1e-4: each chain grows by ~2e-4 per step, far from any overflow */
+    const __m512bh x = (__m512bh)_mm512_set1_epi32(0x3f7f3f7f), y = (__m512bh)_mm512_set1_epi32(0x38d138d1);
+    for (int i = 0; i < CHAINS; i++) a[i] = _mm512_set1_ps((float)i);
+    double t = thread_cpu_now();
+    for (long it = 0; it < iters; it++) {
+        /* unrolled so that the chains stay in registers: without this gcc -O3 kept them in memory
+         * and ran two steps of one chain back to back (latency-bound, half the rate) */
+#pragma GCC unroll 32
+        for (int i = 0; i < CHAINS; i++) a[i] = _mm512_dpbf16_ps(a[i], x, y);
+    }
+    t = thread_cpu_now() - t;
+    float s = 0;
+    for (int i = 0; i < CHAINS; i++) s += _mm512_reduce_add_ps(a[i]);
+    return (s == 12345.0f ? 1 : 0) + iters * (double)CHAINS * 64 / t / 1e9;
+}
 static double peak_gflops(const char *isa) {
     double best = 0;
     for (int r = 0; r < 3; r++) {
@@ -142,6 +173,7 @@ static double peak_gflops(const char *isa) {
         if (!strcmp(isa, "avx512") && __builtin_cpu_supports("avx512f")) g = peak_avx512(20000000);
         if (!strcmp(isa, "avx2") && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
             g = peak_avx2(20000000);
+        if (!strcmp(isa, "avx512bf16") && has_avx512bf16()) g = peak_avx512bf16(10000000);
         if (g > best) best = g;
     }
     return best;
@@ -317,10 +349,14 @@ static blas_lib load_openblas(void) {
  * runs OpenBLAS. cmd_gemm keeps the best of its rounds (the machine is shared: the minimum is the
  * least disturbed run). */
 static double time_gemm(const trm_kernels *k, const blas_lib *bl, const gemm_shape *s, const float *A,
-                        const float *B, float *C, int threads) {
+                        const float *B, const trm_bf16 *Ah, const trm_bf16 *Bh, float *C, int threads) {
     double (*clock)(void) = threads == 1 ? thread_cpu_now : trm_cli_now;
     const double t = clock();
-    if (k) {
+    if (k && Ah) { /* the bf16 entries */
+        if (s->op == 'n') k->gemm_nt_bf16(s->M, s->N, s->K, Ah, s->K, Bh, s->K, C, s->N, 0);
+        if (s->op == 'm') k->gemm_nn_bf16(s->M, s->N, s->K, Ah, s->K, Bh, s->N, C, s->N, 0);
+        if (s->op == 't') k->gemm_tn_bf16(s->M, s->N, s->K, Ah, s->M, Bh, s->N, C, s->N, 1);
+    } else if (k) {
         if (s->op == 'n') k->gemm_nt(s->M, s->N, s->K, A, s->K, B, s->K, C, s->N, 0);
         if (s->op == 'm') k->gemm_nn(s->M, s->N, s->K, A, s->K, B, s->N, C, s->N, 0);
         if (s->op == 't') k->gemm_tn(s->M, s->N, s->K, A, s->M, B, s->N, C, s->N, 1);
@@ -332,7 +368,16 @@ static double time_gemm(const trm_kernels *k, const blas_lib *bl, const gemm_sha
     return clock() - t;
 }
 
-static int cmd_gemm(int reps, const char *sets_csv, int threads, int use_blas, const char *only) {
+/* The set's entry that a shape times, to spot sets that share it (avx512bf16's float32 GEMMs are
+ * avx512's: timed once). */
+static const void *gemm_entry(const trm_kernels *k, const gemm_shape *s, int bf16) {
+    if (!k) return NULL;
+    if (bf16) return s->op == 'n' ? (const void *)k->gemm_nt_bf16 : s->op == 'm' ? (const void *)k->gemm_nn_bf16
+                                                                                  : (const void *)k->gemm_tn_bf16;
+    return s->op == 'n' ? (const void *)k->gemm_nt : s->op == 'm' ? (const void *)k->gemm_nn : (const void *)k->gemm_tn;
+}
+
+static int cmd_gemm(int reps, const char *sets_csv, int threads, int use_blas, const char *only, int dtypes) {
     char sets[8][16];
     int nsets = 0;
     for (const char *p = sets_csv; *p && nsets < 8;) {
@@ -340,53 +385,92 @@ static int cmd_gemm(int reps, const char *sets_csv, int threads, int use_blas, c
         snprintf(sets[nsets++], sizeof sets[0], "%.*s", (int)n, p);
         p += n + (p[n] == ',');
     }
-    blas_lib bl = use_blas ? load_openblas() : (blas_lib){0, 0};
-    if (use_blas && !bl.sgemm) fprintf(stderr, "%s: OpenBLAS not found (apt-get install libopenblas-dev)\n", TOOL);
+    const int do_f32 = dtypes & 1, do_bf16 = (dtypes & 2) != 0;
+    blas_lib bl = use_blas && do_f32 ? load_openblas() : (blas_lib){0, 0};
+    if (use_blas && do_f32 && !bl.sgemm)
+        fprintf(stderr, "%s: OpenBLAS not found (apt-get install libopenblas-dev)\n", TOOL);
     if (bl.set_threads) bl.set_threads(threads);
     set_threads(threads);
-    const double peak = peak_gflops("avx512");
+    const double peak = peak_gflops("avx512"), peak16 = do_bf16 ? peak_gflops("avx512bf16") : 0;
     printf("GEMM GFLOP/s, %d thread(s), best of %d runs taken in turns (%s); "
-           "AVX-512 FMA peak probe %.1f GFLOP/s per core (per CPU-second); load %.2f\n",
-           threads, reps, threads == 1 ? "per CPU-second of the thread" : "wall clock", peak, loadavg());
-    printf("%-16s %-3s %5s %5s %5s", "shape", "op", "M", "N", "K");
-    for (int s = 0; s < nsets; s++) printf(" %9s", sets[s]);
+           "AVX-512 FMA peak probe %.1f GFLOP/s per core (per CPU-second)",
+           threads, reps, threads == 1 ? "per CPU-second of the thread" : "wall clock", peak);
+    if (do_bf16) printf(", vdpbf16ps peak probe %.1f", peak16);
+    printf("; load %.2f\n", loadavg());
+    if (do_bf16)
+        printf("bf16 rows: bf16 A and B (converted beforehand, not timed), float32 C; %%peak against the "
+               "vdpbf16ps probe, bf16/f32 = best bf16 over best float32 set of the same run\n");
+    printf("%-16s %-3s %-4s %5s %5s %5s", "shape", "op", "type", "M", "N", "K");
+    for (int s = 0; s < nsets; s++) printf(" %10s", sets[s]);
     if (bl.sgemm) printf(" %9s %9s", "openblas", "best/blas");
-    printf(" %8s\n", "%peak");
+    printf(" %7s%s\n", "%peak", do_f32 && do_bf16 ? "  bf16/f32" : "");
     for (size_t i = 0; i < sizeof SHAPES / sizeof SHAPES[0]; i++) {
         const gemm_shape *s = &SHAPES[i];
         if (only && !strstr(s->what, only)) continue;
         const size_t na = (size_t)s->M * s->K, nb = (size_t)s->N * s->K, nc = (size_t)s->M * s->N;
         float *A = malloc(sizeof(float) * na), *B = malloc(sizeof(float) * nb), *C = calloc(nc, sizeof(float));
-        if (!A || !B || !C) return trm_cli_error(TOOL, "out of memory");
+        trm_bf16 *Ah = malloc(sizeof(trm_bf16) * na), *Bh = malloc(sizeof(trm_bf16) * nb);
+        if (!A || !B || !C || !Ah || !Bh) return trm_cli_error(TOOL, "out of memory");
         for (size_t j = 0; j < na; j++) A[j] = (float)((j * 7919) % 1000) * 1e-3f - 0.5f;
         for (size_t j = 0; j < nb; j++) B[j] = (float)((j * 104729) % 1000) * 1e-3f - 0.5f;
+        for (size_t j = 0; j < na; j++) Ah[j] = trm_f32_to_bf16(A[j]);
+        for (size_t j = 0; j < nb; j++) Bh[j] = trm_f32_to_bf16(B[j]);
         const double flops = 2.0 * s->M * s->N * s->K;
         const char *opname = s->op == 'n' ? "nt" : s->op == 'm' ? "nn" : "tn";
-        printf("%-16s %-3s %5d %5d %5d", s->what, opname, s->M, s->N, s->K);
-        /* The contenders (the sets, then OpenBLAS) take turns, one run each per round: one core's
-         * speed drifts here from minute to minute, and turns expose them all to the same drift. */
-        double secs[9];
-        const int contenders = nsets + (bl.sgemm != NULL);
-        for (int c = 0; c < contenders; c++) secs[c] = 0;
+        /* The contenders (the float32 sets, OpenBLAS, the bf16 sets) take turns, one run each per
+         * round: one core's speed drifts here from minute to minute, and turns expose them all to
+         * the same drift. A set whose entry an earlier column already times is not timed again. */
+        enum { MAXC = 17 };
+        double secs[MAXC];
+        int dup[MAXC];
+        const int blas_c = nsets, bf_c = nsets + 1, contenders = 2 * nsets + 1;
+        for (int c = 0; c < contenders; c++) {
+            const int bf = c >= bf_c, si = bf ? c - bf_c : c;
+            secs[c] = 0, dup[c] = -1;
+            if (c == blas_c) continue;
+            const void *e = gemm_entry(trm_kernels_get(sets[si]), s, bf);
+            for (int d = 0; d < si && e; d++)
+                if (gemm_entry(trm_kernels_get(sets[d]), s, bf) == e) dup[c] = d;
+        }
         for (int r = 0; r < reps; r++)
             for (int c = 0; c < contenders; c++) {
-                const trm_kernels *ks = c < nsets ? trm_kernels_get(sets[c]) : NULL;
-                if (c < nsets && (!ks || (r > 0 && !strcmp(sets[c], "scalar")))) continue; /* scalar: once */
-                const double t = time_gemm(ks, c < nsets ? NULL : &bl, s, A, B, C, threads);
+                const int bf = c >= bf_c, si = bf ? c - bf_c : c;
+                if (c == blas_c ? !bl.sgemm : (bf ? !do_bf16 : !do_f32) || dup[c] >= 0) continue;
+                const trm_kernels *ks = c == blas_c ? NULL : trm_kernels_get(sets[si]);
+                if (c != blas_c && (!ks || (r > 0 && !strcmp(sets[si], "scalar")))) continue; /* scalar: once */
+                const double t = time_gemm(ks, c == blas_c ? &bl : NULL, s, A, B, bf ? Ah : NULL, bf ? Bh : NULL,
+                                           C, threads);
                 if (secs[c] == 0 || t < secs[c]) secs[c] = t;
             }
-        double best = 0;
-        for (int k = 0; k < nsets; k++) {
-            const double g = secs[k] > 0 ? flops / secs[k] / 1e9 : 0;
-            if (g > best) best = g;
-            printf(" %9.1f", g);
+        double best32 = 0;
+        for (int bf = 0; bf < 2; bf++) {
+            if (bf ? !do_bf16 : !do_f32) continue;
+            printf("%-16s %-3s %-4s %5d %5d %5d", s->what, opname, bf ? "bf16" : "f32", s->M, s->N, s->K);
+            double best = 0;
+            for (int k = 0; k < nsets; k++) {
+                const int c = bf ? bf_c + k : k;
+                if (dup[c] >= 0) {
+                    char same[16];
+                    snprintf(same, sizeof same, "=%.9s", sets[dup[c]]);
+                    printf(" %10s", same);
+                    continue;
+                }
+                const double g = secs[c] > 0 ? flops / secs[c] / 1e9 : 0;
+                if (g > best) best = g;
+                printf(" %10.1f", g);
+            }
+            if (bl.sgemm && !bf) {
+                const double g = flops / secs[blas_c] / 1e9;
+                printf(" %9.1f %9.2f", g, best / g);
+            } else if (bl.sgemm)
+                printf(" %9s %9s", "", "");
+            const double pk = bf ? peak16 : peak;
+            printf(" %6.0f%%", pk > 0 ? 100 * best / (pk * threads) : 0);
+            if (bf && do_f32 && best32 > 0) printf(" %9.2f", best / best32);
+            printf("\n");
+            if (!bf) best32 = best;
         }
-        if (bl.sgemm) {
-            const double g = flops / secs[nsets] / 1e9;
-            printf(" %9.1f %9.2f", g, best / g);
-        }
-        printf(" %7.0f%%\n", peak > 0 ? 100 * best / (peak * threads) : 0);
-        free(A), free(B), free(C);
+        free(A), free(B), free(C), free(Ah), free(Bh);
     }
     return TRM_EXIT_OK;
 }
@@ -396,10 +480,12 @@ static int cmd_gemm(int reps, const char *sets_csv, int threads, int use_blas, c
  * (the shims call the real kernels, so results are unchanged). A kernel called inside a parallel
  * region (the network's batch chunks: every thread runs its own kernels) counts its time divided
  * by the team's size, so the column still adds up to wall time. */
-enum { P_NT, P_NN, P_TN, P_RMS_F, P_RMS_B, P_SWI_F, P_SWI_B, P_ROPE, P_ATT_F, P_ATT_B, P_COUNT };
+enum { P_NT, P_NN, P_TN, P_RMS_F, P_RMS_B, P_SWI_F, P_SWI_B, P_ROPE, P_ATT_F, P_ATT_B, P_TO16, P_FROM16, P_NT16,
+       P_NN16, P_TN16, P_COUNT };
 static const char *const PROF_NAMES[P_COUNT] = {"gemm_nt", "gemm_nn", "gemm_tn", "rmsnorm_fwd", "rmsnorm_bwd",
                                                 "swiglu_fwd", "swiglu_bwd", "rope", "attention_fwd",
-                                                "attention_bwd"};
+                                                "attention_bwd", "f32_to_bf16", "bf16_to_f32", "gemm_nt_bf16",
+                                                "gemm_nn_bf16", "gemm_tn_bf16"};
 static const trm_kernels *prof_inner;
 static double prof_s[P_COUNT], prof_flops[P_COUNT];
 static long prof_calls[P_COUNT];
@@ -426,6 +512,26 @@ static void prof_add(int w, double t0, double flops) {
 PROF_GEMM(gemm_nt, P_NT)
 PROF_GEMM(gemm_nn, P_NN)
 PROF_GEMM(gemm_tn, P_TN)
+#define PROF_GEMM16(fn, id)                                                                                  \
+    static void prof_##fn(int M, int N, int K, const trm_bf16 *A, int lda, const trm_bf16 *B, int ldb,     \
+                          float *C, int ldc, int acc) {                                                      \
+        double t = trm_cli_now();                                                                            \
+        prof_inner->fn(M, N, K, A, lda, B, ldb, C, ldc, acc);                                                \
+        prof_add(id, t, 2.0 * M * N * K);                                                                    \
+    }
+PROF_GEMM16(gemm_nt_bf16, P_NT16)
+PROF_GEMM16(gemm_nn_bf16, P_NN16)
+PROF_GEMM16(gemm_tn_bf16, P_TN16)
+static void prof_to16(int rows, int cols, const float *x, int ldx, trm_bf16 *y, int ldy) {
+    double t = trm_cli_now();
+    prof_inner->f32_to_bf16(rows, cols, x, ldx, y, ldy);
+    prof_add(P_TO16, t, 0);
+}
+static void prof_from16(int rows, int cols, const trm_bf16 *x, int ldx, float *y, int ldy) {
+    double t = trm_cli_now();
+    prof_inner->bf16_to_f32(rows, cols, x, ldx, y, ldy);
+    prof_add(P_FROM16, t, 0);
+}
 static void prof_rms_f(float *y, float *r, const float *x, int rows, int cols, float eps) {
     double t = trm_cli_now();
     prof_inner->rmsnorm_fwd(y, r, x, rows, cols, eps);
@@ -465,7 +571,8 @@ static void prof_att_b(float *dqkv, const float *dout, const float *qkv, int B, 
     prof_add(P_ATT_B, t, 10.0 * B * heads * S * S * hd);
 }
 static const trm_kernels PROF_SET = {"profile", prof_gemm_nt, prof_gemm_nn, prof_gemm_tn, prof_rms_f, prof_rms_b,
-                                     prof_swi_f, prof_swi_b, prof_rope, prof_att_f, prof_att_b};
+                                     prof_swi_f, prof_swi_b, prof_rope, prof_att_f, prof_att_b, prof_to16,
+                                     prof_from16, prof_gemm_nt_bf16, prof_gemm_nn_bf16, prof_gemm_tn_bf16};
 
 static void prof_print(double step_s, int steps) {
     double total = 0;
@@ -599,11 +706,13 @@ static int cmd_solve(const model_opts *o, const trm_kernels *k) {
 /* ---- command line -------------------------------------------------------------------------- */
 
 static int usage(void) {
-    printf("usage: trm-bench peak | scaling [--threads N] | gemm [--reps N] [--sets scalar,avx2,avx512] [--blas] [--only TEXT]\n"
+    printf("usage: trm-bench peak | scaling [--threads N]\n"
+           "       trm-bench gemm [--reps N] [--sets scalar,avx2,avx512,avx512bf16] [--blas] [--only TEXT]\n"
+           "                 [--dtype f32|bf16|both]\n"
            "       trm-bench train|solve [--grid H W] [--hidden D] [--heads H] [--T T] [--n N] [--prefix P]\n"
            "                 [--batch B] [--steps S] [--passes P] [--json] [--profile]\n"
            "Defaults: the official maze model (30 30, hidden 512, 8 heads, T 3, n 4, prefix 16), batch 8,\n"
-           "3 timed steps, 5 passes, gemm reps 5 with sets avx2,avx512.\n%s",
+           "3 timed steps, 5 passes, gemm reps 5 with sets avx2,avx512,avx512bf16 and dtype both.\n%s",
            TRM_CLI_COMMON_HELP);
     return TRM_EXIT_OK;
 }
@@ -619,9 +728,9 @@ static int int_arg(int argc, char **argv, int *i, long lo, long hi, int *out) {
 
 int main(int argc, char **argv) {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) return usage();
-    const char *cmd = argv[1], *sets = "avx2,avx512", *kernels = NULL, *only = NULL;
+    const char *cmd = argv[1], *sets = "avx2,avx512,avx512bf16", *kernels = NULL, *only = NULL;
     model_opts o = {30, 30, 512, 8, 3, 4, 16, 8, 3, 5, 0, 0};
-    int reps = 5, threads = 0, blas = 0, rc = 0;
+    int reps = 5, threads = 0, blas = 0, rc = 0, dtypes = 3; /* bit 0 float32, bit 1 bf16 */
     for (int i = 2; i < argc && !rc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--grid")) {
@@ -642,18 +751,24 @@ int main(int argc, char **argv) {
         else if (!strcmp(a, "--blas")) blas = 1;
         else if (!strcmp(a, "--sets") && i + 1 < argc) sets = argv[++i];
         else if (!strcmp(a, "--only") && i + 1 < argc) only = argv[++i];
+        else if (!strcmp(a, "--dtype") && i + 1 < argc) {
+            const char *d = argv[++i];
+            dtypes = !strcmp(d, "f32") ? 1 : !strcmp(d, "bf16") ? 2 : !strcmp(d, "both") ? 3 : 0;
+            if (!dtypes) rc = trm_cli_usage_error(TOOL, "--dtype '%s': expected f32, bf16 or both", d);
+        }
         else if (!strcmp(a, "--kernels") && i + 1 < argc) kernels = argv[++i];
         else rc = trm_cli_usage_error(TOOL, "unknown or incomplete option '%s'", a);
     }
     if (rc) return rc;
     if (threads > 0) set_threads(threads);
     if (!strcmp(cmd, "peak")) {
-        printf("FMA peak probe, one thread: AVX-512 %.1f GFLOP/s, AVX2 %.1f GFLOP/s (load %.2f)\n",
-               peak_gflops("avx512"), peak_gflops("avx2"), loadavg());
+        printf("FMA peak probe, one thread: AVX-512 %.1f GFLOP/s, AVX2 %.1f GFLOP/s; vdpbf16ps %.1f GFLOP/s "
+               "(load %.2f)\n",
+               peak_gflops("avx512"), peak_gflops("avx2"), peak_gflops("avx512bf16"), loadavg());
         return TRM_EXIT_OK;
     }
     if (!strcmp(cmd, "scaling")) return cmd_scaling(threads);
-    if (!strcmp(cmd, "gemm")) return cmd_gemm(reps, sets, threads > 0 ? threads : 1, blas, only);
+    if (!strcmp(cmd, "gemm")) return cmd_gemm(reps, sets, threads > 0 ? threads : 1, blas, only, dtypes);
     const trm_kernels *k = trm_cli_kernels(TOOL, kernels);
     if (!k) return TRM_EXIT_USAGE;
     if (!strcmp(cmd, "train")) return cmd_train(&o, k);
