@@ -54,4 +54,19 @@ static gemm_split gemm_choose_split(int M, int N, int threads) {
     return best;
 }
 
+/* What every GEMM driver does before tiling: an empty C does nothing, K = 0 leaves C (acc) or
+ * zeroes it; returns 1 when that was all. Otherwise *threads = 1 below a megaflop (forking
+ * costs more) and *sp is the split. */
+static int gemm_begin(int M, int N, int K, float *C, int ldc, int acc, int *threads, gemm_split *sp) {
+    if (M <= 0 || N <= 0) return 1;
+    if (K <= 0) {
+        if (!acc)
+            for (int i = 0; i < M; i++) memset(C + (ptrdiff_t)i * ldc, 0, sizeof(float) * (size_t)N);
+        return 1;
+    }
+    *threads = 2.0 * M * N * K < 1e6 ? 1 : trm__max_threads();
+    *sp = gemm_choose_split(M, N, *threads);
+    return 0;
+}
+
 #endif

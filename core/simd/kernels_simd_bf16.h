@@ -86,15 +86,9 @@ static void gemm_bf16_tile(const gemm_bf16_args *g, int i0, int i1, int j0, int 
 
 static void gemm_bf16_run(const gemm_bf16_args *g) {
     const int M = g->M, N = g->N;
-    if (M <= 0 || N <= 0) return;
-    if (g->K <= 0) {
-        if (!g->acc)
-            for (int i = 0; i < M; i++) memset(g->C + (ptrdiff_t)i * g->ldc, 0, sizeof(float) * (size_t)N);
-        return;
-    }
-    const double flops = 2.0 * M * N * g->K;
-    const int threads = flops < 1e6 ? 1 : trm__max_threads();
-    const gemm_split sp = gemm_choose_split(M, N, threads);
+    int threads;
+    gemm_split sp;
+    if (gemm_begin(M, N, g->K, g->C, g->ldc, g->acc, &threads, &sp)) return;
     const int tiles = sp.chunks * sp.stripes;
 #pragma omp parallel if (threads > 1 && tiles > 1)
     {
