@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Reproduces models/maze-15x15-stage1.safetensors (OUT_DIR/run/best.safetensors; recipe and
+# measurements: models/README.md), the first stage of the 15x15 model.
+#   scripts/train_maze15.sh [OUT_DIR]     default runs/mix15; 1 h 37 min recorded with 2 threads
+# 1. Writes the training mix into OUT_DIR/data/train.csv (300,000 15x15 mazes of eight kinds,
+#    trm-maze seeds 31-38) and a held-out set of 500 (100 each of five kinds, seeds 131-135).
+# 2. Fine-tunes the 11x11 mix model models/maze-11x11-mix.safetensors on it: its tensors do not
+#    depend on the grid (1-D RoPE positions, one puzzle-id token), so the larger maze starts from
+#    a model that already has its tokens and halting head (the routing is relearnt: with 1-D
+#    positions a vertical neighbour is 15 positions away, not 11). configs/maze15-mix.json:
+#    T 2, n 2, N_sup 8, lr 5e-4 constant to 20,000 then cosine to 30,000, halting exploration 1.0.
+# Rerunning continues an interrupted run from its checkpoint (bit for bit). The model is
+# OUT_DIR/run/best.safetensors (EMA weights at the evaluation with the best held-out exact
+# accuracy: the last one, step 30,000, in the recorded run); its file records the mix.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+out=${1:-runs/mix15}
+bin=build/bin
+for t in trm-maze trm-train; do
+  [ -x "$bin/$t" ] || { echo "train_maze15: $bin/$t is missing: run scripts/setup.sh (or cmake --build build)" >&2; exit 2; }
+done
+data=$out/data
+mkdir -p "$data"
+
+# kind: trm-maze options | rows | seed (the share of each kind is rows / 300,000)
+train_kinds=(
+  "--algorithm lehnert --min-path 15 --unique|60000|31"    # random walls, one shortest path
+  "--algorithm lehnert --min-path 22 --unique|40000|32"    # ... long paths
+  "--algorithm lehnert --min-path 30 --unique|40000|33"    # ... hard: 2x the side
+  "--algorithm lehnert --min-path 15|50000|34"             # random walls, several shortest paths
+  "--algorithm dfs|30000|35"                               # corridors, S and G at the far ends
+  "--algorithm dfs-any --min-path 15|40000|36"             # corridors, S and G anywhere
+  "--algorithm sparse --min-path 2|25000|37"               # rooms, few walls, any length
+  "--algorithm lehnert --min-path 2|15000|38"              # random walls, short paths
+)
+test_kinds=(
+  "--algorithm lehnert --min-path 15 --unique|100|131"
+  "--algorithm lehnert --min-path 30 --unique|100|132"
+  "--algorithm lehnert --min-path 15|100|133"
+  "--algorithm dfs|100|134"
+  "--algorithm dfs-any --min-path 15|100|135"
+)
+# Write the kinds into one CSV (one header), atomically.
+write_mix() {
+  local dst=$1; shift
+  local tmp=$dst.tmp.$$ part=$dst.part.$$ first=1
+  : > "$tmp"
+  for k in "$@"; do
+    IFS='|' read -r opts rows seed <<< "$k"
+    # shellcheck disable=SC2086
+    "$bin/trm-maze" --size 15 $opts --count "$rows" --seed "$seed" --out "$part" --quiet
+    if [ $first = 1 ]; then cat "$part" >> "$tmp"; first=0; else tail -n +2 "$part" >> "$tmp"; fi
+  done
+  rm -f "$part"
+  mv "$tmp" "$dst"
+}
+[ -s "$data/train.csv" ] || { echo "train_maze15: writing $data/train.csv"; write_mix "$data/train.csv" "${train_kinds[@]}"; }
+[ -s "$data/test.csv" ] || write_mix "$data/test.csv" "${test_kinds[@]}"
+
+ckpt=$out/run/checkpoint.safetensors
+set_data="{\"data\": {\"train_csv\": \"$data/train.csv\", \"test_csv\": \"$data/test.csv\"}}"
+if [ ! -e "$ckpt" ]; then
+  "$bin/trm-train" --config configs/maze15-mix.json --out "$out/run" --set "$set_data"
+else
+  "$bin/trm-train" --resume "$ckpt" --set "$set_data"
+fi
