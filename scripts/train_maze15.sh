@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Reproduces models/maze-15x15-stage1.safetensors (OUT_DIR/run/best.safetensors; recipe and
-# measurements: models/README.md), the first stage of the 15x15 model.
-#   scripts/train_maze15.sh [OUT_DIR]     default runs/mix15; 1 h 37 min recorded with 2 threads
+# Reproduces models/maze-15x15-stage2.safetensors (OUT_DIR/stage2/best.safetensors; recipe and
+# measurements: models/README.md), the 15x15 model so far.
+#   scripts/train_maze15.sh [OUT_DIR]     default runs/mix15; 2 h 7 min recorded with 2 threads
 # 1. Writes the training mix into OUT_DIR/data/train.csv (300,000 15x15 mazes of eight kinds,
 #    trm-maze seeds 31-38) and a held-out set of 500 (100 each of five kinds, seeds 131-135).
 # 2. Fine-tunes the 11x11 mix model models/maze-11x11-mix.safetensors on it: its tensors do not
@@ -9,9 +9,11 @@
 #    a model that already has its tokens and halting head (the routing is relearnt: with 1-D
 #    positions a vertical neighbour is 15 positions away, not 11). configs/maze15-mix.json:
 #    T 2, n 2, N_sup 8, lr 5e-4 constant to 20,000 then cosine to 30,000, halting exploration 1.0.
+# 3. Stage 2: a fresh run from stage 1's best.safetensors (init_model; new optimizer state), lr 5e-4
+#    (warmup 100) constant to 4,000, cosine to 9,000, evaluated every 1,500.
 # Rerunning continues an interrupted run from its checkpoint (bit for bit). The model is
-# OUT_DIR/run/best.safetensors (EMA weights at the evaluation with the best held-out exact
-# accuracy: the last one, step 30,000, in the recorded run); its file records the mix.
+# OUT_DIR/stage2/best.safetensors (EMA weights at the evaluation with the best held-out exact
+# accuracy: the last one of each stage in the recorded run); its file records the mix.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -65,3 +67,13 @@ if [ ! -e "$ckpt" ]; then
 else
   "$bin/trm-train" --resume "$ckpt" --set "$set_data"
 fi
+
+# Stage 2 starts once stage 1 has finished (its checkpoint at step 30,000).
+ckpt2=$out/stage2/checkpoint.safetensors
+stage2="{\"train\": {\"init_model\": \"$out/run/best.safetensors\", \"lr_warmup_steps\": 100, \"lr_decay_start\": 4000, \"total_steps\": 9000, \"eval_interval\": 1500}}"
+if [ ! -e "$ckpt2" ]; then
+  "$bin/trm-train" --config configs/maze15-mix.json --out "$out/stage2" --set "$set_data" --set "$stage2"
+else
+  "$bin/trm-train" --resume "$ckpt2" --set "$set_data"
+fi
+
