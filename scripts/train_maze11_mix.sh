@@ -43,23 +43,11 @@ test_kinds=(
   "--algorithm dfs|100|105"
   "--algorithm dfs-any --min-path 11|100|106"
 )
-# Write the kinds into one CSV (one header), atomically.
-write_mix() {
-  local dst=$1; shift
-  local tmp=$dst.tmp.$$ part=$dst.part.$$ first=1
-  : > "$tmp"
-  for k in "$@"; do
-    IFS='|' read -r opts rows seed <<< "$k"
-    # shellcheck disable=SC2086
-    "$bin/trm-maze" --size 11 $opts --count "$rows" --seed "$seed" --out "$part" --quiet
-    if [ $first = 1 ]; then cat "$part" >> "$tmp"; first=0; else tail -n +2 "$part" >> "$tmp"; fi
-  done
-  rm -f "$part"
-  mv "$tmp" "$dst"
-}
-[ -s "$data/train.csv" ] || { echo "train_maze11_mix: writing $data/train.csv"; write_mix "$data/train.csv" "${train_kinds[@]}"; }
-[ -s "$data/train2.csv" ] || { echo "train_maze11_mix: writing $data/train2.csv"; write_mix "$data/train2.csv" "${train_kinds[@]}" "${more_kinds[@]}"; }
-[ -s "$data/test.csv" ] || write_mix "$data/test.csv" "${test_kinds[@]}"
+# shellcheck source=scripts/maze_mix.sh
+. scripts/maze_mix.sh
+[ -s "$data/train.csv" ] || { echo "train_maze11_mix: writing $data/train.csv"; write_mix "$bin" 11 "$data/train.csv" "${train_kinds[@]}"; }
+[ -s "$data/train2.csv" ] || { echo "train_maze11_mix: writing $data/train2.csv"; write_mix "$bin" 11 "$data/train2.csv" "${train_kinds[@]}" "${more_kinds[@]}"; }
+[ -s "$data/test.csv" ] || write_mix "$bin" 11 "$data/test.csv" "${test_kinds[@]}"
 
 ckpt=$out/run/checkpoint.safetensors switch=5124
 set_data="{\"data\": {\"train_csv\": \"$data/train.csv\", \"test_csv\": \"$data/test.csv\"}}"
