@@ -411,6 +411,20 @@ static void check_thread_invariance(const trm_kernels *k) {
 
 /* Whether this CPU has avx512_bf16 (cpuid leaf 7 subleaf 1, EAX bit 5), asked here rather than
  * of the library, so that a broken detection there cannot excuse its own set. */
+/* 1 when the CPU can run kernel set `name` (x86 sets only): a set that this CPU could run but that
+ * was not compared means the build lost it (the SIMD sources are optional in CMake), and a scalar
+ * only core would otherwise pass this test with nothing compared. */
+static int cpu_runs_set(const char *name) {
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+    if (!strcmp(name, "avx2")) return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    if (!strcmp(name, "avx512"))
+        return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+               __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl");
+#endif
+    (void)name;
+    return 0;
+}
+
 static int cpu_reports_avx512bf16(void) {
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
     unsigned a = 0, b = 0, c = 0, d = 0;
@@ -429,6 +443,7 @@ int main(void) {
     for (size_t s = 0; s < sizeof sets / sizeof sets[0]; s++) {
         const trm_kernels *k = trm_kernels_get(sets[s]);
         if (!k) {
+            CHECK(!cpu_runs_set(sets[s]), "this CPU runs kernel set %s but it was not built", sets[s]);
             printf("skip kernel set %s (not built or not supported here)\n", sets[s]);
             continue;
         }

@@ -72,9 +72,15 @@ static void check_model(int mlp_t, int B) {
     mem = aligned_alloc(64, (ns * sizeof(float) + 63) & ~(size_t)63);
     trm_net_scratch sc;
     trm__net_scratch_carve(&sc, d, mlp_t, B, mem);
-    span t[4] = {{sc.d_tmp, N * D, "d_tmp"}, {sc.d_big, N * 3 * D, "d_big"}, {sc.d_act, N * I, "d_act"},
-                 {sc.d_t, mlp_t ? BD * d->S : 0, "d_t"}};
-    check_spans(what, mem, ns, t, mlp_t ? 4 : 3);
+    /* The extents the backward writes (core/net.c): d_big holds the attention mixer's [N, 3D] dqkv
+     * and the MLP's [N, 2I] dgate_up (and, for mlp_t, the sequence MLP's [B*D, 2*I_seq]); d_act
+     * holds [N, I] (and [B*D, I_seq]); d_norm holds a sub-layer's [N, D] normalised gradient. */
+    size_t big = N * (3 * D > 2 * I ? 3 * D : 2 * I), act = N * I;
+    if (mlp_t && BD * 2 * Is > big) big = BD * 2 * Is;
+    if (mlp_t && BD * Is > act) act = BD * Is;
+    span t[5] = {{sc.d_tmp, N * D, "d_tmp"}, {sc.d_norm, N * D, "d_norm"}, {sc.d_big, big, "d_big"},
+                 {sc.d_act, act, "d_act"}, {sc.d_t, mlp_t ? BD * d->S : 0, "d_t"}};
+    check_spans(what, mem, ns, t, mlp_t ? 5 : 4);
     free(mem);
     trm_model_free(m);
 }
