@@ -26,6 +26,7 @@ struct trm_data {
     size_t hcap;
     uint32_t *perm;  /* CSV: order of the current epoch */
     uint8_t *cand_q, *cand_l, *tmp; /* generator candidates, transform scratch */
+    void *maze_ws;                  /* trm_maze_workspace_bytes: relabelling augmented mazes */
     size_t cand_cap;
     /* resumable state */
     trm_rng rng;     /* augmentation draws */
@@ -169,7 +170,8 @@ trm_data *trm_data_open(trm_run_config *c, char *err, size_t cap) {
         d->augment = c->augment;
         trm_rng_seed(&d->rng, trm_maze_seed(c->seed, 3));
         d->tmp = malloc(2 * d->grid);
-        if (!d->tmp || (d->use_generator && build_test_set(d))) rc = trm_errorf(err, cap, "out of memory");
+        d->maze_ws = d->augment ? malloc(trm_maze_workspace_bytes(d->h, d->w)) : NULL;
+        if (!d->tmp || (d->augment && !d->maze_ws) || (d->use_generator && build_test_set(d))) rc = trm_errorf(err, cap, "out of memory");
     }
     if (rc) {
         trm_data_free(d);
@@ -189,6 +191,7 @@ void trm_data_free(trm_data *d) {
     free(d->cand_q);
     free(d->cand_l);
     free(d->tmp);
+    free(d->maze_ws);
     free(d);
 }
 
@@ -245,6 +248,18 @@ static void fill_csv(trm_data *d, const int *slots, int n, uint8_t *inputs, uint
     }
 }
 
+/* A maze with several shortest paths is labelled with the one the tie rule picks (maze.h), so
+ * that equal questions always have equal labels. A transform moves the label's path but not the
+ * rule: the rotated path is still shortest, yet not the rule's choice in the new frame, and
+ * training on both would teach a blend of the two. Such a label is therefore taken anew from
+ * the transformed question; a unique path is its own relabelling and is left as transformed. */
+static void relabel_ties(trm_data *d, const uint8_t *q, uint8_t *l) {
+    int len = -1, count = 0;
+    trm_error e;
+    if (trm_maze_count_shortest(q, d->h, d->w, 2, &len, &count, d->maze_ws, &e) == TRM_OK && count > 1)
+        trm_maze_solve(q, d->h, d->w, l, NULL, d->maze_ws, &e);
+}
+
 int trm_data_fill(trm_data *d, const uint8_t *refill, int B, uint8_t *inputs, uint8_t *labels, char *err, size_t cap) {
     int *slots = malloc((size_t)(B > 0 ? B : 1) * sizeof *slots), n = 0;
     if (!slots) return trm_errorf(err, cap, "out of memory");
@@ -261,6 +276,7 @@ int trm_data_fill(trm_data *d, const uint8_t *refill, int B, uint8_t *inputs, ui
         trm_maze_dihedral(l, d->h, d->w, tid, d->tmp + d->grid, NULL, NULL);
         memcpy(q, d->tmp, d->grid);
         memcpy(l, d->tmp + d->grid, d->grid);
+        relabel_ties(d, q, l);
     }
     if (!rc) d->examples += (uint64_t)n;
     free(slots);

@@ -4,7 +4,10 @@
  *  - with it, about long_fraction of the mazes have a shortest path >= long_min_path, the others
  *    keep the base minimum, and the 256 held-out mazes are the base distribution's;
  *  - the share is far from what the base distribution gives by itself, so the test fails when
- *    the option is ignored. */
+ *    the option is ignored;
+ *  - with augmentation (data.augment), every training label is the tie rule's path of its
+ *    transformed question (trm_maze_solve), including mazes with several shortest paths, whose
+ *    transformed label is another path (counted, so the test fails when relabelling is dropped). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,16 +26,57 @@ static int path_moves(const uint8_t *label) {
     return n + 1;
 }
 
-static trm_data *open_with(const char *generator_extra, char *err, size_t cap) {
+static trm_data *open_json(const char *generator_extra, const char *unique, const char *augment, char *err,
+                           size_t cap) {
     char json[512];
     snprintf(json, sizeof json,
-             "{\"data\": {\"generator\": {\"height\": %d, \"width\": %d, \"min_path\": %d, \"unique\": true, "
-             "\"seed\": 5%s}, \"test_count\": 64}, \"train\": {\"total_steps\": 10}}",
-             SIDE, SIDE, BASE_MIN, generator_extra);
+             "{\"data\": {\"generator\": {\"height\": %d, \"width\": %d, \"min_path\": %d, \"unique\": %s, "
+             "\"seed\": 5%s}, \"test_count\": 64, \"augment\": %s}, \"train\": {\"total_steps\": 10}}",
+             SIDE, SIDE, BASE_MIN, unique, generator_extra, augment);
     trm_run_config c;
     trm_run_config_default(&c);
     if (trm_run_config_parse(&c, json, strlen(json), "test", err, cap)) return NULL;
     return trm_data_open(&c, err, cap);
+}
+
+static trm_data *open_with(const char *generator_extra, char *err, size_t cap) {
+    return open_json(generator_extra, "true", "false", err, cap);
+}
+
+/* Augmented mazes with several shortest paths: the stream without augmentation gives each
+ * maze's untransformed form; the transform is found by matching questions. */
+static void check_augmented_labels(void *ws) {
+    enum { G = SIDE * SIDE };
+    static uint8_t q[N * G], l[N * G], q0[N * G], l0[N * G];
+    char err[512] = "";
+    trm_data *plain = open_json("", "false", "false", err, sizeof err), *aug = open_json("", "false", "true", err, sizeof err);
+    CHECK(plain && aug, "open (augment): %s", err);
+    if (!plain || !aug) return;
+    CHECK(trm_data_fill(plain, NULL, N, q0, l0, err, sizeof err) == 0, "fill: %s", err);
+    CHECK(trm_data_fill(aug, NULL, N, q, l, err, sizeof err) == 0, "fill (augment): %s", err);
+    int rule = 1, matched = 1, moved = 0, relabelled = 0;
+    for (int k = 0; k < N; k++) {
+        uint8_t want[G], t[G], tl[G];
+        trm_error e;
+        rule &= trm_maze_solve(q + k * G, SIDE, SIDE, want, NULL, ws, &e) == TRM_OK && !memcmp(want, l + k * G, G);
+        int tid = -1;
+        for (int i = 0; i < 8 && tid < 0; i++) {
+            trm_maze_dihedral(q0 + k * G, SIDE, SIDE, i, t, NULL, NULL);
+            if (!memcmp(t, q + k * G, G)) tid = i;
+        }
+        matched &= tid >= 0;
+        if (tid <= 0) continue;
+        moved++;
+        trm_maze_dihedral(l0 + k * G, SIDE, SIDE, tid, tl, NULL, NULL);
+        relabelled += memcmp(tl, l + k * G, G) != 0;
+    }
+    printf("augmented, several shortest paths allowed: %d of %d mazes transformed, %d relabelled by the tie rule\n",
+           moved, N, relabelled);
+    CHECK(matched, "each augmented maze must be a dihedral transform of the same maze without augmentation");
+    CHECK(rule, "each augmented label must be the tie rule's path of its (transformed) question");
+    CHECK(moved > N / 2 && relabelled > 0, "the test needs transformed mazes whose moved path is not the rule's");
+    trm_data_free(plain);
+    trm_data_free(aug);
 }
 
 int main(void) {
@@ -90,6 +134,7 @@ int main(void) {
     CHECK(open_with(", \"long_fraction\": 1.5, \"long_min_path\": 12", err, sizeof err) == NULL &&
               strstr(err, "long_fraction"),
           "long_fraction 1.5 must fail naming the key: %s", err);
+    check_augmented_labels(ws);
     free(ws);
     free(held);
     printf("%d checks, %d failed\n", check_count, check_failures);
