@@ -42,6 +42,7 @@ struct trm_model {
     float *rope_cos;    /* [S, head_dim] or NULL */
     float *rope_sin;
     const trm_kernels *k;
+    trm_precision precision;
 };
 
 void trm__param_view(const trm_model *m, float *base, trm_param_view *v);

@@ -55,6 +55,9 @@ struct trm_kernels {
                          int ldc, int acc);
     void (*gemm_tn_bf16)(int M, int N, int K, const trm_bf16 *A, int lda, const trm_bf16 *B, int ldb, float *C,
                          int ldc, int acc);
+    /* 1: the bf16 GEMMs run on bf16 instructions, faster than float32 ones (the bf16 path's
+     * default, trm_precision_auto); 0: they widen to float32 and cost as much or more. */
+    int bf16_native;
 };
 
 /* Attention row block, the padding of S and hd for packed panels (a multiple of every set's

@@ -301,7 +301,7 @@ static void attention_bwd(float *dqkv, const float *dout, const float *qkv, int 
 
 const trm_kernels trm_kernels_scalar = {
     "scalar", gemm_nt, gemm_nn, gemm_tn, rmsnorm_fwd, rmsnorm_bwd, swiglu_fwd, swiglu_bwd, rope,
-    attention_fwd, attention_bwd, f32_to_bf16, bf16_to_f32, gemm_nt_bf16, gemm_nn_bf16, gemm_tn_bf16,
+    attention_fwd, attention_bwd, f32_to_bf16, bf16_to_f32, gemm_nt_bf16, gemm_nn_bf16, gemm_tn_bf16, 0,
 };
 
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))

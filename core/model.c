@@ -162,6 +162,29 @@ float *trm_model_buffers(trm_model *m) { return m->buffers; }
 void trm_model_set_kernels(trm_model *m, const trm_kernels *k) { if (k) m->k = k; }
 const trm_kernels *trm_model_kernels(const trm_model *m) { return m->k; }
 
+trm_status trm_model_set_precision(trm_model *m, trm_precision p, trm_error *err) {
+    if (p != TRM_PRECISION_F32 && p != TRM_PRECISION_BF16)
+        return trm__fail(err, TRM_E_INVALID, "unknown precision %d", (int)p);
+    /* bf16 rows of odd length would leave a sequence's bf16 block half a float wide */
+    if (p == TRM_PRECISION_BF16 && m->dims.D % 2)
+        return trm__fail(err, TRM_E_INVALID, "precision bf16 needs an even hidden_size (%d)", m->dims.D);
+    m->precision = p;
+    return TRM_OK;
+}
+
+trm_precision trm_model_precision(const trm_model *m) { return m->precision; }
+trm_precision trm_precision_auto(const trm_kernels *k) {
+    return k && k->bf16_native ? TRM_PRECISION_BF16 : TRM_PRECISION_F32;
+}
+const char *trm_precision_name(trm_precision p) { return p == TRM_PRECISION_BF16 ? "bf16" : "f32"; }
+int trm_precision_parse(const char *name, const trm_kernels *k) {
+    if (!name) return -1;
+    if (!strcmp(name, "f32")) return TRM_PRECISION_F32;
+    if (!strcmp(name, "bf16")) return TRM_PRECISION_BF16;
+    if (!strcmp(name, "auto")) return (int)trm_precision_auto(k);
+    return -1;
+}
+
 static float half_to_float(uint16_t h) {
     uint32_t sign = (uint32_t)(h >> 15) << 31, exp = (h >> 10) & 0x1f, man = h & 0x3ff, bits;
     if (exp == 0) { /* zero or subnormal: value = man * 2^-24 */

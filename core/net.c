@@ -10,16 +10,19 @@
 static size_t mixer_cols(const trm_dims *d) { return (size_t)(3 * d->D > 2 * d->I ? 3 * d->D : 2 * d->I); }
 
 /* The saved buffers of one evaluation, each B equal per-sequence slices ([B*S, cols] row-major,
- * or [B*D, cols] for mlp_t): the carve and the batch-chunk views walk this one list. */
+ * or [B*D, cols] for mlp_t): the carve and the batch-chunk views walk this one list. A bf16
+ * buffer takes half a float per value (every bf16 row count per sequence is even: D is, I and
+ * I_seq are multiples of 256), so its slices are whole floats too. */
 typedef struct {
-    float **at;
+    void **at;
     size_t per_seq; /* floats per sequence */
 } acts_buf;
 
-static int acts_list(trm_eval_acts *a, const trm_dims *d, int mlp_t, acts_buf *list) {
+static int acts_list(trm_eval_acts *a, const trm_dims *d, int mlp_t, int bf16, acts_buf *list) {
     const size_t S = d->S, D = d->D, I = d->I, Is = d->I_seq;
     int n = 0;
-#define BUF(field, floats) (list[n].at = &(field), list[n++].per_seq = (floats))
+#define BUF(field, floats) (list[n].at = (void **)&(field), list[n++].per_seq = (floats))
+#define BUF16(field, values) (bf16 ? (void)BUF(field, (values) / 2) : (void)0)
     BUF(a->hs[0], S * D);
     for (int lyr = 0; lyr < d->L; lyr++) {
         trm_block_acts *b = &a->blk[lyr];
@@ -29,28 +32,35 @@ static int acts_list(trm_eval_acts *a, const trm_dims *d, int mlp_t, acts_buf *l
             BUF(b->act_t, D * Is);
             BUF(b->r_t, D * S);
             BUF(b->rstd1, D);
+            BUF16(b->t_in_b, D * S);
+            BUF16(b->act_t_b, D * Is);
         } else {
             BUF(b->qkv, S * 3 * D);
             BUF(b->attn, S * D);
             BUF(b->rstd1, S);
+            BUF16(b->in_b, S * D);
+            BUF16(b->attn_b, S * D);
         }
         BUF(b->r1, S * D);
         BUF(b->gu, S * 2 * I);
         BUF(b->act, S * I);
         BUF(b->rstd2, S);
         BUF(a->hs[lyr + 1], S * D);
+        BUF16(b->r1_b, S * D);
+        BUF16(b->act_b, S * I);
     }
+#undef BUF16
 #undef BUF
     return n;
 }
 
-enum { ACTS_MAX_BUFS = 1 + 9 * TRM_MAX_LAYERS };
+enum { ACTS_MAX_BUFS = 1 + 13 * TRM_MAX_LAYERS };
 
-size_t trm__eval_acts_carve(trm_eval_acts *a, const trm_dims *d, int mlp_t, int B, float *p) {
+size_t trm__eval_acts_carve(trm_eval_acts *a, const trm_dims *d, int mlp_t, int bf16, int B, float *p) {
     acts_buf list[ACTS_MAX_BUFS];
     trm_arena l = {p, 0};
     memset(a, 0, sizeof *a);
-    const int n = acts_list(a, d, mlp_t, list);
+    const int n = acts_list(a, d, mlp_t, bf16, list);
     for (int i = 0; i < n; i++) *list[i].at = trm__take(&l, (size_t)B * list[i].per_seq);
     return l.used;
 }
@@ -59,16 +69,16 @@ size_t trm__eval_acts_carve(trm_eval_acts *a, const trm_dims *d, int mlp_t, int 
 static void eval_acts_from(trm_eval_acts *dst, const trm_eval_acts *src, const trm_dims *d, int mlp_t, int b0) {
     acts_buf list[ACTS_MAX_BUFS];
     *dst = *src;
-    const int n = acts_list(dst, d, mlp_t, list);
-    for (int i = 0; i < n; i++) *list[i].at += (size_t)b0 * list[i].per_seq;
+    const int n = acts_list(dst, d, mlp_t, src->blk[0].r1_b != NULL, list);
+    for (int i = 0; i < n; i++) *list[i].at = (float *)*list[i].at + (size_t)b0 * list[i].per_seq;
 }
 
-size_t trm__eval_acts_floats(const trm_dims *d, int mlp_t, int B) {
+size_t trm__eval_acts_floats(const trm_dims *d, int mlp_t, int bf16, int B) {
     trm_eval_acts a;
-    return trm__eval_acts_carve(&a, d, mlp_t, B, NULL);
+    return trm__eval_acts_carve(&a, d, mlp_t, bf16, B, NULL);
 }
 
-size_t trm__net_scratch_carve(trm_net_scratch *s, const trm_dims *d, int mlp_t, int B, float *p) {
+size_t trm__net_scratch_carve(trm_net_scratch *s, const trm_dims *d, int mlp_t, int bf16, int B, float *p) {
     size_t N = (size_t)B * d->S, BD = (size_t)B * d->D, big = N * mixer_cols(d), act = N * d->I;
     if (mlp_t) {
         if (BD * 2 * d->I_seq > big) big = BD * 2 * d->I_seq;
@@ -80,12 +90,50 @@ size_t trm__net_scratch_carve(trm_net_scratch *s, const trm_dims *d, int mlp_t, 
     s->d_big = trm__take(&l, big);
     s->d_act = trm__take(&l, act);
     s->d_t = mlp_t ? trm__take(&l, BD * d->S) : NULL;
+    s->d_norm_b = bf16 ? (trm_bf16 *)trm__take(&l, N * d->D / 2) : NULL;
+    s->d_big_b = bf16 ? (trm_bf16 *)trm__take(&l, big / 2) : NULL;
     return l.used;
 }
 
-size_t trm__net_scratch_floats(const trm_dims *d, int mlp_t, int B) {
+size_t trm__net_scratch_floats(const trm_dims *d, int mlp_t, int bf16, int B) {
     trm_net_scratch s;
-    return trm__net_scratch_carve(&s, d, mlp_t, B, NULL);
+    return trm__net_scratch_carve(&s, d, mlp_t, bf16, B, NULL);
+}
+
+/* Weight shapes [rows, cols] of layer l's four linear weights, in trm_layer_view order. */
+static void linear_shapes(const trm_dims *d, int mlp_t, int shape[4][2]) {
+    const int D = d->D, I = d->I, S = d->S, Is = d->I_seq;
+    const int s[4][2] = {{mlp_t ? 2 * Is : 3 * D, mlp_t ? S : D}, {mlp_t ? S : D, mlp_t ? Is : D}, {2 * I, D}, {D, I}};
+    memcpy(shape, s, sizeof s);
+}
+
+size_t trm__net_bf16_carve(trm_net_bf16 *wb, const trm_dims *d, int mlp_t, float *p) {
+    int shape[4][2];
+    linear_shapes(d, mlp_t, shape);
+    trm_arena l = {p, 0};
+    memset(wb, 0, sizeof *wb);
+    for (int lyr = 0; lyr < d->L; lyr++) {
+        trm_bf16 **at[4] = {&wb->layer[lyr].mix_in, &wb->layer[lyr].mix_out, &wb->layer[lyr].gate_up,
+                            &wb->layer[lyr].down};
+        for (int i = 0; i < 4; i++) *at[i] = (trm_bf16 *)trm__take(&l, ((size_t)shape[i][0] * shape[i][1] + 1) / 2);
+    }
+    return l.used;
+}
+
+size_t trm__net_bf16_floats(const trm_dims *d, int mlp_t) {
+    trm_net_bf16 wb;
+    return trm__net_bf16_carve(&wb, d, mlp_t, NULL);
+}
+
+void trm__net_bf16_update(const trm_model *m, const trm_param_view *w, const trm_net_bf16 *wb) {
+    int shape[4][2];
+    linear_shapes(&m->dims, m->cfg.mlp_t, shape);
+    for (int lyr = 0; lyr < m->dims.L; lyr++) {
+        const trm_layer_view *lw = &w->layer[lyr];
+        const float *src[4] = {lw->mix_in, lw->mix_out, lw->gate_up, lw->down};
+        trm_bf16 *dst[4] = {wb->layer[lyr].mix_in, wb->layer[lyr].mix_out, wb->layer[lyr].gate_up, wb->layer[lyr].down};
+        for (int i = 0; i < 4; i++) m->k->f32_to_bf16(shape[i][0], shape[i][1], src[i], shape[i][1], dst[i], shape[i][1]);
+    }
 }
 
 size_t trm__attn_scratch_floats(const trm_dims *d, int mlp_t) {
@@ -103,31 +151,64 @@ static void transpose_bsd(float *dst, const float *src, int B, int rows, int col
     }
 }
 
-static void mixer_forward(const trm_model *m, const trm_layer_view *w, const trm_block_acts *b, const float *in, int B,
-                          float *attn_scratch) {
+/* The linear layers, float32 or (wb given) with bf16 operands. Leading dimensions are the natural
+ * ones: X [M, K], W [N, K] (a weight [out, in]), Y [M, N].
+ * Y = (acc ? Y : 0) + X W^T; the bf16 path rounds X into xb, which the weight gradient reads. */
+static void linear_fwd(const trm_kernels *k, int M, int N, int K, const float *X, trm_bf16 *xb, const float *W,
+                       const trm_bf16 *wb, float *Y, int acc) {
+    if (!wb) {
+        k->gemm_nt(M, N, K, X, K, W, K, Y, N, acc);
+        return;
+    }
+    k->f32_to_bf16(M, K, X, K, xb, K);
+    k->gemm_nt_bf16(M, N, K, xb, K, wb, K, Y, N, acc);
+}
+
+/* dX [M, K] = (acc ? dX : 0) + dY W for dY [M, N]; the bf16 path rounds dY into dyb (kept for
+ * the weight gradient). */
+static void linear_bwd_input(const trm_kernels *k, int M, int N, int K, const float *dY, trm_bf16 *dyb,
+                             const float *W, const trm_bf16 *wb, float *dX, int acc) {
+    if (!wb) {
+        k->gemm_nn(M, K, N, dY, N, W, K, dX, K, acc);
+        return;
+    }
+    k->f32_to_bf16(M, N, dY, N, dyb, N);
+    k->gemm_nn_bf16(M, K, N, dyb, N, wb, K, dX, K, acc);
+}
+
+/* G [N, K] += dY^T X over M rows: from the float32 tensors, or the bf16 operands kept by the two
+ * functions above (dyb given). */
+static void linear_bwd_weight(const trm_kernels *k, int M, int N, int K, const float *dY, const trm_bf16 *dyb,
+                              const float *X, const trm_bf16 *xb, float *G) {
+    if (!dyb) k->gemm_tn(N, K, M, dY, N, X, K, G, K, 1);
+    else k->gemm_tn_bf16(N, K, M, dyb, N, xb, K, G, K, 1);
+}
+
+static void mixer_forward(const trm_model *m, const trm_layer_view *w, const trm_layer_bf16 *wb,
+                          const trm_block_acts *b, const float *in, int B, float *attn_scratch) {
     const trm_kernels *k = m->k;
     const trm_dims *d = &m->dims;
     const int N = B * d->S, D = d->D;
     if (m->cfg.mlp_t) {
         const int BD = B * D, S = d->S, Is = d->I_seq;
         transpose_bsd(b->t_in, in, B, S, D);
-        k->gemm_nt(BD, 2 * Is, S, b->t_in, S, w->mix_in, S, b->gu_t, 2 * Is, 0);
+        linear_fwd(k, BD, 2 * Is, S, b->t_in, b->t_in_b, w->mix_in, wb ? wb->mix_in : NULL, b->gu_t, 0);
         k->swiglu_fwd(b->act_t, b->gu_t, BD, Is);
         trm__add(b->r_t, b->t_in, NULL, (size_t)BD * S);
-        k->gemm_nt(BD, S, Is, b->act_t, Is, w->mix_out, Is, b->r_t, S, 1);
+        linear_fwd(k, BD, S, Is, b->act_t, b->act_t_b, w->mix_out, wb ? wb->mix_out : NULL, b->r_t, 1);
         k->rmsnorm_fwd(b->r_t, b->rstd1, b->r_t, BD, S, m->cfg.rms_norm_eps);
         transpose_bsd(b->r1, b->r_t, B, D, S);
         return;
     }
-    k->gemm_nt(N, 3 * D, D, in, D, w->mix_in, D, b->qkv, 3 * D, 0);
+    linear_fwd(k, N, 3 * D, D, in, b->in_b, w->mix_in, wb ? wb->mix_in : NULL, b->qkv, 0);
     if (m->rope_cos) k->rope(b->qkv, N, 3 * D, d->S, d->heads, d->head_dim, m->rope_cos, m->rope_sin, 0);
     k->attention_fwd(b->attn, b->qkv, B, d->S, d->heads, d->head_dim, attn_scratch);
     trm__add(b->r1, in, NULL, (size_t)N * D);
-    k->gemm_nt(N, D, D, b->attn, D, w->mix_out, D, b->r1, D, 1);
+    linear_fwd(k, N, D, D, b->attn, b->attn_b, w->mix_out, wb ? wb->mix_out : NULL, b->r1, 1);
     k->rmsnorm_fwd(b->r1, b->rstd1, b->r1, N, D, m->cfg.rms_norm_eps);
 }
 
-static void net_forward_serial(const trm_model *m, const trm_param_view *w, const trm_eval_acts *a, const float *h,
+static void net_forward_serial(const trm_model *m, const trm_net_weights *w, const trm_eval_acts *a, const float *h,
                                const float *inj, int B, float *attn_scratch) {
     const trm_kernels *k = m->k;
     const trm_dims *d = &m->dims;
@@ -135,13 +216,14 @@ static void net_forward_serial(const trm_model *m, const trm_param_view *w, cons
     trm__add(a->hs[0], h, inj, (size_t)N * D);
     for (int l = 0; l < d->L; l++) {
         const trm_block_acts *b = &a->blk[l];
-        const trm_layer_view *lw = &w->layer[l];
-        mixer_forward(m, lw, b, a->hs[l], B, attn_scratch);
-        k->gemm_nt(N, 2 * I, D, b->r1, D, lw->gate_up, D, b->gu, 2 * I, 0);
+        const trm_layer_view *lw = &w->w->layer[l];
+        const trm_layer_bf16 *lb = w->wb ? &w->wb->layer[l] : NULL;
+        mixer_forward(m, lw, lb, b, a->hs[l], B, attn_scratch);
+        linear_fwd(k, N, 2 * I, D, b->r1, b->r1_b, lw->gate_up, lb ? lb->gate_up : NULL, b->gu, 0);
         k->swiglu_fwd(b->act, b->gu, N, I);
         float *out = a->hs[l + 1];
         trm__add(out, b->r1, NULL, (size_t)N * D);
-        k->gemm_nt(N, D, I, b->act, I, lw->down, I, out, D, 1);
+        linear_fwd(k, N, D, I, b->act, b->act_b, lw->down, lb ? lb->down : NULL, out, 1);
         k->rmsnorm_fwd(out, b->rstd2, out, N, D, m->cfg.rms_norm_eps);
     }
 }
@@ -177,7 +259,7 @@ static int chunk_seqs(const trm_dims *d, int B, int threads) {
 /* What a chunk needs: the whole-batch tensors (each chunk offsets them to its sequences). */
 typedef struct {
     const trm_model *m;
-    const trm_param_view *w;
+    const trm_net_weights *w;
     const trm_eval_acts *a; /* the views it hands out still write the buffers (forward) */
     const trm_net_scratch *s;
     const float *h, *inj; /* forward inputs */
@@ -192,7 +274,8 @@ typedef struct {
     const trm_kernels *k;
     const trm_dims *d;
     const trm_layer_view *lw;
-    const trm_block_acts *b; /* v.blk[j->layer] */
+    const trm_layer_bf16 *lb; /* NULL: float32 */
+    const trm_block_acts *b;  /* v.blk[j->layer] */
     trm_eval_acts v;
     int b0, nb;
     float *attn_scratch;
@@ -201,8 +284,8 @@ typedef struct {
 typedef void (*chunk_fn)(const net_chunk *c);
 
 static void run_chunk(const net_job *j, int b0, int nb, float *attn_scratch, chunk_fn fn) {
-    net_chunk c = {.j = j, .k = j->m->k, .d = &j->m->dims, .lw = &j->w->layer[j->layer], .b0 = b0, .nb = nb,
-                   .attn_scratch = attn_scratch};
+    net_chunk c = {.j = j, .k = j->m->k, .d = &j->m->dims, .lw = &j->w->w->layer[j->layer],
+                   .lb = j->w->wb ? &j->w->wb->layer[j->layer] : NULL, .b0 = b0, .nb = nb, .attn_scratch = attn_scratch};
     eval_acts_from(&c.v, j->a, c.d, j->m->cfg.mlp_t, b0);
     c.b = &c.v.blk[j->layer];
     fn(&c);
@@ -231,7 +314,7 @@ static void forward_chunk(const net_chunk *c) {
                        c->attn_scratch);
 }
 
-void trm__net_forward(const trm_model *m, const trm_param_view *w, trm_eval_acts *a, const float *h,
+void trm__net_forward(const trm_model *m, const trm_net_weights *w, trm_eval_acts *a, const float *h,
                       const float *inj, int B, float *attn_scratch) {
     const net_job j = {m, w, a, NULL, h, inj, NULL, 0};
     for_chunks(&j, B, attn_scratch, forward_chunk);
@@ -242,18 +325,22 @@ void trm__net_forward(const trm_model *m, const trm_param_view *w, trm_eval_acts
  * in s->d_norm for the weight gradients), f's backward to its input, and d = gn + that; then the
  * weight gradients of f over the whole batch. d is dL/d out on entry, dL/d x on return. */
 
+/* The bf16 copy of a scratch gradient for the rows starting at r0 (NULL in float32). */
+static trm_bf16 *rows_b(trm_bf16 *base, size_t r0, int cols) { return base ? base + r0 * (size_t)cols : NULL; }
+
 /* out = rms_norm(r1 + SwiGLU(r1)): act = silu(gate) * up, gu = r1 W_gu^T, out W_down^T. */
 static void mlp_chunk(const net_chunk *c) {
     const trm_kernels *k = c->k;
     const trm_net_scratch *s = c->j->s;
+    const trm_layer_bf16 *lb = c->lb;
     const int N = c->nb * c->d->S, D = c->d->D, I = c->d->I;
     const size_t r0 = (size_t)c->b0 * c->d->S;
     float *d = c->j->d + r0 * D, *gn = s->d_norm + r0 * D, *dact = s->d_act + r0 * I, *dgu = s->d_big + r0 * 2 * I;
     k->rmsnorm_bwd(gn, d, c->v.hs[c->j->layer + 1], c->b->rstd2, N, D);
-    k->gemm_nn(N, I, D, gn, D, c->lw->down, I, dact, I, 0);
+    linear_bwd_input(k, N, D, I, gn, rows_b(s->d_norm_b, r0, D), c->lw->down, lb ? lb->down : NULL, dact, 0);
     k->swiglu_bwd(dgu, dact, c->b->gu, N, I);
     trm__add(d, gn, NULL, (size_t)N * D); /* the residual's share, then the MLP's */
-    k->gemm_nn(N, D, 2 * I, dgu, 2 * I, c->lw->gate_up, D, d, D, 1);
+    linear_bwd_input(k, N, 2 * I, D, dgu, rows_b(s->d_big_b, r0, 2 * I), c->lw->gate_up, lb ? lb->gate_up : NULL, d, 1);
 }
 
 /* r1 = rms_norm(x + attn(x) W_o^T), attention over RoPE'd qkv = x W_qkv^T. */
@@ -262,55 +349,58 @@ static void attention_chunk(const net_chunk *c) {
     const trm_kernels *k = c->k;
     const trm_dims *dm = c->d;
     const trm_net_scratch *s = c->j->s;
+    const trm_layer_bf16 *lb = c->lb;
     const int N = c->nb * dm->S, D = dm->D;
     const size_t r0 = (size_t)c->b0 * dm->S;
     float *d = c->j->d + r0 * D, *gn = s->d_norm + r0 * D, *dattn = s->d_tmp + r0 * D, *dqkv = s->d_big + r0 * 3 * D;
     k->rmsnorm_bwd(gn, d, c->b->r1, c->b->rstd1, N, D);
-    k->gemm_nn(N, D, D, gn, D, c->lw->mix_out, D, dattn, D, 0);
+    linear_bwd_input(k, N, D, D, gn, rows_b(s->d_norm_b, r0, D), c->lw->mix_out, lb ? lb->mix_out : NULL, dattn, 0);
     k->attention_bwd(dqkv, dattn, c->b->qkv, c->nb, dm->S, dm->heads, dm->head_dim, c->attn_scratch);
     if (m->rope_cos) k->rope(dqkv, N, 3 * D, dm->S, dm->heads, dm->head_dim, m->rope_cos, m->rope_sin, 1);
     trm__add(d, gn, NULL, (size_t)N * D);
-    k->gemm_nn(N, D, 3 * D, dqkv, 3 * D, c->lw->mix_in, D, d, D, 1);
+    linear_bwd_input(k, N, 3 * D, D, dqkv, rows_b(s->d_big_b, r0, 3 * D), c->lw->mix_in, lb ? lb->mix_in : NULL, d, 1);
 }
 
 /* mlp_t: the same SwiGLU sub-layer over the sequence axis, on [B*D, S] transposes. */
 static void mlp_t_chunk(const net_chunk *c) {
     const trm_kernels *k = c->k;
     const trm_net_scratch *s = c->j->s;
+    const trm_layer_bf16 *lb = c->lb;
     const int S = c->d->S, D = c->d->D, BD = c->nb * D, Is = c->d->I_seq;
     const size_t t0 = (size_t)c->b0 * D; /* first row of the [B*D, .] tensors */
     float *d = c->j->d + t0 * S, *dt = s->d_t + t0 * S, *gn = s->d_norm + t0 * S;
     float *dact = s->d_act + t0 * Is, *dgu = s->d_big + t0 * 2 * Is;
     transpose_bsd(dt, d, c->nb, S, D);
     k->rmsnorm_bwd(gn, dt, c->b->r_t, c->b->rstd1, BD, S);
-    k->gemm_nn(BD, Is, S, gn, S, c->lw->mix_out, Is, dact, Is, 0);
+    linear_bwd_input(k, BD, S, Is, gn, rows_b(s->d_norm_b, t0, S), c->lw->mix_out, lb ? lb->mix_out : NULL, dact, 0);
     k->swiglu_bwd(dgu, dact, c->b->gu_t, BD, Is);
     trm__add(dt, gn, NULL, (size_t)BD * S);
-    k->gemm_nn(BD, S, 2 * Is, dgu, 2 * Is, c->lw->mix_in, S, dt, S, 1);
+    linear_bwd_input(k, BD, 2 * Is, S, dgu, rows_b(s->d_big_b, t0, 2 * Is), c->lw->mix_in, lb ? lb->mix_in : NULL, dt, 1);
     transpose_bsd(d, dt, c->nb, D, S);
 }
 
-void trm__net_backward(const trm_model *m, const trm_param_view *w, const trm_param_view *g,
+void trm__net_backward(const trm_model *m, const trm_net_weights *w, const trm_param_view *g,
                        const trm_eval_acts *a, float *d, int B, const trm_net_scratch *s, float *attn_scratch) {
     const trm_kernels *k = m->k;
     const trm_dims *dm = &m->dims;
     const int N = B * dm->S, D = dm->D, I = dm->I, BD = B * D, S = dm->S, Is = dm->I_seq;
+    const trm_bf16 *gnb = w->wb ? s->d_norm_b : NULL, *bigb = w->wb ? s->d_big_b : NULL;
     net_job j = {m, w, a, s, NULL, NULL, d, 0};
     for (int l = dm->L - 1; l >= 0; l--) {
         const trm_block_acts *b = &a->blk[l];
         const trm_layer_view *lg = &g->layer[l];
         j.layer = l;
         for_chunks(&j, B, attn_scratch, mlp_chunk);
-        k->gemm_tn(D, I, N, s->d_norm, D, b->act, I, lg->down, I, 1);
-        k->gemm_tn(2 * I, D, N, s->d_big, 2 * I, b->r1, D, lg->gate_up, D, 1);
+        linear_bwd_weight(k, N, D, I, s->d_norm, gnb, b->act, b->act_b, lg->down);
+        linear_bwd_weight(k, N, 2 * I, D, s->d_big, bigb, b->r1, b->r1_b, lg->gate_up);
         if (m->cfg.mlp_t) {
             for_chunks(&j, B, attn_scratch, mlp_t_chunk);
-            k->gemm_tn(S, Is, BD, s->d_norm, S, b->act_t, Is, lg->mix_out, Is, 1);
-            k->gemm_tn(2 * Is, S, BD, s->d_big, 2 * Is, b->t_in, S, lg->mix_in, S, 1);
+            linear_bwd_weight(k, BD, S, Is, s->d_norm, gnb, b->act_t, b->act_t_b, lg->mix_out);
+            linear_bwd_weight(k, BD, 2 * Is, S, s->d_big, bigb, b->t_in, b->t_in_b, lg->mix_in);
         } else {
             for_chunks(&j, B, attn_scratch, attention_chunk);
-            k->gemm_tn(D, D, N, s->d_norm, D, b->attn, D, lg->mix_out, D, 1);
-            k->gemm_tn(3 * D, D, N, s->d_big, 3 * D, a->hs[l], D, lg->mix_in, D, 1);
+            linear_bwd_weight(k, N, D, D, s->d_norm, gnb, b->attn, b->attn_b, lg->mix_out);
+            linear_bwd_weight(k, N, 3 * D, D, s->d_big, bigb, a->hs[l], b->in_b, lg->mix_in);
         }
     }
     /* hs[0] = h + inj: the gradient of both h and inj is d itself. */

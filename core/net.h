@@ -6,7 +6,9 @@
 #include "internal.h"
 
 /* Saved activations of one block in one evaluation. Attention variant uses qkv/attn, the mlp_t
- * variant t_in/gu_t/act_t/r_t (all [B*D, ...]: the sequence axis last). */
+ * variant t_in/gu_t/act_t/r_t (all [B*D, ...]: the sequence axis last). The bf16 path also keeps
+ * the bf16 operands of every linear layer (the *_b fields, NULL in float32), which its weight
+ * gradients read. */
 typedef struct trm_block_acts {
     float *qkv;   /* [N, 3D] after RoPE */
     float *attn;  /* [N, D] heads concatenated */
@@ -19,6 +21,12 @@ typedef struct trm_block_acts {
     float *gu;    /* [N, 2I] */
     float *act;   /* [N, I] */
     float *rstd2; /* [N] */
+    trm_bf16 *in_b;    /* [N, D] the block input (attention) */
+    trm_bf16 *attn_b;  /* [N, D] */
+    trm_bf16 *t_in_b;  /* [B*D, S] (mlp_t) */
+    trm_bf16 *act_t_b; /* [B*D, I_seq] (mlp_t) */
+    trm_bf16 *r1_b;    /* [N, D] */
+    trm_bf16 *act_b;   /* [N, I] */
 } trm_block_acts;
 
 /* One evaluation of net: hs[0] = h + inj, hs[l + 1] = output of block l. */
@@ -34,22 +42,44 @@ typedef struct trm_net_scratch {
     float *d_big;  /* [N, max(3D, 2I)] or, for mlp_t, also [B*D, 2*I_seq] */
     float *d_act;  /* [N, I] or [B*D, I_seq] */
     float *d_t;    /* [B*D, S] (mlp_t) */
+    trm_bf16 *d_norm_b; /* bf16 path: d_norm and d_big as the operands of the next products */
+    trm_bf16 *d_big_b;
 } trm_net_scratch;
 
+/* The bf16 path's copies of the network's linear weights (the shapes of trm_layer_view). */
+typedef struct trm_layer_bf16 {
+    trm_bf16 *mix_in, *mix_out, *gate_up, *down;
+} trm_layer_bf16;
+typedef struct trm_net_bf16 {
+    trm_layer_bf16 layer[TRM_MAX_LAYERS];
+} trm_net_bf16;
+
 /* Carve the buffers from mem (64-byte aligned; NULL: carve nothing) and return the floats used,
- * which is what *_floats reports. Every buffer is 64-byte aligned (trm__take). */
-size_t trm__eval_acts_floats(const trm_dims *d, int mlp_t, int B);
-size_t trm__eval_acts_carve(trm_eval_acts *a, const trm_dims *d, int mlp_t, int B, float *mem);
-size_t trm__net_scratch_floats(const trm_dims *d, int mlp_t, int B);
-size_t trm__net_scratch_carve(trm_net_scratch *s, const trm_dims *d, int mlp_t, int B, float *mem);
+ * which is what *_floats reports. Every buffer is 64-byte aligned (trm__take). bf16: also the
+ * bf16 path's buffers. */
+size_t trm__eval_acts_floats(const trm_dims *d, int mlp_t, int bf16, int B);
+size_t trm__eval_acts_carve(trm_eval_acts *a, const trm_dims *d, int mlp_t, int bf16, int B, float *mem);
+size_t trm__net_scratch_floats(const trm_dims *d, int mlp_t, int bf16, int B);
+size_t trm__net_scratch_carve(trm_net_scratch *s, const trm_dims *d, int mlp_t, int bf16, int B, float *mem);
+size_t trm__net_bf16_floats(const trm_dims *d, int mlp_t);
+size_t trm__net_bf16_carve(trm_net_bf16 *wb, const trm_dims *d, int mlp_t, float *mem);
+/* Round the float32 weights w into wb (after every change of the weights). */
+void trm__net_bf16_update(const trm_model *m, const trm_param_view *w, const trm_net_bf16 *wb);
 /* attn_scratch: trm_attention_scratch_floats(S, head_dim) floats per thread. */
 size_t trm__attn_scratch_floats(const trm_dims *d, int mlp_t);
 
+/* The weights one evaluation reads: float32, and the bf16 copies (NULL: the float32 path). The
+ * bf16 path is taken exactly when wb is given; buffers must have been carved with bf16 then. */
+typedef struct trm_net_weights {
+    const trm_param_view *w;
+    const trm_net_bf16 *wb;
+} trm_net_weights;
+
 /* out = net(h + inj): the result is a->hs[L]. h and inj are [B*S, D]. */
-void trm__net_forward(const trm_model *m, const trm_param_view *w, trm_eval_acts *a, const float *h,
+void trm__net_forward(const trm_model *m, const trm_net_weights *w, trm_eval_acts *a, const float *h,
                       const float *inj, int B, float *attn_scratch);
 /* d [B*S, D]: on entry dL/d(output), on return dL/d(h + inj). Weight gradients accumulate in g. */
-void trm__net_backward(const trm_model *m, const trm_param_view *w, const trm_param_view *g,
+void trm__net_backward(const trm_model *m, const trm_net_weights *w, const trm_param_view *g,
                        const trm_eval_acts *a, float *d, int B, const trm_net_scratch *s, float *attn_scratch);
 
 #endif

@@ -16,7 +16,7 @@ void trm__add(float *dst, const float *a, const float *b, size_t n) {
     }
 }
 
-void trm__recursion(const trm_model *m, const trm_param_view *w, trm_eval_acts *a, float *y, float *z,
+void trm__recursion(const trm_model *m, const trm_net_weights *w, trm_eval_acts *a, float *y, float *z,
                     const float *x, float *inj, int B, float *attn_scratch) {
     const size_t n = (size_t)B * m->dims.S * m->dims.D;
     const float *out = a->hs[m->dims.L];

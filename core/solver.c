@@ -16,6 +16,8 @@ struct trm_solver {
     float *arena;
     float *x, *y, *z, *inj, *logits, *q, *attn_scratch;
     trm_eval_acts acts;
+    int bf16;        /* the model's precision when the solver was created */
+    trm_net_bf16 wb; /* bf16: the model's linear weights as of the last reset */
 };
 
 /* Carve the solver's buffers from base (NULL: count only); returns the floats used. */
@@ -30,8 +32,9 @@ static size_t solver_carve(trm_solver *s, float *base) {
     s->logits = trm__take(&a, B * d->grid * d->V);
     s->q = trm__take(&a, 2 * B);
     s->attn_scratch = trm__take(&a, trm__attn_scratch_floats(d, s->m->cfg.mlp_t));
+    if (s->bf16) trm__net_bf16_carve(&s->wb, d, s->m->cfg.mlp_t, trm__take(&a, trm__net_bf16_floats(d, s->m->cfg.mlp_t)));
     float *acts = base ? base + a.used : NULL; /* last: its own layout */
-    return a.used + trm__eval_acts_carve(&s->acts, d, s->m->cfg.mlp_t, s->max_batch, acts);
+    return a.used + trm__eval_acts_carve(&s->acts, d, s->m->cfg.mlp_t, s->bf16, s->max_batch, acts);
 }
 
 trm_solver *trm_solver_create(const trm_model *m, int max_batch, trm_error *err) {
@@ -43,6 +46,7 @@ trm_solver *trm_solver_create(const trm_model *m, int max_batch, trm_error *err)
     if (!s) { trm__fail(err, TRM_E_NOMEM, "out of memory"); return NULL; }
     s->m = m;
     s->max_batch = max_batch;
+    s->bf16 = m->precision == TRM_PRECISION_BF16;
     const size_t floats = solver_carve(s, NULL);
     s->arena = aligned_alloc(64, trm__round_up(sizeof(float) * floats, 64));
     if (!s->arena) {
@@ -84,6 +88,7 @@ trm_status trm_solver_reset(trm_solver *s, const uint8_t *tokens, const int32_t 
         trm__broadcast_init(s->z, trm__L_init(m), b, d->S, d->D);
         s->q[2 * b] = s->q[2 * b + 1] = NAN;
     }
+    if (s->bf16) trm__net_bf16_update(m, &w, &s->wb); /* the weights may have changed since the last puzzles */
     return TRM_OK;
 }
 
@@ -92,7 +97,8 @@ void trm_solver_pass(trm_solver *s) {
     const trm_model *m = s->m;
     trm_param_view w;
     trm__param_view(m, m->params, &w);
-    trm__recursion(m, &w, &s->acts, s->y, s->z, s->x, s->inj, s->batch, s->attn_scratch);
+    const trm_net_weights nw = {&w, s->bf16 ? &s->wb : NULL};
+    trm__recursion(m, &nw, &s->acts, s->y, s->z, s->x, s->inj, s->batch, s->attn_scratch);
     s->passes++;
     const int step_done = s->passes % m->cfg.H_cycles == 0;
     trm__heads_forward(m, &w, s->y, s->batch, s->logits, step_done ? s->q : NULL);

@@ -30,6 +30,8 @@ struct trm_trainer {
     float *x, *inj, *y, *z, *dx, *d;  /* [B, S, D] */
     float *logits, *dlogits, *q, *dq;
     trm_eval_acts *acts;              /* slots 0..n: the last recursion's evaluations */
+    int bf16;                         /* the model's precision when the trainer was created */
+    trm_net_bf16 wb;                  /* bf16: the linear weights, rounded at every compute */
     trm_net_scratch scratch;
     float *attn_scratch;
     uint8_t *new_halted, *present;
@@ -107,9 +109,11 @@ static size_t trainer_carve(trm_trainer *t, float *base) {
     t->dlogits = trm__take(&c, G * d->V);
     t->q = trm__take(&c, 2 * (size_t)B);
     t->dq = trm__take(&c, 2 * (size_t)B);
-    const size_t acts = trm__eval_acts_floats(d, mlp_t, B);
-    for (int i = 0; i < n_evals; i++) trm__eval_acts_carve(&t->acts[i], d, mlp_t, B, trm__take(&c, acts));
-    trm__net_scratch_carve(&t->scratch, d, mlp_t, B, trm__take(&c, trm__net_scratch_floats(d, mlp_t, B)));
+    const int bf16 = t->bf16;
+    const size_t acts = trm__eval_acts_floats(d, mlp_t, bf16, B);
+    for (int i = 0; i < n_evals; i++) trm__eval_acts_carve(&t->acts[i], d, mlp_t, bf16, B, trm__take(&c, acts));
+    trm__net_scratch_carve(&t->scratch, d, mlp_t, bf16, B, trm__take(&c, trm__net_scratch_floats(d, mlp_t, bf16, B)));
+    if (bf16) trm__net_bf16_carve(&t->wb, d, mlp_t, trm__take(&c, trm__net_bf16_floats(d, mlp_t)));
     t->attn_scratch = trm__take(&c, trm__attn_scratch_floats(d, mlp_t));
     t->cur_inputs = take_bytes(&c, G);
     t->cur_labels = take_bytes(&c, G);
@@ -134,6 +138,7 @@ trm_trainer *trm_trainer_create(trm_model *m, const trm_train_config *tc, trm_er
     }
     t->m = m;
     t->tc = *tc;
+    t->bf16 = m->precision == TRM_PRECISION_BF16;
     t->B = tc->batch_size;
     t->n_params = d->n_params;
     t->n_state = (size_t)t->B * d->S * d->D;
@@ -206,7 +211,7 @@ static void decide_halting(trm_trainer *t) {
     }
 }
 
-static void forward_last_recursion(trm_trainer *t, const trm_param_view *w) {
+static void forward_last_recursion(trm_trainer *t, const trm_net_weights *w) {
     const trm_model *m = t->m;
     const int n = m->cfg.L_cycles, L = m->dims.L;
     trm__add(t->inj, t->y, t->x, t->n_state);
@@ -218,14 +223,14 @@ static void forward_last_recursion(trm_trainer *t, const trm_param_view *w) {
     trm__net_forward(m, w, &t->acts[n], t->y, z, t->B, t->attn_scratch);
 }
 
-static void backward(trm_trainer *t, const trm_param_view *w) {
+static void backward(trm_trainer *t, const trm_net_weights *w) {
     const trm_model *m = t->m;
     const int n = m->cfg.L_cycles, L = m->dims.L;
     trm_param_view g;
     trm__param_view(m, t->grads, &g);
     memset(t->grads, 0, sizeof(float) * t->n_params);
     memset(t->puzzle_grad, 0, sizeof(float) * (size_t)m->cfg.num_puzzle_identifiers * m->cfg.puzzle_emb_ndim);
-    trm__heads_backward(m, w, &g, t->acts[n].hs[L], t->B, t->dlogits, t->dq, t->d);
+    trm__heads_backward(m, w->w, &g, t->acts[n].hs[L], t->B, t->dlogits, t->dq, t->d);
     /* y = net(y0 + z_n): y0 is a detached carry, so the gradient continues only into z_n. */
     trm__net_backward(m, w, &g, &t->acts[n], t->d, t->B, &t->scratch, t->attn_scratch);
     memset(t->dx, 0, sizeof(float) * t->n_state);
@@ -244,12 +249,14 @@ trm_status trm_trainer_compute(trm_trainer *t, const trm_batch *b, trm_step_stat
     trm_param_view w;
     trm__param_view(m, m->params, &w);
     refill(t, b);
+    if (t->bf16) trm__net_bf16_update(m, &w, &t->wb); /* the optimizer moved the weights */
+    const trm_net_weights nw = {&w, t->bf16 ? &t->wb : NULL};
     trm__embed_forward(m, &w, t->cur_inputs, t->cur_pids, t->B, t->x);
     memcpy(t->y, t->carry_y, sizeof(float) * t->n_state);
     memcpy(t->z, t->carry_z, sizeof(float) * t->n_state);
     for (int r = 0; r < m->cfg.H_cycles - 1; r++)
-        trm__recursion(m, &w, &t->acts[0], t->y, t->z, t->x, t->inj, t->B, t->attn_scratch);
-    forward_last_recursion(t, &w);
+        trm__recursion(m, &nw, &t->acts[0], t->y, t->z, t->x, t->inj, t->B, t->attn_scratch);
+    forward_last_recursion(t, &nw);
     trm__heads_forward(m, &w, t->acts[m->cfg.L_cycles].hs[d->L], t->B, t->logits, t->q);
     decide_halting(t);
     trm_loss_args la = {t->tc.loss, t->B, d->grid, d->V, t->logits, t->q, t->cur_labels, t->cur_inputs,
@@ -260,7 +267,7 @@ trm_status trm_trainer_compute(trm_trainer *t, const trm_batch *b, trm_step_stat
     st->lr = trm_lr_at(&t->tc, t->tc.lr, (long)t->steps_done + 1);
     t->computed = 0;
     if (!isfinite(st->loss)) return trm__fail(err, TRM_E_NONFINITE, "the loss is not finite (%g)", st->loss);
-    backward(t, &w);
+    backward(t, &nw);
     t->computed = 1;
     return TRM_OK;
 }

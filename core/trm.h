@@ -176,6 +176,23 @@ float *trm_model_buffers(trm_model *m);  /* dims.n_buffers values */
 void trm_model_set_kernels(trm_model *m, const trm_kernels *k);
 const trm_kernels *trm_model_kernels(const trm_model *m);
 
+/* Arithmetic of the network's linear layers (the official code runs its forward in bfloat16).
+ * F32: everything in float32, the reference. BF16: every linear layer of the shared network
+ * (attention or mlp_t mixer, SwiGLU) multiplies bfloat16 operands: weights rounded from the
+ * float32 master weights whenever those change, activations and gradients rounded as they enter
+ * the product; products and sums stay float32, as do the results, the embeddings and heads,
+ * norms, attention scores and softmax, the loss, the recurrent state, the gradients, the
+ * optimizer and the EMA. Set it before creating solvers and trainers (they size their buffers
+ * for it); BF16 needs an even hidden_size. */
+typedef enum trm_precision { TRM_PRECISION_F32 = 0, TRM_PRECISION_BF16 = 1 } trm_precision;
+trm_status trm_model_set_precision(trm_model *m, trm_precision p, trm_error *err);
+trm_precision trm_model_precision(const trm_model *m);
+/* BF16 where the model's kernel set multiplies bf16 natively (vdpbf16ps), else F32. */
+trm_precision trm_precision_auto(const trm_kernels *k);
+/* "f32" / "bf16"; parse accepts those and "auto" (-> trm_precision_auto(k)), -1 otherwise. */
+const char *trm_precision_name(trm_precision p);
+int trm_precision_parse(const char *name, const trm_kernels *k);
+
 /* Load one tensor from raw little-endian bytes. dtype is "F32", "F16" or "BF16" (converted to
  * f32). Checks name, shape, byte count and finiteness; the message names the tensor. */
 trm_status trm_model_load_tensor(trm_model *m, const char *name, const char *dtype,

@@ -17,6 +17,9 @@ const char TRM_CLI_COMMON_HELP[] =
     "  --threads N      OpenMP threads (default: all cores, or OMP_NUM_THREADS)\n"
     "  --kernels K      scalar|avx2|avx512|avx512bf16|auto (default: $TRM_KERNELS, else auto = the fastest\n"
     "                   set this CPU runs)\n"
+    "  --precision P    f32|bf16|auto: the network's linear layers in float32 or with bf16 operands\n"
+    "                   (auto = bf16 where the CPU has bf16 instructions; default f32, trm-train:\n"
+    "                   its config's train.precision)\n"
     "  --help           this text\n";
 
 int trm_cli_usage_error(const char *tool, const char *fmt, ...) {
@@ -60,7 +63,8 @@ int trm_cli_next(const char *tool, int argc, char **argv, int *i, const char *co
         if (eq) return trm_cli_usage_error(tool, "option %s takes no value", o->key);
         return 0;
     }
-    if (!is_flag(o->key, values) && strcmp(o->key, "--threads") && strcmp(o->key, "--kernels"))
+    if (!is_flag(o->key, values) && strcmp(o->key, "--threads") && strcmp(o->key, "--kernels") &&
+        strcmp(o->key, "--precision"))
         return trm_cli_usage_error(tool, "unknown option '%s'", o->key);
     if (eq) {
         o->value = eq + 1;
@@ -105,6 +109,22 @@ int trm_cli_common_option(const char *tool, const trm_cli_opt *o, trm_cli_common
         c->kernels = o->value;
         return 1;
     }
+    if (!strcmp(o->key, "--precision")) {
+        if (trm_precision_parse(o->value, NULL) < 0 && strcmp(o->value, "auto")) {
+            trm_cli_usage_error(tool, "--precision '%s': expected f32, bf16 or auto", o->value);
+            return -TRM_EXIT_USAGE;
+        }
+        c->precision = o->value;
+        return 1;
+    }
+    return 0;
+}
+
+int trm_cli_apply_precision(const char *tool, trm_model *m, const char *flag) {
+    const int p = trm_precision_parse(flag ? flag : "f32", trm_model_kernels(m));
+    trm_error e;
+    if (p < 0) return trm_cli_usage_error(tool, "--precision '%s': expected f32, bf16 or auto", flag);
+    if (trm_model_set_precision(m, (trm_precision)p, &e) != TRM_OK) return trm_cli_error(tool, "--precision %s: %s", flag, e.msg);
     return 0;
 }
 

@@ -53,9 +53,10 @@ int trm_cli_parse_u64(const char *s, uint64_t *out);
 typedef struct trm_cli_common {
     int threads;
     const char *kernels;
+    const char *precision; /* "f32", "bf16", "auto" or NULL = not given */
 } trm_cli_common;
 
-/* If o is --threads or --kernels, record it in c and return 1; on a bad value print the error
+/* If o is --threads, --kernels or --precision, record it in c and return 1; on a bad value print the error
  * and return -TRM_EXIT_USAGE; otherwise return 0 (not a common option). */
 int trm_cli_common_option(const char *tool, const trm_cli_opt *o, trm_cli_common *c);
 /* Apply --threads (omp_set_num_threads when built with OpenMP). */
@@ -63,6 +64,9 @@ void trm_cli_apply_threads(int threads);
 /* The kernel set named by --kernels, else $TRM_KERNELS, else "auto". On an unknown or
  * unsupported name prints an error and returns NULL. */
 const trm_kernels *trm_cli_kernels(const char *tool, const char *flag);
+/* Set the model's precision from --precision (NULL: f32; auto: by the model's kernel set, so set
+ * the kernels first). 0, or prints why not and returns an exit code. */
+int trm_cli_apply_precision(const char *tool, trm_model *m, const char *flag);
 /* Help text for the common options (appended to each tool's usage). */
 extern const char TRM_CLI_COMMON_HELP[];
 

@@ -15,7 +15,7 @@
 /* Seeds are JSON numbers, exact up to 2^53. */
 #define SEED_MAX 9007199254740992.0
 
-typedef enum { K_INT, K_LONG, K_DOUBLE, K_BOOL, K_U64, K_OPTIMIZER, K_LOSS } key_type;
+typedef enum { K_INT, K_LONG, K_DOUBLE, K_BOOL, K_U64, K_OPTIMIZER, K_LOSS, K_PRECISION } key_type;
 
 typedef struct {
     const char *key;
@@ -43,6 +43,7 @@ static const key_spec TRAIN_KEYS[] = {
     {"ema_rate", K_DOUBLE, OFF(train.ema_rate), 0, 1},
     {"loss", K_LOSS, OFF(train.loss), 0, 0},
     {"adaptive_halting", K_BOOL, OFF(train.adaptive_halting), 0, 1},
+    {"precision", K_PRECISION, OFF(precision), 0, 0},
     {"seed", K_U64, OFF(seed), 0, SEED_MAX},
     {"threads", K_INT, OFF(threads), 0, 1024},
     {"eval_interval", K_LONG, OFF(eval_interval), 0, 1e15},
@@ -122,6 +123,13 @@ static int set_key(ctx *x, trm_run_config *c, const key_spec *k, const cJSON *v,
         int second = !strcmp(v->valuestring, b);
         if (k->type == K_OPTIMIZER) *(trm_optimizer *)p = second ? TRM_OPT_ADAMW : TRM_OPT_ADAM_ATAN2;
         else *(trm_loss_kind *)p = second ? TRM_LOSS_SOFTMAX : TRM_LOSS_STABLEMAX;
+        return 0;
+    }
+    if (k->type == K_PRECISION) {
+        const int q = cJSON_IsString(v) ? trm_precision_parse(v->valuestring, NULL) : -1;
+        if (!cJSON_IsString(v) || (q < 0 && strcmp(v->valuestring, "auto")))
+            return trm_errorf(x->err, x->cap, "%s: %s: expected \"f32\", \"bf16\" or \"auto\"", x->name, path);
+        *(int *)p = strcmp(v->valuestring, "auto") ? q : TRM_RUN_PRECISION_AUTO;
         return 0;
     }
     if (!cJSON_IsNumber(v)) return trm_errorf(x->err, x->cap, "%s: %s: expected a number, got %s", x->name, path, type_name(v));
@@ -395,6 +403,11 @@ static void add_key(cJSON *obj, const trm_run_config *c, const key_spec *k) {
     case K_LOSS:
         cJSON_AddStringToObject(obj, k->key, *(const trm_loss_kind *)p == TRM_LOSS_SOFTMAX ? "softmax" : "stablemax");
         break;
+    case K_PRECISION: {
+        const int q = *(const int *)p;
+        cJSON_AddStringToObject(obj, k->key, q == TRM_RUN_PRECISION_AUTO ? "auto" : trm_precision_name((trm_precision)q));
+        break;
+    }
     }
 }
 

@@ -28,7 +28,7 @@
 extern "C" {
 #endif
 
-enum { TRM_PATH_MAX = 1024 };
+enum { TRM_PATH_MAX = 1024, TRM_RUN_PRECISION_AUTO = -1 };
 
 typedef struct trm_run_config {
     /* model: the official keys on top of trm_config_default(). grid_height/grid_width follow
@@ -51,6 +51,10 @@ typedef struct trm_run_config {
 
     /* train */
     trm_train_config train;        /* batch_size ... loss; train.seed is set from seed */
+    int precision;                 /* trm_precision of the network (default F32), or
+                                      TRM_RUN_PRECISION_AUTO: bf16 where the kernel set has
+                                      native bf16 GEMMs (trm-train resolves it before the first
+                                      checkpoint, which records the result) */
     long total_steps;              /* 0 = from epochs (CSV) */
     double epochs;                 /* 0 = use total_steps */
     uint64_t seed;                 /* model init, halting exploration, data order/augmentation */

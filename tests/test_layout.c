@@ -1,7 +1,8 @@
 /* test_layout.c: the arenas of activations and backward scratch put every buffer on a 64-byte
  * boundary, inside the size they report, without overlaps. Odd sizes (an [N] rstd buffer with N
  * = batch * 916) once misaligned everything after them, and unaligned vector loads made the
- * WebAssembly pass up to 1.5x slower; this pins the layout for shapes that provoke it. */
+ * WebAssembly pass up to 1.5x slower; this pins the layout for shapes that provoke it, in float32
+ * and with the bf16 path's buffers (half a float per value). */
 #include <stdint.h>
 #include <string.h>
 
@@ -24,7 +25,10 @@ static void check_spans(const char *what, const float *base, size_t total, span 
     }
 }
 
-static void check_model(int mlp_t, int B) {
+/* A bf16 buffer of n values as a span of floats. */
+static span bf16_span(const trm_bf16 *p, size_t n, const char *name) { return (span){(const float *)(const void *)p, n / 2, name}; }
+
+static void check_model(int mlp_t, int bf16, int B) {
     trm_config c;
     trm_config_default(&c);
     c.hidden_size = 64, c.num_heads = 2, c.puzzle_emb_ndim = 64; /* prefix 16: S = 916 */
@@ -37,13 +41,13 @@ static void check_model(int mlp_t, int B) {
     const trm_dims *d = trm_model_dims(m);
     const size_t N = (size_t)B * d->S, D = d->D, I = d->I, BD = (size_t)B * D, Is = (size_t)d->I_seq;
     char what[64];
-    snprintf(what, sizeof what, "%s, batch %d (S %d)", mlp_t ? "mlp_t" : "attention", B, d->S);
+    snprintf(what, sizeof what, "%s%s, batch %d (S %d)", mlp_t ? "mlp_t" : "attention", bf16 ? " bf16" : "", B, d->S);
 
-    const size_t na = trm__eval_acts_floats(d, mlp_t, B);
+    const size_t na = trm__eval_acts_floats(d, mlp_t, bf16, B);
     float *mem = aligned_alloc(64, (na * sizeof(float) + 63) & ~(size_t)63);
     trm_eval_acts a;
-    trm__eval_acts_carve(&a, d, mlp_t, B, mem);
-    span s[8 * TRM_MAX_LAYERS + 1];
+    trm__eval_acts_carve(&a, d, mlp_t, bf16, B, mem);
+    span s[12 * TRM_MAX_LAYERS + 1];
     int n = 0;
     s[n++] = (span){a.hs[0], N * D, "hs[0]"};
     for (int l = 0; l < d->L; l++) {
@@ -64,24 +68,61 @@ static void check_model(int mlp_t, int B) {
         s[n++] = (span){b->act, N * I, "act"};
         s[n++] = (span){b->rstd2, N, "rstd2"};
         s[n++] = (span){a.hs[l + 1], N * D, "hs[l+1]"};
+        if (bf16) {
+            if (mlp_t) {
+                s[n++] = bf16_span(b->t_in_b, BD * d->S, "t_in_b");
+                s[n++] = bf16_span(b->act_t_b, BD * Is, "act_t_b");
+            } else {
+                s[n++] = bf16_span(b->in_b, N * D, "in_b");
+                s[n++] = bf16_span(b->attn_b, N * D, "attn_b");
+            }
+            s[n++] = bf16_span(b->r1_b, N * D, "r1_b");
+            s[n++] = bf16_span(b->act_b, N * I, "act_b");
+        } else
+            CHECK(!b->r1_b && !b->act_b && !b->in_b && !b->attn_b && !b->t_in_b && !b->act_t_b,
+                  "%s: float32 carves no bf16 buffers", what);
     }
     check_spans(what, mem, na, s, n);
     free(mem);
 
-    const size_t ns = trm__net_scratch_floats(d, mlp_t, B);
+    const size_t ns = trm__net_scratch_floats(d, mlp_t, bf16, B);
     mem = aligned_alloc(64, (ns * sizeof(float) + 63) & ~(size_t)63);
     trm_net_scratch sc;
-    trm__net_scratch_carve(&sc, d, mlp_t, B, mem);
+    trm__net_scratch_carve(&sc, d, mlp_t, bf16, B, mem);
     /* The extents the backward writes (core/net.c): d_big holds the attention mixer's [N, 3D] dqkv
      * and the MLP's [N, 2I] dgate_up (and, for mlp_t, the sequence MLP's [B*D, 2*I_seq]); d_act
      * holds [N, I] (and [B*D, I_seq]); d_norm holds a sub-layer's [N, D] normalised gradient. */
     size_t big = N * (3 * D > 2 * I ? 3 * D : 2 * I), act = N * I;
     if (mlp_t && BD * 2 * Is > big) big = BD * 2 * Is;
     if (mlp_t && BD * Is > act) act = BD * Is;
-    span t[5] = {{sc.d_tmp, N * D, "d_tmp"}, {sc.d_norm, N * D, "d_norm"}, {sc.d_big, big, "d_big"},
-                 {sc.d_act, act, "d_act"}, {sc.d_t, mlp_t ? BD * d->S : 0, "d_t"}};
-    check_spans(what, mem, ns, t, mlp_t ? 5 : 4);
+    span t[7] = {{sc.d_tmp, N * D, "d_tmp"}, {sc.d_norm, N * D, "d_norm"}, {sc.d_big, big, "d_big"},
+                 {sc.d_act, act, "d_act"}};
+    int nt = 4;
+    if (mlp_t) t[nt++] = (span){sc.d_t, BD * d->S, "d_t"};
+    if (bf16) {
+        t[nt++] = bf16_span(sc.d_norm_b, N * D, "d_norm_b");
+        t[nt++] = bf16_span(sc.d_big_b, big, "d_big_b");
+    }
+    check_spans(what, mem, ns, t, nt);
     free(mem);
+
+    /* the bf16 copies of the linear weights, in the shapes of trm_layer_view */
+    if (bf16) {
+        const size_t nw = trm__net_bf16_floats(d, mlp_t);
+        mem = aligned_alloc(64, (nw * sizeof(float) + 63) & ~(size_t)63);
+        trm_net_bf16 wb;
+        trm__net_bf16_carve(&wb, d, mlp_t, mem);
+        span w[4 * TRM_MAX_LAYERS];
+        int nw_spans = 0;
+        for (int l = 0; l < d->L; l++) {
+            w[nw_spans++] = bf16_span(wb.layer[l].mix_in, mlp_t ? 2 * Is * d->S : 3 * D * D, "mix_in");
+            w[nw_spans++] = bf16_span(wb.layer[l].mix_out, mlp_t ? (size_t)d->S * Is : D * D, "mix_out");
+            w[nw_spans++] = bf16_span(wb.layer[l].gate_up, 2 * I * D, "gate_up");
+            w[nw_spans++] = bf16_span(wb.layer[l].down, D * I, "down");
+        }
+        check_spans(what, mem, nw, w, nw_spans);
+        free(mem);
+    }
     trm_model_free(m);
 }
 
@@ -89,9 +130,11 @@ int main(void) {
     /* The default config is 30x30 with a 16-position prefix: S = 916, so N = B * 916 is
      * a multiple of 16 floats only for B = 4k. */
     for (int B = 1; B <= 4; B++) {
-        check_model(0, B);
-        check_model(1, B);
+        for (int bf16 = 0; bf16 <= 1; bf16++) {
+            check_model(0, bf16, B);
+            check_model(1, bf16, B);
+        }
     }
-    printf("arena layouts checked for S = 916, batch 1-4, attention and mlp_t\n");
+    printf("arena layouts checked for S = 916, batch 1-4, attention and mlp_t, float32 and bf16\n");
     return check_done();
 }

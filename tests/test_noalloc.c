@@ -1,5 +1,5 @@
-/* test_noalloc.c: a training step and a solver pass allocate nothing (DESIGN: "no allocation
- * inside the step loops"). The core carves every buffer a step or a pass needs when the trainer
+/* test_noalloc.c: a training step and a solver pass allocate nothing, in float32 and in bf16
+ * (DESIGN: "no allocation inside the step loops"). The core carves every buffer a step or a pass needs when the trainer
  * or solver is created, so a long run cannot fragment the heap and the WASM module never grows
  * its memory mid-solve.
  * The executable is linked with --wrap for the allocator (tests/CMakeLists.txt): every call to
@@ -30,13 +30,14 @@ int __wrap_posix_memalign(void **p, size_t a, size_t n) { return allocations++, 
 
 enum { B = 4, SIDE = 5, STEPS = 3 };
 
-static void check_mixer(const char *kernels, int mlp_t, int threads) {
+static void check_mixer(const char *kernels, int mlp_t, trm_precision precision, int threads) {
 #ifdef _OPENMP
     omp_set_num_threads(threads);
 #endif
     const int failures_before = check_failures;
-    char what[64];
-    snprintf(what, sizeof what, "%s, %s, %d thread(s)", kernels, mlp_t ? "mlp_t" : "attention", threads);
+    char what[96];
+    snprintf(what, sizeof what, "%s, %s, %s, %d thread(s)", kernels, mlp_t ? "mlp_t" : "attention",
+             trm_precision_name(precision), threads);
     trm_config c;
     trm_config_default(&c);
     c.hidden_size = 32, c.num_heads = 4, c.L_layers = 2, c.H_cycles = 2, c.L_cycles = 2, c.halt_max_steps = 3;
@@ -48,6 +49,7 @@ static void check_mixer(const char *kernels, int mlp_t, int threads) {
     CHECK(m != NULL, "%s: %s", what, e.msg);
     if (!m) return;
     trm_model_set_kernels(m, trm_kernels_get(kernels));
+    CHECK(trm_model_set_precision(m, precision, &e) == TRM_OK, "%s: %s", what, e.msg);
     trm_model_init(m, 3);
     trm_train_config tc;
     trm_train_config_default(&tc);
@@ -95,7 +97,9 @@ int main(void) {
     for (size_t k = 0; k < sizeof sets / sizeof sets[0]; k++) {
         if (!trm_kernels_get(sets[k])) continue;
         for (int mlp_t = 0; mlp_t < 2; mlp_t++)
-            for (int threads = 1; threads <= 2; threads++) check_mixer(sets[k], mlp_t, threads);
+            for (int bf16 = 0; bf16 <= 1; bf16++)
+                for (int threads = 1; threads <= 2; threads++)
+                    check_mixer(sets[k], mlp_t, bf16 ? TRM_PRECISION_BF16 : TRM_PRECISION_F32, threads);
     }
     return check_done();
 }

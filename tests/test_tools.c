@@ -48,6 +48,7 @@ static void check_bad_configs(void) {
         {"{\"data\": {\"generator\": {\"height\": 6, \"width\": 6, \"algo\": \"dfs\"}}}", "data.generator.algo: unknown key"},
         {"{\"data\": {\"generator\": {\"height\": 6, \"width\": 6, \"algorithm\": \"prim\"}}}", "data.generator.algorithm"},
         {"{\"mdoel\": {}}", "mdoel: unknown section"},
+        {"{\"train\": {\"precision\": \"fp16\"}}", "train.precision: expected \"f32\", \"bf16\" or \"auto\""},
         {"{\"train\": {\"lr\": 1e-3,\n  \"ema\": tru}}", ":2:"},
         {"{\"train\": {\"lr\": 1, \"lr\": 2}}", "train.lr: key appears twice"},
         {"{\"data\": {}}", "no training data"},

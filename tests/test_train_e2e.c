@@ -7,7 +7,9 @@
  *    run's own last evaluation in metrics.jsonl (same mazes, same model).
  * 2. Resume equals uninterrupted: N steps in one go vs N/2 steps, then --resume to N; the
  *    exported models must be byte-identical and so must every trainer and data state tensor of
- *    the final checkpoints. Once with the generator, once with CSV data + dihedral augmentation.
+ *    the final checkpoints. Once with the generator, once with CSV data + dihedral augmentation,
+ *    once in bf16 (--precision bf16 on the first runs only: the resumed run must take it from
+ *    its checkpoint, and its model must differ from the float32 one).
  * 3. SIGINT: a run interrupted mid-way exits 0 with a checkpoint that resumes to the end.
  * 4. Divergence: a checkpoint whose parameters hold a NaN stops the resumed run with exit 1 and
  *    a message, and the checkpoint file is left as it was.
@@ -129,15 +131,16 @@ static void compare_checkpoints(const char *a, const char *b, const char *what) 
     free(y);
 }
 
-static void check_resume(const char *data, const char *what) {
+static void check_resume(const char *data, const char *what, const char *flags) {
     char cfg[400], text[2000], a[400], b[400];
     snprintf(cfg, sizeof cfg, "%s/resume.json", tu_tmp);
     snprintf(text, sizeof text, TINY, data, 12);
     tu_write(cfg, text);
     snprintf(a, sizeof a, "%s/%s-full", tu_tmp, what);
     snprintf(b, sizeof b, "%s/%s-half", tu_tmp, what);
-    tu_expect(tu_run("%s/trm-train --config %s --out %s --quiet", tu_bin, cfg, a), 0, NULL, "uninterrupted run");
-    tu_expect(tu_run("%s/trm-train --config %s --out %s --total-steps 6 --quiet", tu_bin, cfg, b), 0, NULL, "first half");
+    tu_expect(tu_run("%s/trm-train --config %s --out %s --quiet %s", tu_bin, cfg, a, flags), 0, NULL, "uninterrupted run");
+    tu_expect(tu_run("%s/trm-train --config %s --out %s --total-steps 6 --quiet %s", tu_bin, cfg, b, flags), 0, NULL,
+              "first half");
     tu_expect(tu_run("%s/trm-train --resume %s/checkpoint.safetensors --total-steps 12", tu_bin, b), 0, "resuming", "resume");
     char ma[500], mb[500];
     snprintf(ma, sizeof ma, "%s/model.safetensors", a);
@@ -282,12 +285,25 @@ static void check_divergence(void) {
 int main(int argc, char **argv) {
     (void)argc;
     if (tu_init(argv[0], "trm_test_train_e2e")) return 1;
-    check_resume("\"generator\": {\"height\": 6, \"width\": 6, \"seed\": 3}, \"test_count\": 8", "gen");
+    const char *gen = "\"generator\": {\"height\": 6, \"width\": 6, \"seed\": 3}, \"test_count\": 8";
+    check_resume(gen, "gen", "");
+    check_resume(gen, "bf16", "--precision bf16");
+    char f32[500], b16[500];
+    snprintf(f32, sizeof f32, "%s/gen-full/model.safetensors", tu_tmp);
+    snprintf(b16, sizeof b16, "%s/bf16-full/config.json", tu_tmp);
+    char *bcfg = tu_read(b16, NULL);
+    cJSON *bj = bcfg ? cJSON_Parse(bcfg) : NULL;
+    const cJSON *prec = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(bj, "train"), "precision");
+    CHECK(cJSON_IsString(prec) && !strcmp(prec->valuestring, "bf16"), "the bf16 run's config.json must record train.precision bf16");
+    cJSON_Delete(bj);
+    free(bcfg);
+    snprintf(b16, sizeof b16, "%s/bf16-full/model.safetensors", tu_tmp);
+    CHECK(!same_file(f32, b16), "the bf16 run trained the float32 model bit for bit: --precision was ignored");
     char csv[400], data[1200];
     snprintf(csv, sizeof csv, "%s/train5.csv", tu_tmp);
     tu_expect(tu_run("%s/trm-maze --size 6 --count 40 --seed 9 --out %s --quiet", tu_bin, csv), 0, NULL, "CSV for resume");
     snprintf(data, sizeof data, "\"train_csv\": \"%s\", \"test_csv\": \"%s\", \"augment\": true", csv, csv);
-    check_resume(data, "csv");
+    check_resume(data, "csv", "");
     check_divergence();
     check_set();
     check_sigint();

@@ -569,7 +569,7 @@ static void attention_bwd(float *dqkv, const float *dout, const float *qkv, int 
 
 const trm_kernels KSET_SYMBOL = {
     KSET_NAME, gemm_nt, gemm_nn, gemm_tn, rmsnorm_fwd, rmsnorm_bwd, swiglu_fwd, swiglu_bwd, rope,
-    attention_fwd, attention_bwd, f32_to_bf16, bf16_to_f32, gemm_nt_bf16, gemm_nn_bf16, gemm_tn_bf16,
+    attention_fwd, attention_bwd, f32_to_bf16, bf16_to_f32, gemm_nt_bf16, gemm_nn_bf16, gemm_tn_bf16, 0,
 };
 
 #ifdef KSET_BF16_SYMBOL
@@ -586,7 +586,7 @@ void KS_BF16(gemm_tn_bf16)(int, int, int, const trm_bf16 *, int, const trm_bf16 
 const trm_kernels KSET_BF16_SYMBOL = {
     KSET_BF16_NAME, gemm_nt, gemm_nn, gemm_tn, rmsnorm_fwd, rmsnorm_bwd, swiglu_fwd, swiglu_bwd, rope,
     attention_fwd, attention_bwd, KS_BF16(f32_to_bf16), KS_BF16(bf16_to_f32), KS_BF16(gemm_nt_bf16),
-    KS_BF16(gemm_nn_bf16), KS_BF16(gemm_tn_bf16),
+    KS_BF16(gemm_nn_bf16), KS_BF16(gemm_tn_bf16), 1,
 };
 #endif
 

@@ -19,6 +19,8 @@
  *                                        heap allocations made inside the timed steps
  *   trm-bench solve (same model options) --passes P
  *                                        ms per trm_solver_pass
+ *   --precision f32|bf16|auto (train, solve; default f32): the network's linear layers in
+ *                                        float32 or with bf16 operands (trm_model_set_precision)
  * Common: --threads N, --kernels K (default $TRM_KERNELS, else the fastest set), --json.
  */
 #define _GNU_SOURCE
@@ -570,9 +572,9 @@ static void prof_att_b(float *dqkv, const float *dout, const float *qkv, int B, 
     prof_inner->attention_bwd(dqkv, dout, qkv, B, S, heads, hd, scr);
     prof_add(P_ATT_B, t, 10.0 * B * heads * S * S * hd);
 }
-static const trm_kernels PROF_SET = {"profile", prof_gemm_nt, prof_gemm_nn, prof_gemm_tn, prof_rms_f, prof_rms_b,
+static trm_kernels PROF_SET = {"profile", prof_gemm_nt, prof_gemm_nn, prof_gemm_tn, prof_rms_f, prof_rms_b,
                                      prof_swi_f, prof_swi_b, prof_rope, prof_att_f, prof_att_b, prof_to16,
-                                     prof_from16, prof_gemm_nt_bf16, prof_gemm_nn_bf16, prof_gemm_tn_bf16};
+                                     prof_from16, prof_gemm_nt_bf16, prof_gemm_nn_bf16, prof_gemm_tn_bf16, 0};
 
 static void prof_print(double step_s, int steps) {
     double total = 0;
@@ -590,6 +592,7 @@ static void prof_print(double step_s, int steps) {
 
 typedef struct {
     int h, w, hidden, heads, T, n, prefix, batch, steps, passes, json, profile;
+    const char *precision;
 } model_opts;
 
 static trm_model *make_model(const model_opts *o, const trm_kernels *k) {
@@ -605,7 +608,14 @@ static trm_model *make_model(const model_opts *o, const trm_kernels *k) {
         return NULL;
     }
     prof_inner = k;
+    PROF_SET.bf16_native = k->bf16_native; /* the profiled set stands in for k */
     trm_model_set_kernels(m, o->profile ? &PROF_SET : k);
+    const int p = trm_precision_parse(o->precision, k);
+    if (p < 0 || trm_model_set_precision(m, (trm_precision)p, &err) != TRM_OK) {
+        trm_cli_usage_error(TOOL, "--precision '%s': %s", o->precision, p < 0 ? "expected f32, bf16 or auto" : err.msg);
+        trm_model_free(m);
+        return NULL;
+    }
     trm_model_init(m, 1);
     return m;
 }
@@ -650,17 +660,17 @@ static int cmd_train(const model_opts *o, const trm_kernels *k) {
     const long allocs = BENCH_COUNTS_ALLOCS ? allocs_now() - a0 : -1;
     const double rate = o->batch / dt, rss = peak_rss_mb();
     if (o->json)
-        printf("{\"impl\": \"trm.c\", \"kernels\": \"%s\", \"threads\": %d, \"batch\": %d, \"steps\": %d, "
+        printf("{\"impl\": \"trm.c\", \"kernels\": \"%s\", \"precision\": \"%s\", \"threads\": %d, \"batch\": %d, \"steps\": %d, "
                "\"grid\": [%d, %d], \"hidden\": %d, \"heads\": %d, \"T\": %d, \"n\": %d, \"prefix\": %d, "
                "\"example_supervision_steps_per_s\": %.4f, \"s_per_step\": %.4f, \"cpu_s_per_step\": %.4f, "
                "\"peak_rss_mb\": %.1f, \"trainer_rss_mb\": %.1f, \"allocs_in_steps\": %ld, \"loss\": %.5f, "
                "\"load\": %.2f}\n",
-               trm_kernels_name(k), trm_cli_threads(), o->batch, o->steps, o->h, o->w, o->hidden, o->heads, o->T,
+               trm_kernels_name(k), trm_precision_name(trm_model_precision(m)), trm_cli_threads(), o->batch, o->steps, o->h, o->w, o->hidden, o->heads, o->T,
                o->n, o->prefix, rate, dt, cpu, rss, rss - rss0, allocs, st.loss, loadavg());
     else
-        printf("trm.c [%s, %d threads]: %.3f example-supervision-steps/s (%.4f s/step, %.4f CPU s/step), "
+        printf("trm.c [%s, %s, %d threads]: %.3f example-supervision-steps/s (%.4f s/step, %.4f CPU s/step), "
                "peak RSS %.1f MB, allocations in %d timed steps: %ld\n",
-               trm_kernels_name(k), trm_cli_threads(), rate, dt, cpu, rss, o->steps, allocs);
+               trm_kernels_name(k), trm_precision_name(trm_model_precision(m)), trm_cli_threads(), rate, dt, cpu, rss, o->steps, allocs);
     if (o->profile) prof_print(dt, o->steps);
     free(in), free(lab);
     trm_trainer_free(t);
@@ -690,13 +700,13 @@ static int cmd_solve(const model_opts *o, const trm_kernels *k) {
         if (t < best) best = t;
     }
     if (o->json)
-        printf("{\"impl\": \"trm.c\", \"kernels\": \"%s\", \"threads\": %d, \"batch\": %d, \"grid\": [%d, %d], "
+        printf("{\"impl\": \"trm.c\", \"kernels\": \"%s\", \"precision\": \"%s\", \"threads\": %d, \"batch\": %d, \"grid\": [%d, %d], "
                "\"hidden\": %d, \"heads\": %d, \"n\": %d, \"prefix\": %d, \"ms_per_pass\": %.3f, \"load\": %.2f}\n",
-               trm_kernels_name(k), trm_cli_threads(), o->batch, o->h, o->w, o->hidden, o->heads, o->n, o->prefix,
-               best * 1e3, loadavg());
+               trm_kernels_name(k), trm_precision_name(trm_model_precision(m)), trm_cli_threads(), o->batch, o->h, o->w,
+               o->hidden, o->heads, o->n, o->prefix, best * 1e3, loadavg());
     else
-        printf("trm.c [%s, %d threads]: %.3f ms per refinement pass (best of %d), batch %d\n", trm_kernels_name(k),
-               trm_cli_threads(), best * 1e3, o->passes, o->batch);
+        printf("trm.c [%s, %s, %d threads]: %.3f ms per refinement pass (best of %d), batch %d\n", trm_kernels_name(k),
+               trm_precision_name(trm_model_precision(m)), trm_cli_threads(), best * 1e3, o->passes, o->batch);
     free(in), free(lab);
     trm_solver_free(s);
     trm_model_free(m);
@@ -710,7 +720,7 @@ static int usage(void) {
            "       trm-bench gemm [--reps N] [--sets scalar,avx2,avx512,avx512bf16] [--blas] [--only TEXT]\n"
            "                 [--dtype f32|bf16|both]\n"
            "       trm-bench train|solve [--grid H W] [--hidden D] [--heads H] [--T T] [--n N] [--prefix P]\n"
-           "                 [--batch B] [--steps S] [--passes P] [--json] [--profile]\n"
+           "                 [--batch B] [--steps S] [--passes P] [--precision f32|bf16|auto] [--json] [--profile]\n"
            "Defaults: the official maze model (30 30, hidden 512, 8 heads, T 3, n 4, prefix 16), batch 8,\n"
            "3 timed steps, 5 passes, gemm reps 5 with sets avx2,avx512,avx512bf16 and dtype both.\n%s",
            TRM_CLI_COMMON_HELP);
@@ -729,7 +739,7 @@ static int int_arg(int argc, char **argv, int *i, long lo, long hi, int *out) {
 int main(int argc, char **argv) {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) return usage();
     const char *cmd = argv[1], *sets = "avx2,avx512,avx512bf16", *kernels = NULL, *only = NULL;
-    model_opts o = {30, 30, 512, 8, 3, 4, 16, 8, 3, 5, 0, 0};
+    model_opts o = {30, 30, 512, 8, 3, 4, 16, 8, 3, 5, 0, 0, "f32"};
     int reps = 5, threads = 0, blas = 0, rc = 0, dtypes = 3; /* bit 0 float32, bit 1 bf16 */
     for (int i = 2; i < argc && !rc; i++) {
         const char *a = argv[i];
@@ -757,6 +767,7 @@ int main(int argc, char **argv) {
             if (!dtypes) rc = trm_cli_usage_error(TOOL, "--dtype '%s': expected f32, bf16 or both", d);
         }
         else if (!strcmp(a, "--kernels") && i + 1 < argc) kernels = argv[++i];
+        else if (!strcmp(a, "--precision") && i + 1 < argc) o.precision = argv[++i];
         else rc = trm_cli_usage_error(TOOL, "unknown or incomplete option '%s'", a);
     }
     if (rc) return rc;

@@ -15,7 +15,7 @@ static const char TOOL[] = "trm-eval";
 
 static const char USAGE[] =
     "usage: trm-eval --model FILE.safetensors --csv FILE.csv [--limit K] [--steps N] [--early-halt]\n"
-    "                [--by-length] [--batch B] [--json] [--threads N] [--kernels K]\n"
+    "                [--by-length] [--batch B] [--json] [--threads N] [--kernels K] [--precision P]\n"
     "\n"
     "Solves every maze of an HRM CSV dataset (header source,question,answer,rating) with the model\n"
     "and checks the answers with BFS: exact (equals the CSV answer; S/G kept as letters or marked\n"
@@ -146,6 +146,10 @@ int main(int argc, char **argv) {
     trm_model *m = trm_load_model_file(a.model, err, sizeof err);
     if (!m) return trm_cli_error(TOOL, "%s", err);
     trm_model_set_kernels(m, k);
+    if ((rc = trm_cli_apply_precision(TOOL, m, a.common.precision))) {
+        trm_model_free(m);
+        return rc;
+    }
     const trm_config *cfg = trm_model_config(m);
     trm_csv_dataset d;
     trm_error e;
@@ -188,10 +192,10 @@ int main(int argc, char **argv) {
                 printf("{\"model\": %s, \"csv\": %s, \"count\": %ld, \"exact_accuracy\": %.6g, "
                        "\"valid_optimal_accuracy\": %.6g, \"cell_accuracy\": %.6g, \"path_cell_accuracy\": %.6g, "
                        "\"mean_steps\": %.6g, \"steps\": %d, \"early_halt\": %s, \"seconds\": %.3f, "
-                       "\"mazes_per_s\": %.6g",
+                       "\"mazes_per_s\": %.6g, \"precision\": \"%s\"",
                        model, csv, r->count, trm_eval_exact(r), trm_eval_valid_optimal(r), trm_eval_cell_accuracy(r),
                        trm_eval_path_accuracy(r), trm_eval_mean_steps(r), steps, a.early_halt ? "true" : "false", secs,
-                       rate);
+                       rate, trm_precision_name(trm_model_precision(m)));
                 if (verdicts) print_by_length(verdicts, count, 1);
                 printf("}\n");
             }
@@ -204,8 +208,8 @@ int main(int argc, char **argv) {
             printf("  cell accuracy    %.4f\n", trm_eval_cell_accuracy(r));
             printf("  path-cell acc.   %.4f\n", trm_eval_path_accuracy(r));
             printf("  mean steps       %.2f\n", trm_eval_mean_steps(r));
-            printf("  speed            %.1f mazes/s (%.2f s, %d thread%s, %s kernels)\n", rate, secs, trm_cli_threads(),
-                   trm_cli_threads() == 1 ? "" : "s", trm_kernels_name(k));
+            printf("  speed            %.1f mazes/s (%.2f s, %d thread%s, %s kernels, %s)\n", rate, secs, trm_cli_threads(),
+                   trm_cli_threads() == 1 ? "" : "s", trm_kernels_name(k), trm_precision_name(trm_model_precision(m)));
             if (verdicts) print_by_length(verdicts, count, 0);
         }
     }

@@ -70,7 +70,7 @@ static void print_config(const trm_model *m, const trm_st_file *f) {
 
 int main(int argc, char **argv) {
     const char *path = NULL;
-    trm_cli_common common = {0, NULL};
+    trm_cli_common common = {0, NULL, NULL};
     static const char *const values[] = {"--model", NULL};
     for (int i = 1; i < argc;) {
         trm_cli_opt o;

@@ -20,6 +20,7 @@ static const char TOOL[] = "trm-solve";
 static const char USAGE[] =
     "usage: trm-solve --model FILE.safetensors (--maze FILE.txt | --csv FILE.csv --row K)\n"
     "                 [--steps N] [--early-halt] [--trace FILE.json] [--quiet] [--color|--no-color]\n"
+    "                 [--threads N] [--kernels K] [--precision P]\n"
     "\n"
     "Solves one maze and prints the maze, the model's answer and the verification by BFS: valid\n"
     "(one S-G path over open cells, nothing else changed), optimal (shortest), exact (equals the\n"
@@ -344,6 +345,10 @@ int main(int argc, char **argv) {
     c.m = trm_load_model_file(a.model, err, sizeof err);
     if (!c.m) return trm_cli_error(TOOL, "%s", err);
     trm_model_set_kernels(c.m, k);
+    if ((rc = trm_cli_apply_precision(TOOL, c.m, a.common.precision))) {
+        trm_model_free(c.m);
+        return rc;
+    }
     const trm_config *cfg = trm_model_config(c.m);
     c.h = cfg->grid_height;
     c.w = cfg->grid_width;

@@ -37,7 +37,7 @@ static const char TOOL[] = "trm-train";
 static const char USAGE[] =
     "usage: trm-train --config FILE.json --out DIR [--force]\n"
     "       trm-train --resume DIR/checkpoint.safetensors [--out DIR]\n"
-    "                 [--total-steps N] [--threads N] [--kernels K] [--quiet]\n"
+    "                 [--total-steps N] [--threads N] [--kernels K] [--precision P] [--quiet]\n"
     "       either form: [--set JSON]...\n"
     "\n"
     "Trains a Tiny Recursive Model on mazes (CSV files or generated on the fly) as configured in\n"
@@ -485,6 +485,12 @@ static int setup(run *r) {
     if (!rc && !(k = trm_cli_kernels(TOOL, r->a.common.kernels))) rc = TRM_EXIT_USAGE;
     if (!rc) rc = make_paths(r);
     trm_error e;
+    /* "auto" is settled here, and the checkpoint's config records the result, so that a resumed
+     * run keeps its arithmetic (a checkpoint without the key predates bf16: float32) */
+    if (!rc && r->a.common.precision) /* --precision wins over the config, like --threads */
+        r->cfg.precision = strcmp(r->a.common.precision, "auto") ? trm_precision_parse(r->a.common.precision, NULL)
+                                                                : TRM_RUN_PRECISION_AUTO;
+    if (!rc && r->cfg.precision == TRM_RUN_PRECISION_AUTO) r->cfg.precision = (int)trm_precision_auto(k);
     if (!rc) {
         trm_cli_apply_threads(r->a.common.threads ? r->a.common.threads : r->cfg.threads);
         r->cfg_json = trm_run_config_to_json(&r->cfg);
@@ -500,6 +506,11 @@ static int setup(run *r) {
     if (!rc) {
         trm_model_set_kernels(r->model, k);
         trm_model_set_kernels(r->eval_model, k);
+        if (trm_model_set_precision(r->model, (trm_precision)r->cfg.precision, &e) ||
+            trm_model_set_precision(r->eval_model, (trm_precision)r->cfg.precision, &e))
+            rc = trm_cli_error(TOOL, "train.precision: %s", e.msg);
+    }
+    if (!rc) {
         r->t = trm_trainer_create(r->model, &r->cfg.train, &e);
         if (!r->t) rc = trm_cli_error(TOOL, "trainer: %s", e.msg);
     }
@@ -545,9 +556,10 @@ static void print_header(run *r) {
     trm_progress_print(&r->prog, "trm-train: %s %s, step %ld of %ld -> %s", r->a.resume ? "resuming" : "starting",
                        r->a.resume ? r->a.resume : r->a.config, trm_trainer_steps_done(r->t), r->cfg.total_steps,
                        r->path_ckpt);
-    trm_progress_print(&r->prog, "  model: D %d, heads %d, layers %d, T %d, n %d, N_sup %d, %zu parameters; kernels %s, %d thread%s",
+    trm_progress_print(&r->prog, "  model: D %d, heads %d, layers %d, T %d, n %d, N_sup %d, %zu parameters; kernels %s, %s, %d thread%s",
                        c->hidden_size, c->num_heads, c->L_layers, c->H_cycles, c->L_cycles, c->halt_max_steps, d->n_params,
-                       trm_kernels_name(trm_model_kernels(r->model)), trm_cli_threads(), trm_cli_threads() == 1 ? "" : "s");
+                       trm_kernels_name(trm_model_kernels(r->model)), trm_precision_name(trm_model_precision(r->model)),
+                       trm_cli_threads(), trm_cli_threads() == 1 ? "" : "s");
     trm_progress_print(&r->prog, "  data: %s%s", src, r->cfg.augment ? ", dihedral augmentation" : "");
     trm_progress_print(&r->prog, "  train: batch %d, lr %g (warmup %d), %s, EMA %s, seed %llu",
                        r->cfg.train.batch_size, r->cfg.train.lr, r->cfg.train.lr_warmup_steps,
