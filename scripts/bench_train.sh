@@ -3,7 +3,9 @@
 # (trm-bench train: trm_trainer_step on random maze-like data) against the PyTorch reference
 # doing the identical step (scripts/bench_train_ref.py = reference_trm.py bench plus CPU time),
 # both with the same thread count; then inference ms per refinement pass with 1 and 2 threads,
-# and peak RSS of each training run.
+# and peak RSS of each training run. Then the mixed-precision table: trm.c's bf16 path
+# (--precision bf16) against its float32 step and against PyTorch under its own CPU bf16 autocast,
+# and the bf16 inference pass.
 #
 #   scripts/bench_train.sh [build-dir]           default: build
 #   CONFIGS="a b" STEPS=2 ROUNDS=3 THREADS=2 scripts/bench_train.sh
@@ -48,11 +50,14 @@ for c in ${CONFIGS:-a b c}; do
         for t in $threads 1; do
             "$bin" train $args --steps "$steps" --threads "$t" --json | sed "s/^/train $c /" >>"$out"
         done
+        "$bin" train $args --steps "$steps" --threads "$threads" --precision bf16 --json | sed "s/^/train16 $c /" >>"$out"
         OMP_WAIT_POLICY=$ref_policy "$py" "$root/scripts/bench_train_ref.py" $args --steps "$steps" --threads "$threads" | sed "s/^/ref $c /" >>"$out"
+        OMP_WAIT_POLICY=$ref_policy "$py" "$root/scripts/bench_train_ref.py" $args --steps "$steps" --threads "$threads" --autocast | sed "s/^/ref16 $c /" >>"$out"
         r=$((r + 1))
     done
     for t in 1 2; do
         "$bin" solve $args --passes 3 --threads "$t" --json | sed "s/^/solve $c /" >>"$out"
+        "$bin" solve $args --passes 3 --threads "$t" --precision bf16 --json | sed "s/^/solve16 $c /" >>"$out"
     done
 done
 "$py" - "$out" "$threads" <<'PY'
@@ -88,11 +93,27 @@ for cfg, r in rows.items():
     print(f"{'':3} rounds: {T}T " + " ".join(f"{x[RATE]:.2f}" for x in runs(r, "train", T)) +
           " | 1T " + " ".join(f"{x[RATE]:.2f}" for x in runs(r, "train", 1)) +
           " | torch " + " ".join(f"{x[RATE]:.2f}" for x in runs(r, "ref")))
+print(f"\nMixed precision, {T} threads, example-supervision-steps/s (best round): trm.c bf16 against its float32 step, "
+      f"PyTorch float32 and PyTorch bf16 autocast; peak RSS of the trm.c runs")
+print(f"{'cfg':3} {'f32':>8} {'bf16':>8} {'bf16/f32':>8} {'torch':>8} {'torch16':>8} {'x torch':>7} {'x torch16':>9} "
+      f"{'torch16/torch':>13} {'RSS f32':>7} {'RSS bf16':>8}")
+for cfg, r in rows.items():
+    a, b = best(runs(r, "train", T)), best(runs(r, "train16", T))
+    ref, ref16 = best(runs(r, "ref")), best(runs(r, "ref16"))
+    fa, fb, fr, fr16 = (x.get(RATE, 0) for x in (a, b, ref, ref16))
+    print(f"{cfg:3} {fa:8.3f} {fb:8.3f} {ratio(fb, fa):8.2f} {fr:8.3f} {fr16:8.3f} {ratio(fb, fr):7.2f} {ratio(fb, fr16):9.2f} "
+          f"{ratio(fr16, fr):13.2f} {a.get('peak_rss_mb', 0):7.0f} {b.get('peak_rss_mb', 0):8.0f}")
+    print(f"{'':3} rounds: bf16 " + " ".join(f"{x[RATE]:.2f}" for x in runs(r, "train16", T)) +
+          " | torch16 " + " ".join(f"{x[RATE]:.2f}" for x in runs(r, "ref16")))
 print("\nInference, ms per refinement pass (trm_solver_pass, best of 3)")
-print(f"{'cfg':3} {'batch':>5} {'1 thread':>9} {'2 threads':>9} {'ratio':>6} {'load':>5}")
+print(f"{'cfg':3} {'batch':>5} {'1 thread':>9} {'2 threads':>9} {'ratio':>6} {'bf16 1T':>8} {'bf16 2T':>8} "
+      f"{'f32/bf16 1T':>11} {'2T':>5} {'load':>5}")
 for cfg, r in rows.items():
     s = {x["threads"]: x for x in r.get("solve", [])}
-    if 1 in s and 2 in s:
+    h = {x["threads"]: x for x in r.get("solve16", [])}
+    if 1 in s and 2 in s and 1 in h and 2 in h:
         print(f"{cfg:3} {s[1]['batch']:5d} {s[1]['ms_per_pass']:9.1f} {s[2]['ms_per_pass']:9.1f} "
-              f"{s[1]['ms_per_pass'] / s[2]['ms_per_pass']:6.2f} {s[2]['load']:5.1f}")
+              f"{s[1]['ms_per_pass'] / s[2]['ms_per_pass']:6.2f} {h[1]['ms_per_pass']:8.1f} {h[2]['ms_per_pass']:8.1f} "
+              f"{s[1]['ms_per_pass'] / h[1]['ms_per_pass']:11.2f} {s[2]['ms_per_pass'] / h[2]['ms_per_pass']:5.2f} "
+              f"{s[2]['load']:5.1f}")
 PY

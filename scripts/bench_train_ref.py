@@ -6,6 +6,7 @@ shared machine can be compared with trm-bench train by CPU time as well as by wa
 Same options as `reference_trm.py bench`; prints one JSON line. Run with the Debian torch:
     OPENBLAS_CORETYPE=SkylakeX /usr/bin/python3 scripts/bench_train_ref.py --grid 15 15 ...
 """
+import contextlib
 import json
 import os
 import resource
@@ -32,6 +33,9 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--halt-max-steps", type=int, default=16)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--autocast", action="store_true",
+                    help="run the step under torch.autocast('cpu', dtype=torch.bfloat16), PyTorch's own "
+                         "mixed precision (parameters, optimizer and loss stay float32)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     gh, gw = a.grid
@@ -50,14 +54,17 @@ def main():
     pool = [R.maze_batch(gen, a.batch, gh, gw) for _ in range(min(a.steps + 1, 8))]
     pid = torch.zeros(a.batch, dtype=torch.long)
     tr = R.Trainer(c, tc, params, buffers, seed=a.seed)
-    tr.step(pool[0][0], pool[0][1], pid)  # warm-up step, not timed
-    t0, c0 = time.perf_counter(), time.process_time()
-    for k in range(a.steps):
-        inp, lab = pool[(k + 1) % len(pool)]
-        tr.step(inp, lab, pid)
+    ctx = torch.autocast("cpu", dtype=torch.bfloat16) if a.autocast else contextlib.nullcontext()
+    with ctx:
+        tr.step(pool[0][0], pool[0][1], pid)  # warm-up step, not timed
+        t0, c0 = time.perf_counter(), time.process_time()
+        for k in range(a.steps):
+            inp, lab = pool[(k + 1) % len(pool)]
+            tr.step(inp, lab, pid)
     dt = (time.perf_counter() - t0) / a.steps
     cpu = (time.process_time() - c0) / a.steps
     print(json.dumps({"impl": "reference_trm.py", "torch": torch.__version__, "threads": a.threads,
+                      "precision": "bf16 autocast" if a.autocast else "f32",
                       "batch": a.batch, "steps": a.steps, "grid": [gh, gw], "hidden": a.hidden,
                       "heads": a.heads, "T": a.T, "n": a.n, "prefix": a.prefix,
                       "example_supervision_steps_per_s": a.batch / dt, "s_per_step": dt,

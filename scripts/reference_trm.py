@@ -144,16 +144,29 @@ def rms_norm(x, eps):
     return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps)
 
 
+# trm.c's bf16 path (trm_model_set_precision, core/trm.h), written out: the network's linear layers
+# multiply operands rounded to bfloat16 and sum the (exact) products in float32; their results,
+# and everything else, stay float32. Set by cmd_golden_bf16 only.
+LINEAR_BF16 = False
+
+
+def lin(x, w):
+    """x @ w.T, the network's linear layers (not the heads)."""
+    if LINEAR_BF16:
+        return x.bfloat16().float() @ w.bfloat16().float().t()
+    return x @ w.t()
+
+
 def swiglu(x, w_gu, w_down):
     """x [..., d_in]; w_gu [2I, d_in] (gate rows first); w_down [d_in, I] (TRM §2.6)."""
-    gate, up = (x @ w_gu.t()).chunk(2, dim=-1)
-    return (F.silu(gate) * up) @ w_down.t()
+    gate, up = lin(x, w_gu).chunk(2, dim=-1)
+    return lin(F.silu(gate) * up, w_down)
 
 
 def attention(c, h, w_qkv, w_o, rope):
     """Non-causal fused-QKV attention, math path (TRM §2.5). h [B, S, D]."""
     B, S, _ = h.shape
-    qkv = (h @ w_qkv.t()).view(B, S, 3 * c.H, c.dh)
+    qkv = lin(h, w_qkv).view(B, S, 3 * c.H, c.dh)
     q, k, v = qkv[:, :, :c.H], qkv[:, :, c.H:2 * c.H], qkv[:, :, 2 * c.H:]
     if rope is not None:
         cos, sin = rope[0][:, None, :], rope[1][:, None, :]  # [S, 1, dh] broadcasts over heads
@@ -162,7 +175,7 @@ def attention(c, h, w_qkv, w_o, rope):
     q, k, v = q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2)  # [B, H, S, dh]
     probs = torch.softmax((q @ k.transpose(-1, -2)) / math.sqrt(c.dh), dim=-1)
     o = (probs @ v).transpose(1, 2).reshape(B, S, c.D)
-    return o @ w_o.t()
+    return lin(o, w_o)
 
 
 def block(c, p, i, h, rope):
@@ -625,6 +638,40 @@ def cmd_golden(args):
               f"min top-2 logit margin {d.min_margin:.3g}")
 
 
+# Supervision steps of the bf16 fixtures' eval-mode solves: two, as the float32 fixtures'. The
+# random mlpt model amplifies any difference about 100x per pass (trm.c's bf16 path against the
+# written-out one: 6e-7 after pass 1, 7e-3 after pass 3), so later passes test chaos, not code.
+BF16_STEPS = 2
+
+
+def cmd_golden_bf16(args):
+    """Eval-mode solves of the golden models (initial weights, step-1 inputs) in two kinds of
+    bf16: trm.c's bf16 path written out (LINEAR_BF16) and PyTorch's own CPU autocast (every
+    matmul in bf16 with bf16 results, softmax in float32, the rest in its inputs' dtype)."""
+    global LINEAR_BF16
+    for name in GOLDEN:
+        src = os.path.normpath(os.path.join(args.out, f"golden_{name}.safetensors"))
+        T, meta = read_safetensors(src)
+        c = make_cfg(**json.loads(meta["config"]))
+        buffers = {k: T[k] for k in ("H_init", "L_init", "puzzle_emb.weights") if k in T}
+        params = {pn: T[pn] for pn, *_ in param_shapes(c)}
+        inputs, pids = T["step1.inputs"].long(), T["step1.puzzle_ids"].long()
+        out = {}
+        LINEAR_BF16 = True
+        for k, v in eval_passes(c, params, buffers, inputs, pids, n_sup=BF16_STEPS).items():
+            out["bf16." + k] = v
+        LINEAR_BF16 = False
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            rec = eval_passes(c, params, buffers, inputs, pids, n_sup=BF16_STEPS)
+        for k, v in rec.items():
+            out["autocast." + k] = v.float()
+        path = os.path.normpath(os.path.join(args.out, f"golden_bf16_{name}.safetensors"))
+        write_safetensors(path, out, {"format": "trm.c/1", "config": meta["config"], "source": f"golden_{name}"})
+        last = f"eval.pass{BF16_STEPS * c.H_cycles}.logits"
+        gap = (out["bf16." + last] - out["autocast." + last]).abs().max().item()
+        print(f"{path}: {len(out)} tensors; last pass, max |bf16 path - autocast| logit {gap:.3g}")
+
+
 # ------------------------------------------------------------------------------------------------
 # bench
 # ------------------------------------------------------------------------------------------------
@@ -776,6 +823,9 @@ def main(argv=None):
     g.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                                  "..", "tests", "data"))
     g.add_argument("--seed", type=int, default=None, help="override the per-fixture seeds")
+    g16 = sub.add_parser("golden-bf16", help="write tests/data/golden_bf16_*.safetensors (reads golden_*)")
+    g16.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                                   "..", "tests", "data"))
     b = sub.add_parser("bench", help="time the training step")
     b.add_argument("--grid", type=int, nargs=2, default=[30, 30], metavar=("H", "W"))
     b.add_argument("--hidden", type=int, default=512)
@@ -800,6 +850,9 @@ def main(argv=None):
         return 0
     if args.cmd == "bench":
         cmd_bench(args)
+        return 0
+    if args.cmd == "golden-bf16":
+        cmd_golden_bf16(args)
         return 0
     return cmd_selfcheck(args)
 
