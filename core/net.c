@@ -21,40 +21,37 @@ typedef struct {
 static int acts_list(trm_eval_acts *a, const trm_dims *d, int mlp_t, int bf16, acts_buf *list) {
     const size_t S = d->S, D = d->D, I = d->I, Is = d->I_seq;
     int n = 0;
+    /* F32: kept in float32 by both paths; ONE: float32 in the float32 path, bf16 in the bf16 one */
 #define BUF(field, floats) (list[n].at = (void **)&(field), list[n++].per_seq = (floats))
-#define BUF16(field, values) (bf16 ? (void)BUF(field, (values) / 2) : (void)0)
-    BUF(a->hs[0], S * D);
+#define F32(field, floats) BUF(field, floats)
+#define ONE(field, field_b, values) (bf16 ? BUF(field_b, (values) / 2) : BUF(field, values))
+    F32(a->hs[0], S * D);
     for (int lyr = 0; lyr < d->L; lyr++) {
         trm_block_acts *b = &a->blk[lyr];
         if (mlp_t) {
-            BUF(b->t_in, D * S);
-            BUF(b->gu_t, D * 2 * Is);
-            BUF(b->act_t, D * Is);
-            BUF(b->r_t, D * S);
-            BUF(b->rstd1, D);
-            BUF16(b->t_in_b, D * S);
-            BUF16(b->act_t_b, D * Is);
+            ONE(b->t_in, b->t_in_b, D * S);
+            ONE(b->gu_t, b->gu_t_b, D * 2 * Is);
+            ONE(b->act_t, b->act_t_b, D * Is);
+            F32(b->r_t, D * S);
+            F32(b->rstd1, D);
         } else {
-            BUF(b->qkv, S * 3 * D);
-            BUF(b->attn, S * D);
-            BUF(b->rstd1, S);
-            BUF16(b->in_b, S * D);
-            BUF16(b->attn_b, S * D);
+            ONE(b->qkv, b->qkv_b, S * 3 * D);
+            ONE(b->attn, b->attn_b, S * D);
+            F32(b->rstd1, S);
         }
-        BUF(b->r1, S * D);
-        BUF(b->gu, S * 2 * I);
-        BUF(b->act, S * I);
-        BUF(b->rstd2, S);
-        BUF(a->hs[lyr + 1], S * D);
-        BUF16(b->r1_b, S * D);
-        BUF16(b->act_b, S * I);
+        F32(b->r1, S * D);
+        ONE(b->gu, b->gu_b, S * 2 * I);
+        ONE(b->act, b->act_b, S * I);
+        F32(b->rstd2, S);
+        F32(a->hs[lyr + 1], S * D);
     }
-#undef BUF16
+#undef ONE
+#undef F32
 #undef BUF
     return n;
 }
 
-enum { ACTS_MAX_BUFS = 1 + 13 * TRM_MAX_LAYERS };
+enum { ACTS_MAX_BUFS = 1 + 9 * TRM_MAX_LAYERS };
 
 size_t trm__eval_acts_carve(trm_eval_acts *a, const trm_dims *d, int mlp_t, int bf16, int B, float *p) {
     acts_buf list[ACTS_MAX_BUFS];
@@ -69,7 +66,7 @@ size_t trm__eval_acts_carve(trm_eval_acts *a, const trm_dims *d, int mlp_t, int 
 static void eval_acts_from(trm_eval_acts *dst, const trm_eval_acts *src, const trm_dims *d, int mlp_t, int b0) {
     acts_buf list[ACTS_MAX_BUFS];
     *dst = *src;
-    const int n = acts_list(dst, d, mlp_t, src->blk[0].r1_b != NULL, list);
+    const int n = acts_list(dst, d, mlp_t, src->blk[0].act_b != NULL, list);
     for (int i = 0; i < n; i++) *list[i].at = (float *)*list[i].at + (size_t)b0 * list[i].per_seq;
 }
 
@@ -90,6 +87,7 @@ size_t trm__net_scratch_carve(trm_net_scratch *s, const trm_dims *d, int mlp_t, 
     s->d_big = trm__take(&l, big);
     s->d_act = trm__take(&l, act);
     s->d_t = mlp_t ? trm__take(&l, BD * d->S) : NULL;
+    s->wide = bf16 ? trm__take(&l, big) : NULL;
     s->d_norm_b = bf16 ? (trm_bf16 *)trm__take(&l, N * d->D / 2) : NULL;
     s->d_big_b = bf16 ? (trm_bf16 *)trm__take(&l, big / 2) : NULL;
     return l.used;
@@ -184,8 +182,19 @@ static void linear_bwd_weight(const trm_kernels *k, int M, int N, int K, const f
     else k->gemm_tn_bf16(N, K, M, dyb, N, xb, K, G, K, 1);
 }
 
+/* bf16 path: the projection y [rows, cols] (qkv, gate/up) kept for the backward as bf16 yb. The
+ * forward goes on with the float32 y: rounding it as well would make every later value depend
+ * on which side of a bf16 rounding boundary a float32 sum fell, so that kernel sets differing
+ * only in summation order (one float32 ulp) would differ by whole bf16 steps (measured: 1% of a
+ * state after one pass, against 6e-7 this way). The backward reads the rounded values: its
+ * gradient is taken at a point within bf16 rounding of the forward's, as under autocast. */
+static void keep_bf16(const trm_kernels *k, int rows, int cols, const float *y, trm_bf16 *yb) {
+    k->f32_to_bf16(rows, cols, y, cols, yb, cols);
+}
+
+/* xb: the bf16 path's scratch for a linear input it does not keep ([N, D] rows; NULL in float32). */
 static void mixer_forward(const trm_model *m, const trm_layer_view *w, const trm_layer_bf16 *wb,
-                          const trm_block_acts *b, const float *in, int B, float *attn_scratch) {
+                          const trm_block_acts *b, const float *in, int B, trm_bf16 *xb, float *attn_scratch) {
     const trm_kernels *k = m->k;
     const trm_dims *d = &m->dims;
     const int N = B * d->S, D = d->D;
@@ -193,6 +202,7 @@ static void mixer_forward(const trm_model *m, const trm_layer_view *w, const trm
         const int BD = B * D, S = d->S, Is = d->I_seq;
         transpose_bsd(b->t_in, in, B, S, D);
         linear_fwd(k, BD, 2 * Is, S, b->t_in, b->t_in_b, w->mix_in, wb ? wb->mix_in : NULL, b->gu_t, 0);
+        if (wb) keep_bf16(k, BD, 2 * Is, b->gu_t, b->gu_t_b);
         k->swiglu_fwd(b->act_t, b->gu_t, BD, Is);
         trm__add(b->r_t, b->t_in, NULL, (size_t)BD * S);
         linear_fwd(k, BD, S, Is, b->act_t, b->act_t_b, w->mix_out, wb ? wb->mix_out : NULL, b->r_t, 1);
@@ -200,7 +210,8 @@ static void mixer_forward(const trm_model *m, const trm_layer_view *w, const trm
         transpose_bsd(b->r1, b->r_t, B, D, S);
         return;
     }
-    linear_fwd(k, N, 3 * D, D, in, b->in_b, w->mix_in, wb ? wb->mix_in : NULL, b->qkv, 0);
+    linear_fwd(k, N, 3 * D, D, in, xb, w->mix_in, wb ? wb->mix_in : NULL, b->qkv, 0);
+    if (wb) keep_bf16(k, N, 3 * D, b->qkv, b->qkv_b); /* before RoPE: the backward redoes it */
     if (m->rope_cos) k->rope(b->qkv, N, 3 * D, d->S, d->heads, d->head_dim, m->rope_cos, m->rope_sin, 0);
     k->attention_fwd(b->attn, b->qkv, B, d->S, d->heads, d->head_dim, attn_scratch);
     trm__add(b->r1, in, NULL, (size_t)N * D);
@@ -209,7 +220,7 @@ static void mixer_forward(const trm_model *m, const trm_layer_view *w, const trm
 }
 
 static void net_forward_serial(const trm_model *m, const trm_net_weights *w, const trm_eval_acts *a, const float *h,
-                               const float *inj, int B, float *attn_scratch) {
+                               const float *inj, int B, trm_bf16 *xb, float *attn_scratch) {
     const trm_kernels *k = m->k;
     const trm_dims *d = &m->dims;
     const int N = B * d->S, D = d->D, I = d->I;
@@ -218,8 +229,9 @@ static void net_forward_serial(const trm_model *m, const trm_net_weights *w, con
         const trm_block_acts *b = &a->blk[l];
         const trm_layer_view *lw = &w->w->layer[l];
         const trm_layer_bf16 *lb = w->wb ? &w->wb->layer[l] : NULL;
-        mixer_forward(m, lw, lb, b, a->hs[l], B, attn_scratch);
-        linear_fwd(k, N, 2 * I, D, b->r1, b->r1_b, lw->gate_up, lb ? lb->gate_up : NULL, b->gu, 0);
+        mixer_forward(m, lw, lb, b, a->hs[l], B, xb, attn_scratch);
+        linear_fwd(k, N, 2 * I, D, b->r1, xb, lw->gate_up, lb ? lb->gate_up : NULL, b->gu, 0);
+        if (lb) keep_bf16(k, N, 2 * I, b->gu, b->gu_b);
         k->swiglu_fwd(b->act, b->gu, N, I);
         float *out = a->hs[l + 1];
         trm__add(out, b->r1, NULL, (size_t)N * D);
@@ -283,10 +295,40 @@ typedef struct {
 
 typedef void (*chunk_fn)(const net_chunk *c);
 
+/* bf16 path: the float32 tensors a block computes but does not keep, as views of the net scratch
+ * from sequence b0. Where two share a buffer their lives do not overlap: qkv ends in attention
+ * before gate/up is computed, attn in the output projection before act (and t_in, gu_t, act_t of
+ * mlp_t likewise); the backward widens qkv and gate/up into `wide` again, and writes its own
+ * gradients to other buffers (d_big, d_tmp) or only where the view's value is no longer read (d_act,
+ * d_t). */
+static void bf16_scratch_views(trm_eval_acts *v, const trm_net_scratch *s, const trm_dims *d, int mlp_t, int b0) {
+    /* Each sequence owns a slice of the buffer as large as its largest view (per-view row
+     * offsets would let one chunk's gate/up run into the next chunk's qkv while both compute). */
+    const size_t S = d->S, D = d->D, I = d->I, Is = d->I_seq;
+    size_t wide = S * mixer_cols(d), act = S * I;
+    if (mlp_t && D * 2 * Is > wide) wide = D * 2 * Is;
+    if (mlp_t && D * Is > act) act = D * Is;
+    float *w = s->wide + (size_t)b0 * wide, *a = s->d_act + (size_t)b0 * act;
+    for (int l = 0; l < d->L; l++) {
+        trm_block_acts *b = &v->blk[l];
+        if (mlp_t) {
+            b->t_in = s->d_t + (size_t)b0 * D * S;
+            b->gu_t = w;
+            b->act_t = a;
+        } else {
+            b->qkv = w;
+            b->attn = a;
+        }
+        b->gu = w;
+        b->act = a;
+    }
+}
+
 static void run_chunk(const net_job *j, int b0, int nb, float *attn_scratch, chunk_fn fn) {
     net_chunk c = {.j = j, .k = j->m->k, .d = &j->m->dims, .lw = &j->w->w->layer[j->layer],
                    .lb = j->w->wb ? &j->w->wb->layer[j->layer] : NULL, .b0 = b0, .nb = nb, .attn_scratch = attn_scratch};
     eval_acts_from(&c.v, j->a, c.d, j->m->cfg.mlp_t, b0);
+    if (j->w->wb) bf16_scratch_views(&c.v, j->s, c.d, j->m->cfg.mlp_t, b0);
     c.b = &c.v.blk[j->layer];
     fn(&c);
 }
@@ -310,13 +352,13 @@ static void for_chunks(const net_job *j, int B, float *attn_scratch, chunk_fn fn
 
 static void forward_chunk(const net_chunk *c) {
     const size_t off = (size_t)c->b0 * c->d->S * c->d->D;
-    net_forward_serial(c->j->m, c->j->w, &c->v, c->j->h + off, c->j->inj + off, c->nb,
-                       c->attn_scratch);
+    trm_bf16 *xb = c->lb ? c->j->s->d_norm_b + off : NULL;
+    net_forward_serial(c->j->m, c->j->w, &c->v, c->j->h + off, c->j->inj + off, c->nb, xb, c->attn_scratch);
 }
 
 void trm__net_forward(const trm_model *m, const trm_net_weights *w, trm_eval_acts *a, const float *h,
-                      const float *inj, int B, float *attn_scratch) {
-    const net_job j = {m, w, a, NULL, h, inj, NULL, 0};
+                      const float *inj, int B, const trm_net_scratch *s, float *attn_scratch) {
+    const net_job j = {m, w, a, s, h, inj, NULL, 0};
     for_chunks(&j, B, attn_scratch, forward_chunk);
 }
 
@@ -338,6 +380,7 @@ static void mlp_chunk(const net_chunk *c) {
     float *d = c->j->d + r0 * D, *gn = s->d_norm + r0 * D, *dact = s->d_act + r0 * I, *dgu = s->d_big + r0 * 2 * I;
     k->rmsnorm_bwd(gn, d, c->v.hs[c->j->layer + 1], c->b->rstd2, N, D);
     linear_bwd_input(k, N, D, I, gn, rows_b(s->d_norm_b, r0, D), c->lw->down, lb ? lb->down : NULL, dact, 0);
+    if (lb) k->bf16_to_f32(N, 2 * I, c->b->gu_b, 2 * I, c->b->gu, 2 * I); /* gate/up, rounded */
     k->swiglu_bwd(dgu, dact, c->b->gu, N, I);
     trm__add(d, gn, NULL, (size_t)N * D); /* the residual's share, then the MLP's */
     linear_bwd_input(k, N, 2 * I, D, dgu, rows_b(s->d_big_b, r0, 2 * I), c->lw->gate_up, lb ? lb->gate_up : NULL, d, 1);
@@ -355,6 +398,10 @@ static void attention_chunk(const net_chunk *c) {
     float *d = c->j->d + r0 * D, *gn = s->d_norm + r0 * D, *dattn = s->d_tmp + r0 * D, *dqkv = s->d_big + r0 * 3 * D;
     k->rmsnorm_bwd(gn, d, c->b->r1, c->b->rstd1, N, D);
     linear_bwd_input(k, N, D, D, gn, rows_b(s->d_norm_b, r0, D), c->lw->mix_out, lb ? lb->mix_out : NULL, dattn, 0);
+    if (lb) { /* qkv as the forward's attention read it, within bf16 rounding */
+        k->bf16_to_f32(N, 3 * D, c->b->qkv_b, 3 * D, c->b->qkv, 3 * D);
+        if (m->rope_cos) k->rope(c->b->qkv, N, 3 * D, dm->S, dm->heads, dm->head_dim, m->rope_cos, m->rope_sin, 0);
+    }
     k->attention_bwd(dqkv, dattn, c->b->qkv, c->nb, dm->S, dm->heads, dm->head_dim, c->attn_scratch);
     if (m->rope_cos) k->rope(dqkv, N, 3 * D, dm->S, dm->heads, dm->head_dim, m->rope_cos, m->rope_sin, 1);
     trm__add(d, gn, NULL, (size_t)N * D);
@@ -373,6 +420,7 @@ static void mlp_t_chunk(const net_chunk *c) {
     transpose_bsd(dt, d, c->nb, S, D);
     k->rmsnorm_bwd(gn, dt, c->b->r_t, c->b->rstd1, BD, S);
     linear_bwd_input(k, BD, S, Is, gn, rows_b(s->d_norm_b, t0, S), c->lw->mix_out, lb ? lb->mix_out : NULL, dact, 0);
+    if (lb) k->bf16_to_f32(BD, 2 * Is, c->b->gu_t_b, 2 * Is, c->b->gu_t, 2 * Is);
     k->swiglu_bwd(dgu, dact, c->b->gu_t, BD, Is);
     trm__add(dt, gn, NULL, (size_t)BD * S);
     linear_bwd_input(k, BD, 2 * Is, S, dgu, rows_b(s->d_big_b, t0, 2 * Is), c->lw->mix_in, lb ? lb->mix_in : NULL, dt, 1);
@@ -384,7 +432,11 @@ void trm__net_backward(const trm_model *m, const trm_net_weights *w, const trm_p
     const trm_kernels *k = m->k;
     const trm_dims *dm = &m->dims;
     const int N = B * dm->S, D = dm->D, I = dm->I, BD = B * D, S = dm->S, Is = dm->I_seq;
-    const trm_bf16 *gnb = w->wb ? s->d_norm_b : NULL, *bigb = w->wb ? s->d_big_b : NULL;
+    /* bf16: d_norm_b holds the normalised gradient for the first weight gradient of a sub-layer,
+     * then the bf16 form of the input the second one needs (r1, or the block input), which the
+     * forward did not keep */
+    const int bf16 = w->wb != NULL;
+    trm_bf16 *gnb = bf16 ? s->d_norm_b : NULL, *bigb = bf16 ? s->d_big_b : NULL;
     net_job j = {m, w, a, s, NULL, NULL, d, 0};
     for (int l = dm->L - 1; l >= 0; l--) {
         const trm_block_acts *b = &a->blk[l];
@@ -392,7 +444,8 @@ void trm__net_backward(const trm_model *m, const trm_net_weights *w, const trm_p
         j.layer = l;
         for_chunks(&j, B, attn_scratch, mlp_chunk);
         linear_bwd_weight(k, N, D, I, s->d_norm, gnb, b->act, b->act_b, lg->down);
-        linear_bwd_weight(k, N, 2 * I, D, s->d_big, bigb, b->r1, b->r1_b, lg->gate_up);
+        if (bf16) k->f32_to_bf16(N, D, b->r1, D, gnb, D);
+        linear_bwd_weight(k, N, 2 * I, D, s->d_big, bigb, b->r1, gnb, lg->gate_up);
         if (m->cfg.mlp_t) {
             for_chunks(&j, B, attn_scratch, mlp_t_chunk);
             linear_bwd_weight(k, BD, S, Is, s->d_norm, gnb, b->act_t, b->act_t_b, lg->mix_out);
@@ -400,7 +453,8 @@ void trm__net_backward(const trm_model *m, const trm_net_weights *w, const trm_p
         } else {
             for_chunks(&j, B, attn_scratch, attention_chunk);
             linear_bwd_weight(k, N, D, D, s->d_norm, gnb, b->attn, b->attn_b, lg->mix_out);
-            linear_bwd_weight(k, N, 3 * D, D, s->d_big, bigb, a->hs[l], b->in_b, lg->mix_in);
+            if (bf16) k->f32_to_bf16(N, D, a->hs[l], D, gnb, D);
+            linear_bwd_weight(k, N, 3 * D, D, s->d_big, bigb, a->hs[l], gnb, lg->mix_in);
         }
     }
     /* hs[0] = h + inj: the gradient of both h and inj is d itself. */

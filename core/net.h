@@ -6,9 +6,12 @@
 #include "internal.h"
 
 /* Saved activations of one block in one evaluation. Attention variant uses qkv/attn, the mlp_t
- * variant t_in/gu_t/act_t/r_t (all [B*D, ...]: the sequence axis last). The bf16 path also keeps
- * the bf16 operands of every linear layer (the *_b fields, NULL in float32), which its weight
- * gradients read. */
+ * variant t_in/gu_t/act_t/r_t (all [B*D, ...]: the sequence axis last).
+ * The bf16 path keeps, instead of the float32 tensors that only feed linear layers or are their
+ * results, their bf16 forms (the *_b fields; NULL in float32): the operands its weight gradients
+ * read and the rounded projections (qkv before RoPE, gate/up) that attention and SwiGLU read.
+ * Its float32 fields qkv, attn, t_in, gu_t, act_t, gu, act are then views of the net scratch,
+ * valid while one block is computed (net.c), so an evaluation stores about half as much. */
 typedef struct trm_block_acts {
     float *qkv;   /* [N, 3D] after RoPE */
     float *attn;  /* [N, D] heads concatenated */
@@ -21,11 +24,12 @@ typedef struct trm_block_acts {
     float *gu;    /* [N, 2I] */
     float *act;   /* [N, I] */
     float *rstd2; /* [N] */
-    trm_bf16 *in_b;    /* [N, D] the block input (attention) */
+    trm_bf16 *qkv_b;   /* [N, 3D] the qkv projection, rounded, before RoPE */
     trm_bf16 *attn_b;  /* [N, D] */
     trm_bf16 *t_in_b;  /* [B*D, S] (mlp_t) */
+    trm_bf16 *gu_t_b;  /* [B*D, 2*I_seq] (mlp_t) rounded */
     trm_bf16 *act_t_b; /* [B*D, I_seq] (mlp_t) */
-    trm_bf16 *r1_b;    /* [N, D] */
+    trm_bf16 *gu_b;    /* [N, 2I] rounded */
     trm_bf16 *act_b;   /* [N, I] */
 } trm_block_acts;
 
@@ -35,15 +39,17 @@ typedef struct trm_eval_acts {
     trm_block_acts blk[TRM_MAX_LAYERS];
 } trm_eval_acts;
 
-/* Backward scratch, sized for B sequences. */
+/* Backward scratch, sized for B sequences. The bf16 path also computes its forward in it (the
+ * float32 views of trm_block_acts), so its solvers carve one too. */
 typedef struct trm_net_scratch {
     float *d_tmp;  /* [N, D] */
     float *d_norm; /* [N, D] = [B*D, S]: a sub-layer's normalised gradient, kept for its weights' */
     float *d_big;  /* [N, max(3D, 2I)] or, for mlp_t, also [B*D, 2*I_seq] */
-    float *d_act;  /* [N, I] or [B*D, I_seq] */
-    float *d_t;    /* [B*D, S] (mlp_t) */
-    trm_bf16 *d_norm_b; /* bf16 path: d_norm and d_big as the operands of the next products */
-    trm_bf16 *d_big_b;
+    float *d_act;  /* [N, I] or [B*D, I_seq]; bf16 forward: attn and act, act_t */
+    float *d_t;    /* [B*D, S] (mlp_t); bf16 forward: t_in */
+    float *wide;   /* bf16 path, the size of d_big: qkv, gate/up widened from their bf16 forms */
+    trm_bf16 *d_norm_b; /* bf16 path: d_norm as an operand; also a linear layer's bf16 input */
+    trm_bf16 *d_big_b;  /* bf16 path: d_big as an operand */
 } trm_net_scratch;
 
 /* The bf16 path's copies of the network's linear weights (the shapes of trm_layer_view). */
@@ -75,9 +81,10 @@ typedef struct trm_net_weights {
     const trm_net_bf16 *wb;
 } trm_net_weights;
 
-/* out = net(h + inj): the result is a->hs[L]. h and inj are [B*S, D]. */
+/* out = net(h + inj): the result is a->hs[L]. h and inj are [B*S, D]. s: the net scratch (only
+ * the bf16 path uses it in the forward; may be NULL in float32). */
 void trm__net_forward(const trm_model *m, const trm_net_weights *w, trm_eval_acts *a, const float *h,
-                      const float *inj, int B, float *attn_scratch);
+                      const float *inj, int B, const trm_net_scratch *s, float *attn_scratch);
 /* d [B*S, D]: on entry dL/d(output), on return dL/d(h + inj). Weight gradients accumulate in g. */
 void trm__net_backward(const trm_model *m, const trm_net_weights *w, const trm_param_view *g,
                        const trm_eval_acts *a, float *d, int B, const trm_net_scratch *s, float *attn_scratch);

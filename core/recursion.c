@@ -17,15 +17,15 @@ void trm__add(float *dst, const float *a, const float *b, size_t n) {
 }
 
 void trm__recursion(const trm_model *m, const trm_net_weights *w, trm_eval_acts *a, float *y, float *z,
-                    const float *x, float *inj, int B, float *attn_scratch) {
+                    const float *x, float *inj, int B, const trm_net_scratch *s, float *attn_scratch) {
     const size_t n = (size_t)B * m->dims.S * m->dims.D;
     const float *out = a->hs[m->dims.L];
     trm__add(inj, y, x, n); /* injection first, then net adds z */
     for (int i = 0; i < m->cfg.L_cycles; i++) {
-        trm__net_forward(m, w, a, z, inj, B, attn_scratch);
+        trm__net_forward(m, w, a, z, inj, B, s, attn_scratch);
         trm__add(z, out, NULL, n);
     }
-    trm__net_forward(m, w, a, y, z, B, attn_scratch);
+    trm__net_forward(m, w, a, y, z, B, s, attn_scratch);
     trm__add(y, out, NULL, n);
 }
 

@@ -16,8 +16,9 @@ struct trm_solver {
     float *arena;
     float *x, *y, *z, *inj, *logits, *q, *attn_scratch;
     trm_eval_acts acts;
-    int bf16;        /* the model's precision when the solver was created */
-    trm_net_bf16 wb; /* bf16: the model's linear weights as of the last reset */
+    int bf16;                /* the model's precision when the solver was created */
+    trm_net_bf16 wb;         /* bf16: the model's linear weights as of the last reset */
+    trm_net_scratch scratch; /* bf16: where the forward computes what it does not keep */
 };
 
 /* Carve the solver's buffers from base (NULL: count only); returns the floats used. */
@@ -32,7 +33,12 @@ static size_t solver_carve(trm_solver *s, float *base) {
     s->logits = trm__take(&a, B * d->grid * d->V);
     s->q = trm__take(&a, 2 * B);
     s->attn_scratch = trm__take(&a, trm__attn_scratch_floats(d, s->m->cfg.mlp_t));
-    if (s->bf16) trm__net_bf16_carve(&s->wb, d, s->m->cfg.mlp_t, trm__take(&a, trm__net_bf16_floats(d, s->m->cfg.mlp_t)));
+    if (s->bf16) {
+        const int mlp_t = s->m->cfg.mlp_t;
+        trm__net_bf16_carve(&s->wb, d, mlp_t, trm__take(&a, trm__net_bf16_floats(d, mlp_t)));
+        trm__net_scratch_carve(&s->scratch, d, mlp_t, 1, s->max_batch,
+                               trm__take(&a, trm__net_scratch_floats(d, mlp_t, 1, s->max_batch)));
+    }
     float *acts = base ? base + a.used : NULL; /* last: its own layout */
     return a.used + trm__eval_acts_carve(&s->acts, d, s->m->cfg.mlp_t, s->bf16, s->max_batch, acts);
 }
@@ -98,7 +104,7 @@ void trm_solver_pass(trm_solver *s) {
     trm_param_view w;
     trm__param_view(m, m->params, &w);
     const trm_net_weights nw = {&w, s->bf16 ? &s->wb : NULL};
-    trm__recursion(m, &nw, &s->acts, s->y, s->z, s->x, s->inj, s->batch, s->attn_scratch);
+    trm__recursion(m, &nw, &s->acts, s->y, s->z, s->x, s->inj, s->batch, s->bf16 ? &s->scratch : NULL, s->attn_scratch);
     s->passes++;
     const int step_done = s->passes % m->cfg.H_cycles == 0;
     trm__heads_forward(m, &w, s->y, s->batch, s->logits, step_done ? s->q : NULL);

@@ -217,10 +217,10 @@ static void forward_last_recursion(trm_trainer *t, const trm_net_weights *w) {
     trm__add(t->inj, t->y, t->x, t->n_state);
     const float *z = t->z;
     for (int i = 0; i < n; i++) {
-        trm__net_forward(m, w, &t->acts[i], z, t->inj, t->B, t->attn_scratch);
+        trm__net_forward(m, w, &t->acts[i], z, t->inj, t->B, &t->scratch, t->attn_scratch);
         z = t->acts[i].hs[L];
     }
-    trm__net_forward(m, w, &t->acts[n], t->y, z, t->B, t->attn_scratch);
+    trm__net_forward(m, w, &t->acts[n], t->y, z, t->B, &t->scratch, t->attn_scratch);
 }
 
 static void backward(trm_trainer *t, const trm_net_weights *w) {
@@ -255,7 +255,7 @@ trm_status trm_trainer_compute(trm_trainer *t, const trm_batch *b, trm_step_stat
     memcpy(t->y, t->carry_y, sizeof(float) * t->n_state);
     memcpy(t->z, t->carry_z, sizeof(float) * t->n_state);
     for (int r = 0; r < m->cfg.H_cycles - 1; r++)
-        trm__recursion(m, &nw, &t->acts[0], t->y, t->z, t->x, t->inj, t->B, t->attn_scratch);
+        trm__recursion(m, &nw, &t->acts[0], t->y, t->z, t->x, t->inj, t->B, &t->scratch, t->attn_scratch);
     forward_last_recursion(t, &nw);
     trm__heads_forward(m, &w, t->acts[m->cfg.L_cycles].hs[d->L], t->B, t->logits, t->q);
     decide_halting(t);

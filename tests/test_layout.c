@@ -50,38 +50,35 @@ static void check_model(int mlp_t, int bf16, int B) {
     span s[12 * TRM_MAX_LAYERS + 1];
     int n = 0;
     s[n++] = (span){a.hs[0], N * D, "hs[0]"};
+    /* f32: kept in float32 by both paths; one: float32 in the float32 path, bf16 in the bf16 one,
+     * where the float32 field is left NULL (a view of the scratch, set by net.c per block) */
+#define F32(p, count, name) (s[n++] = (span){p, count, name})
+#define ONE(p, pb, count, name)                                                                     \
+    do {                                                                                            \
+        s[n++] = bf16 ? bf16_span(pb, count, name "_b") : (span){p, count, name};                   \
+        CHECK(bf16 ? !p : !pb, "%s: %s must be carved in one form only", what, name);               \
+    } while (0)
     for (int l = 0; l < d->L; l++) {
         const trm_block_acts *b = &a.blk[l];
         if (mlp_t) {
-            s[n++] = (span){b->t_in, BD * d->S, "t_in"};
-            s[n++] = (span){b->gu_t, BD * 2 * Is, "gu_t"};
-            s[n++] = (span){b->act_t, BD * Is, "act_t"};
-            s[n++] = (span){b->r_t, BD * d->S, "r_t"};
-            s[n++] = (span){b->rstd1, BD, "rstd1"};
+            ONE(b->t_in, b->t_in_b, BD * d->S, "t_in");
+            ONE(b->gu_t, b->gu_t_b, BD * 2 * Is, "gu_t");
+            ONE(b->act_t, b->act_t_b, BD * Is, "act_t");
+            F32(b->r_t, BD * d->S, "r_t");
+            F32(b->rstd1, BD, "rstd1");
         } else {
-            s[n++] = (span){b->qkv, N * 3 * D, "qkv"};
-            s[n++] = (span){b->attn, N * D, "attn"};
-            s[n++] = (span){b->rstd1, N, "rstd1"};
+            ONE(b->qkv, b->qkv_b, N * 3 * D, "qkv");
+            ONE(b->attn, b->attn_b, N * D, "attn");
+            F32(b->rstd1, N, "rstd1");
         }
-        s[n++] = (span){b->r1, N * D, "r1"};
-        s[n++] = (span){b->gu, N * 2 * I, "gu"};
-        s[n++] = (span){b->act, N * I, "act"};
-        s[n++] = (span){b->rstd2, N, "rstd2"};
-        s[n++] = (span){a.hs[l + 1], N * D, "hs[l+1]"};
-        if (bf16) {
-            if (mlp_t) {
-                s[n++] = bf16_span(b->t_in_b, BD * d->S, "t_in_b");
-                s[n++] = bf16_span(b->act_t_b, BD * Is, "act_t_b");
-            } else {
-                s[n++] = bf16_span(b->in_b, N * D, "in_b");
-                s[n++] = bf16_span(b->attn_b, N * D, "attn_b");
-            }
-            s[n++] = bf16_span(b->r1_b, N * D, "r1_b");
-            s[n++] = bf16_span(b->act_b, N * I, "act_b");
-        } else
-            CHECK(!b->r1_b && !b->act_b && !b->in_b && !b->attn_b && !b->t_in_b && !b->act_t_b,
-                  "%s: float32 carves no bf16 buffers", what);
+        F32(b->r1, N * D, "r1");
+        ONE(b->gu, b->gu_b, N * 2 * I, "gu");
+        ONE(b->act, b->act_b, N * I, "act");
+        F32(b->rstd2, N, "rstd2");
+        F32(a.hs[l + 1], N * D, "hs[l+1]");
     }
+#undef ONE
+#undef F32
     check_spans(what, mem, na, s, n);
     free(mem);
 
@@ -95,11 +92,12 @@ static void check_model(int mlp_t, int bf16, int B) {
     size_t big = N * (3 * D > 2 * I ? 3 * D : 2 * I), act = N * I;
     if (mlp_t && BD * 2 * Is > big) big = BD * 2 * Is;
     if (mlp_t && BD * Is > act) act = BD * Is;
-    span t[7] = {{sc.d_tmp, N * D, "d_tmp"}, {sc.d_norm, N * D, "d_norm"}, {sc.d_big, big, "d_big"},
+    span t[8] = {{sc.d_tmp, N * D, "d_tmp"}, {sc.d_norm, N * D, "d_norm"}, {sc.d_big, big, "d_big"},
                  {sc.d_act, act, "d_act"}};
     int nt = 4;
     if (mlp_t) t[nt++] = (span){sc.d_t, BD * d->S, "d_t"};
     if (bf16) {
+        t[nt++] = (span){sc.wide, big, "wide"}; /* qkv and gate/up widened, in the forward too */
         t[nt++] = bf16_span(sc.d_norm_b, N * D, "d_norm_b");
         t[nt++] = bf16_span(sc.d_big_b, big, "d_big_b");
     }
