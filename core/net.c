@@ -25,13 +25,15 @@ static int acts_list(trm_eval_acts *a, const trm_dims *d, int mlp_t, int bf16, a
 #define BUF(field, floats) (list[n].at = (void **)&(field), list[n++].per_seq = (floats))
 #define F32(field, floats) BUF(field, floats)
 #define ONE(field, field_b, values) (bf16 ? BUF(field_b, (values) / 2) : BUF(field, values))
+    /* the SwiGLU outputs: the bf16 path recomputes them in the backward from the kept gate/up */
+#define F32_ONLY(field, floats) (bf16 ? (void)0 : (void)BUF(field, floats))
     F32(a->hs[0], S * D);
     for (int lyr = 0; lyr < d->L; lyr++) {
         trm_block_acts *b = &a->blk[lyr];
         if (mlp_t) {
             ONE(b->t_in, b->t_in_b, D * S);
             ONE(b->gu_t, b->gu_t_b, D * 2 * Is);
-            ONE(b->act_t, b->act_t_b, D * Is);
+            F32_ONLY(b->act_t, D * Is);
             F32(b->r_t, D * S);
             F32(b->rstd1, D);
         } else {
@@ -41,10 +43,11 @@ static int acts_list(trm_eval_acts *a, const trm_dims *d, int mlp_t, int bf16, a
         }
         F32(b->r1, S * D);
         ONE(b->gu, b->gu_b, S * 2 * I);
-        ONE(b->act, b->act_b, S * I);
+        F32_ONLY(b->act, S * I);
         F32(b->rstd2, S);
         F32(a->hs[lyr + 1], S * D);
     }
+#undef F32_ONLY
 #undef ONE
 #undef F32
 #undef BUF
@@ -66,7 +69,7 @@ size_t trm__eval_acts_carve(trm_eval_acts *a, const trm_dims *d, int mlp_t, int 
 static void eval_acts_from(trm_eval_acts *dst, const trm_eval_acts *src, const trm_dims *d, int mlp_t, int b0) {
     acts_buf list[ACTS_MAX_BUFS];
     *dst = *src;
-    const int n = acts_list(dst, d, mlp_t, src->blk[0].act_b != NULL, list);
+    const int n = acts_list(dst, d, mlp_t, src->blk[0].gu_b != NULL, list);
     for (int i = 0; i < n; i++) *list[i].at = (float *)*list[i].at + (size_t)b0 * list[i].per_seq;
 }
 
@@ -90,6 +93,7 @@ size_t trm__net_scratch_carve(trm_net_scratch *s, const trm_dims *d, int mlp_t, 
     s->wide = bf16 ? trm__take(&l, big) : NULL;
     s->d_norm_b = bf16 ? (trm_bf16 *)trm__take(&l, N * d->D / 2) : NULL;
     s->d_big_b = bf16 ? (trm_bf16 *)trm__take(&l, big / 2) : NULL;
+    s->act_b = bf16 ? (trm_bf16 *)trm__take(&l, act / 2) : NULL;
     return l.used;
 }
 
@@ -301,7 +305,8 @@ typedef void (*chunk_fn)(const net_chunk *c);
  * mlp_t likewise); the backward widens qkv and gate/up into `wide` again, and writes its own
  * gradients to other buffers (d_big, d_tmp) or only where the view's value is no longer read (d_act,
  * d_t). */
-static void bf16_scratch_views(trm_eval_acts *v, const trm_net_scratch *s, const trm_dims *d, int mlp_t, int b0) {
+static void bf16_scratch_views(trm_eval_acts *v, const trm_net_scratch *s, const trm_dims *d, int mlp_t, int b0,
+                               int forward) {
     /* Each sequence owns a slice of the buffer as large as its largest view (per-view row
      * offsets would let one chunk's gate/up run into the next chunk's qkv while both compute). */
     const size_t S = d->S, D = d->D, I = d->I, Is = d->I_seq;
@@ -309,18 +314,24 @@ static void bf16_scratch_views(trm_eval_acts *v, const trm_net_scratch *s, const
     if (mlp_t && D * 2 * Is > wide) wide = D * 2 * Is;
     if (mlp_t && D * Is > act) act = D * Is;
     float *w = s->wide + (size_t)b0 * wide, *a = s->d_act + (size_t)b0 * act;
+    /* bf16 SwiGLU outputs: in the forward an operand of the down projection only (d_big_b is
+     * free then); in the backward, recomputed into act_b, whose rows the weight gradient reads
+     * as one [N, I] (or [B*D, I_seq]) matrix, a phase apart */
+    trm_bf16 *ab = forward ? s->d_big_b + (size_t)b0 * wide : NULL;
     for (int l = 0; l < d->L; l++) {
         trm_block_acts *b = &v->blk[l];
         if (mlp_t) {
             b->t_in = s->d_t + (size_t)b0 * D * S;
             b->gu_t = w;
             b->act_t = a;
+            b->act_t_b = forward ? ab : s->act_b + (size_t)b0 * D * Is;
         } else {
             b->qkv = w;
             b->attn = a;
         }
         b->gu = w;
         b->act = a;
+        b->act_b = forward ? ab : s->act_b + (size_t)b0 * S * I;
     }
 }
 
@@ -328,7 +339,7 @@ static void run_chunk(const net_job *j, int b0, int nb, float *attn_scratch, chu
     net_chunk c = {.j = j, .k = j->m->k, .d = &j->m->dims, .lw = &j->w->w->layer[j->layer],
                    .lb = j->w->wb ? &j->w->wb->layer[j->layer] : NULL, .b0 = b0, .nb = nb, .attn_scratch = attn_scratch};
     eval_acts_from(&c.v, j->a, c.d, j->m->cfg.mlp_t, b0);
-    if (j->w->wb) bf16_scratch_views(&c.v, j->s, c.d, j->m->cfg.mlp_t, b0);
+    if (j->w->wb) bf16_scratch_views(&c.v, j->s, c.d, j->m->cfg.mlp_t, b0, j->d == NULL);
     c.b = &c.v.blk[j->layer];
     fn(&c);
 }
@@ -377,11 +388,17 @@ static void mlp_chunk(const net_chunk *c) {
     const trm_layer_bf16 *lb = c->lb;
     const int N = c->nb * c->d->S, D = c->d->D, I = c->d->I;
     const size_t r0 = (size_t)c->b0 * c->d->S;
-    float *d = c->j->d + r0 * D, *gn = s->d_norm + r0 * D, *dact = s->d_act + r0 * I, *dgu = s->d_big + r0 * 2 * I;
+    /* bf16: dact in the chunk's slice of d_act, where the recomputed output goes after it */
+    float *d = c->j->d + r0 * D, *gn = s->d_norm + r0 * D, *dact = lb ? c->b->act : s->d_act + r0 * I;
+    float *dgu = s->d_big + r0 * 2 * I;
     k->rmsnorm_bwd(gn, d, c->v.hs[c->j->layer + 1], c->b->rstd2, N, D);
     linear_bwd_input(k, N, D, I, gn, rows_b(s->d_norm_b, r0, D), c->lw->down, lb ? lb->down : NULL, dact, 0);
     if (lb) k->bf16_to_f32(N, 2 * I, c->b->gu_b, 2 * I, c->b->gu, 2 * I); /* gate/up, rounded */
     k->swiglu_bwd(dgu, dact, c->b->gu, N, I);
+    if (lb) { /* the SwiGLU output for the down projection's weight gradient */
+        k->swiglu_fwd(c->b->act, c->b->gu, N, I);
+        k->f32_to_bf16(N, I, c->b->act, I, c->b->act_b, I);
+    }
     trm__add(d, gn, NULL, (size_t)N * D); /* the residual's share, then the MLP's */
     linear_bwd_input(k, N, 2 * I, D, dgu, rows_b(s->d_big_b, r0, 2 * I), c->lw->gate_up, lb ? lb->gate_up : NULL, d, 1);
 }
@@ -416,12 +433,16 @@ static void mlp_t_chunk(const net_chunk *c) {
     const int S = c->d->S, D = c->d->D, BD = c->nb * D, Is = c->d->I_seq;
     const size_t t0 = (size_t)c->b0 * D; /* first row of the [B*D, .] tensors */
     float *d = c->j->d + t0 * S, *dt = s->d_t + t0 * S, *gn = s->d_norm + t0 * S;
-    float *dact = s->d_act + t0 * Is, *dgu = s->d_big + t0 * 2 * Is;
+    float *dact = lb ? c->b->act_t : s->d_act + t0 * Is, *dgu = s->d_big + t0 * 2 * Is;
     transpose_bsd(dt, d, c->nb, S, D);
     k->rmsnorm_bwd(gn, dt, c->b->r_t, c->b->rstd1, BD, S);
     linear_bwd_input(k, BD, S, Is, gn, rows_b(s->d_norm_b, t0, S), c->lw->mix_out, lb ? lb->mix_out : NULL, dact, 0);
     if (lb) k->bf16_to_f32(BD, 2 * Is, c->b->gu_t_b, 2 * Is, c->b->gu_t, 2 * Is);
     k->swiglu_bwd(dgu, dact, c->b->gu_t, BD, Is);
+    if (lb) {
+        k->swiglu_fwd(c->b->act_t, c->b->gu_t, BD, Is);
+        k->f32_to_bf16(BD, Is, c->b->act_t, Is, c->b->act_t_b, Is);
+    }
     trm__add(dt, gn, NULL, (size_t)BD * S);
     linear_bwd_input(k, BD, 2 * Is, S, dgu, rows_b(s->d_big_b, t0, 2 * Is), c->lw->mix_in, lb ? lb->mix_in : NULL, dt, 1);
     transpose_bsd(d, dt, c->nb, D, S);
@@ -443,12 +464,12 @@ void trm__net_backward(const trm_model *m, const trm_net_weights *w, const trm_p
         const trm_layer_view *lg = &g->layer[l];
         j.layer = l;
         for_chunks(&j, B, attn_scratch, mlp_chunk);
-        linear_bwd_weight(k, N, D, I, s->d_norm, gnb, b->act, b->act_b, lg->down);
+        linear_bwd_weight(k, N, D, I, s->d_norm, gnb, b->act, s->act_b, lg->down);
         if (bf16) k->f32_to_bf16(N, D, b->r1, D, gnb, D);
         linear_bwd_weight(k, N, 2 * I, D, s->d_big, bigb, b->r1, gnb, lg->gate_up);
         if (m->cfg.mlp_t) {
             for_chunks(&j, B, attn_scratch, mlp_t_chunk);
-            linear_bwd_weight(k, BD, S, Is, s->d_norm, gnb, b->act_t, b->act_t_b, lg->mix_out);
+            linear_bwd_weight(k, BD, S, Is, s->d_norm, gnb, b->act_t, s->act_b, lg->mix_out);
             linear_bwd_weight(k, BD, 2 * Is, S, s->d_big, bigb, b->t_in, b->t_in_b, lg->mix_in);
         } else {
             for_chunks(&j, B, attn_scratch, attention_chunk);

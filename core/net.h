@@ -9,9 +9,10 @@
  * variant t_in/gu_t/act_t/r_t (all [B*D, ...]: the sequence axis last).
  * The bf16 path keeps, instead of the float32 tensors that only feed linear layers or are their
  * results, their bf16 forms (the *_b fields; NULL in float32): the operands its weight gradients
- * read and the rounded projections (qkv before RoPE, gate/up) that attention and SwiGLU read.
- * Its float32 fields qkv, attn, t_in, gu_t, act_t, gu, act are then views of the net scratch,
- * valid while one block is computed (net.c), so an evaluation stores about half as much. */
+ * read and the rounded projections (qkv before RoPE, gate/up) that attention and SwiGLU read; the
+ * SwiGLU outputs (act, act_t) it recomputes from gate/up in the backward. Its float32 fields qkv,
+ * attn, t_in, gu_t, act_t, gu, act and act_b, act_t_b are then views of the net scratch, valid
+ * while one block is computed (net.c), so an evaluation stores about 45% as much. */
 typedef struct trm_block_acts {
     float *qkv;   /* [N, 3D] after RoPE */
     float *attn;  /* [N, D] heads concatenated */
@@ -28,9 +29,9 @@ typedef struct trm_block_acts {
     trm_bf16 *attn_b;  /* [N, D] */
     trm_bf16 *t_in_b;  /* [B*D, S] (mlp_t) */
     trm_bf16 *gu_t_b;  /* [B*D, 2*I_seq] (mlp_t) rounded */
-    trm_bf16 *act_t_b; /* [B*D, I_seq] (mlp_t) */
+    trm_bf16 *act_t_b; /* [B*D, I_seq] (mlp_t; a scratch view) */
     trm_bf16 *gu_b;    /* [N, 2I] rounded */
-    trm_bf16 *act_b;   /* [N, I] */
+    trm_bf16 *act_b;   /* [N, I] (a scratch view) */
 } trm_block_acts;
 
 /* One evaluation of net: hs[0] = h + inj, hs[l + 1] = output of block l. */
@@ -50,6 +51,8 @@ typedef struct trm_net_scratch {
     float *wide;   /* bf16 path, the size of d_big: qkv, gate/up widened from their bf16 forms */
     trm_bf16 *d_norm_b; /* bf16 path: d_norm as an operand; also a linear layer's bf16 input */
     trm_bf16 *d_big_b;  /* bf16 path: d_big as an operand */
+    trm_bf16 *act_b;    /* bf16 path: [N, I] or [B*D, I_seq], the SwiGLU output recomputed in the
+                         * backward for the down projection's weight gradient */
 } trm_net_scratch;
 
 /* The bf16 path's copies of the network's linear weights (the shapes of trm_layer_view). */

@@ -58,12 +58,18 @@ static void check_model(int mlp_t, int bf16, int B) {
         s[n++] = bf16 ? bf16_span(pb, count, name "_b") : (span){p, count, name};                   \
         CHECK(bf16 ? !p : !pb, "%s: %s must be carved in one form only", what, name);               \
     } while (0)
+    /* the SwiGLU outputs: the bf16 path keeps neither form (it recomputes them) */
+#define F32_ONLY(p, pb, count, name)                                                                \
+    do {                                                                                            \
+        if (!bf16) s[n++] = (span){p, count, name};                                                 \
+        CHECK(!pb && (bf16 ? !p : 1), "%s: %s is carved in bf16 form or, in bf16, at all", what, name); \
+    } while (0)
     for (int l = 0; l < d->L; l++) {
         const trm_block_acts *b = &a.blk[l];
         if (mlp_t) {
             ONE(b->t_in, b->t_in_b, BD * d->S, "t_in");
             ONE(b->gu_t, b->gu_t_b, BD * 2 * Is, "gu_t");
-            ONE(b->act_t, b->act_t_b, BD * Is, "act_t");
+            F32_ONLY(b->act_t, b->act_t_b, BD * Is, "act_t");
             F32(b->r_t, BD * d->S, "r_t");
             F32(b->rstd1, BD, "rstd1");
         } else {
@@ -73,10 +79,11 @@ static void check_model(int mlp_t, int bf16, int B) {
         }
         F32(b->r1, N * D, "r1");
         ONE(b->gu, b->gu_b, N * 2 * I, "gu");
-        ONE(b->act, b->act_b, N * I, "act");
+        F32_ONLY(b->act, b->act_b, N * I, "act");
         F32(b->rstd2, N, "rstd2");
         F32(a.hs[l + 1], N * D, "hs[l+1]");
     }
+#undef F32_ONLY
 #undef ONE
 #undef F32
     check_spans(what, mem, na, s, n);
@@ -92,12 +99,13 @@ static void check_model(int mlp_t, int bf16, int B) {
     size_t big = N * (3 * D > 2 * I ? 3 * D : 2 * I), act = N * I;
     if (mlp_t && BD * 2 * Is > big) big = BD * 2 * Is;
     if (mlp_t && BD * Is > act) act = BD * Is;
-    span t[8] = {{sc.d_tmp, N * D, "d_tmp"}, {sc.d_norm, N * D, "d_norm"}, {sc.d_big, big, "d_big"},
+    span t[9] = {{sc.d_tmp, N * D, "d_tmp"}, {sc.d_norm, N * D, "d_norm"}, {sc.d_big, big, "d_big"},
                  {sc.d_act, act, "d_act"}};
     int nt = 4;
     if (mlp_t) t[nt++] = (span){sc.d_t, BD * d->S, "d_t"};
     if (bf16) {
         t[nt++] = (span){sc.wide, big, "wide"}; /* qkv and gate/up widened, in the forward too */
+        t[nt++] = bf16_span(sc.act_b, act, "act_b");
         t[nt++] = bf16_span(sc.d_norm_b, N * D, "d_norm_b");
         t[nt++] = bf16_span(sc.d_big_b, big, "d_big_b");
     }
