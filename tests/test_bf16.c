@@ -6,13 +6,13 @@
  *  - Training, attention and mlp_t: the gradients of one step within 3% (relative L2) of the
  *    float32 gradients and pointing the same way (cosine > 0.999); the bf16 gradients are not the
  *    float32 ones (so the path is really taken).
- *  - Bit-identical training for 1, 2 and 3 threads within the bf16 path, every kernel set built
- *    here (the scalar set's bf16 GEMMs are the reference the SIMD ones are tested against).
+ *  (Bit-identical bf16 training for any thread count: test_determinism.)
  *  - A solver rounds the model's current weights at every reset (weights changed between
  *    puzzles are seen), and bad precision requests get a named error. */
 #include <string.h>
 
 #include "check.h"
+#include "tiny_model.h"
 #include "maze.h"
 #include "model_io.h"
 #include "trm.h"
@@ -154,55 +154,17 @@ static void check_inference(void) {
     trm_model_free(m);
 }
 
-enum { B = 6, TRAIN_STEPS = 4 };
-
-static trm_model *small_model(const char *kernels, int mlp_t, trm_precision precision) {
-    trm_config c;
-    trm_config_default(&c);
-    c.hidden_size = 32, c.num_heads = 4, c.L_layers = 2, c.H_cycles = 2, c.L_cycles = 2, c.halt_max_steps = 3;
-    c.halt_exploration_prob = 0.5f, c.puzzle_emb_len = 2, c.puzzle_emb_ndim = 32, c.grid_height = 5, c.grid_width = 5;
-    c.mlp_t = mlp_t;
-    trm_error e;
-    trm_model *m = trm_model_create(&c, &e);
-    trm_model_set_kernels(m, trm_kernels_get(kernels));
-    trm_model_set_precision(m, precision, &e);
-    trm_model_init(m, 3);
-    return m;
-}
+enum { B = 6 };
 
 static trm_trainer *small_trainer(trm_model *m) {
     trm_train_config tc;
-    trm_train_config_default(&tc);
-    tc.batch_size = B, tc.lr = 1e-3, tc.lr_warmup_steps = 2, tc.seed = 9;
+    tiny_train_config(&tc, B);
     trm_error e;
     return trm_trainer_create(m, &tc, &e);
 }
 
 static void random_batch(trm_rng *r, uint8_t *in, uint8_t *lab) {
     for (int i = 0; i < B * 25; i++) in[i] = (uint8_t)(1 + trm_rng_below(r, 4)), lab[i] = (uint8_t)(1 + trm_rng_below(r, 5));
-}
-
-/* Params and EMA after TRAIN_STEPS steps. */
-static float *train(const char *kernels, int mlp_t, int threads, size_t *n) {
-    set_threads(threads);
-    trm_model *m = small_model(kernels, mlp_t, TRM_PRECISION_BF16);
-    trm_trainer *t = small_trainer(m);
-    trm_rng r;
-    trm_rng_seed(&r, 5);
-    uint8_t in[B * 25], lab[B * 25];
-    trm_error e;
-    for (int s = 0; s < TRAIN_STEPS; s++) {
-        random_batch(&r, in, lab);
-        trm_batch b = {in, lab, NULL, B};
-        CHECK(trm_trainer_step(t, &b, NULL, &e) == TRM_OK, "step: %s", e.msg);
-    }
-    *n = trm_model_dims(m)->n_params;
-    float *out = malloc(2 * *n * sizeof(float));
-    memcpy(out, trm_model_params(m), *n * sizeof(float));
-    memcpy(out + *n, trm_trainer_ema(t), *n * sizeof(float));
-    trm_trainer_free(t);
-    trm_model_free(m);
-    return out;
 }
 
 static void compare_gradients(const char *what, const float *gf, const float *gb, size_t n) {
@@ -231,7 +193,7 @@ static void check_gradients(int mlp_t) {
     trm_batch b = {in, lab, NULL, B};
     trm_error e;
     for (int p = 0; p < 2; p++) {
-        m[p] = small_model(NULL, mlp_t, p ? TRM_PRECISION_BF16 : TRM_PRECISION_F32);
+        m[p] = tiny_model(NULL, mlp_t, p ? TRM_PRECISION_BF16 : TRM_PRECISION_F32);
         t[p] = small_trainer(m[p]);
         CHECK(trm_trainer_compute(t[p], &b, NULL, &e) == TRM_OK, "compute: %s", e.msg);
     }
@@ -257,24 +219,6 @@ int main(void) {
     check_inference();
     check_gradients(0);
     check_gradients(1);
-    const char *sets[] = {"scalar", "avx2", "avx512", "avx512bf16"};
-    for (int k = 0; k < 4; k++)
-        for (int mlp_t = 0; mlp_t < 2; mlp_t++) {
-            if (!trm_kernels_get(sets[k])) {
-                printf("skip kernel set %s (not built or not supported here)\n", sets[k]);
-                break;
-            }
-            size_t n;
-            float *ref = train(sets[k], mlp_t, 1, &n);
-            for (int threads = 2; threads <= 3; threads++) {
-                float *got = train(sets[k], mlp_t, threads, &n);
-                CHECK(!memcmp(ref, got, 2 * n * sizeof(float)), "bf16 %s %s: %d threads differ from 1", sets[k],
-                      mlp_t ? "mlp_t" : "attention", threads);
-                free(got);
-            }
-            printf("bf16 training, %s, %s: 1, 2 and 3 threads bit-identical\n", sets[k], mlp_t ? "mlp_t" : "attention");
-            free(ref);
-        }
     set_threads(1);
     return check_done();
 }

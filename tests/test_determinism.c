@@ -2,10 +2,11 @@
  * (every kernel assigns each output element to exactly one thread with a fixed summation order,
  * and the batch-chunked forward computes each output with the same arithmetic as the unchunked
  * one, so the thread count does not change results either), with every kernel set built here,
- * for the attention mixer and the mlp_t one. */
+ * for the attention mixer and the mlp_t one, in float32 and in bf16 (trm_model_set_precision). */
 #include <string.h>
 
 #include "check.h"
+#include "tiny_model.h"
 #include "trm.h"
 #ifdef _OPENMP
 #include <omp.h>
@@ -15,24 +16,16 @@ enum { B = 6, STEPS = 5 }; /* B = 6: 2 and 3 threads both take whole chunks of t
 
 /* Train STEPS steps of a small model (exploration on, so the halting RNG matters) and return a
  * copy of the parameters followed by the EMA weights. */
-static float *train(const char *kernels, int mlp_t, int threads, size_t *n) {
+static float *train(const char *kernels, int mlp_t, trm_precision precision, int threads, size_t *n) {
 #ifdef _OPENMP
     omp_set_num_threads(threads);
 #else
     (void)threads;
 #endif
-    trm_config c;
-    trm_config_default(&c);
-    c.hidden_size = 32, c.num_heads = 4, c.L_layers = 2, c.H_cycles = 2, c.L_cycles = 2, c.halt_max_steps = 3;
-    c.halt_exploration_prob = 0.5f, c.puzzle_emb_len = 2, c.puzzle_emb_ndim = 32, c.grid_height = 5, c.grid_width = 5;
-    c.mlp_t = mlp_t;
-    trm_error e;
-    trm_model *m = trm_model_create(&c, &e);
-    trm_model_set_kernels(m, trm_kernels_get(kernels));
-    trm_model_init(m, 3);
+    trm_model *m = tiny_model(kernels, mlp_t, precision);
     trm_train_config tc;
-    trm_train_config_default(&tc);
-    tc.batch_size = B, tc.lr = 1e-3, tc.lr_warmup_steps = 2, tc.seed = 9;
+    tiny_train_config(&tc, B);
+    trm_error e;
     trm_trainer *t = trm_trainer_create(m, &tc, &e);
     trm_rng data;
     trm_rng_seed(&data, 5);
@@ -52,20 +45,28 @@ static float *train(const char *kernels, int mlp_t, int threads, size_t *n) {
 }
 
 int main(void) {
-    const char *sets[] = {"scalar", "avx2", "avx512"};
-    for (int k = 0; k < 3; k++)
-        for (int mlp_t = 0; mlp_t < 2; mlp_t++) {
-            const char *set = sets[k], *mixer = mlp_t ? "mlp_t" : "attention";
-            if (!trm_kernels_get(set)) { printf("skip kernel set %s (not built or not supported here)\n", set); break; }
-            size_t n;
-            float *a = train(set, mlp_t, 1, &n), *b = train(set, mlp_t, 1, &n);
-            float *c = train(set, mlp_t, 2, &n), *d = train(set, mlp_t, 3, &n);
-            CHECK(!memcmp(a, b, 2 * n * sizeof(float)), "[%s, %s] two runs with the same seed differ", set, mixer);
-            CHECK(!memcmp(a, c, 2 * n * sizeof(float)), "[%s, %s] 1 thread and 2 threads differ", set, mixer);
-            CHECK(!memcmp(a, d, 2 * n * sizeof(float)), "[%s, %s] 1 thread and 3 threads differ", set, mixer);
-            printf("[%s, %s] %zu parameters + EMA after %d steps: bit-identical across runs and 1-3 threads\n", set,
-                   mixer, n, STEPS);
-            free(a), free(b), free(c), free(d);
+    const char *sets[] = {"scalar", "avx2", "avx512", "avx512bf16"};
+    for (int k = 0; k < 4; k++) {
+        const char *set = sets[k];
+        if (!trm_kernels_get(set)) {
+            printf("skip kernel set %s (not built or not supported here)\n", set);
+            continue;
         }
+        for (int mlp_t = 0; mlp_t < 2; mlp_t++)
+            for (int p = 0; p < 2; p++) {
+                const char *mixer = mlp_t ? "mlp_t" : "attention";
+                const trm_precision prec = p ? TRM_PRECISION_BF16 : TRM_PRECISION_F32;
+                const char *pn = trm_precision_name(prec);
+                size_t n;
+                float *a = train(set, mlp_t, prec, 1, &n), *b = train(set, mlp_t, prec, 1, &n);
+                float *c = train(set, mlp_t, prec, 2, &n), *d = train(set, mlp_t, prec, 3, &n);
+                CHECK(!memcmp(a, b, 2 * n * sizeof(float)), "[%s, %s, %s] two runs with the same seed differ", set, mixer, pn);
+                CHECK(!memcmp(a, c, 2 * n * sizeof(float)), "[%s, %s, %s] 1 thread and 2 threads differ", set, mixer, pn);
+                CHECK(!memcmp(a, d, 2 * n * sizeof(float)), "[%s, %s, %s] 1 thread and 3 threads differ", set, mixer, pn);
+                printf("[%s, %s, %s] %zu parameters + EMA after %d steps: bit-identical across runs and 1-3 threads\n",
+                       set, mixer, pn, n, STEPS);
+                free(a), free(b), free(c), free(d);
+            }
+    }
     return check_done();
 }

@@ -201,6 +201,15 @@ static void run_training(const char *ks) {
     trm_model_free(m);
 }
 
+/* The solver's halting logits against the fixture's q logits [nb, 2] (halt in column 0). */
+static void compare_halting(const char *name, const trm_solver *s, size_t nb, double atol, double rtol) {
+    size_t nq;
+    float *q = as_f32(name, &nq), mine[64];
+    for (size_t b = 0; b < nb; b++) mine[b] = trm_solver_halt_logit(s, (int)b), q[b] = q[2 * b];
+    check_close(name, mine, q, nb, atol, rtol);
+    free(q);
+}
+
 /* Eval mode (TRM §3.4) through the solver, pass by pass, with the initial model. */
 static void run_eval(const char *ks) {
     trm_model *m = load_initial_model();
@@ -226,11 +235,7 @@ static void run_eval(const char *ks) {
         compare(what, trm_solver_logits(s), name, FWD_RTOL);
         if (r % c->H_cycles == 0) {
             snprintf(name, sizeof name, "eval.step%d.q_logits", r / c->H_cycles);
-            size_t nq;
-            float *q = as_f32(name, &nq), mine[64];
-            for (size_t b = 0; b < nb; b++) mine[b] = trm_solver_halt_logit(s, (int)b), q[b] = q[2 * b];
-            check_close(name, mine, q, nb, 1e-5, FWD_RTOL);
-            free(q);
+            compare_halting(name, s, nb, 1e-5, FWD_RTOL);
         }
     }
     trm_solver_free(s);
@@ -269,11 +274,7 @@ static void run_eval_bf16(const char *ks, const trm_st_file *bf) {
         compare(what, trm_solver_logits(s), name, AUTOCAST_RTOL);
         if (r % c->H_cycles == 0) {
             snprintf(name, sizeof name, "autocast.eval.step%d.q_logits", r / c->H_cycles);
-            size_t nq;
-            float *q = as_f32(name, &nq), mine[64];
-            for (size_t b = 0; b < nb; b++) mine[b] = trm_solver_halt_logit(s, (int)b), q[b] = q[2 * b];
-            check_close(name, mine, q, nb, AUTOCAST_RTOL, AUTOCAST_RTOL);
-            free(q);
+            compare_halting(name, s, nb, AUTOCAST_RTOL, AUTOCAST_RTOL);
         }
     }
     fx = main_fx;
