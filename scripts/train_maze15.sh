@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Reproduces models/maze-15x15-stage2.safetensors (OUT_DIR/stage2/best.safetensors; recipe and
-# measurements: models/README.md), the 15x15 model so far.
-#   scripts/train_maze15.sh [OUT_DIR]     default runs/mix15; 2 h 7 min recorded with 2 threads
+# Reproduces the 15x15 maze model (recipe and measurements: models/README.md) in three stages.
+#   scripts/train_maze15.sh [OUT_DIR]                  default runs/mix15; all three stages
+#   scripts/train_maze15.sh --from-stage2 [OUT_DIR]    stage 3 only, from the committed
+#                                                      models/maze-15x15-stage2.safetensors
 # 1. Writes the training mix into OUT_DIR/data/train.csv (300,000 15x15 mazes of eight kinds,
 #    trm-maze seeds 31-38) and a held-out set of 500 (100 each of five kinds, seeds 131-135).
 # 2. Fine-tunes the 11x11 mix model models/maze-11x11-mix.safetensors on it: its tensors do not
@@ -11,12 +12,21 @@
 #    T 2, n 2, N_sup 8, lr 5e-4 constant to 20,000 then cosine to 30,000, halting exploration 1.0.
 # 3. Stage 2: a fresh run from stage 1's best.safetensors (init_model; new optimizer state), lr 5e-4
 #    (warmup 100) constant to 4,000, cosine to 9,000, evaluated every 1,500.
-# Rerunning continues an interrupted run from its checkpoint (bit for bit). The model is
-# OUT_DIR/stage2/best.safetensors (EMA weights at the evaluation with the best held-out exact
-# accuracy: the last one of each stage in the recorded run); its file records the mix.
+# 4. Stage 3: a fresh run from stage 2's best (or the committed file, --from-stage2), another data
+#    order (seed 3) with a random dihedral transform per training maze (augment; mazes with several
+#    shortest paths relabelled by the tie rule), lr 5e-4 constant to 10,000, cosine to 16,000,
+#    evaluated every 2,000.
+# Rerunning continues an interrupted run from its checkpoint (bit for bit). The models:
+# OUT_DIR/stage2/best.safetensors (= models/maze-15x15-stage2, EMA weights at the best held-out
+# evaluation, its last) and OUT_DIR/stage3/model.safetensors (= models/maze-15x15-stage3, the EMA
+# weights at the end: they halt better than the best 16-step evaluation's); each records the mix.
+# The recorded stage 3 was stopped and resumed three times with shorter schedules (30,000, then
+# 24,000, 20,000 steps in all), each time before its decay began, so this one reproduces it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+from_stage2=0
+if [ "${1:-}" = "--from-stage2" ]; then from_stage2=1; shift; fi
 out=${1:-runs/mix15}
 bin=build/bin
 for t in trm-maze trm-train; do
@@ -48,20 +58,21 @@ test_kinds=(
 [ -s "$data/train.csv" ] || { echo "train_maze15: writing $data/train.csv"; write_mix "$bin" 15 "$data/train.csv" "${train_kinds[@]}"; }
 [ -s "$data/test.csv" ] || write_mix "$bin" 15 "$data/test.csv" "${test_kinds[@]}"
 
-ckpt=$out/run/checkpoint.safetensors
 set_data="{\"data\": {\"train_csv\": \"$data/train.csv\", \"test_csv\": \"$data/test.csv\"}}"
-if [ ! -e "$ckpt" ]; then
-  "$bin/trm-train" --config configs/maze15-mix.json --out "$out/run" --set "$set_data"
-else
-  "$bin/trm-train" --resume "$ckpt" --set "$set_data"
-fi
+run_stage() {  # run_stage DIR SETTINGS: start DIR's run, or resume it from its checkpoint
+  local dir=$1 settings=$2
+  if [ ! -e "$dir/checkpoint.safetensors" ]; then
+    "$bin/trm-train" --config configs/maze15-mix.json --out "$dir" --set "$set_data" --set "$settings"
+  else
+    "$bin/trm-train" --resume "$dir/checkpoint.safetensors" --set "$set_data" --set "$settings"
+  fi
+}
 
-# Stage 2 starts once stage 1 has finished (its checkpoint at step 30,000).
-ckpt2=$out/stage2/checkpoint.safetensors
-stage2="{\"train\": {\"init_model\": \"$out/run/best.safetensors\", \"lr_warmup_steps\": 100, \"lr_decay_start\": 4000, \"total_steps\": 9000, \"eval_interval\": 1500}}"
-if [ ! -e "$ckpt2" ]; then
-  "$bin/trm-train" --config configs/maze15-mix.json --out "$out/stage2" --set "$set_data" --set "$stage2"
-else
-  "$bin/trm-train" --resume "$ckpt2" --set "$set_data"
+stage2_model=models/maze-15x15-stage2.safetensors
+if [ $from_stage2 = 0 ]; then
+  run_stage "$out/run" '{}'
+  # Stage 2 starts from stage 1's best (its last evaluation, step 30,000, in the recorded run).
+  run_stage "$out/stage2" "{\"train\": {\"init_model\": \"$out/run/best.safetensors\", \"lr_warmup_steps\": 100, \"lr_decay_start\": 4000, \"total_steps\": 9000, \"eval_interval\": 1500}}"
+  stage2_model=$out/stage2/best.safetensors
 fi
-
+run_stage "$out/stage3" "{\"train\": {\"init_model\": \"$stage2_model\", \"seed\": 3, \"lr_decay_start\": 10000, \"total_steps\": 16000}, \"data\": {\"augment\": true}}"
