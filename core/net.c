@@ -339,7 +339,8 @@ static void run_chunk(const net_job *j, int b0, int nb, float *attn_scratch, chu
     net_chunk c = {.j = j, .k = j->m->k, .d = &j->m->dims, .lw = &j->w->w->layer[j->layer],
                    .lb = j->w->wb ? &j->w->wb->layer[j->layer] : NULL, .b0 = b0, .nb = nb, .attn_scratch = attn_scratch};
     eval_acts_from(&c.v, j->a, c.d, j->m->cfg.mlp_t, b0);
-    if (j->w->wb) bf16_scratch_views(&c.v, j->s, c.d, j->m->cfg.mlp_t, b0, j->d == NULL);
+    if (j->w->wb) /* a forward job carries no gradient */
+        bf16_scratch_views(&c.v, j->s, c.d, j->m->cfg.mlp_t, b0, j->d == NULL);
     c.b = &c.v.blk[j->layer];
     fn(&c);
 }
