@@ -66,10 +66,11 @@ size_t trm__eval_acts_carve(trm_eval_acts *a, const trm_dims *d, int mlp_t, int 
 }
 
 /* The view of sequences b0.. of src: the same buffers, advanced by b0 sequences. */
-static void eval_acts_from(trm_eval_acts *dst, const trm_eval_acts *src, const trm_dims *d, int mlp_t, int b0) {
+static void eval_acts_from(trm_eval_acts *dst, const trm_eval_acts *src, const trm_dims *d, int mlp_t, int bf16,
+                           int b0) {
     acts_buf list[ACTS_MAX_BUFS];
     *dst = *src;
-    const int n = acts_list(dst, d, mlp_t, src->blk[0].gu_b != NULL, list);
+    const int n = acts_list(dst, d, mlp_t, bf16, list);
     for (int i = 0; i < n; i++) *list[i].at = (float *)*list[i].at + (size_t)b0 * list[i].per_seq;
 }
 
@@ -78,12 +79,19 @@ size_t trm__eval_acts_floats(const trm_dims *d, int mlp_t, int bf16, int B) {
     return trm__eval_acts_carve(&a, d, mlp_t, bf16, B, NULL);
 }
 
+/* Floats per sequence of the scratch's two shared buffers: d_big (and wide), the largest of the
+ * [S, 3D] qkv, the [S, 2I] gate/up and mlp_t's [D, 2*I_seq]; d_act, the largest of [S, I] and
+ * [D, I_seq]. The backward's chunks and the bf16 forward's views take one such slice per sequence. */
+static void scratch_per_seq(const trm_dims *d, int mlp_t, size_t *big, size_t *act) {
+    *big = (size_t)d->S * mixer_cols(d), *act = (size_t)d->S * d->I;
+    if (mlp_t && (size_t)d->D * 2 * d->I_seq > *big) *big = (size_t)d->D * 2 * d->I_seq;
+    if (mlp_t && (size_t)d->D * d->I_seq > *act) *act = (size_t)d->D * d->I_seq;
+}
+
 size_t trm__net_scratch_carve(trm_net_scratch *s, const trm_dims *d, int mlp_t, int bf16, int B, float *p) {
-    size_t N = (size_t)B * d->S, BD = (size_t)B * d->D, big = N * mixer_cols(d), act = N * d->I;
-    if (mlp_t) {
-        if (BD * 2 * d->I_seq > big) big = BD * 2 * d->I_seq;
-        if (BD * d->I_seq > act) act = BD * d->I_seq;
-    }
+    size_t N = (size_t)B * d->S, BD = (size_t)B * d->D, big, act;
+    scratch_per_seq(d, mlp_t, &big, &act);
+    big *= (size_t)B, act *= (size_t)B;
     trm_arena l = {p, 0};
     s->d_tmp = trm__take(&l, N * d->D);
     s->d_norm = trm__take(&l, N * d->D);
@@ -102,39 +110,31 @@ size_t trm__net_scratch_floats(const trm_dims *d, int mlp_t, int bf16, int B) {
     return trm__net_scratch_carve(&s, d, mlp_t, bf16, B, NULL);
 }
 
-/* Weight shapes [rows, cols] of layer l's four linear weights, in trm_layer_view order. */
-static void linear_shapes(const trm_dims *d, int mlp_t, int shape[4][2]) {
-    const int D = d->D, I = d->I, S = d->S, Is = d->I_seq;
-    const int s[4][2] = {{mlp_t ? 2 * Is : 3 * D, mlp_t ? S : D}, {mlp_t ? S : D, mlp_t ? Is : D}, {2 * I, D}, {D, I}};
-    memcpy(shape, s, sizeof s);
-}
+/* The bf16 weights mirror the flat parameter array (trm_model_params), so the tensor table says
+ * where each weight is and what shape it has; the embeddings and heads are converted too (a few
+ * rows) and never read. */
+size_t trm__net_bf16_floats(const trm_model *m) { return (m->dims.n_params + 1) / 2; }
 
-size_t trm__net_bf16_carve(trm_net_bf16 *wb, const trm_dims *d, int mlp_t, float *p) {
-    int shape[4][2];
-    linear_shapes(d, mlp_t, shape);
-    trm_arena l = {p, 0};
+void trm__net_bf16_carve(trm_net_bf16 *wb, const trm_model *m, float *mem) {
     memset(wb, 0, sizeof *wb);
-    for (int lyr = 0; lyr < d->L; lyr++) {
-        trm_bf16 **at[4] = {&wb->layer[lyr].mix_in, &wb->layer[lyr].mix_out, &wb->layer[lyr].gate_up,
-                            &wb->layer[lyr].down};
-        for (int i = 0; i < 4; i++) *at[i] = (trm_bf16 *)trm__take(&l, ((size_t)shape[i][0] * shape[i][1] + 1) / 2);
+    if (!mem) return;
+    trm_param_view v;
+    trm__param_view(m, m->params, &v);
+    wb->params = (trm_bf16 *)mem;
+    for (int l = 0; l < m->dims.L; l++) {
+        const trm_layer_view *f = &v.layer[l];
+        trm_layer_bf16 *b = &wb->layer[l];
+        b->mix_in = wb->params + (f->mix_in - m->params), b->mix_out = wb->params + (f->mix_out - m->params);
+        b->gate_up = wb->params + (f->gate_up - m->params), b->down = wb->params + (f->down - m->params);
     }
-    return l.used;
 }
 
-size_t trm__net_bf16_floats(const trm_dims *d, int mlp_t) {
-    trm_net_bf16 wb;
-    return trm__net_bf16_carve(&wb, d, mlp_t, NULL);
-}
-
-void trm__net_bf16_update(const trm_model *m, const trm_param_view *w, const trm_net_bf16 *wb) {
-    int shape[4][2];
-    linear_shapes(&m->dims, m->cfg.mlp_t, shape);
-    for (int lyr = 0; lyr < m->dims.L; lyr++) {
-        const trm_layer_view *lw = &w->layer[lyr];
-        const float *src[4] = {lw->mix_in, lw->mix_out, lw->gate_up, lw->down};
-        trm_bf16 *dst[4] = {wb->layer[lyr].mix_in, wb->layer[lyr].mix_out, wb->layer[lyr].gate_up, wb->layer[lyr].down};
-        for (int i = 0; i < 4; i++) m->k->f32_to_bf16(shape[i][0], shape[i][1], src[i], shape[i][1], dst[i], shape[i][1]);
+void trm__net_bf16_update(const trm_model *m, const float *params, const trm_net_bf16 *wb) {
+    for (int i = 0; i < m->n_tensors; i++) {
+        const trm_tensor_info *t = &m->tensors[i];
+        if (!t->trainable) continue;
+        const int rows = t->shape[0], cols = t->ndim == 2 ? t->shape[1] : 1;
+        m->k->f32_to_bf16(rows, cols, params + t->offset, cols, wb->params + t->offset, cols);
     }
 }
 
@@ -310,9 +310,8 @@ static void bf16_scratch_views(trm_eval_acts *v, const trm_net_scratch *s, const
     /* Each sequence owns a slice of the buffer as large as its largest view (per-view row
      * offsets would let one chunk's gate/up run into the next chunk's qkv while both compute). */
     const size_t S = d->S, D = d->D, I = d->I, Is = d->I_seq;
-    size_t wide = S * mixer_cols(d), act = S * I;
-    if (mlp_t && D * 2 * Is > wide) wide = D * 2 * Is;
-    if (mlp_t && D * Is > act) act = D * Is;
+    size_t wide, act;
+    scratch_per_seq(d, mlp_t, &wide, &act);
     float *w = s->wide + (size_t)b0 * wide, *a = s->d_act + (size_t)b0 * act;
     /* bf16 SwiGLU outputs: in the forward an operand of the down projection only (d_big_b is
      * free then); in the backward, recomputed into act_b, whose rows the weight gradient reads
@@ -338,8 +337,9 @@ static void bf16_scratch_views(trm_eval_acts *v, const trm_net_scratch *s, const
 static void run_chunk(const net_job *j, int b0, int nb, float *attn_scratch, chunk_fn fn) {
     net_chunk c = {.j = j, .k = j->m->k, .d = &j->m->dims, .lw = &j->w->w->layer[j->layer],
                    .lb = j->w->wb ? &j->w->wb->layer[j->layer] : NULL, .b0 = b0, .nb = nb, .attn_scratch = attn_scratch};
-    eval_acts_from(&c.v, j->a, c.d, j->m->cfg.mlp_t, b0);
-    if (j->w->wb) /* a forward job carries no gradient */
+    const int bf16 = j->w->wb != NULL;
+    eval_acts_from(&c.v, j->a, c.d, j->m->cfg.mlp_t, bf16, b0);
+    if (bf16) /* a forward job carries no gradient */
         bf16_scratch_views(&c.v, j->s, c.d, j->m->cfg.mlp_t, b0, j->d == NULL);
     c.b = &c.v.blk[j->layer];
     fn(&c);

@@ -9,8 +9,9 @@
  * variant t_in/gu_t/act_t/r_t (all [B*D, ...]: the sequence axis last).
  * The bf16 path keeps, instead of the float32 tensors that only feed linear layers or are their
  * results, their bf16 forms (the *_b fields; NULL in float32): the operands its weight gradients
- * read and the rounded projections (qkv before RoPE, gate/up) that attention and SwiGLU read; the
- * SwiGLU outputs (act, act_t) it recomputes from gate/up in the backward. Its float32 fields qkv,
+ * read, and the projections (qkv before RoPE, gate/up) that its backward widens again for
+ * attention and SwiGLU (the forward reads them in float32); the SwiGLU outputs (act, act_t) it
+ * recomputes from gate/up in the backward. Its float32 fields qkv,
  * attn, t_in, gu_t, act_t, gu, act and act_b, act_t_b are then views of the net scratch, valid
  * while one block is computed (net.c), so an evaluation stores about 45% as much. */
 typedef struct trm_block_acts {
@@ -48,18 +49,21 @@ typedef struct trm_net_scratch {
     float *d_big;  /* [N, max(3D, 2I)] or, for mlp_t, also [B*D, 2*I_seq] */
     float *d_act;  /* [N, I] or [B*D, I_seq]; bf16 forward: attn and act, act_t */
     float *d_t;    /* [B*D, S] (mlp_t); bf16 forward: t_in */
-    float *wide;   /* bf16 path, the size of d_big: qkv, gate/up widened from their bf16 forms */
+    float *wide;   /* bf16 path, the size of d_big: qkv and gate/up (the forward's float32 ones, and
+                    * in the backward the same widened from their bf16 forms) */
     trm_bf16 *d_norm_b; /* bf16 path: d_norm as an operand; also a linear layer's bf16 input */
     trm_bf16 *d_big_b;  /* bf16 path: d_big as an operand */
     trm_bf16 *act_b;    /* bf16 path: [N, I] or [B*D, I_seq], the SwiGLU output recomputed in the
                          * backward for the down projection's weight gradient */
 } trm_net_scratch;
 
-/* The bf16 path's copies of the network's linear weights (the shapes of trm_layer_view). */
+/* The bf16 path's copies of the network's linear weights (the shapes of trm_layer_view), views
+ * into a bf16 mirror of the whole parameter array. */
 typedef struct trm_layer_bf16 {
     trm_bf16 *mix_in, *mix_out, *gate_up, *down;
 } trm_layer_bf16;
 typedef struct trm_net_bf16 {
+    trm_bf16 *params; /* [n_params], laid out as trm_model_params() */
     trm_layer_bf16 layer[TRM_MAX_LAYERS];
 } trm_net_bf16;
 
@@ -70,10 +74,10 @@ size_t trm__eval_acts_floats(const trm_dims *d, int mlp_t, int bf16, int B);
 size_t trm__eval_acts_carve(trm_eval_acts *a, const trm_dims *d, int mlp_t, int bf16, int B, float *mem);
 size_t trm__net_scratch_floats(const trm_dims *d, int mlp_t, int bf16, int B);
 size_t trm__net_scratch_carve(trm_net_scratch *s, const trm_dims *d, int mlp_t, int bf16, int B, float *mem);
-size_t trm__net_bf16_floats(const trm_dims *d, int mlp_t);
-size_t trm__net_bf16_carve(trm_net_bf16 *wb, const trm_dims *d, int mlp_t, float *mem);
-/* Round the float32 weights w into wb (after every change of the weights). */
-void trm__net_bf16_update(const trm_model *m, const trm_param_view *w, const trm_net_bf16 *wb);
+size_t trm__net_bf16_floats(const trm_model *m);
+void trm__net_bf16_carve(trm_net_bf16 *wb, const trm_model *m, float *mem);
+/* Round the float32 parameters (laid out as trm_model_params) into wb, after every change. */
+void trm__net_bf16_update(const trm_model *m, const float *params, const trm_net_bf16 *wb);
 /* attn_scratch: trm_attention_scratch_floats(S, head_dim) floats per thread. */
 size_t trm__attn_scratch_floats(const trm_dims *d, int mlp_t);
 

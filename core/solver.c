@@ -35,7 +35,7 @@ static size_t solver_carve(trm_solver *s, float *base) {
     s->attn_scratch = trm__take(&a, trm__attn_scratch_floats(d, s->m->cfg.mlp_t));
     if (s->bf16) {
         const int mlp_t = s->m->cfg.mlp_t;
-        trm__net_bf16_carve(&s->wb, d, mlp_t, trm__take(&a, trm__net_bf16_floats(d, mlp_t)));
+        trm__net_bf16_carve(&s->wb, s->m, trm__take(&a, trm__net_bf16_floats(s->m)));
         trm__net_scratch_carve(&s->scratch, d, mlp_t, 1, s->max_batch,
                                trm__take(&a, trm__net_scratch_floats(d, mlp_t, 1, s->max_batch)));
     }
@@ -94,7 +94,7 @@ trm_status trm_solver_reset(trm_solver *s, const uint8_t *tokens, const int32_t 
         trm__broadcast_init(s->z, trm__L_init(m), b, d->S, d->D);
         s->q[2 * b] = s->q[2 * b + 1] = NAN;
     }
-    if (s->bf16) trm__net_bf16_update(m, &w, &s->wb); /* the weights may have changed since the last puzzles */
+    if (s->bf16) trm__net_bf16_update(m, m->params, &s->wb); /* the weights may have changed since the last puzzles */
     return TRM_OK;
 }
 

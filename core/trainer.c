@@ -113,7 +113,7 @@ static size_t trainer_carve(trm_trainer *t, float *base) {
     const size_t acts = trm__eval_acts_floats(d, mlp_t, bf16, B);
     for (int i = 0; i < n_evals; i++) trm__eval_acts_carve(&t->acts[i], d, mlp_t, bf16, B, trm__take(&c, acts));
     trm__net_scratch_carve(&t->scratch, d, mlp_t, bf16, B, trm__take(&c, trm__net_scratch_floats(d, mlp_t, bf16, B)));
-    if (bf16) trm__net_bf16_carve(&t->wb, d, mlp_t, trm__take(&c, trm__net_bf16_floats(d, mlp_t)));
+    if (bf16) trm__net_bf16_carve(&t->wb, m, trm__take(&c, trm__net_bf16_floats(m)));
     t->attn_scratch = trm__take(&c, trm__attn_scratch_floats(d, mlp_t));
     t->cur_inputs = take_bytes(&c, G);
     t->cur_labels = take_bytes(&c, G);
@@ -249,7 +249,7 @@ trm_status trm_trainer_compute(trm_trainer *t, const trm_batch *b, trm_step_stat
     trm_param_view w;
     trm__param_view(m, m->params, &w);
     refill(t, b);
-    if (t->bf16) trm__net_bf16_update(m, &w, &t->wb); /* the optimizer moved the weights */
+    if (t->bf16) trm__net_bf16_update(m, m->params, &t->wb); /* the optimizer moved the weights */
     const trm_net_weights nw = {&w, t->bf16 ? &t->wb : NULL};
     trm__embed_forward(m, &w, t->cur_inputs, t->cur_pids, t->B, t->x);
     memcpy(t->y, t->carry_y, sizeof(float) * t->n_state);

@@ -110,7 +110,7 @@ int trm_cli_common_option(const char *tool, const trm_cli_opt *o, trm_cli_common
         return 1;
     }
     if (!strcmp(o->key, "--precision")) {
-        if (trm_precision_parse(o->value, NULL) < 0 && strcmp(o->value, "auto")) {
+        if (trm_precision_parse(o->value, NULL) < 0) { /* "auto" parses too */
             trm_cli_usage_error(tool, "--precision '%s': expected f32, bf16 or auto", o->value);
             return -TRM_EXIT_USAGE;
         }

@@ -66,6 +66,12 @@ static const key_spec GEN_KEYS[] = {
 };
 #undef OFF
 
+int trm_run_precision_parse(const char *name) {
+    if (name && !strcmp(name, "auto")) return TRM_RUN_PRECISION_AUTO;
+    const int p = trm_precision_parse(name, NULL);
+    return p < 0 ? -2 : p;
+}
+
 void trm_run_config_default(trm_run_config *c) {
     memset(c, 0, sizeof *c);
     trm_config_default(&c->model);
@@ -126,10 +132,9 @@ static int set_key(ctx *x, trm_run_config *c, const key_spec *k, const cJSON *v,
         return 0;
     }
     if (k->type == K_PRECISION) {
-        const int q = cJSON_IsString(v) ? trm_precision_parse(v->valuestring, NULL) : -1;
-        if (!cJSON_IsString(v) || (q < 0 && strcmp(v->valuestring, "auto")))
-            return trm_errorf(x->err, x->cap, "%s: %s: expected \"f32\", \"bf16\" or \"auto\"", x->name, path);
-        *(int *)p = strcmp(v->valuestring, "auto") ? q : TRM_RUN_PRECISION_AUTO;
+        const int q = cJSON_IsString(v) ? trm_run_precision_parse(v->valuestring) : -2;
+        if (q == -2) return trm_errorf(x->err, x->cap, "%s: %s: expected \"f32\", \"bf16\" or \"auto\"", x->name, path);
+        *(int *)p = q;
         return 0;
     }
     if (!cJSON_IsNumber(v)) return trm_errorf(x->err, x->cap, "%s: %s: expected a number, got %s", x->name, path, type_name(v));

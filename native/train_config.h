@@ -70,6 +70,8 @@ typedef struct trm_run_config {
 } trm_run_config;
 
 void trm_run_config_default(trm_run_config *c);
+/* "f32", "bf16" (a trm_precision) or "auto" (TRM_RUN_PRECISION_AUTO); -2 for anything else. */
+int trm_run_precision_parse(const char *name);
 
 /* Apply the JSON text[0..len) on top of *c. name (e.g. the path) prefixes messages. Returns 0,
  * or -1 with "name:line:column: ..." or "name: key.path: ..." in err. */

@@ -16,17 +16,6 @@
 #include "maze.h"
 #include "model_io.h"
 #include "trm.h"
-#ifdef _OPENMP
-#include <omp.h>
-#endif
-
-static void set_threads(int n) {
-#ifdef _OPENMP
-    omp_set_num_threads(n);
-#else
-    (void)n;
-#endif
-}
 
 enum { MAZES = 48, SIDE = 11, STEPS = 16 };
 
@@ -183,7 +172,6 @@ static void compare_gradients(const char *what, const float *gf, const float *gb
 /* The gradients of two computes in each precision: the first step, then (after the step was
  * applied) with every weight halved, which a trainer that kept stale bf16 weights would miss. */
 static void check_gradients(int mlp_t) {
-    set_threads(1);
     trm_model *m[2];
     trm_trainer *t[2];
     uint8_t in[B * 25], lab[B * 25];
@@ -219,6 +207,5 @@ int main(void) {
     check_inference();
     check_gradients(0);
     check_gradients(1);
-    set_threads(1);
     return check_done();
 }

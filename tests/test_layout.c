@@ -112,21 +112,23 @@ static void check_model(int mlp_t, int bf16, int B) {
     check_spans(what, mem, ns, t, nt);
     free(mem);
 
-    /* the bf16 copies of the linear weights, in the shapes of trm_layer_view */
+    /* the bf16 copies of the linear weights: each at its float32 weight's place in a mirror of
+     * the parameter array, inside the reported size */
     if (bf16) {
-        const size_t nw = trm__net_bf16_floats(d, mlp_t);
+        const size_t nw = trm__net_bf16_floats(m);
         mem = aligned_alloc(64, (nw * sizeof(float) + 63) & ~(size_t)63);
         trm_net_bf16 wb;
-        trm__net_bf16_carve(&wb, d, mlp_t, mem);
-        span w[4 * TRM_MAX_LAYERS];
-        int nw_spans = 0;
+        trm__net_bf16_carve(&wb, m, mem);
+        trm_param_view v;
+        float *params = trm_model_params(m);
+        trm__param_view(m, params, &v);
+        CHECK(wb.params == (trm_bf16 *)(void *)mem && 2 * nw >= d->n_params, "%s: bf16 weights outside the arena", what);
         for (int l = 0; l < d->L; l++) {
-            w[nw_spans++] = bf16_span(wb.layer[l].mix_in, mlp_t ? 2 * Is * d->S : 3 * D * D, "mix_in");
-            w[nw_spans++] = bf16_span(wb.layer[l].mix_out, mlp_t ? (size_t)d->S * Is : D * D, "mix_out");
-            w[nw_spans++] = bf16_span(wb.layer[l].gate_up, 2 * I * D, "gate_up");
-            w[nw_spans++] = bf16_span(wb.layer[l].down, D * I, "down");
+            const trm_bf16 *got[4] = {wb.layer[l].mix_in, wb.layer[l].mix_out, wb.layer[l].gate_up, wb.layer[l].down};
+            const float *want[4] = {v.layer[l].mix_in, v.layer[l].mix_out, v.layer[l].gate_up, v.layer[l].down};
+            for (int k = 0; k < 4; k++)
+                CHECK(got[k] - wb.params == want[k] - params, "%s: layer %d weight %d is not at its float32 offset", what, l, k);
         }
-        check_spans(what, mem, nw, w, nw_spans);
         free(mem);
     }
     trm_model_free(m);

@@ -487,9 +487,8 @@ static int setup(run *r) {
     trm_error e;
     /* "auto" is settled here, and the checkpoint's config records the result, so that a resumed
      * run keeps its arithmetic (a checkpoint without the key predates bf16: float32) */
-    if (!rc && r->a.common.precision) /* --precision wins over the config, like --threads */
-        r->cfg.precision = strcmp(r->a.common.precision, "auto") ? trm_precision_parse(r->a.common.precision, NULL)
-                                                                : TRM_RUN_PRECISION_AUTO;
+    if (!rc && r->a.common.precision) /* --precision (checked by the parser) wins over the config */
+        r->cfg.precision = trm_run_precision_parse(r->a.common.precision);
     if (!rc && r->cfg.precision == TRM_RUN_PRECISION_AUTO) r->cfg.precision = (int)trm_precision_auto(k);
     if (!rc) {
         trm_cli_apply_threads(r->a.common.threads ? r->a.common.threads : r->cfg.threads);
