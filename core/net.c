@@ -187,11 +187,13 @@ static void linear_bwd_weight(const trm_kernels *k, int M, int N, int K, const f
 }
 
 /* bf16 path: the projection y [rows, cols] (qkv, gate/up) kept for the backward as bf16 yb. The
- * forward goes on with the float32 y: rounding it as well would make every later value depend
- * on which side of a bf16 rounding boundary a float32 sum fell, so that kernel sets differing
- * only in summation order (one float32 ulp) would differ by whole bf16 steps (measured: 1% of a
- * state after one pass, against 6e-7 this way). The backward reads the rounded values: its
- * gradient is taken at a point within bf16 rounding of the forward's, as under autocast. */
+ * forward goes on with the float32 y: rounding it as well makes more values depend on which side
+ * of a bf16 rounding boundary a float32 sum fell, so kernel sets that differ only in summation
+ * order drift further apart (test_golden's models after one pass, SIMD sets against the bf16
+ * reference, which the scalar set matches to 5e-7: 0.016 / 0.011 (attn / mlpt) with rounding,
+ * 0.0076 / 1.7e-6 without). The backward
+ * reads the rounded values: its gradient is taken within bf16 rounding of the forward's point,
+ * as under autocast. */
 static void keep_bf16(const trm_kernels *k, int rows, int cols, const float *y, trm_bf16 *yb) {
     k->f32_to_bf16(rows, cols, y, cols, yb, cols);
 }
