@@ -2,6 +2,7 @@
  * validation with a message, derived sizes, and the JSON form stored in model files. */
 #include "trm.h"
 #include "internal.h"
+#include "task.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -53,6 +54,7 @@ void trm_config_default(trm_config *c) {
     c->vocab_size = 6;
     c->grid_height = 30;
     c->grid_width = 30;
+    c->task = trm_task_default();
 }
 
 /* Integer keys: name and field. Kept as a table so set/json/validate agree on the key list. */
@@ -98,7 +100,7 @@ trm_status trm_config_set_number(trm_config *c, const char *key, double v, trm_e
         *f = (float)v;
         return TRM_OK;
     }
-    if (!strcmp(key, "pos_encodings") || !strcmp(key, "charset"))
+    if (!strcmp(key, "pos_encodings") || !strcmp(key, "charset") || !strcmp(key, "task"))
         return trm__fail(err, TRM_E_INVALID, "config key '%s' takes a string, not a number", key);
     return trm__fail(err, TRM_E_UNKNOWN_KEY, "unknown config key '%s'", key);
 }
@@ -111,9 +113,24 @@ trm_status trm_config_set_string(trm_config *c, const char *key, const char *v, 
         else return trm__fail(err, TRM_E_INVALID, "config key 'pos_encodings': '%s' is not rope, learned or none", v);
         return TRM_OK;
     }
-    if (!strcmp(key, "charset")) { /* only the maze charset is supported (TRM §1.1) */
-        if (strcmp(v, "# SGo") != 0)
-            return trm__fail(err, TRM_E_INVALID, "config key 'charset': only \"# SGo\" is supported, got \"%s\"", v);
+    if (!strcmp(key, "task")) {
+        const trm_task *t = trm_task_find(v);
+        if (!t) {
+            char known[128] = "";
+            for (int i = 0; i < trm_task_count(); i++)
+                snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s", i ? ", " : "",
+                         trm_task_at(i)->name);
+            return trm__fail(err, TRM_E_INVALID, "config key 'task': '%s' is not a task this version knows (%s)", v,
+                             known);
+        }
+        c->task = t;
+        return TRM_OK;
+    }
+    if (!strcmp(key, "charset")) { /* stated by files for people to read; must be the task's */
+        const trm_task *t = c->task ? c->task : trm_task_default();
+        if (strcmp(v, t->charset) != 0)
+            return trm__fail(err, TRM_E_INVALID, "config key 'charset': \"%s\" is not the charset of task '%s' (\"%s\")",
+                             v, t->name, t->charset);
         return TRM_OK;
     }
     if (!strcmp(key, "mlp_t") || !strcmp(key, "seq_len"))
@@ -157,6 +174,10 @@ trm_status trm_config_validate(const trm_config *c, trm_dims *out, trm_error *er
     if ((unsigned)c->pos_encodings > TRM_POS_NONE)
         return trm__fail(err, TRM_E_INVALID, "pos_encodings %d is not rope, learned or none", (int)c->pos_encodings);
     if (c->mlp_t != 0 && c->mlp_t != 1) return trm__fail(err, TRM_E_INVALID, "mlp_t must be 0 or 1");
+    if (!c->task) return trm__fail(err, TRM_E_INVALID, "config has no task");
+    if (c->vocab_size < c->task->vocab_size)
+        return trm__fail(err, TRM_E_INVALID, "vocab_size %d is smaller than task '%s' needs (%d: PAD and \"%s\")",
+                         c->vocab_size, c->task->name, c->task->vocab_size, c->task->charset);
     d.D = c->hidden_size;
     d.heads = c->num_heads;
     d.head_dim = d.D / d.heads;
@@ -201,6 +222,7 @@ static void float_text(char *buf, size_t cap, float v) {
 
 size_t trm_config_to_json(const trm_config *c, char *buf, size_t cap) {
     static const char *const POS[] = {"rope", "learned", "none"};
+    const trm_task *t = c->task ? c->task : trm_task_default();
     char exp[32], explore[32], eps[32], theta[32];
     float_text(exp, sizeof exp, c->expansion);
     float_text(explore, sizeof explore, c->halt_exploration_prob);
@@ -211,10 +233,10 @@ size_t trm_config_to_json(const trm_config *c, char *buf, size_t cap) {
         "\"L_cycles\": %d, \"halt_max_steps\": %d, \"halt_exploration_prob\": %s, \"puzzle_emb_len\": %d, "
         "\"puzzle_emb_ndim\": %d, \"num_puzzle_identifiers\": %d, \"pos_encodings\": \"%s\", \"mlp_t\": %s, "
         "\"rms_norm_eps\": %s, \"rope_theta\": %s, \"vocab_size\": %d, \"seq_len\": %d, "
-        "\"grid_height\": %d, \"grid_width\": %d, \"charset\": \"# SGo\"}",
+        "\"grid_height\": %d, \"grid_width\": %d, \"task\": \"%s\", \"charset\": \"%s\"}",
         c->hidden_size, c->num_heads, exp, c->L_layers, c->H_cycles, c->L_cycles, c->halt_max_steps, explore,
         c->puzzle_emb_len, c->puzzle_emb_ndim, c->num_puzzle_identifiers,
         POS[(unsigned)c->pos_encodings <= 2 ? c->pos_encodings : 0], c->mlp_t ? "true" : "false", eps, theta,
-        c->vocab_size, c->grid_height * c->grid_width, c->grid_height, c->grid_width);
+        c->vocab_size, c->grid_height * c->grid_width, c->grid_height, c->grid_width, t->name, t->charset);
     return n < 0 ? 0 : (size_t)n;
 }

@@ -13,6 +13,10 @@
 /* The core's name for trm_error_set (trm.h). */
 #define trm__fail trm_error_set
 
+/* Tasks (task.h): the maze task's table, and the grid size check every task shares. */
+extern const trm_task trm__task_maze;
+trm_status trm__task_check_size(const trm_task *t, int h, int w, trm_error *err);
+
 /* Pointers to every weight inside one flat array laid out like trm_model_params(); the same view
  * type addresses parameters, gradients, optimizer moments and EMA weights. */
 typedef struct trm_layer_view {

@@ -2,6 +2,7 @@
  * Conventions (path length, label, tie rule, even-sized DFS mazes) are documented in maze.h.
  * No allocation, no I/O, no globals: scratch memory is the caller's workspace, carved below. */
 #include "maze.h"
+#include "task.h"
 
 #include "internal.h"
 
@@ -30,47 +31,16 @@ static trm_status check_size(int h, int w, trm_error *err) {
 /* ------------------------------------------------------------------------------------------ */
 /* Tokens                                                                                      */
 
-char trm_maze_token_char(uint8_t token) {
-    return (token >= 1 && token <= 5) ? TRM_MAZE_CHARSET[token - 1] : '?';
-}
+/* The maze task's tokens are those of every task (task.c), with its charset. */
+char trm_maze_token_char(uint8_t token) { return trm_task_token_char(&trm__task_maze, token); }
 
 trm_status trm_maze_tokenize(const char *chars, size_t len, int h, int w, uint8_t *tokens,
                              trm_error *err) {
-    trm_status st = check_size(h, w, err);
-    if (st != TRM_OK) return st;
-    if (len != (size_t)h * (size_t)w)
-        return trm__fail(err, TRM_E_SHAPE, "grid has %zu characters, expected %d x %d = %d", len,
-                         h, w, h * w);
-    for (size_t i = 0; i < len; i++) {
-        const char *p = chars[i] ? strchr(TRM_MAZE_CHARSET, chars[i]) : NULL;
-        if (!p) {
-            unsigned char ch = (unsigned char)chars[i];
-            if (ch >= 0x20 && ch < 0x7f)
-                return trm__fail(err, TRM_E_FORMAT,
-                                 "grid row %d, column %d: character '%c' is not one of \"%s\"",
-                                 (int)(i / (size_t)w), (int)(i % (size_t)w), ch, TRM_MAZE_CHARSET);
-            return trm__fail(err, TRM_E_FORMAT,
-                             "grid row %d, column %d: byte 0x%02x is not one of \"%s\"",
-                             (int)(i / (size_t)w), (int)(i % (size_t)w), ch, TRM_MAZE_CHARSET);
-        }
-        tokens[i] = (uint8_t)(1 + (p - TRM_MAZE_CHARSET));
-    }
-    return maze_ok(err);
+    return trm_task_tokenize(&trm__task_maze, chars, len, h, w, tokens, err);
 }
 
 trm_status trm_maze_detokenize(const uint8_t *tokens, int h, int w, char *chars, trm_error *err) {
-    trm_status st = check_size(h, w, err);
-    if (st != TRM_OK) return st;
-    int n = h * w, bad = -1;
-    for (int i = 0; i < n; i++) {
-        chars[i] = trm_maze_token_char(tokens[i]);
-        if (chars[i] == '?' && bad < 0) bad = i;
-    }
-    chars[n] = '\0';
-    if (bad >= 0)
-        return trm__fail(err, TRM_E_FORMAT, "grid row %d, column %d: token %d is not a maze token (1..5)",
-                         bad / w, bad % w, tokens[bad]);
-    return maze_ok(err);
+    return trm_task_detokenize(&trm__task_maze, tokens, h, w, chars, err);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -247,14 +217,15 @@ int trm_maze_algorithm_parse(const char *name) {
 }
 
 void trm_maze_options_default(trm_maze_options *o, int h, int w) {
+    trm_task_gen g; /* the defaults of every task's generator (task.c) */
+    trm_task_gen_default(&trm__task_maze, &g, h, w);
     o->algorithm = TRM_MAZE_LEHNERT;
     o->height = h;
     o->width = w;
-    o->min_path = h > w ? h : w;
-    if (o->min_path > h * w - 1) o->min_path = h * w - 1 > 0 ? h * w - 1 : 0; /* 1 x n grids */
-    o->unique = 0;
-    o->tries_per_layout = 100;
-    o->max_layouts = 100000;
+    o->min_path = g.min_length;
+    o->unique = g.unique;
+    o->tries_per_layout = g.tries;
+    o->max_layouts = g.max_layouts;
 }
 
 trm_status trm_maze_options_check(const trm_maze_options *o, trm_error *err) {

@@ -75,6 +75,9 @@ double   trm_rng_trunc_normal(trm_rng *r, double std); /* JAX-style, exact std, 
 /* ------------------------------------------------------------------------------------------ */
 /* Model configuration (TRM §0). Keys are the official config names.                           */
 
+/* A task: what the tokens mean and what makes an answer right (task.h; mazes by default). */
+typedef struct trm_task trm_task;
+
 typedef enum trm_pos_encoding { TRM_POS_ROPE = 0, TRM_POS_LEARNED = 1, TRM_POS_NONE = 2 } trm_pos_encoding;
 
 typedef struct trm_config {
@@ -96,6 +99,7 @@ typedef struct trm_config {
     int vocab_size;
     int grid_height, grid_width; /* seq_len = grid_height * grid_width */
     int seq_len;                 /* 0 = derived; when a file states it, it must equal H*W */
+    const trm_task *task;        /* key "task" by name; vocab_size must cover its tokens */
 } trm_config;
 
 /* Sizes that follow from a valid config. */

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "fileio.h"
-#include "maze.h"
+#include "task.h"
 
 static const char CSV_HEADER[] = "source,question,answer,rating";
 
@@ -30,8 +30,9 @@ static int grow(void **buf, size_t *cap, size_t need, size_t elem) {
 /* ------------------------------------------------------------------------------------------ */
 /* Dataset                                                                                     */
 
-void trm_csv_init(trm_csv_dataset *d, int height, int width) {
+void trm_csv_init(trm_csv_dataset *d, const trm_task *task, int height, int width) {
     memset(d, 0, sizeof *d);
+    d->task = task ? task : trm_task_default();
     d->height = height;
     d->width = width;
 }
@@ -43,7 +44,7 @@ void trm_csv_free(trm_csv_dataset *d) {
     free(d->sources);
     free(d->text);
     free(d->text_off);
-    trm_csv_init(d, 0, 0);
+    trm_csv_init(d, d->task, 0, 0);
 }
 
 /* Point sources[] into the text block again (after it moved). */
@@ -76,9 +77,9 @@ static int reserve_rows(trm_csv_dataset *d, size_t rows, size_t cells) {
 
 trm_status trm_csv_append(trm_csv_dataset *d, const char *source, const uint8_t *question,
                           const uint8_t *answer, int32_t rating, trm_error *err) {
-    if (d->height < 1 || d->width < 1 || d->height > TRM_MAZE_MAX_SIDE || d->width > TRM_MAZE_MAX_SIDE)
+    if (d->height < 1 || d->width < 1 || d->height > d->task->max_side || d->width > d->task->max_side)
         return trm_error_set(err, TRM_E_SHAPE, "dataset grid size %d x %d is not set or is over %d",
-                        d->height, d->width, TRM_MAZE_MAX_SIDE);
+                        d->height, d->width, d->task->max_side);
     size_t cells = (size_t)d->height * (size_t)d->width, slen = strlen(source);
     if (d->count == d->cap_rows && reserve_rows(d, d->cap_rows ? 2 * d->cap_rows : 16, cells))
         return trm_error_set(err, TRM_E_NOMEM, "out of memory growing the dataset past %zu rows", d->count);
@@ -212,27 +213,21 @@ static int parse_rating(const char *s, int32_t *out) {
     return 0;
 }
 
-static int isqrt_exact(size_t n) {
+static int isqrt_exact(size_t n, int max_side) {
     size_t r = 0;
-    while ((r + 1) * (r + 1) <= n && r < TRM_MAZE_MAX_SIDE) r++;
+    while ((r + 1) * (r + 1) <= n && r < (size_t)max_side) r++;
     return r * r == n ? (int)r : -1;
 }
 
-/* Check and convert the current record (a data row) and append it to d. q, a: scratch [cells]. */
-/* The question is a maze question (core's rule); its answer keeps every wall and open cell
- * except path cells ('o' on open cells, and on S and G in the convention that marks them). */
+/* The question must be one of the task's (core's rule), and its answer must fit it (mazes: only
+ * path cells marked). */
 static trm_status check_pair(const csv_parser *ps, size_t row, const trm_csv_dataset *d, const uint8_t *q,
                              const uint8_t *a, trm_error *err) {
-    trm_error qe;
-    if (trm_maze_check_question(q, d->height, d->width, &qe) != TRM_OK)
-        return trm_error_set(err, TRM_E_FORMAT, "%s: line %ld (data row %zu): column 2 (%s)", AT, row, qe.msg);
-    const size_t cells = (size_t)d->height * (size_t)d->width;
-    for (size_t i = 0; i < cells; i++)
-        if (a[i] != q[i] && !(a[i] == TRM_MAZE_PATH && q[i] != TRM_MAZE_WALL))
-            return trm_error_set(err, TRM_E_FORMAT, "%s: line %ld (data row %zu): column 3 (answer): row %d, column %d is '%c' "
-                                 "where the question has '%c' (an answer only marks path cells 'o')", AT, row,
-                                 (int)(i / (size_t)d->width), (int)(i % (size_t)d->width), trm_maze_token_char(a[i]),
-                                 trm_maze_token_char(q[i]));
+    trm_error e;
+    if (d->task->check_question(q, d->height, d->width, &e) != TRM_OK)
+        return trm_error_set(err, TRM_E_FORMAT, "%s: line %ld (data row %zu): column 2 (%s)", AT, row, e.msg);
+    if (d->task->check_label(q, a, d->height, d->width, &e) != TRM_OK)
+        return trm_error_set(err, TRM_E_FORMAT, "%s: line %ld (data row %zu): column 3 (answer): %s", AT, row, e.msg);
     return TRM_OK;
 }
 
@@ -243,7 +238,7 @@ static trm_status take_row(csv_parser *ps, size_t row, trm_csv_dataset *d, uint8
                         AT, row, ps->nf);
     size_t qlen = ps->len[1], alen = ps->len[2];
     if (d->height == 0) {
-        int side = isqrt_exact(qlen);
+        int side = isqrt_exact(qlen, d->task->max_side);
         if (side < 1)
             return trm_error_set(err, TRM_E_SHAPE, "%s: line %ld (data row %zu): column 2 (question): length %zu is not a square "
                             "number of cells; give the grid height and width", AT, row, qlen);
@@ -263,7 +258,7 @@ static trm_status take_row(csv_parser *ps, size_t row, trm_csv_dataset *d, uint8
     }
     trm_error te;
     for (int col = 1; col <= 2; col++) {
-        if (trm_maze_tokenize(field(ps, col), cells, d->height, d->width, col == 1 ? *q : *a, &te) != TRM_OK)
+        if (trm_task_tokenize(d->task, field(ps, col), cells, d->height, d->width, col == 1 ? *q : *a, &te) != TRM_OK)
             return trm_error_set(err, TRM_E_FORMAT, "%s: line %ld (data row %zu): column %d (%s): %s", AT, row, col + 1,
                             col == 1 ? "question" : "answer", te.msg);
     }
@@ -303,14 +298,14 @@ static trm_status parse_all(csv_parser *ps, trm_csv_dataset *out, trm_error *err
     return st;
 }
 
-trm_status trm_csv_parse(const char *text, size_t len, const char *name, int height, int width,
-                         trm_csv_dataset *out, trm_error *err) {
-    trm_csv_init(out, 0, 0);
+trm_status trm_csv_parse(const char *text, size_t len, const char *name, const trm_task *task, int height,
+                         int width, trm_csv_dataset *out, trm_error *err) {
+    trm_csv_init(out, task, 0, 0);
     if (!name) name = "<csv>";
     if (height != 0 || width != 0) {
-        if (height < 1 || width < 1 || height > TRM_MAZE_MAX_SIDE || width > TRM_MAZE_MAX_SIDE)
+        if (height < 1 || width < 1 || height > out->task->max_side || width > out->task->max_side)
             return trm_error_set(err, TRM_E_SHAPE, "%s: grid size %d x %d: height and width must be in [1, %d] (or both 0)",
-                            name, height, width, TRM_MAZE_MAX_SIDE);
+                            name, height, width, out->task->max_side);
         out->height = height;
         out->width = width;
     }
@@ -334,15 +329,15 @@ trm_status trm_csv_parse(const char *text, size_t len, const char *name, int hei
     return TRM_OK;
 }
 
-trm_status trm_csv_read(const char *path, int height, int width, trm_csv_dataset *out,
+trm_status trm_csv_read(const char *path, const trm_task *task, int height, int width, trm_csv_dataset *out,
                         trm_error *err) {
     uint8_t *buf = NULL;
     size_t len = 0;
     char msg[256];
-    trm_csv_init(out, 0, 0);
+    trm_csv_init(out, task, 0, 0);
     if (trm_read_file(path, 0, &buf, &len, msg, sizeof msg) != 0)
         return trm_error_set(err, TRM_E_INVALID, "%s", msg);
-    trm_status st = trm_csv_parse((const char *)buf, len, path, height, width, out, err);
+    trm_status st = trm_csv_parse((const char *)buf, len, path, task, height, width, out, err);
     free(buf);
     return st;
 }
@@ -381,13 +376,13 @@ static void out_source(out_buf *o, const char *s) {
 }
 
 /* A grid as a quoted field; the charset holds no quote, so nothing needs escaping. */
-static trm_status out_grid(out_buf *o, const uint8_t *t, size_t cells, char *scratch, size_t row,
-                           const char *col, int w, trm_error *err) {
+static trm_status out_grid(out_buf *o, const trm_task *task, const uint8_t *t, size_t cells, char *scratch,
+                           size_t row, const char *col, int w, trm_error *err) {
     for (size_t i = 0; i < cells; i++) {
-        scratch[i] = trm_maze_token_char(t[i]);
+        scratch[i] = trm_task_token_char(task, t[i]);
         if (scratch[i] == '?')
-            return trm_error_set(err, TRM_E_FORMAT, "row %zu, %s, grid row %d, column %d: token %d is not a maze token",
-                            row + 1, col, (int)(i / (size_t)w), (int)(i % (size_t)w), t[i]);
+            return trm_error_set(err, TRM_E_FORMAT, "row %zu, %s, grid row %d, column %d: token %d is not a %s token",
+                            row + 1, col, (int)(i / (size_t)w), (int)(i % (size_t)w), t[i], task->name);
     }
     out_bytes(o, "\"", 1);
     out_bytes(o, scratch, cells);
@@ -410,9 +405,9 @@ trm_status trm_csv_format(const trm_csv_dataset *d, char **out, size_t *len, trm
         char num[24];
         out_source(&o, d->sources[r]);
         out_bytes(&o, ",", 1);
-        st = out_grid(&o, d->questions + r * cells, cells, scratch, r, "question", d->width, err);
+        st = out_grid(&o, d->task, d->questions + r * cells, cells, scratch, r, "question", d->width, err);
         out_bytes(&o, ",", 1);
-        if (st == TRM_OK) st = out_grid(&o, d->answers + r * cells, cells, scratch, r, "answer", d->width, err);
+        if (st == TRM_OK) st = out_grid(&o, d->task, d->answers + r * cells, cells, scratch, r, "answer", d->width, err);
         int n = snprintf(num, sizeof num, ",%ld\n", (long)d->ratings[r]);
         out_bytes(&o, num, (size_t)n);
     }

@@ -1,9 +1,9 @@
-/* csv.h: HRM maze datasets as CSV (TRM §1.2), read into token arrays and written back.
+/* csv.h: HRM datasets as CSV (TRM §1.2), read into token arrays and written back.
  *
  * Format: a header row (skipped; it must have 4 columns, normally source,question,answer,rating),
- * then one row per maze with 4 columns: source (free text), question and answer (row-major grid
- * strings over "# SGo", of equal length h*w) and rating (an integer; we write the shortest path
- * length in moves). Standard CSV quoting: a field may be enclosed in double quotes, inside which
+ * then one row per puzzle with 4 columns: source (free text), question and answer (row-major grid
+ * strings over the task's charset, "# SGo" for mazes, of equal length h*w) and rating (an
+ * integer; for mazes we write the shortest path length in moves). Standard CSV quoting: a field may be enclosed in double quotes, inside which
  * commas, CR/LF and "" (one literal quote) may appear. Lines end in LF, CRLF or CR; a leading
  * UTF-8 byte order mark and empty lines are ignored. A rating may be written as "118" or
  * "118.0" (a float with a zero fraction, as pandas writes integers), nothing else.
@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "task.h"
 #include "trm.h"
 
 #ifdef __cplusplus
@@ -27,6 +28,7 @@ extern "C" {
 #endif
 
 typedef struct trm_csv_dataset {
+    const trm_task *task; /* what the grids mean: their characters and the question/answer rules */
     size_t count;         /* data rows */
     int height, width;    /* grid size; cells = height * width */
     uint8_t *questions;   /* [count * cells] tokens (TRM §1.1) */
@@ -39,21 +41,22 @@ typedef struct trm_csv_dataset {
     size_t *text_off;
 } trm_csv_dataset;
 
-/* An empty dataset for h x w grids (h = w = 0: unknown until the first row is added/parsed). */
-void trm_csv_init(trm_csv_dataset *d, int height, int width);
+/* An empty dataset of task (NULL: the default, mazes) for h x w grids (h = w = 0: unknown until
+ * the first row is added/parsed). */
+void trm_csv_init(trm_csv_dataset *d, const trm_task *task, int height, int width);
 void trm_csv_free(trm_csv_dataset *d);
 
-/* Append one row (copies everything). question, answer: [height*width] tokens 1..5. */
+/* Append one row (copies everything). question, answer: [height*width] tokens of the task. */
 trm_status trm_csv_append(trm_csv_dataset *d, const char *source, const uint8_t *question,
                           const uint8_t *answer, int32_t rating, trm_error *err);
 
 /* Parse text[0..len) (need not be NUL-terminated). name labels error messages (e.g. the path).
  * height = width = 0 infers a square size. On error *out is left empty (free it anyway or not:
  * both are safe). */
-trm_status trm_csv_parse(const char *text, size_t len, const char *name, int height, int width,
-                         trm_csv_dataset *out, trm_error *err);
+trm_status trm_csv_parse(const char *text, size_t len, const char *name, const trm_task *task, int height,
+                         int width, trm_csv_dataset *out, trm_error *err);
 /* Read and parse a whole file. */
-trm_status trm_csv_read(const char *path, int height, int width, trm_csv_dataset *out,
+trm_status trm_csv_read(const char *path, const trm_task *task, int height, int width, trm_csv_dataset *out,
                         trm_error *err);
 
 /* The CSV text of d (header + rows, LF line ends, grid fields always quoted, the source quoted

@@ -25,8 +25,9 @@ struct trm_data {
     uint32_t *hset;  /* open-addressing set of held-out questions: index + 1, 0 = empty */
     size_t hcap;
     uint32_t *perm;  /* CSV: order of the current epoch */
-    uint8_t *cand_q, *cand_l, *tmp; /* generator candidates, transform scratch */
-    void *maze_ws;                  /* trm_maze_workspace_bytes: relabelling augmented mazes */
+    uint8_t *cand_q, *cand_l;       /* generator candidates */
+    const trm_task *task;           /* what the grids are: its transforms augment them */
+    void *task_ws;                  /* task->workspace_bytes, for augment() */
     size_t cand_cap;
     /* resumable state */
     trm_rng rng;     /* augmentation draws */
@@ -113,13 +114,13 @@ static void shuffle_epoch(trm_data *d) {
 static int open_csv(trm_data *d, trm_run_config *c, char *err, size_t cap) {
     trm_error e;
     int h = c->model_grid_given == 3 ? c->model.grid_height : 0, w = c->model_grid_given == 3 ? c->model.grid_width : 0;
-    if (trm_csv_read(c->train_csv, h, w, &d->train, &e) != TRM_OK) return trm_errorf(err, cap, "%s", e.msg);
+    if (trm_csv_read(c->train_csv, c->model.task, h, w, &d->train, &e) != TRM_OK) return trm_errorf(err, cap, "%s", e.msg);
     if (d->train.count == 0) return trm_errorf(err, cap, "%s: no data rows", c->train_csv);
     if (d->train.count > UINT32_MAX) return trm_errorf(err, cap, "%s: too many rows", c->train_csv);
     d->h = d->train.height;
     d->w = d->train.width;
     if (c->test_csv[0]) {
-        if (trm_csv_read(c->test_csv, d->h, d->w, &d->test, &e) != TRM_OK) return trm_errorf(err, cap, "%s", e.msg);
+        if (trm_csv_read(c->test_csv, c->model.task, d->h, d->w, &d->test, &e) != TRM_OK) return trm_errorf(err, cap, "%s", e.msg);
         d->test_q = d->test.questions;
         d->test_l = d->test.answers;
         d->n_test = d->test.count;
@@ -156,8 +157,8 @@ trm_data *trm_data_open(trm_run_config *c, char *err, size_t cap) {
         trm_errorf(err, cap, "out of memory");
         return NULL;
     }
-    trm_csv_init(&d->train, 0, 0);
-    trm_csv_init(&d->test, 0, 0);
+    trm_csv_init(&d->train, c->model.task, 0, 0);
+    trm_csv_init(&d->test, c->model.task, 0, 0);
     d->use_generator = c->use_generator;
     d->order_seed = trm_maze_seed(c->seed, 2); /* before open_csv draws the first epoch's order */
     /* the config is checked first when it does not depend on the files (generator) */
@@ -169,9 +170,9 @@ trm_data *trm_data_open(trm_run_config *c, char *err, size_t cap) {
         d->grid = (size_t)d->h * d->w;
         d->augment = c->augment;
         trm_rng_seed(&d->rng, trm_maze_seed(c->seed, 3));
-        d->tmp = malloc(2 * d->grid);
-        d->maze_ws = d->augment ? malloc(trm_maze_workspace_bytes(d->h, d->w)) : NULL;
-        if (!d->tmp || (d->augment && !d->maze_ws) || (d->use_generator && build_test_set(d))) rc = trm_errorf(err, cap, "out of memory");
+        d->task = c->model.task;
+        d->task_ws = d->augment ? malloc(d->task->workspace_bytes(d->h, d->w)) : NULL;
+        if ((d->augment && !d->task_ws) || (d->use_generator && build_test_set(d))) rc = trm_errorf(err, cap, "out of memory");
     }
     if (rc) {
         trm_data_free(d);
@@ -190,8 +191,7 @@ void trm_data_free(trm_data *d) {
     free(d->perm);
     free(d->cand_q);
     free(d->cand_l);
-    free(d->tmp);
-    free(d->maze_ws);
+    free(d->task_ws);
     free(d);
 }
 
@@ -248,18 +248,6 @@ static void fill_csv(trm_data *d, const int *slots, int n, uint8_t *inputs, uint
     }
 }
 
-/* A maze with several shortest paths is labelled with the one the tie rule picks (maze.h), so
- * that equal questions always have equal labels. A transform moves the label's path but not the
- * rule: the rotated path is still shortest, yet not the rule's choice in the new frame, and
- * training on both would teach a blend of the two. Such a label is therefore taken anew from
- * the transformed question; a unique path is its own relabelling and is left as transformed. */
-static void relabel_ties(trm_data *d, const uint8_t *q, uint8_t *l) {
-    int len = -1, count = 0;
-    trm_error e;
-    if (trm_maze_count_shortest(q, d->h, d->w, 2, &len, &count, d->maze_ws, &e) == TRM_OK && count > 1)
-        trm_maze_solve(q, d->h, d->w, l, NULL, d->maze_ws, &e);
-}
-
 int trm_data_fill(trm_data *d, const uint8_t *refill, int B, uint8_t *inputs, uint8_t *labels, char *err, size_t cap) {
     int *slots = malloc((size_t)(B > 0 ? B : 1) * sizeof *slots), n = 0;
     if (!slots) return trm_errorf(err, cap, "out of memory");
@@ -269,14 +257,11 @@ int trm_data_fill(trm_data *d, const uint8_t *refill, int B, uint8_t *inputs, ui
     if (d->use_generator) rc = fill_generated(d, slots, n, inputs, labels, err, cap);
     else fill_csv(d, slots, n, inputs, labels);
     for (int i = 0; i < n && !rc && d->augment; i++) {
-        const int tid = (int)trm_rng_below(&d->rng, 8);
+        /* The task keeps labels canonical (mazes: a path with ties relabelled by the rule). */
+        const int tid = (int)trm_rng_below(&d->rng, (uint32_t)d->task->augment_count);
         uint8_t *q = inputs + (size_t)slots[i] * d->grid, *l = labels + (size_t)slots[i] * d->grid;
-        if (tid == 0) continue;
-        trm_maze_dihedral(q, d->h, d->w, tid, d->tmp, NULL, NULL);
-        trm_maze_dihedral(l, d->h, d->w, tid, d->tmp + d->grid, NULL, NULL);
-        memcpy(q, d->tmp, d->grid);
-        memcpy(l, d->tmp + d->grid, d->grid);
-        relabel_ties(d, q, l);
+        trm_error e;
+        if (d->task->augment(q, l, d->h, d->w, tid, d->task_ws, &e) != TRM_OK) rc = trm_errorf(err, cap, "augment: %s", e.msg);
     }
     if (!rc) d->examples += (uint64_t)n;
     free(slots);

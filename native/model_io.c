@@ -69,6 +69,13 @@ int trm_config_apply_json(trm_config *cfg, const char *json, trm_warn_fn warn, v
     else if ((dup = duplicate_key(root, &oom)) != NULL || oom)
         rc = oom ? trm_errorf(err, errcap, "out of memory") :
                    trm_errorf(err, errcap, "config key '%s' appears twice", dup);
+    /* The task first: "charset" is checked against it wherever the file puts the two keys. */
+    const cJSON *task = rc ? NULL : cJSON_GetObjectItemCaseSensitive(root, "task");
+    if (cJSON_IsString(task)) {
+        trm_error e = {TRM_OK, ""};
+        if (trm_config_set_string(cfg, "task", task->valuestring, &e) != TRM_OK)
+            rc = trm_errorf(err, errcap, "config: %s", e.msg);
+    }
     for (const cJSON *c = rc ? NULL : root->child; c && !rc; c = c->next) {
         trm_error e = {TRM_OK, ""};
         trm_status st;
@@ -101,8 +108,8 @@ int trm_config_apply_json(trm_config *cfg, const char *json, trm_warn_fn warn, v
 
 /* The first key that model files carry (what trm_config_to_json writes) but json lacks, or NULL.
  * A missing key must not silently take its default: a file without num_heads would load as an
- * 8-head model. "charset" alone may be absent (files written before it existed; the maze
- * charset is the only one). Sets *oom when out of memory. */
+ * 8-head model. "task" and "charset" alone may be absent: files written before them hold
+ * mazes, the default task. Sets *oom when out of memory. */
 static const char *missing_config_key(const char *json, char *buf, size_t cap, int *oom)
 {
     trm_config def;
@@ -113,7 +120,8 @@ static const char *missing_config_key(const char *json, char *buf, size_t cap, i
     const char *missing = NULL;
     *oom = !want || !have;
     for (const cJSON *k = *oom ? NULL : want->child; k && !missing; k = k->next)
-        if (strcmp(k->string, "charset") != 0 && !cJSON_GetObjectItemCaseSensitive(have, k->string))
+        if (strcmp(k->string, "charset") != 0 && strcmp(k->string, "task") != 0 &&
+            !cJSON_GetObjectItemCaseSensitive(have, k->string))
             missing = strncpy(buf, k->string, cap - 1);
     cJSON_Delete(want);
     cJSON_Delete(have);

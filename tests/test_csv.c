@@ -43,7 +43,7 @@ static void make_dataset(trm_csv_dataset *d, int h, int w, int n) {
     uint8_t q[1024], l[1024];
     int len;
     trm_error err;
-    trm_csv_init(d, h, w);
+    trm_csv_init(d, trm_task_default(), h, w);
     for (int k = 0; k < n; k++) {
         if (trm_maze_generate(&o, 5, (uint64_t)k, q, l, &len, ws, &err) != TRM_OK ||
             trm_csv_append(d, sources[k % 6], q, l, len, &err) != TRM_OK) {
@@ -63,7 +63,7 @@ static void test_round_trip(void) {
     CHECK(trm_csv_format(&d, &text, &len, &err) == TRM_OK, "format: %s", err.msg);
     CHECK(!strncmp(text, "source,question,answer,rating\n", 30), "header missing");
     CHECK(strstr(text, "\"with, comma\"") && strstr(text, "\"with \"\"quotes\"\"\""), "sources not quoted/escaped");
-    CHECK(trm_csv_parse(text, len, "mem", 7, 9, &back, &err) == TRM_OK, "parse: %s", err.msg);
+    CHECK(trm_csv_parse(text, len, "mem", trm_task_default(), 7, 9, &back, &err) == TRM_OK, "parse: %s", err.msg);
     CHECK(same_dataset(&d, &back), "memory round trip differs");
     trm_csv_free(&back);
     free(text);
@@ -71,7 +71,7 @@ static void test_round_trip(void) {
     char path[128];
     snprintf(path, sizeof path, "/tmp/trm_test_csv_%ld.csv", (long)getpid());
     CHECK(trm_csv_write(path, &d, &err) == TRM_OK, "write: %s", err.msg);
-    CHECK(trm_csv_read(path, 7, 9, &back, &err) == TRM_OK, "read: %s", err.msg);
+    CHECK(trm_csv_read(path, trm_task_default(), 7, 9, &back, &err) == TRM_OK, "read: %s", err.msg);
     CHECK(same_dataset(&d, &back), "file round trip differs");
     trm_csv_free(&back);
     remove(path);
@@ -81,7 +81,7 @@ static void test_round_trip(void) {
 
     make_dataset(&d, 6, 6, 10); /* square: the size is inferred */
     CHECK(trm_csv_format(&d, &text, &len, &err) == TRM_OK, "format: %s", err.msg);
-    CHECK(trm_csv_parse(text, len, "mem", 0, 0, &back, &err) == TRM_OK && back.height == 6 && back.width == 6,
+    CHECK(trm_csv_parse(text, len, "mem", trm_task_default(), 0, 0, &back, &err) == TRM_OK && back.height == 6 && back.width == 6,
           "inferred size %dx%d (%s)", back.height, back.width, err.msg);
     CHECK(same_dataset(&d, &back), "square round trip differs");
     trm_csv_free(&back);
@@ -102,7 +102,7 @@ static void test_official_dialect(void) {
         "\r\n";
     trm_csv_dataset d;
     trm_error err;
-    CHECK(trm_csv_parse(text, sizeof text - 1, "official", 0, 0, &d, &err) == TRM_OK, "parse: %s", err.msg);
+    CHECK(trm_csv_parse(text, sizeof text - 1, "official", trm_task_default(), 0, 0, &d, &err) == TRM_OK, "parse: %s", err.msg);
     if (d.count == 2) {
         CHECK(d.height == 3 && d.width == 3 && d.ratings[0] == 118 && d.ratings[1] == 2, "values: %dx%d %d %d", d.height,
               d.width, d.ratings[0], d.ratings[1]);
@@ -121,7 +121,7 @@ static void expect_error(const char *what, const char *text, int h, int w, const
     trm_csv_dataset d;
     trm_error err;
     err.msg[0] = '\0';
-    trm_status st = trm_csv_parse(text, strlen(text), "t.csv", h, w, &d, &err);
+    trm_status st = trm_csv_parse(text, strlen(text), "t.csv", trm_task_default(), h, w, &d, &err);
     CHECK(st != TRM_OK && strstr(err.msg, want), "%s: status %d, message '%s', expected '%s'", what, (int)st, err.msg,
           want);
     CHECK(d.count == 0 && d.questions == NULL, "%s: dataset not left empty", what);
@@ -174,21 +174,21 @@ static void test_errors(void) {
         const char nul[] = HDR "a,S\0G ,SG  ,1\n";
         trm_csv_dataset d;
         trm_error err;
-        CHECK(trm_csv_parse(nul, sizeof nul - 1, "t.csv", 0, 0, &d, &err) == TRM_E_FORMAT && strstr(err.msg, "NUL byte"),
+        CHECK(trm_csv_parse(nul, sizeof nul - 1, "t.csv", trm_task_default(), 0, 0, &d, &err) == TRM_E_FORMAT && strstr(err.msg, "NUL byte"),
               "NUL: '%s'", err.msg);
         trm_csv_free(&d);
     }
     trm_csv_dataset d;
     trm_error err;
-    CHECK(trm_csv_read("/nonexistent/file.csv", 0, 0, &d, &err) != TRM_OK && strstr(err.msg, "/nonexistent/file.csv"),
+    CHECK(trm_csv_read("/nonexistent/file.csv", trm_task_default(), 0, 0, &d, &err) != TRM_OK && strstr(err.msg, "/nonexistent/file.csv"),
           "missing file: '%s'", err.msg);
     /* Accepted edge cases. */
     const char *signed_text = HDR "a,SG  ,SG  ,-7\nb,SG  ,SG  ,+3", *cr_text = HDR "a,SG  ,SG  ,1\rb,SG  ,SG  ,2\r";
-    CHECK(trm_csv_parse(signed_text, strlen(signed_text), "t.csv", 0, 0, &d, &err) == TRM_OK &&
+    CHECK(trm_csv_parse(signed_text, strlen(signed_text), "t.csv", trm_task_default(), 0, 0, &d, &err) == TRM_OK &&
               d.count == 2 && d.ratings[0] == -7 && d.ratings[1] == 3,
           "signed ratings / no final newline: %s", err.msg);
     trm_csv_free(&d);
-    CHECK(trm_csv_parse(cr_text, strlen(cr_text), "t.csv", 0, 0, &d, &err) == TRM_OK &&
+    CHECK(trm_csv_parse(cr_text, strlen(cr_text), "t.csv", trm_task_default(), 0, 0, &d, &err) == TRM_OK &&
               d.count == 2,
           "CR line ends: %s (%zu rows)", err.msg, d.count);
     trm_csv_free(&d);

@@ -12,8 +12,9 @@ const DTYPE_SIZE = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8
 
 // Every key trm_config_to_json (core/config.c) writes: a file without one would otherwise run
 // with a default hyper-parameter it was not trained with, and predict nonsense without an error.
-// 'charset' is the exception (DESIGN.md §4 makes it optional: "# SGo" is the only charset, and
-// the PyTorch reference's golden fixtures do not write it).
+// 'task' and 'charset' are the exceptions (DESIGN.md §4 makes charset optional; files written
+// before tasks existed hold mazes, the default task, and the PyTorch reference's golden fixtures
+// write neither).
 export const REQUIRED_CONFIG_KEYS = [
   'hidden_size', 'num_heads', 'expansion', 'L_layers', 'H_cycles', 'L_cycles', 'halt_max_steps',
   'halt_exploration_prob', 'puzzle_emb_len', 'puzzle_emb_ndim', 'num_puzzle_identifiers', 'pos_encodings',
@@ -135,7 +136,7 @@ export function readConfig(meta, warn) {
   const missing = REQUIRED_CONFIG_KEYS.filter((k) => !Object.hasOwn(cfg, k));
   if (missing.length) {
     fail('bad_model', `__metadata__.config lacks ${missing.map((k) => `'${k}'`).join(', ')}: a model file must hold every ` +
-      `config key (${REQUIRED_CONFIG_KEYS.join(', ')}); only charset is optional`);
+      `config key (${REQUIRED_CONFIG_KEYS.join(', ')}); only task and charset are optional`);
   }
   return cfg;
 }

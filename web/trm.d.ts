@@ -14,7 +14,7 @@
  * - 'bad_model'     model bytes that are not a valid model file: safetensors container (header
  *                   length, JSON, offsets, overlaps, holes, truncation), __metadata__ (format,
  *                   config JSON and values, a missing config key: every key of ModelConfig
- *                   but charset must be there), unknown or missing tensors, a NUL character in
+ *                   but task and charset must be there), unknown or missing tensors, a NUL character in
  *                   a tensor name or metadata string, dtypes other than F32/F16/BF16,
  *                   non-finite values; the message names the tensor or key
  * - 'bad_shape'     a tensor whose shape does not match the model's config (names the tensor,
@@ -47,7 +47,7 @@ export type Grid = string | { grid: string; height?: number; width?: number };
 
 /**
  * The model config with the official TRM key names (TRM.md §0) plus the grid size. A model file's
- * __metadata__.config must hold every key but charset ('bad_model' names a missing one).
+ * __metadata__.config must hold every key but task and charset ('bad_model' names a missing one).
  */
 export interface ModelConfig {
   hidden_size: number;

@@ -230,7 +230,7 @@ static int write_out(const args *a, const uint8_t *q, const uint8_t *l, const in
     size_t cells = (size_t)a->height * (size_t)a->width;
     trm_csv_dataset d;
     trm_error err;
-    trm_csv_init(&d, a->height, a->width);
+    trm_csv_init(&d, trm_task_find("maze"), a->height, a->width);
     int rc = 0;
     for (long k = 0; k < a->count && !rc; k++) {
         char src[160];

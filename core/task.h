@@ -1,0 +1,120 @@
+/* task.h: the grid puzzles a TRM learns, behind one interface (core/).
+ *
+ * The network only sees token ids; a task says what they mean: its characters, what a question
+ * must look like, what makes an answer right ("valid", "optimal", "exact"), how to generate
+ * questions with their labels, and which transforms of a (question, label) pair make another
+ * training example. Mazes are the first task (task_maze.c over maze.h); Sudoku and ARC-AGI come
+ * next behind the same table. A model file records its task (config key "task", default
+ * "maze"), so the tools, the WebAssembly module and the page take it from the model.
+ *
+ * Grids are row-major uint8 token arrays of h*w cells. Token 0 is PAD (no character); token t
+ * >= 1 is the character charset[t - 1] (TRM §1.1).
+ *
+ * Every function that needs scratch memory takes a workspace of task->workspace_bytes(h, w)
+ * bytes (aligned as malloc aligns; one per thread) and never allocates.
+ *
+ * Usage:
+ *     const trm_task *t = trm_task_find("maze");
+ *     trm_task_gen g; trm_task_gen_default(t, &g, 11, 11);
+ *     void *ws = malloc(t->workspace_bytes(11, 11));
+ *     t->generate(&g, seed, k, question, label, &len, ws, &err);
+ *     trm_verdict v; t->verify(question, answer, label, 11, 11, ws, &v, &err);
+ */
+#ifndef TRM_TASK_H
+#define TRM_TASK_H
+
+#include "trm.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* What a task says of an answer. */
+typedef struct trm_verdict {
+    int valid;       /* the answer solves the question (task->valid_means) */
+    int optimal;     /* valid and as good as any answer can be (mazes: a shortest path); equals
+                        valid where all solutions are equally good */
+    int exact;       /* a label was given and the answer equals it (task->exact_means) */
+    int length;      /* the answer's size in task->length_unit (mazes: moves); -1 if not valid */
+    int best_length; /* the best possible length (mazes: the BFS distance); -1 if the question
+                        has no solution */
+    char reason[96]; /* why not valid (the first problem found), "" when valid */
+} trm_verdict;
+
+/* What to generate. */
+typedef struct trm_task_gen {
+    int kind;         /* index into task->generators */
+    int height, width;
+    int min_length;   /* keep questions whose best answer has at least this length */
+    int unique;       /* 1: keep only questions with one optimal answer */
+    int tries;        /* attempts per layout (mazes: (S, G) draws per wall layout) */
+    int max_layouts;  /* give up (TRM_E_INVALID) after this many layouts */
+} trm_task_gen;
+
+struct trm_task { /* trm_task: declared in trm.h (a model's config names its task) */
+    const char *name;        /* what model files record: "maze" */
+    const char *title;       /* for people: "maze: shortest path from S to G" */
+    const char *charset;     /* token t >= 1 is charset[t - 1]; no '"' or '\\' (JSON-safe) */
+    int vocab_size;          /* 1 + strlen(charset): PAD plus one token per character */
+    int max_side;            /* largest height or width */
+    const char *valid_means, *exact_means; /* one sentence each, for tools and the page */
+    const char *length_unit; /* what trm_verdict.length counts ("moves") */
+    const char *const *generators; /* generator names, NULL-terminated; [0] is the default */
+    int augment_count;       /* transforms augment() knows; 0 is the identity */
+
+    size_t (*workspace_bytes)(int h, int w);     /* 0 if the size is invalid */
+    /* A well-formed question (TRM_E_FORMAT naming the cell, TRM_E_SHAPE for bad sizes). */
+    trm_status (*check_question)(const uint8_t *question, int h, int w, trm_error *err);
+    /* A label that fits its question: it changes only the cells the task fills in (mazes: 'o'
+     * on any cell but a wall). TRM_E_FORMAT naming the first other cell. */
+    trm_status (*check_label)(const uint8_t *question, const uint8_t *label, int h, int w, trm_error *err);
+    /* The answer may hold anything (a model's guess); label may be NULL. Only a malformed
+     * question or bad sizes give an error. */
+    trm_status (*verify)(const uint8_t *question, const uint8_t *answer, const uint8_t *label,
+                         int h, int w, void *workspace, trm_verdict *verdict, trm_error *err);
+    /* The label the task's rule gives a question (the one answer training teaches, where
+     * several are optimal); *length (may be NULL) its length. TRM_E_INVALID if unsolvable. */
+    trm_status (*solve)(const uint8_t *question, int h, int w, uint8_t *label, int *length,
+                        void *workspace, trm_error *err);
+    /* Question #index of seed `seed` and its label (may be NULL); the same bytes on every
+     * platform. *length (may be NULL) = the label's length. */
+    trm_status (*generate)(const trm_task_gen *gen, uint64_t seed, uint64_t index,
+                           uint8_t *question, uint8_t *label, int *length, void *workspace,
+                           trm_error *err);
+    trm_status (*gen_check)(const trm_task_gen *gen, trm_error *err);
+    /* Transform `tid` (0..augment_count-1) applied to question and label in place (h == w where
+     * the transform swaps the sides); the label is made the task's rule's answer for the new
+     * question again, so equal questions keep equal labels. */
+    trm_status (*augment)(uint8_t *question, uint8_t *label, int h, int w, int tid,
+                          void *workspace, trm_error *err);
+};
+
+/* The tasks this build knows, and lookup by name (NULL if unknown). */
+int trm_task_count(void);
+const trm_task *trm_task_at(int i);
+const trm_task *trm_task_find(const char *name);
+/* The task of a model whose file states none: mazes (every file written before tasks). */
+const trm_task *trm_task_default(void);
+
+/* The generator called name (index into task->generators), or -1. */
+int trm_task_generator_parse(const trm_task *t, const char *name);
+/* Defaults for an h x w grid: the first generator, min_length max(h, w) (at most h*w - 1), not
+ * unique, the task's tries and layout limits. */
+void trm_task_gen_default(const trm_task *t, trm_task_gen *g, int h, int w);
+
+/* chars [len] row-major (len must be h*w) -> tokens [h*w]. The error names the grid row and
+ * column (0-based) and the bad character (TRM_E_FORMAT), or the sizes (TRM_E_SHAPE). */
+trm_status trm_task_tokenize(const trm_task *t, const char *chars, size_t len, int h, int w,
+                             uint8_t *tokens, trm_error *err);
+/* tokens [h*w] -> chars [h*w + 1], NUL-terminated. A token without a character (PAD, or one the
+ * model invented) is written as '?' and the first is reported as TRM_E_FORMAT (the output is
+ * still complete, so it can be displayed). */
+trm_status trm_task_detokenize(const trm_task *t, const uint8_t *tokens, int h, int w,
+                               char *chars, trm_error *err);
+/* The character of one token, '?' for PAD and tokens outside the charset. */
+char trm_task_token_char(const trm_task *t, uint8_t token);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* TRM_TASK_H */
