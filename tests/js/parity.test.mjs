@@ -74,11 +74,11 @@ describe('WASM passes equal native trm-solve --trace', { skip: solveTool ? false
             const e = Math.abs(p.qHalt - r.q_halt) / Math.max(Math.abs(r.q_halt), 1); // relative; absolute below 1
             worst.q = Math.max(worst.q, e);
             if (process.env.TRM_PARITY_VERBOSE) console.log(`${at}: q ${p.qHalt} native ${r.q_halt} rel ${e.toExponential(2)}`);
-            // 1e-4 for the fixtures and the small model. The shipped 98% maze model amplifies the
-            // builds' ulp differences along its 16 passes more: measured worst 1.6e-4 (seed 1, pass
-            // 13, q -2.883; 1 of 299 passes above 1e-4), so it is held to 5e-4; its grids must
-            // still be identical.
-            const tol = name.startsWith('models/') ? 5e-4 : 1e-4;
+            // 1e-4 for the fixtures and the small model. The shipped maze models amplify the builds'
+            // ulp differences along their 48 passes more: measured worst 5.6e-4 for the page's model
+            // (maze-11x11-mix stage 3: seed 11, pass 47, q 2.33; 3 of 166 halting logits above
+            // 1e-4), so they are held to 1e-3; their grids must still be identical.
+            const tol = name.startsWith('models/') ? 1e-3 : 1e-4;
             assert.ok(e < tol, `${at}: q_halt ${p.qHalt} vs native ${r.q_halt} (relative ${e}, allowed ${tol})`);
           }
           let ce = 0, ci = -1;
