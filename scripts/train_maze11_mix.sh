@@ -4,7 +4,8 @@
 #   scripts/train_maze11_mix.sh [OUT_DIR]              default runs/mix11; all three stages, about
 #                                                      4 hours with 2 threads
 #   scripts/train_maze11_mix.sh --from-mix [OUT_DIR]   stage 3 alone (1 h 55 min), from the
-#                                                      committed stage-2 file (as recorded)
+#                                                      stage-2 file as committed in c8eac29 (git
+#                                                      show; what the recorded run started from)
 # 1. Writes the training mixes into OUT_DIR/data: train.csv (600,000 11x11 mazes, six kinds,
 #    trm-maze seeds 11-16), train2.csv (the same plus 140,000 of three kinds with short paths
 #    and few walls, seeds 17-19), a held-out set of 500 (100 each of five kinds, seeds 101-106)
@@ -14,8 +15,8 @@
 #    train2.csv to step 42,000 (lr 2e-4, cosine from 26,000; halting exploration 0.5; N_sup 16).
 #    The switch step is where the run that found the recipe got its wider mix. Their result is
 #    OUT_DIR/run/best.safetensors (step 18,000 in the recorded run).
-# 3. Stage 3: a fresh run from it (or from the committed file, --from-mix, which is what the
-#    recorded run did: the committed file was stage 2's result then), halting exploration 1.0,
+# 3. Stage 3: a fresh run from it (or, --from-mix, from stage 2's file as the repository held it
+#    before stage 3 replaced it: git show c8eac29:models/...), halting exploration 1.0,
 #    lr 1e-4 cosine to 5e-6 over 24,000 steps, selected on the 1,000 (step 22,000 recorded).
 # Rerunning continues an interrupted run from its checkpoint (bit for bit). Every file records
 # the mix.
@@ -73,8 +74,17 @@ test3_kinds=(   # stage 3's held-out set: 125 of each of the eight kinds
 ckpt=$out/run/checkpoint.safetensors switch=5124
 set_data="{\"data\": {\"train_csv\": \"$data/train.csv\", \"test_csv\": \"$data/test.csv\"}}"
 set_wide="{\"data\": {\"train_csv\": \"$data/train2.csv\"}}"
-mix_model=models/maze-11x11-mix.safetensors
-if [ $from_mix = 0 ]; then
+if [ $from_mix = 1 ]; then
+  mix_model=$out/stage2-c8eac29.safetensors
+  if [ ! -s "$mix_model" ]; then
+    if ! git show c8eac29:models/maze-11x11-mix.safetensors > "$mix_model.tmp"; then
+      rm -f "$mix_model.tmp"
+      echo "train_maze11_mix: --from-mix needs the git history (stage 2's file is c8eac29:models/maze-11x11-mix.safetensors)" >&2
+      exit 2
+    fi
+    mv "$mix_model.tmp" "$mix_model"
+  fi
+else
   if [ ! -e "$ckpt" ]; then
     "$bin/trm-train" --config configs/maze11-mix.json --out "$out/run" --set "$set_data" --total-steps "$switch"
   elif ! grep -q 'train2.csv' "$out/run/config.json"; then
