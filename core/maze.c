@@ -21,11 +21,9 @@ static int size_ok(int h, int w) {
     return h >= 1 && w >= 1 && h <= TRM_MAZE_MAX_SIDE && w <= TRM_MAZE_MAX_SIDE;
 }
 
+/* The size rule and message of every task (task.c), with the maze's limit. */
 static trm_status check_size(int h, int w, trm_error *err) {
-    if (!size_ok(h, w))
-        return trm__fail(err, TRM_E_SHAPE, "maze size %d x %d: height and width must be in [1, %d]",
-                         h, w, TRM_MAZE_MAX_SIDE);
-    return TRM_OK;
+    return trm__task_check_size(&trm__task_maze, h, w, err);
 }
 
 /* ------------------------------------------------------------------------------------------ */

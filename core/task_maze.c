@@ -37,8 +37,8 @@ static trm_status verify(const uint8_t *question, const uint8_t *answer, const u
     v->exact = m.exact;
     v->length = m.path_length;
     v->best_length = m.shortest_length;
-    memcpy(v->reason, m.reason, sizeof v->reason < sizeof m.reason ? sizeof v->reason : sizeof m.reason);
-    v->reason[sizeof v->reason - 1] = '\0';
+    _Static_assert(sizeof v->reason == sizeof m.reason, "one reason buffer size");
+    memcpy(v->reason, m.reason, sizeof v->reason);
     return st;
 }
 

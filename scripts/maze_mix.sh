@@ -14,3 +14,17 @@ write_mix() {
   rm -f "$part"
   mv "$tmp" "$dst"
 }
+
+# mix11_stage2 DST: writes the 11x11 mix model's stage-2 file (models/maze-11x11-mix.safetensors
+# as commit c8eac29 held it, before stage 3 replaced it) to DST, unless it is there. The start of
+# train_maze11_mix.sh --from-mix and of the 15x15 recipe; needs the git history.
+mix11_stage2() {
+  local dst=$1
+  [ -s "$dst" ] && return 0
+  if ! git show c8eac29:models/maze-11x11-mix.safetensors > "$dst.tmp"; then
+    rm -f "$dst.tmp"
+    echo "${0##*/}: needs the git history: the 11x11 stage-2 model is c8eac29:models/maze-11x11-mix.safetensors" >&2
+    exit 2
+  fi
+  mv "$dst.tmp" "$dst"
+}

@@ -76,14 +76,7 @@ set_data="{\"data\": {\"train_csv\": \"$data/train.csv\", \"test_csv\": \"$data/
 set_wide="{\"data\": {\"train_csv\": \"$data/train2.csv\"}}"
 if [ $from_mix = 1 ]; then
   mix_model=$out/stage2-c8eac29.safetensors
-  if [ ! -s "$mix_model" ]; then
-    if ! git show c8eac29:models/maze-11x11-mix.safetensors > "$mix_model.tmp"; then
-      rm -f "$mix_model.tmp"
-      echo "train_maze11_mix: --from-mix needs the git history (stage 2's file is c8eac29:models/maze-11x11-mix.safetensors)" >&2
-      exit 2
-    fi
-    mv "$mix_model.tmp" "$mix_model"
-  fi
+  mix11_stage2 "$mix_model"
 else
   if [ ! -e "$ckpt" ]; then
     "$bin/trm-train" --config configs/maze11-mix.json --out "$out/run" --set "$set_data" --total-steps "$switch"

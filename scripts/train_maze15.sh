@@ -5,7 +5,8 @@
 #                                                      models/maze-15x15-stage2.safetensors
 # 1. Writes the training mix into OUT_DIR/data/train.csv (300,000 15x15 mazes of eight kinds,
 #    trm-maze seeds 31-38) and a held-out set of 500 (100 each of five kinds, seeds 131-135).
-# 2. Fine-tunes the 11x11 mix model models/maze-11x11-mix.safetensors on it: its tensors do not
+# 2. Fine-tunes the 11x11 mix model's stage 2 (models/maze-11x11-mix.safetensors as c8eac29 held
+#    it, taken with git show into OUT_DIR; the recorded run started from it) on it: its tensors do not
 #    depend on the grid (1-D RoPE positions, one puzzle-id token), so the larger maze starts from
 #    a model that already has its tokens and halting head (the routing is relearnt: with 1-D
 #    positions a vertical neighbour is 15 positions away, not 11). configs/maze15-mix.json:
@@ -70,7 +71,9 @@ run_stage() {  # run_stage DIR SETTINGS: start DIR's run, or resume it from its 
 
 stage2_model=models/maze-15x15-stage2.safetensors
 if [ $from_stage2 = 0 ]; then
-  run_stage "$out/run" '{}'
+  mix11=$out/mix11-stage2-c8eac29.safetensors
+  mix11_stage2 "$mix11"
+  run_stage "$out/run" "{\"train\": {\"init_model\": \"$mix11\"}}"
   # Stage 2 starts from stage 1's best (its last evaluation, step 30,000, in the recorded run).
   run_stage "$out/stage2" "{\"train\": {\"init_model\": \"$out/run/best.safetensors\", \"lr_warmup_steps\": 100, \"lr_decay_start\": 4000, \"total_steps\": 9000, \"eval_interval\": 1500}}"
   stage2_model=$out/stage2/best.safetensors

@@ -153,7 +153,6 @@ int main(int argc, char **argv) {
     const trm_config *cfg = trm_model_config(m);
     trm_csv_dataset d;
     trm_error e;
-    trm_csv_init(&d, cfg->task, 0, 0);
     /* Read with the model's task and grid size, so a file of another size fails on its first row. */
     if (trm_csv_read(a.csv, cfg->task, cfg->grid_height, cfg->grid_width, &d, &e) != TRM_OK) {
         rc = trm_cli_error(TOOL, "%s (the model %s is for %dx%d grids)", e.msg, a.model, cfg->grid_height, cfg->grid_width);

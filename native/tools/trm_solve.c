@@ -318,9 +318,7 @@ static int load_input(solve_ctx *c) {
     }
     trm_csv_dataset d;
     trm_error e;
-    const trm_task *task = trm_model_config(c->m)->task;
-    trm_csv_init(&d, task, 0, 0);
-    if (trm_csv_read(a->csv, task, c->h, c->w, &d, &e) != TRM_OK)
+    if (trm_csv_read(a->csv, trm_model_config(c->m)->task, c->h, c->w, &d, &e) != TRM_OK)
         return trm_cli_error(TOOL, "%s (the model is for %dx%d grids)", e.msg, c->h, c->w);
     int rc = 0;
     if ((size_t)a->row > d.count) rc = trm_cli_error(TOOL, "%s: --row %ld, but the file has %zu data rows", a->csv, a->row, d.count);
