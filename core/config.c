@@ -198,13 +198,26 @@ trm_status trm_config_validate(const trm_config *c, trm_dims *out, trm_error *er
     d.I = trm_swiglu_intermediate(c->expansion, d.D);
     d.I_seq = c->mlp_t ? trm_swiglu_intermediate(c->expansion, d.S) : 0;
     d.L = c->L_layers;
-    size_t D = (size_t)d.D, I = (size_t)d.I;
-    size_t mixer = c->mlp_t ? 3 * (size_t)d.I_seq * d.S : 4 * D * D;
-    d.n_params = d.L * (mixer + 3 * I * D) + 2 * (size_t)d.V * D + 2 * D + 2;
-    if (c->pos_encodings == TRM_POS_LEARNED) d.n_params += (size_t)d.S * D;
-    d.n_buffers = 2 * D + (size_t)c->num_puzzle_identifiers * c->puzzle_emb_ndim;
+    /* counted in 64 bits: a 32-bit target refuses what its size_t cannot hold (trm_model_bytes) */
+    const uint64_t D = (uint64_t)d.D, I = (uint64_t)d.I;
+    const uint64_t mixer = c->mlp_t ? 3 * (uint64_t)d.I_seq * d.S : 4 * D * D;
+    uint64_t n_params = d.L * (mixer + 3 * I * D) + 2 * (uint64_t)d.V * D + 2 * D + 2;
+    if (c->pos_encodings == TRM_POS_LEARNED) n_params += (uint64_t)d.S * D;
+    const uint64_t n_buffers = 2 * D + (uint64_t)c->num_puzzle_identifiers * c->puzzle_emb_ndim;
+    if (n_params > SIZE_MAX / sizeof(float) || n_buffers > SIZE_MAX / sizeof(float))
+        return trm__fail(err, TRM_E_NOMEM, "this model needs %.0f MB, more than this platform can address",
+                         (double)(n_params + n_buffers) * sizeof(float) / 1048576.0);
+    d.n_params = (size_t)n_params, d.n_buffers = (size_t)n_buffers;
     if (out) *out = d;
     return TRM_OK;
+}
+
+uint64_t trm_model_bytes(const trm_config *c) {
+    trm_dims d;
+    if (trm_config_validate(c, &d, NULL) != TRM_OK) return 0;
+    const int rope = c->pos_encodings == TRM_POS_ROPE && !c->mlp_t;
+    const uint64_t tables = rope ? 2 * (uint64_t)d.S * d.head_dim : 0;
+    return sizeof(float) * ((uint64_t)d.n_params + d.n_buffers + tables);
 }
 
 size_t trm_param_count(const trm_config *c) {

@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "kernels.h"
 #include "trm.h"
@@ -12,6 +13,11 @@
 
 /* The core's name for trm_error_set (trm.h). */
 #define trm__fail trm_error_set
+
+/* The halting rule (TRM §3.3), one for training and inference: an answer is final at the first
+ * supervision step whose q_halt logit is > 0 (sigmoid(q_halt) > 0.5: the Q head's estimate that
+ * the current answer is right). Training adds the step cap and exploration (trainer.c). */
+static inline int trm__q_halts(float q_halt) { return q_halt > 0.0f; }
 
 /* Tasks (task.h): the maze task's table, and the grid size check every task shares. */
 extern const trm_task trm__task_maze;
@@ -53,15 +59,18 @@ void trm__param_view(const trm_model *m, float *base, trm_param_view *v);
 /* Carving buffers from one 64-byte-aligned arena: every buffer starts on a 64-byte boundary
  * (sizes rounded up to 16 floats), so odd sizes (an [N] rstd buffer) cannot misalign those
  * after them; unaligned vector loads that straddle cache lines made WASM passes up to 1.5x
- * slower. With base NULL the same calls only count the floats needed. */
+ * slower. With base NULL the same calls only count the floats needed. Counts are 64-bit on every
+ * target, so that a 32-bit one (WebAssembly) sizes a configuration exactly and can refuse it
+ * before a size_t would wrap (trm_model_bytes, trm_solver_bytes); carving happens only once the
+ * total is known to fit. */
 typedef struct trm_arena {
     float *base;
-    size_t used; /* floats so far */
+    uint64_t used; /* floats so far */
 } trm_arena;
 
-static inline float *trm__take(trm_arena *a, size_t n) {
+static inline float *trm__take(trm_arena *a, uint64_t n) {
     float *p = a->base ? a->base + a->used : NULL;
-    a->used += trm__round_up(n, 16);
+    a->used += (n + 15) / 16 * 16;
     return p;
 }
 

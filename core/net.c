@@ -7,7 +7,7 @@
 
 #include "net.h"
 
-static size_t mixer_cols(const trm_dims *d) { return (size_t)(3 * d->D > 2 * d->I ? 3 * d->D : 2 * d->I); }
+static uint64_t mixer_cols(const trm_dims *d) { return (uint64_t)(3 * d->D > 2 * d->I ? 3 * d->D : 2 * d->I); }
 
 /* The saved buffers of one evaluation, each B equal per-sequence slices ([B*S, cols] row-major,
  * or [B*D, cols] for mlp_t): the carve and the batch-chunk views walk this one list. A bf16
@@ -15,11 +15,11 @@ static size_t mixer_cols(const trm_dims *d) { return (size_t)(3 * d->D > 2 * d->
  * I_seq are multiples of 256), so its slices are whole floats too. */
 typedef struct {
     void **at;
-    size_t per_seq; /* floats per sequence */
+    uint64_t per_seq; /* floats per sequence */
 } acts_buf;
 
 static int acts_list(trm_eval_acts *a, const trm_dims *d, int mlp_t, int bf16, acts_buf *list) {
-    const size_t S = d->S, D = d->D, I = d->I, Is = d->I_seq;
+    const uint64_t S = d->S, D = d->D, I = d->I, Is = d->I_seq;
     int n = 0;
     /* F32: kept in float32 by both paths; ONE: float32 in the float32 path, bf16 in the bf16 one */
 #define BUF(field, floats) (list[n].at = (void **)&(field), list[n++].per_seq = (floats))
@@ -56,12 +56,12 @@ static int acts_list(trm_eval_acts *a, const trm_dims *d, int mlp_t, int bf16, a
 
 enum { ACTS_MAX_BUFS = 1 + 9 * TRM_MAX_LAYERS };
 
-size_t trm__eval_acts_carve(trm_eval_acts *a, const trm_dims *d, int mlp_t, int bf16, int B, float *p) {
+uint64_t trm__eval_acts_carve(trm_eval_acts *a, const trm_dims *d, int mlp_t, int bf16, int B, float *p) {
     acts_buf list[ACTS_MAX_BUFS];
     trm_arena l = {p, 0};
     memset(a, 0, sizeof *a);
     const int n = acts_list(a, d, mlp_t, bf16, list);
-    for (int i = 0; i < n; i++) *list[i].at = trm__take(&l, (size_t)B * list[i].per_seq);
+    for (int i = 0; i < n; i++) *list[i].at = trm__take(&l, (uint64_t)B * list[i].per_seq);
     return l.used;
 }
 
@@ -74,7 +74,7 @@ static void eval_acts_from(trm_eval_acts *dst, const trm_eval_acts *src, const t
     for (int i = 0; i < n; i++) *list[i].at = (float *)*list[i].at + (size_t)b0 * list[i].per_seq;
 }
 
-size_t trm__eval_acts_floats(const trm_dims *d, int mlp_t, int bf16, int B) {
+uint64_t trm__eval_acts_floats(const trm_dims *d, int mlp_t, int bf16, int B) {
     trm_eval_acts a;
     return trm__eval_acts_carve(&a, d, mlp_t, bf16, B, NULL);
 }
@@ -82,16 +82,16 @@ size_t trm__eval_acts_floats(const trm_dims *d, int mlp_t, int bf16, int B) {
 /* Floats per sequence of the scratch's two shared buffers: d_big (and wide), the largest of the
  * [S, 3D] qkv, the [S, 2I] gate/up and mlp_t's [D, 2*I_seq]; d_act, the largest of [S, I] and
  * [D, I_seq]. The backward's chunks and the bf16 forward's views take one such slice per sequence. */
-static void scratch_per_seq(const trm_dims *d, int mlp_t, size_t *big, size_t *act) {
-    *big = (size_t)d->S * mixer_cols(d), *act = (size_t)d->S * d->I;
-    if (mlp_t && (size_t)d->D * 2 * d->I_seq > *big) *big = (size_t)d->D * 2 * d->I_seq;
-    if (mlp_t && (size_t)d->D * d->I_seq > *act) *act = (size_t)d->D * d->I_seq;
+static void scratch_per_seq(const trm_dims *d, int mlp_t, uint64_t *big, uint64_t *act) {
+    *big = (uint64_t)d->S * mixer_cols(d), *act = (uint64_t)d->S * d->I;
+    if (mlp_t && (uint64_t)d->D * 2 * d->I_seq > *big) *big = (uint64_t)d->D * 2 * d->I_seq;
+    if (mlp_t && (uint64_t)d->D * d->I_seq > *act) *act = (uint64_t)d->D * d->I_seq;
 }
 
-size_t trm__net_scratch_carve(trm_net_scratch *s, const trm_dims *d, int mlp_t, int bf16, int B, float *p) {
-    size_t N = (size_t)B * d->S, BD = (size_t)B * d->D, big, act;
+uint64_t trm__net_scratch_carve(trm_net_scratch *s, const trm_dims *d, int mlp_t, int bf16, int B, float *p) {
+    uint64_t N = (uint64_t)B * d->S, BD = (uint64_t)B * d->D, big, act;
     scratch_per_seq(d, mlp_t, &big, &act);
-    big *= (size_t)B, act *= (size_t)B;
+    big *= (uint64_t)B, act *= (uint64_t)B;
     trm_arena l = {p, 0};
     s->d_tmp = trm__take(&l, N * d->D);
     s->d_norm = trm__take(&l, N * d->D);
@@ -105,7 +105,7 @@ size_t trm__net_scratch_carve(trm_net_scratch *s, const trm_dims *d, int mlp_t, 
     return l.used;
 }
 
-size_t trm__net_scratch_floats(const trm_dims *d, int mlp_t, int bf16, int B) {
+uint64_t trm__net_scratch_floats(const trm_dims *d, int mlp_t, int bf16, int B) {
     trm_net_scratch s;
     return trm__net_scratch_carve(&s, d, mlp_t, bf16, B, NULL);
 }
@@ -113,7 +113,7 @@ size_t trm__net_scratch_floats(const trm_dims *d, int mlp_t, int bf16, int B) {
 /* The bf16 weights mirror the flat parameter array (trm_model_params), so the tensor table says
  * where each weight is and what shape it has; the embeddings and heads are converted too (a few
  * rows) and never read. */
-size_t trm__net_bf16_floats(const trm_model *m) { return (m->dims.n_params + 1) / 2; }
+uint64_t trm__net_bf16_floats(const trm_model *m) { return ((uint64_t)m->dims.n_params + 1) / 2; }
 
 void trm__net_bf16_carve(trm_net_bf16 *wb, const trm_model *m, float *mem) {
     memset(wb, 0, sizeof *wb);
@@ -138,8 +138,8 @@ void trm__net_bf16_update(const trm_model *m, const float *params, const trm_net
     }
 }
 
-size_t trm__attn_scratch_floats(const trm_dims *d, int mlp_t) {
-    return mlp_t ? 0 : trm_attention_scratch_floats(d->S, d->head_dim) * (size_t)trm__max_threads();
+uint64_t trm__attn_scratch_floats(const trm_dims *d, int mlp_t) {
+    return mlp_t ? 0 : (uint64_t)trm_attention_scratch_floats(d->S, d->head_dim) * (uint64_t)trm__max_threads();
 }
 
 /* [B, S, D] <-> [B, D, S] */
@@ -312,7 +312,7 @@ static void bf16_scratch_views(trm_eval_acts *v, const trm_net_scratch *s, const
     /* Each sequence owns a slice of the buffer as large as its largest view (per-view row
      * offsets would let one chunk's gate/up run into the next chunk's qkv while both compute). */
     const size_t S = d->S, D = d->D, I = d->I, Is = d->I_seq;
-    size_t wide, act;
+    uint64_t wide, act;
     scratch_per_seq(d, mlp_t, &wide, &act);
     float *w = s->wide + (size_t)b0 * wide, *a = s->d_act + (size_t)b0 * act;
     /* bf16 SwiGLU outputs: in the forward an operand of the down projection only (d_big_b is

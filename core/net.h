@@ -70,16 +70,16 @@ typedef struct trm_net_bf16 {
 /* Carve the buffers from mem (64-byte aligned; NULL: carve nothing) and return the floats used,
  * which is what *_floats reports. Every buffer is 64-byte aligned (trm__take). bf16: also the
  * bf16 path's buffers. */
-size_t trm__eval_acts_floats(const trm_dims *d, int mlp_t, int bf16, int B);
-size_t trm__eval_acts_carve(trm_eval_acts *a, const trm_dims *d, int mlp_t, int bf16, int B, float *mem);
-size_t trm__net_scratch_floats(const trm_dims *d, int mlp_t, int bf16, int B);
-size_t trm__net_scratch_carve(trm_net_scratch *s, const trm_dims *d, int mlp_t, int bf16, int B, float *mem);
-size_t trm__net_bf16_floats(const trm_model *m);
+uint64_t trm__eval_acts_floats(const trm_dims *d, int mlp_t, int bf16, int B);
+uint64_t trm__eval_acts_carve(trm_eval_acts *a, const trm_dims *d, int mlp_t, int bf16, int B, float *mem);
+uint64_t trm__net_scratch_floats(const trm_dims *d, int mlp_t, int bf16, int B);
+uint64_t trm__net_scratch_carve(trm_net_scratch *s, const trm_dims *d, int mlp_t, int bf16, int B, float *mem);
+uint64_t trm__net_bf16_floats(const trm_model *m);
 void trm__net_bf16_carve(trm_net_bf16 *wb, const trm_model *m, float *mem);
 /* Round the float32 parameters (laid out as trm_model_params) into wb, after every change. */
 void trm__net_bf16_update(const trm_model *m, const float *params, const trm_net_bf16 *wb);
 /* attn_scratch: trm_attention_scratch_floats(S, head_dim) floats per thread. */
-size_t trm__attn_scratch_floats(const trm_dims *d, int mlp_t);
+uint64_t trm__attn_scratch_floats(const trm_dims *d, int mlp_t);
 
 /* The weights one evaluation reads: float32, and the bf16 copies (NULL: the float32 path). The
  * bf16 path is taken exactly when wb is given; buffers must have been carved with bf16 then. */

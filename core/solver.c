@@ -12,6 +12,7 @@
 struct trm_solver {
     const trm_model *m;
     int max_batch, batch, passes;
+    int *halt_step; /* [max_batch]: the supervision step at which a slot's q_halt first said halt; 0: not yet */
     size_t n_state;
     float *arena;
     float *x, *y, *z, *inj, *logits, *q, *attn_scratch;
@@ -22,9 +23,9 @@ struct trm_solver {
 };
 
 /* Carve the solver's buffers from base (NULL: count only); returns the floats used. */
-static size_t solver_carve(trm_solver *s, float *base) {
+static uint64_t solver_carve(trm_solver *s, float *base) {
     const trm_dims *d = &s->m->dims;
-    const size_t B = (size_t)s->max_batch, NS = B * d->S * d->D;
+    const uint64_t B = (uint64_t)s->max_batch, NS = B * d->S * d->D;
     trm_arena a = {base, 0};
     s->x = trm__take(&a, NS);
     s->y = trm__take(&a, NS);
@@ -43,6 +44,17 @@ static size_t solver_carve(trm_solver *s, float *base) {
     return a.used + trm__eval_acts_carve(&s->acts, d, s->m->cfg.mlp_t, s->bf16, s->max_batch, acts);
 }
 
+/* The arena's bytes (a multiple of 64: every carved buffer is) and the halting steps'. */
+static uint64_t solver_bytes(trm_solver *s) {
+    return sizeof(float) * solver_carve(s, NULL) + sizeof(int) * (uint64_t)s->max_batch;
+}
+
+uint64_t trm_solver_bytes(const trm_model *m, int max_batch) {
+    if (!m || max_batch < 1 || max_batch > 1 << 20) return 0;
+    trm_solver s = {.m = m, .max_batch = max_batch, .bf16 = m->precision == TRM_PRECISION_BF16};
+    return solver_bytes(&s);
+}
+
 trm_solver *trm_solver_create(const trm_model *m, int max_batch, trm_error *err) {
     if (max_batch < 1 || max_batch > 1 << 20) {
         trm__fail(err, TRM_E_INVALID, "max_batch %d must be in [1, 2^20]", max_batch);
@@ -53,10 +65,16 @@ trm_solver *trm_solver_create(const trm_model *m, int max_batch, trm_error *err)
     s->m = m;
     s->max_batch = max_batch;
     s->bf16 = m->precision == TRM_PRECISION_BF16;
-    const size_t floats = solver_carve(s, NULL);
-    s->arena = aligned_alloc(64, trm__round_up(sizeof(float) * floats, 64));
+    const uint64_t bytes = solver_bytes(s), arena = sizeof(float) * solver_carve(s, NULL);
+    if (bytes <= SIZE_MAX) s->arena = aligned_alloc(64, (size_t)arena);
     if (!s->arena) {
         free(s);
+        trm__fail(err, TRM_E_NOMEM, "out of memory for a solver of batch %d (%.1f MB)", max_batch, bytes / 1e6);
+        return NULL;
+    }
+    s->halt_step = calloc((size_t)max_batch, sizeof *s->halt_step);
+    if (!s->halt_step) {
+        trm_solver_free(s);
         trm__fail(err, TRM_E_NOMEM, "out of memory for a solver of batch %d", max_batch);
         return NULL;
     }
@@ -67,6 +85,7 @@ trm_solver *trm_solver_create(const trm_model *m, int max_batch, trm_error *err)
 void trm_solver_free(trm_solver *s) {
     if (!s) return;
     free(s->arena);
+    free(s->halt_step);
     free(s);
 }
 
@@ -93,6 +112,7 @@ trm_status trm_solver_reset(trm_solver *s, const uint8_t *tokens, const int32_t 
         trm__broadcast_init(s->y, trm__H_init(m), b, d->S, d->D);
         trm__broadcast_init(s->z, trm__L_init(m), b, d->S, d->D);
         s->q[2 * b] = s->q[2 * b + 1] = NAN;
+        s->halt_step[b] = 0;
     }
     if (s->bf16) trm__net_bf16_update(m, m->params, &s->wb); /* the weights may have changed since the last puzzles */
     return TRM_OK;
@@ -108,9 +128,19 @@ void trm_solver_pass(trm_solver *s) {
     s->passes++;
     const int step_done = s->passes % m->cfg.H_cycles == 0;
     trm__heads_forward(m, &w, s->y, s->batch, s->logits, step_done ? s->q : NULL);
+    if (!step_done) return;
+    for (int b = 0; b < s->batch; b++)
+        if (!s->halt_step[b] && trm__q_halts(s->q[2 * b])) s->halt_step[b] = s->passes / m->cfg.H_cycles;
 }
 
 int trm_solver_passes(const trm_solver *s) { return s->passes; }
+int trm_solver_steps(const trm_solver *s) { return s->passes / s->m->cfg.H_cycles; }
+int trm_solver_halt_step(const trm_solver *s, int b) { return b >= 0 && b < s->batch ? s->halt_step[b] : 0; }
+int trm_solver_all_halted(const trm_solver *s) {
+    for (int b = 0; b < s->batch; b++)
+        if (!s->halt_step[b]) return 0;
+    return s->batch > 0;
+}
 
 void trm_solver_read(const trm_solver *s, uint8_t *tokens, float *confidence) {
     const trm_dims *d = &s->m->dims;

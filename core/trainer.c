@@ -82,47 +82,48 @@ static trm_status check_train_config(const trm_train_config *c, trm_error *err) 
 
 
 /* Byte buffers from the float arena (whole 64-byte blocks, like every other buffer). */
-static void *take_bytes(trm_arena *a, size_t n) { return trm__take(a, (n + sizeof(float) - 1) / sizeof(float)); }
+static void *take_bytes(trm_arena *a, uint64_t n) { return trm__take(a, (n + sizeof(float) - 1) / sizeof(float)); }
 
 /* The trainer's buffers carved from base (NULL: count only, every pointer NULL); returns the
  * floats used. One layout both sizes and carves the arena. */
-static size_t trainer_carve(trm_trainer *t, float *base) {
+static uint64_t trainer_carve(trm_trainer *t, float *base) {
     const trm_model *m = t->m;
     const trm_dims *d = &m->dims;
     const int B = t->B, n_evals = m->cfg.L_cycles + 1, mlp_t = m->cfg.mlp_t;
-    const size_t G = (size_t)B * d->grid, ptab = (size_t)m->cfg.num_puzzle_identifiers * m->cfg.puzzle_emb_ndim;
+    const uint64_t G = (uint64_t)B * d->grid, ptab = (uint64_t)m->cfg.num_puzzle_identifiers * m->cfg.puzzle_emb_ndim;
+    const uint64_t NS = (uint64_t)B * d->S * d->D; /* t->n_state, counted in 64 bits */
     trm_arena c = {base, 0};
     t->opt_m = trm__take(&c, d->n_params);
     t->opt_v = trm__take(&c, d->n_params);
     t->grads = trm__take(&c, d->n_params);
     t->ema = t->tc.ema ? trm__take(&c, d->n_params) : NULL;
     t->puzzle_grad = trm__take(&c, ptab);
-    t->carry_y = trm__take(&c, t->n_state);
-    t->carry_z = trm__take(&c, t->n_state);
-    t->x = trm__take(&c, t->n_state);
-    t->inj = trm__take(&c, t->n_state);
-    t->y = trm__take(&c, t->n_state);
-    t->z = trm__take(&c, t->n_state);
-    t->dx = trm__take(&c, t->n_state);
-    t->d = trm__take(&c, t->n_state);
+    t->carry_y = trm__take(&c, NS);
+    t->carry_z = trm__take(&c, NS);
+    t->x = trm__take(&c, NS);
+    t->inj = trm__take(&c, NS);
+    t->y = trm__take(&c, NS);
+    t->z = trm__take(&c, NS);
+    t->dx = trm__take(&c, NS);
+    t->d = trm__take(&c, NS);
     t->logits = trm__take(&c, G * d->V);
     t->dlogits = trm__take(&c, G * d->V);
-    t->q = trm__take(&c, 2 * (size_t)B);
-    t->dq = trm__take(&c, 2 * (size_t)B);
+    t->q = trm__take(&c, 2 * (uint64_t)B);
+    t->dq = trm__take(&c, 2 * (uint64_t)B);
     const int bf16 = t->bf16;
-    const size_t acts = trm__eval_acts_floats(d, mlp_t, bf16, B);
+    const uint64_t acts = trm__eval_acts_floats(d, mlp_t, bf16, B);
     for (int i = 0; i < n_evals; i++) trm__eval_acts_carve(&t->acts[i], d, mlp_t, bf16, B, trm__take(&c, acts));
     trm__net_scratch_carve(&t->scratch, d, mlp_t, bf16, B, trm__take(&c, trm__net_scratch_floats(d, mlp_t, bf16, B)));
     if (bf16) trm__net_bf16_carve(&t->wb, m, trm__take(&c, trm__net_bf16_floats(m)));
     t->attn_scratch = trm__take(&c, trm__attn_scratch_floats(d, mlp_t));
     t->cur_inputs = take_bytes(&c, G);
     t->cur_labels = take_bytes(&c, G);
-    t->halted = take_bytes(&c, (size_t)B);
-    t->new_halted = take_bytes(&c, (size_t)B);
-    t->cur_pids = take_bytes(&c, (size_t)B * sizeof(int32_t));
-    t->steps = take_bytes(&c, (size_t)B * sizeof(int32_t));
-    t->new_steps = take_bytes(&c, (size_t)B * sizeof(int32_t));
-    t->present = take_bytes(&c, (size_t)m->cfg.num_puzzle_identifiers);
+    t->halted = take_bytes(&c, (uint64_t)B);
+    t->new_halted = take_bytes(&c, (uint64_t)B);
+    t->cur_pids = take_bytes(&c, (uint64_t)B * sizeof(int32_t));
+    t->steps = take_bytes(&c, (uint64_t)B * sizeof(int32_t));
+    t->new_steps = take_bytes(&c, (uint64_t)B * sizeof(int32_t));
+    t->present = take_bytes(&c, (uint64_t)m->cfg.num_puzzle_identifiers);
     return c.used;
 }
 
@@ -142,12 +143,13 @@ trm_trainer *trm_trainer_create(trm_model *m, const trm_train_config *tc, trm_er
     t->B = tc->batch_size;
     t->n_params = d->n_params;
     t->n_state = (size_t)t->B * d->S * d->D;
-    const size_t bytes = sizeof(float) * trainer_carve(t, NULL); /* a multiple of 64 */
-    t->arena = aligned_alloc(64, bytes);
+    const uint64_t bytes64 = sizeof(float) * trainer_carve(t, NULL); /* a multiple of 64 */
+    const size_t bytes = (size_t)bytes64;
+    t->arena = bytes == bytes64 ? aligned_alloc(64, bytes) : NULL;
     if (!t->arena) {
         free(t->acts);
         free(t);
-        trm__fail(err, TRM_E_NOMEM, "out of memory: the trainer needs %.1f MB", bytes / 1e6);
+        trm__fail(err, TRM_E_NOMEM, "out of memory: the trainer needs %.1f MB", bytes64 / 1e6);
         return NULL;
     }
     memset(t->arena, 0, bytes);
@@ -202,7 +204,7 @@ static void decide_halting(trm_trainer *t) {
     t->rng_after = t->rng;
     for (int s = 0; s < t->B; s++) {
         const int steps = t->steps[s] + 1;
-        int halted = steps >= N_sup || (t->tc.adaptive_halting && t->q[2 * s] > 0.0f);
+        int halted = steps >= N_sup || (t->tc.adaptive_halting && trm__q_halts(t->q[2 * s]));
         const double u = trm_rng_uniform(&t->rng_after);
         const int min_steps = 2 + (int)trm_rng_below(&t->rng_after, N_sup >= 2 ? (uint32_t)(N_sup - 1) : 1u);
         if (N_sup >= 2 && u < explore) halted = halted && steps >= min_steps;

@@ -129,6 +129,11 @@ size_t trm_config_to_json(const trm_config *c, char *buf, size_t cap);
 int trm_swiglu_intermediate(float expansion, int d_in);
 /* Trainable parameter count (6,822,914 for the official maze config); 0 if the config is invalid. */
 size_t trm_param_count(const trm_config *c);
+/* Bytes trm_model_create(c) allocates (parameters, buffers, RoPE tables); 0 if the config is
+ * invalid. 64-bit on every target: a 32-bit one (WebAssembly) compares it with what it can
+ * address before creating the model. A config whose sizes do not fit this platform's size_t
+ * fails trm_config_validate with TRM_E_NOMEM. */
+uint64_t trm_model_bytes(const trm_config *c);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Kernels: one table of function pointers per instruction set (scalar is the reference).      */
@@ -212,6 +217,10 @@ trm_status trm_model_check_loaded(const trm_model *m, trm_error *err);
 typedef struct trm_solver trm_solver;
 
 trm_solver *trm_solver_create(const trm_model *m, int max_batch, trm_error *err);
+/* Bytes trm_solver_create(m, max_batch) allocates, for the model's precision and the threads
+ * OpenMP would give it now; 0 for a bad max_batch. 64-bit on every target, so a 32-bit one can
+ * refuse a batch it cannot address before creating the solver. */
+uint64_t trm_solver_bytes(const trm_model *m, int max_batch);
 void trm_solver_free(trm_solver *s);
 /* Start new puzzles: tokens [batch * grid] (ids 0..V-1), puzzle_ids [batch] or NULL (all 0).
  * State = (H_init, L_init) broadcast; the pass counter goes to 0. */
@@ -228,6 +237,16 @@ void trm_solver_read(const trm_solver *s, uint8_t *tokens, float *confidence);
 const float *trm_solver_logits(const trm_solver *s);
 /* q_halt logit of slot b at the last completed supervision step (NaN before the first). */
 float trm_solver_halt_logit(const trm_solver *s, int b);
+/* Supervision steps completed since reset (passes / H_cycles). */
+int trm_solver_steps(const trm_solver *s);
+/* Early halting, the rule training uses (TRM §3.3): slot b's answer is final at the first
+ * supervision step whose q_halt logit is > 0. Returns that step (1-based), or 0 while no step has
+ * said halt (or b is not a slot). The solver keeps refining every slot: a caller that stops early
+ * reads a slot's answer at the step it halts (trm_solver_read then), and a caller that runs a
+ * fixed number of steps ignores this. */
+int trm_solver_halt_step(const trm_solver *s, int b);
+/* 1 when every slot has halted (early halting can stop passing), else 0. */
+int trm_solver_all_halted(const trm_solver *s);
 /* The recurrent state [batch * S * D]: which = 0 for y (z_H), 1 for z (z_L). */
 const float *trm_solver_state(const trm_solver *s, int which);
 

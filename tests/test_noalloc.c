@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "trm.h"
+#include "internal.h" /* sizeof(struct trm_model) */
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -20,13 +20,42 @@ void *__real_realloc(void *p, size_t n);
 void *__real_aligned_alloc(size_t a, size_t n);
 int __real_posix_memalign(void **p, size_t a, size_t n);
 
-static long allocations; /* heap calls since the counter was last cleared */
+static long allocations;         /* heap calls since the counter was last cleared */
+static unsigned long long bytes; /* bytes they asked for */
 
-void *__wrap_malloc(size_t n) { return allocations++, __real_malloc(n); }
-void *__wrap_calloc(size_t k, size_t n) { return allocations++, __real_calloc(k, n); }
-void *__wrap_realloc(void *p, size_t n) { return allocations++, __real_realloc(p, n); }
-void *__wrap_aligned_alloc(size_t a, size_t n) { return allocations++, __real_aligned_alloc(a, n); }
-int __wrap_posix_memalign(void **p, size_t a, size_t n) { return allocations++, __real_posix_memalign(p, a, n); }
+void *__wrap_malloc(size_t n) { return allocations++, bytes += n, __real_malloc(n); }
+void *__wrap_calloc(size_t k, size_t n) { return allocations++, bytes += (unsigned long long)k * n, __real_calloc(k, n); }
+void *__wrap_realloc(void *p, size_t n) { return allocations++, bytes += n, __real_realloc(p, n); }
+void *__wrap_aligned_alloc(size_t a, size_t n) { return allocations++, bytes += n, __real_aligned_alloc(a, n); }
+int __wrap_posix_memalign(void **p, size_t a, size_t n) { return allocations++, bytes += n, __real_posix_memalign(p, a, n); }
+
+/* The sizes the core reports (trm_model_bytes, trm_solver_bytes: what the WASM module checks
+ * against its 2 GB before creating anything) are what creating allocates, besides the object's
+ * own struct: sizeof(struct trm_model) exactly, and for a solver (whose struct is private to
+ * solver.c) the same few KB whatever the batch. */
+static void check_sizes(const trm_config *c, const trm_model *m, const char *what) {
+    const uint64_t want_model = trm_model_bytes(c);
+    trm_error e;
+    bytes = 0;
+    trm_model *m2 = trm_model_create(c, &e);
+    const unsigned long long got_model = bytes;
+    trm_model_free(m2);
+    CHECK(want_model > 0 && got_model == want_model + sizeof(struct trm_model),
+          "%s: trm_model_bytes says %llu, trm_model_create allocated %llu", what, (unsigned long long)want_model, got_model);
+    unsigned long long first_struct = 0;
+    for (int batch = 1; batch <= 64; batch *= 8) {
+        const uint64_t want = trm_solver_bytes(m, batch);
+        bytes = 0;
+        trm_solver *s = trm_solver_create(m, batch, &e);
+        const unsigned long long got = bytes;
+        trm_solver_free(s);
+        if (batch == 1) first_struct = got - want;
+        CHECK(s && want > 0 && got >= want && got - want < 16384 && got - want == first_struct,
+              "%s, batch %d: trm_solver_bytes says %llu, trm_solver_create allocated %llu", what, batch,
+              (unsigned long long)want, got);
+    }
+    CHECK(trm_solver_bytes(m, 0) == 0 && trm_solver_bytes(m, (1 << 20) + 1) == 0, "%s: a bad batch has a size", what);
+}
 
 enum { B = 4, SIDE = 5, STEPS = 3 };
 
@@ -86,6 +115,7 @@ static void check_mixer(const char *kernels, int mlp_t, trm_precision precision,
     trm_solver *s2 = trm_solver_create(m, 1, &e);
     CHECK(allocations > 0, "%s: creating a solver made no counted allocation: the wrap is not in effect", what);
     trm_solver_free(s2);
+    check_sizes(&c, m, what);
     if (check_failures == failures_before) printf("ok   %s: %d steps and a solve, no heap allocation\n", what, STEPS);
     trm_solver_free(s);
     trm_trainer_free(t);
