@@ -10,9 +10,13 @@
  *
  * Restoring is strict: every entry must be present with the expected dtype and element count,
  * otherwise the message names the tensor and what differs.
+ *
+ * Errors: a trm_status and a message in err (may be NULL) that names the file: TRM_E_FORMAT for a
+ * file that is not a checkpoint or lacks an entry, TRM_E_SHAPE for an entry of another size, and
+ * the codes of fileio.h and safetensors.h.
  */
-#ifndef TRM_CHECKPOINT_H
-#define TRM_CHECKPOINT_H
+#ifndef TRMN_CHECKPOINT_H
+#define TRMN_CHECKPOINT_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -24,34 +28,33 @@
 extern "C" {
 #endif
 
-#define TRM_CHECKPOINT_FORMAT "trm.c-checkpoint/1"
+#define TRMN_CHECKPOINT_FORMAT "trm.c-checkpoint/1"
 
 /* A group of state entries stored under name prefix + entry name. */
-typedef struct trm_ckpt_group {
+typedef struct trmn_ckpt_group {
     const char *prefix;           /* e.g. "trainer." */
     const trm_state_entry *entries;
     int count;
-} trm_ckpt_group;
+} trmn_ckpt_group;
 
-int trm_checkpoint_write(const char *path, const trm_ckpt_group *groups, int n_groups,
-                         const char *config_json, char *err, size_t errcap);
+trm_status trmn_checkpoint_write(const char *path, const trmn_ckpt_group *groups, int n_groups,
+                                 const char *config_json, trm_error *err);
 
-typedef struct trm_checkpoint {
+typedef struct trmn_checkpoint {
     uint8_t *buf;
     size_t len;
-    trm_st_file st;
+    trmn_st_file st;
     const char *config_json;      /* from __metadata__, points into st */
     char path[1024];
-} trm_checkpoint;
+} trmn_checkpoint;
 
 /* Read and parse; checks the format tag and that a config is present. */
-int trm_checkpoint_read(const char *path, trm_checkpoint *ck, char *err, size_t errcap);
+trm_status trmn_checkpoint_read(const char *path, trmn_checkpoint *ck, trm_error *err);
 /* Copy every entry of the group from the checkpoint into its memory. */
-int trm_checkpoint_restore(const trm_checkpoint *ck, const trm_ckpt_group *g, char *err,
-                           size_t errcap);
-void trm_checkpoint_free(trm_checkpoint *ck);
+trm_status trmn_checkpoint_restore(const trmn_checkpoint *ck, const trmn_ckpt_group *g, trm_error *err);
+void trmn_checkpoint_free(trmn_checkpoint *ck);
 
 #ifdef __cplusplus
 }
 #endif
-#endif /* TRM_CHECKPOINT_H */
+#endif /* TRMN_CHECKPOINT_H */

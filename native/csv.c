@@ -2,7 +2,6 @@
  * machine over the whole file in memory; it never trusts a length or a count from the input. */
 #include "csv.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,31 +29,31 @@ static int grow(void **buf, size_t *cap, size_t need, size_t elem) {
 /* ------------------------------------------------------------------------------------------ */
 /* Dataset                                                                                     */
 
-void trm_csv_init(trm_csv_dataset *d, const trm_task *task, int height, int width) {
+void trmn_csv_init(trmn_csv_dataset *d, const trm_task *task, int height, int width) {
     memset(d, 0, sizeof *d);
     d->task = task ? task : trm_task_default();
     d->height = height;
     d->width = width;
 }
 
-void trm_csv_free(trm_csv_dataset *d) {
+void trmn_csv_free(trmn_csv_dataset *d) {
     free(d->questions);
     free(d->answers);
     free(d->ratings);
     free(d->sources);
     free(d->text);
     free(d->text_off);
-    trm_csv_init(d, d->task, 0, 0);
+    trmn_csv_init(d, d->task, 0, 0);
 }
 
 /* Point sources[] into the text block again (after it moved). */
-static void fix_sources(trm_csv_dataset *d) {
+static void fix_sources(trmn_csv_dataset *d) {
     for (size_t i = 0; i < d->count; i++) d->sources[i] = d->text + d->text_off[i];
 }
 
 /* Resize every per-row array to rows rows; on failure nothing is lost (the arrays that did
  * grow are just larger than cap_rows says). */
-static int reserve_rows(trm_csv_dataset *d, size_t rows, size_t cells) {
+static int reserve_rows(trmn_csv_dataset *d, size_t rows, size_t cells) {
     if (rows > ((size_t)-1 / 2) / (cells + sizeof(int32_t) + sizeof(char *) + sizeof(size_t))) return -1;
     uint8_t *q = realloc(d->questions, rows * cells);
     if (!q) return -1;
@@ -75,17 +74,17 @@ static int reserve_rows(trm_csv_dataset *d, size_t rows, size_t cells) {
     return 0;
 }
 
-trm_status trm_csv_append(trm_csv_dataset *d, const char *source, const uint8_t *question,
-                          const uint8_t *answer, int32_t rating, trm_error *err) {
+trm_status trmn_csv_append(trmn_csv_dataset *d, const char *source, const uint8_t *question,
+                           const uint8_t *answer, int32_t rating, trm_error *err) {
     if (d->height < 1 || d->width < 1 || d->height > d->task->max_side || d->width > d->task->max_side)
-        return trm_error_set(err, TRM_E_SHAPE, "dataset grid size %d x %d is not set or is over %d",
+        return trmn_error_set(err, TRM_E_SHAPE, "dataset grid size %d x %d is not set or is over %d",
                         d->height, d->width, d->task->max_side);
     size_t cells = (size_t)d->height * (size_t)d->width, slen = strlen(source);
     if (d->count == d->cap_rows && reserve_rows(d, d->cap_rows ? 2 * d->cap_rows : 16, cells))
-        return trm_error_set(err, TRM_E_NOMEM, "out of memory growing the dataset past %zu rows", d->count);
+        return trmn_error_set(err, TRM_E_NOMEM, "out of memory growing the dataset past %zu rows", d->count);
     char *old = d->text;
     if (grow((void **)&d->text, &d->text_cap, d->text_len + slen + 1, 1))
-        return trm_error_set(err, TRM_E_NOMEM, "out of memory storing row sources");
+        return trmn_error_set(err, TRM_E_NOMEM, "out of memory storing row sources");
     memcpy(d->questions + d->count * cells, question, cells);
     memcpy(d->answers + d->count * cells, answer, cells);
     d->ratings[d->count] = rating;
@@ -128,7 +127,7 @@ static trm_status read_quoted(csv_parser *ps, trm_error *err) {
     long start = ps->line;
     for (;;) {
         if (ps->p == ps->end)
-            return trm_error_set(err, TRM_E_FORMAT, "%s: line %ld: column %d: quote opened on line %ld is never closed",
+            return trmn_error_set(err, TRM_E_FORMAT, "%s: line %ld: column %d: quote opened on line %ld is never closed",
                             AT, ps->nf + 1, start);
         char c = *ps->p++;
         if (c == '"') {
@@ -137,12 +136,12 @@ static trm_status read_quoted(csv_parser *ps, trm_error *err) {
         } else if (c == '\n' || (c == '\r' && !(ps->p < ps->end && *ps->p == '\n'))) {
             ps->line++;
         } else if (c == '\0') {
-            return trm_error_set(err, TRM_E_FORMAT, "%s: line %ld: column %d: NUL byte", AT, ps->nf + 1);
+            return trmn_error_set(err, TRM_E_FORMAT, "%s: line %ld: column %d: NUL byte", AT, ps->nf + 1);
         }
-        if (put(ps, c)) return trm_error_set(err, TRM_E_NOMEM, "out of memory reading %s", ps->name);
+        if (put(ps, c)) return trmn_error_set(err, TRM_E_NOMEM, "out of memory reading %s", ps->name);
     }
     if (ps->p < ps->end && *ps->p != ',' && *ps->p != '\n' && *ps->p != '\r')
-        return trm_error_set(err, TRM_E_FORMAT, "%s: line %ld: column %d: unexpected character '%c' after the closing quote",
+        return trmn_error_set(err, TRM_E_FORMAT, "%s: line %ld: column %d: unexpected character '%c' after the closing quote",
                         AT, ps->nf + 1, *ps->p >= 0x20 && *ps->p < 0x7f ? *ps->p : '?');
     return TRM_OK;
 }
@@ -168,11 +167,11 @@ static trm_status read_record(csv_parser *ps, int *got, trm_error *err) {
         } else {
             while (ps->p < ps->end && *ps->p != ',' && *ps->p != '\n' && *ps->p != '\r') {
                 if (*ps->p == '\0')
-                    return trm_error_set(err, TRM_E_FORMAT, "%s: line %ld: column %d: NUL byte", AT, ps->nf + 1);
-                if (put(ps, *ps->p++)) return trm_error_set(err, TRM_E_NOMEM, "out of memory reading %s", ps->name);
+                    return trmn_error_set(err, TRM_E_FORMAT, "%s: line %ld: column %d: NUL byte", AT, ps->nf + 1);
+                if (put(ps, *ps->p++)) return trmn_error_set(err, TRM_E_NOMEM, "out of memory reading %s", ps->name);
             }
         }
-        if (put(ps, '\0')) return trm_error_set(err, TRM_E_NOMEM, "out of memory reading %s", ps->name);
+        if (put(ps, '\0')) return trmn_error_set(err, TRM_E_NOMEM, "out of memory reading %s", ps->name);
         if (ps->nf < CSV_KEEP_FIELDS) {
             ps->off[ps->nf] = off;
             ps->len[ps->nf] = ps->buf_len - 1 - off;
@@ -221,69 +220,70 @@ static int isqrt_exact(size_t n, int max_side) {
 
 /* The question must be one of the task's (core's rule), and its answer must fit it (mazes: only
  * path cells marked). */
-static trm_status check_pair(const csv_parser *ps, size_t row, const trm_csv_dataset *d, const uint8_t *q,
+static trm_status check_pair(const csv_parser *ps, size_t row, const trmn_csv_dataset *d, const uint8_t *q,
                              const uint8_t *a, trm_error *err) {
     trm_error e;
     if (d->task->check_question(q, d->height, d->width, &e) != TRM_OK)
-        return trm_error_set(err, TRM_E_FORMAT, "%s: line %ld (data row %zu): column 2 (%s)", AT, row, e.msg);
+        return trmn_error_set(err, TRM_E_FORMAT, "%s: line %ld (data row %zu): column 2 (%s)", AT, row, e.msg);
     if (d->task->check_label(q, a, d->height, d->width, &e) != TRM_OK)
-        return trm_error_set(err, TRM_E_FORMAT, "%s: line %ld (data row %zu): column 3 (answer): %s", AT, row, e.msg);
+        return trmn_error_set(err, TRM_E_FORMAT, "%s: line %ld (data row %zu): column 3 (answer): %s", AT, row, e.msg);
     return TRM_OK;
 }
 
-static trm_status take_row(csv_parser *ps, size_t row, trm_csv_dataset *d, uint8_t **q, uint8_t **a,
+static trm_status take_row(csv_parser *ps, size_t row, trmn_csv_dataset *d, uint8_t **q, uint8_t **a,
                            trm_error *err) {
     if (ps->nf != 4)
-        return trm_error_set(err, TRM_E_FORMAT, "%s: line %ld (data row %zu): %d columns, expected 4 (source,question,answer,rating)",
+        return trmn_error_set(err, TRM_E_FORMAT, "%s: line %ld (data row %zu): %d columns, expected 4 (source,question,answer,rating)",
                         AT, row, ps->nf);
     size_t qlen = ps->len[1], alen = ps->len[2];
     if (d->height == 0) {
         int side = isqrt_exact(qlen, d->task->max_side);
         if (side < 1)
-            return trm_error_set(err, TRM_E_SHAPE, "%s: line %ld (data row %zu): column 2 (question): length %zu is not a square "
+            return trmn_error_set(err, TRM_E_SHAPE, "%s: line %ld (data row %zu): column 2 (question): length %zu is not a square "
                             "number of cells; give the grid height and width", AT, row, qlen);
         d->height = d->width = side;
     }
     size_t cells = (size_t)d->height * (size_t)d->width;
     if (qlen != cells)
-        return trm_error_set(err, TRM_E_SHAPE, "%s: line %ld (data row %zu): column 2 (question): %zu characters, expected %d x %d = %zu",
+        return trmn_error_set(err, TRM_E_SHAPE, "%s: line %ld (data row %zu): column 2 (question): %zu characters, expected %d x %d = %zu",
                         AT, row, qlen, d->height, d->width, cells);
     if (alen != qlen)
-        return trm_error_set(err, TRM_E_SHAPE, "%s: line %ld (data row %zu): column 3 (answer): %zu characters, but the question has %zu",
+        return trmn_error_set(err, TRM_E_SHAPE, "%s: line %ld (data row %zu): column 3 (answer): %zu characters, but the question has %zu",
                         AT, row, alen, qlen);
     if (!*q) {
         *q = malloc(cells);
         *a = malloc(cells);
-        if (!*q || !*a) return trm_error_set(err, TRM_E_NOMEM, "out of memory reading %s", ps->name);
+        if (!*q || !*a) return trmn_error_set(err, TRM_E_NOMEM, "out of memory reading %s", ps->name);
     }
     trm_error te;
     for (int col = 1; col <= 2; col++) {
         if (trm_task_tokenize(d->task, field(ps, col), cells, d->height, d->width, col == 1 ? *q : *a, &te) != TRM_OK)
-            return trm_error_set(err, TRM_E_FORMAT, "%s: line %ld (data row %zu): column %d (%s): %s", AT, row, col + 1,
+            return trmn_error_set(err, TRM_E_FORMAT, "%s: line %ld (data row %zu): column %d (%s): %s", AT, row, col + 1,
                             col == 1 ? "question" : "answer", te.msg);
     }
-    if (check_pair(ps, row, d, *q, *a, err) != TRM_OK) return err->code;
+    trm_status st = check_pair(ps, row, d, *q, *a, err);
+    if (st != TRM_OK) return st;
     int32_t rating;
     if (parse_rating(field(ps, 3), &rating))
-        return trm_error_set(err, TRM_E_FORMAT, "%s: line %ld (data row %zu): column 4 (rating): '%.40s' is not an integer",
+        return trmn_error_set(err, TRM_E_FORMAT, "%s: line %ld (data row %zu): column 4 (rating): '%.40s' is not an integer",
                         AT, row, field(ps, 3));
-    return trm_csv_append(d, field(ps, 0), *q, *a, rating, err);
+    return trmn_csv_append(d, field(ps, 0), *q, *a, rating, err);
 }
 
-static trm_status parse_all(csv_parser *ps, trm_csv_dataset *out, trm_error *err) {
+static trm_status parse_all(csv_parser *ps, trmn_csv_dataset *out, trm_error *err) {
     int got;
     trm_status st = read_record(ps, &got, err);
     if (st != TRM_OK) return st;
     if (!got)
-        return trm_error_set(err, TRM_E_FORMAT, "%s: empty file, expected the header %s", ps->name, CSV_HEADER);
+        return trmn_error_set(err, TRM_E_FORMAT, "%s: empty file, expected the header %s", ps->name, CSV_HEADER);
     if (ps->nf != 4)
-        return trm_error_set(err, TRM_E_FORMAT, "%s: line %ld: header has %d columns, expected 4 (%s)", AT, ps->nf, CSV_HEADER);
+        return trmn_error_set(err, TRM_E_FORMAT, "%s: line %ld: header has %d columns, expected 4 (%s)", AT, ps->nf, CSV_HEADER);
     static const char *const names[4] = {"source", "question", "answer", "rating"};
     for (int i = 0; i < 4; i++)
         if (strcmp(field(ps, i), names[i]))
-            return trm_error_set(err, TRM_E_FORMAT, "%s: line %ld: column %d of the header is '%.40s', expected '%s' (the first "
-                                 "line must be the header %s; a file without one would lose its first row)", AT, i + 1,
-                                 field(ps, i), names[i], CSV_HEADER);
+            return trmn_error_set(err, TRM_E_FORMAT, "%s: line %ld: column %d of the header is '%.40s', expected '%s' (the first "
+                                  "line must be the header %s; a file without one would lose its first row)", AT, i + 1,
+                                  field(ps, i), names[i], CSV_HEADER);
     uint8_t *q = NULL, *a = NULL;
     for (size_t row = 1;; row++) {
         st = read_record(ps, &got, err);
@@ -294,17 +294,17 @@ static trm_status parse_all(csv_parser *ps, trm_csv_dataset *out, trm_error *err
     free(q);
     free(a);
     if (st == TRM_OK && out->count == 0)
-        return trm_error_set(err, TRM_E_FORMAT, "%s: no data rows after the header", ps->name);
+        return trmn_error_set(err, TRM_E_FORMAT, "%s: no data rows after the header", ps->name);
     return st;
 }
 
-trm_status trm_csv_parse(const char *text, size_t len, const char *name, const trm_task *task, int height,
-                         int width, trm_csv_dataset *out, trm_error *err) {
-    trm_csv_init(out, task, 0, 0);
+trm_status trmn_csv_parse(const char *text, size_t len, const char *name, const trm_task *task, int height,
+                          int width, trmn_csv_dataset *out, trm_error *err) {
+    trmn_csv_init(out, task, 0, 0);
     if (!name) name = "<csv>";
     if (height != 0 || width != 0) {
         if (height < 1 || width < 1 || height > out->task->max_side || width > out->task->max_side)
-            return trm_error_set(err, TRM_E_SHAPE, "%s: grid size %d x %d: height and width must be in [1, %d] (or both 0)",
+            return trmn_error_set(err, TRM_E_SHAPE, "%s: grid size %d x %d: height and width must be in [1, %d] (or both 0)",
                             name, height, width, out->task->max_side);
         out->height = height;
         out->width = width;
@@ -319,7 +319,7 @@ trm_status trm_csv_parse(const char *text, size_t len, const char *name, const t
     trm_status st = parse_all(&ps, out, err);
     free(ps.buf);
     if (st != TRM_OK) {
-        trm_csv_free(out);
+        trmn_csv_free(out);
         return st;
     }
     if (err) {
@@ -329,15 +329,14 @@ trm_status trm_csv_parse(const char *text, size_t len, const char *name, const t
     return TRM_OK;
 }
 
-trm_status trm_csv_read(const char *path, const trm_task *task, int height, int width, trm_csv_dataset *out,
-                        trm_error *err) {
+trm_status trmn_csv_read(const char *path, const trm_task *task, int height, int width, trmn_csv_dataset *out,
+                         trm_error *err) {
     uint8_t *buf = NULL;
     size_t len = 0;
-    char msg[256];
-    trm_csv_init(out, task, 0, 0);
-    if (trm_read_file(path, 0, &buf, &len, msg, sizeof msg) != 0)
-        return trm_error_set(err, TRM_E_INVALID, "%s", msg);
-    trm_status st = trm_csv_parse((const char *)buf, len, path, task, height, width, out, err);
+    trmn_csv_init(out, task, 0, 0);
+    trm_status st = trmn_read_file(path, 0, &buf, &len, err);
+    if (st != TRM_OK) return st;
+    st = trmn_csv_parse((const char *)buf, len, path, task, height, width, out, err);
     free(buf);
     return st;
 }
@@ -381,7 +380,7 @@ static trm_status out_grid(out_buf *o, const trm_task *task, const uint8_t *t, s
     for (size_t i = 0; i < cells; i++) {
         scratch[i] = trm_task_token_char(task, t[i]);
         if (scratch[i] == '?')
-            return trm_error_set(err, TRM_E_FORMAT, "row %zu, %s, grid row %d, column %d: token %d is not a %s token",
+            return trmn_error_set(err, TRM_E_FORMAT, "row %zu, %s, grid row %d, column %d: token %d is not a %s token",
                             row + 1, col, (int)(i / (size_t)w), (int)(i % (size_t)w), t[i], task->name);
     }
     out_bytes(o, "\"", 1);
@@ -390,13 +389,13 @@ static trm_status out_grid(out_buf *o, const trm_task *task, const uint8_t *t, s
     return TRM_OK;
 }
 
-trm_status trm_csv_format(const trm_csv_dataset *d, char **out, size_t *len, trm_error *err) {
+trm_status trmn_csv_format(const trmn_csv_dataset *d, char **out, size_t *len, trm_error *err) {
     *out = NULL;
     *len = 0;
     size_t cells = (size_t)d->height * (size_t)d->width;
     out_buf o = {0};
     char *scratch = malloc(cells + 1);
-    if (!scratch) return trm_error_set(err, TRM_E_NOMEM, "out of memory formatting CSV");
+    if (!scratch) return trmn_error_set(err, TRM_E_NOMEM, "out of memory formatting CSV");
     if (grow((void **)&o.p, &o.cap, 64 + d->count * (2 * cells + 32) + d->text_len, 1)) o.oom = 1;
     out_bytes(&o, CSV_HEADER, sizeof CSV_HEADER - 1);
     out_bytes(&o, "\n", 1);
@@ -412,7 +411,7 @@ trm_status trm_csv_format(const trm_csv_dataset *d, char **out, size_t *len, trm
         out_bytes(&o, num, (size_t)n);
     }
     free(scratch);
-    if (st == TRM_OK && o.oom) st = trm_error_set(err, TRM_E_NOMEM, "out of memory formatting CSV");
+    if (st == TRM_OK && o.oom) st = trmn_error_set(err, TRM_E_NOMEM, "out of memory formatting CSV");
     if (st != TRM_OK) {
         free(o.p);
         return st;
@@ -423,15 +422,14 @@ trm_status trm_csv_format(const trm_csv_dataset *d, char **out, size_t *len, trm
     return TRM_OK;
 }
 
-trm_status trm_csv_write(const char *path, const trm_csv_dataset *d, trm_error *err) {
+trm_status trmn_csv_write(const char *path, const trmn_csv_dataset *d, trm_error *err) {
     char *text;
     size_t len;
-    char msg[256];
-    trm_status st = trm_csv_format(d, &text, &len, err);
+    trm_status st = trmn_csv_format(d, &text, &len, err);
     if (st != TRM_OK) return st;
-    int rc = trm_write_file(path, text, len, msg, sizeof msg);
+    st = trmn_write_file(path, text, len, err);
     free(text);
-    if (rc != 0) return trm_error_set(err, TRM_E_INVALID, "%s", msg);
+    if (st != TRM_OK) return st;
     if (err) {
         err->code = TRM_OK;
         err->msg[0] = '\0';

@@ -14,8 +14,8 @@
  * Errors name the file, the line where the row starts, the data row (1 = first row after the
  * header), the column, and for grid characters the grid row and column.
  */
-#ifndef TRM_CSV_H
-#define TRM_CSV_H
+#ifndef TRMN_CSV_H
+#define TRMN_CSV_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -27,7 +27,7 @@
 extern "C" {
 #endif
 
-typedef struct trm_csv_dataset {
+typedef struct trmn_csv_dataset {
     const trm_task *task; /* what the grids mean: their characters and the question/answer rules */
     size_t count;         /* data rows */
     int height, width;    /* grid size; cells = height * width */
@@ -39,33 +39,33 @@ typedef struct trm_csv_dataset {
     size_t cap_rows, text_len, text_cap;
     char *text;
     size_t *text_off;
-} trm_csv_dataset;
+} trmn_csv_dataset;
 
 /* An empty dataset of task (NULL: the default, mazes) for h x w grids (h = w = 0: unknown until
  * the first row is added/parsed). */
-void trm_csv_init(trm_csv_dataset *d, const trm_task *task, int height, int width);
-void trm_csv_free(trm_csv_dataset *d);
+void trmn_csv_init(trmn_csv_dataset *d, const trm_task *task, int height, int width);
+void trmn_csv_free(trmn_csv_dataset *d);
 
 /* Append one row (copies everything). question, answer: [height*width] tokens of the task. */
-trm_status trm_csv_append(trm_csv_dataset *d, const char *source, const uint8_t *question,
-                          const uint8_t *answer, int32_t rating, trm_error *err);
+trm_status trmn_csv_append(trmn_csv_dataset *d, const char *source, const uint8_t *question,
+                           const uint8_t *answer, int32_t rating, trm_error *err);
 
 /* Parse text[0..len) (need not be NUL-terminated). name labels error messages (e.g. the path).
  * height = width = 0 infers a square size. On error *out is left empty (free it anyway or not:
  * both are safe). */
-trm_status trm_csv_parse(const char *text, size_t len, const char *name, const trm_task *task, int height,
-                         int width, trm_csv_dataset *out, trm_error *err);
+trm_status trmn_csv_parse(const char *text, size_t len, const char *name, const trm_task *task, int height,
+                          int width, trmn_csv_dataset *out, trm_error *err);
 /* Read and parse a whole file. */
-trm_status trm_csv_read(const char *path, const trm_task *task, int height, int width, trm_csv_dataset *out,
-                        trm_error *err);
+trm_status trmn_csv_read(const char *path, const trm_task *task, int height, int width, trmn_csv_dataset *out,
+                         trm_error *err);
 
 /* The CSV text of d (header + rows, LF line ends, grid fields always quoted, the source quoted
  * when it holds a comma, quote, CR or LF). *out is malloc'd (NUL-terminated), *len its length. */
-trm_status trm_csv_format(const trm_csv_dataset *d, char **out, size_t *len, trm_error *err);
+trm_status trmn_csv_format(const trmn_csv_dataset *d, char **out, size_t *len, trm_error *err);
 /* Write d to path atomically (temporary file + rename). */
-trm_status trm_csv_write(const char *path, const trm_csv_dataset *d, trm_error *err);
+trm_status trmn_csv_write(const char *path, const trmn_csv_dataset *d, trm_error *err);
 
 #ifdef __cplusplus
 }
 #endif
-#endif /* TRM_CSV_H */
+#endif /* TRMN_CSV_H */

@@ -6,19 +6,18 @@
 #include "maze.h"
 
 #include <cjson/cJSON.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-struct trm_data {
+struct trmn_data {
     int h, w;
     size_t grid;
     int use_generator, augment;
     trm_maze_options gen, gen_long; /* gen_long: the same with the long-path minimum */
     double long_fraction;
     uint64_t gen_seed, order_seed;
-    trm_csv_dataset train, test;  /* CSV sources (test also holds a CSV held-out set) */
+    trmn_csv_dataset train, test;  /* CSV sources (test also holds a CSV held-out set) */
     uint8_t *gen_test_q, *gen_test_l;
     const uint8_t *test_q, *test_l;
     size_t n_train, n_test;
@@ -40,7 +39,7 @@ static uint64_t hash_bytes(const uint8_t *p, size_t n) {
     return h;
 }
 
-static int build_test_set(trm_data *d) {
+static int build_test_set(trmn_data *d) {
     d->hcap = 16;
     while (d->hcap < 2 * d->n_test + 1) d->hcap *= 2;
     d->hset = calloc(d->hcap, sizeof *d->hset);
@@ -53,7 +52,7 @@ static int build_test_set(trm_data *d) {
     return 0;
 }
 
-static int is_held_out(const trm_data *d, const uint8_t *q) {
+static int is_held_out(const trmn_data *d, const uint8_t *q) {
     if (!d->hset) return 0;
     size_t i = hash_bytes(q, d->grid) & (d->hcap - 1);
     for (; d->hset[i]; i = (i + 1) & (d->hcap - 1))
@@ -63,7 +62,7 @@ static int is_held_out(const trm_data *d, const uint8_t *q) {
 
 /* Whether training maze k is one of the long_fraction drawn with the long-path minimum: a
  * function of (seed, k) alone, so resumed runs and any thread count see the same stream. */
-static int is_long(const trm_data *d, uint64_t seed, uint64_t k) {
+static int is_long(const trmn_data *d, uint64_t seed, uint64_t k) {
     if (d->long_fraction <= 0) return 0;
     const uint64_t u = trm_maze_seed(trm_maze_seed(seed, k), 0x4c4f4e47u /* "LONG" */);
     return (double)(u >> 11) * 0x1.0p-53 < d->long_fraction;
@@ -71,11 +70,11 @@ static int is_long(const trm_data *d, uint64_t seed, uint64_t k) {
 
 /* Generate mazes first..first+n-1 of seed into q, l [n * grid] in parallel; mix: the training
  * stream (some mazes long, see is_long), else every maze with the base options. */
-static int generate(const trm_data *d, uint64_t seed, uint64_t first, size_t n, int mix, uint8_t *q, uint8_t *l,
-                    char *err, size_t cap) {
+static trm_status generate(const trmn_data *d, uint64_t seed, uint64_t first, size_t n, int mix, uint8_t *q, uint8_t *l,
+                           trm_error *err) {
     const size_t wsb = trm_maze_workspace_bytes(d->h, d->w);
     long bad = -1;
-    char msg[256] = "";
+    trm_error first_err = {TRM_OK, ""}; /* maze bad's: the lowest index that failed, in whatever order threads end */
 #pragma omp parallel
     {
         void *ws = malloc(wsb);
@@ -89,17 +88,19 @@ static int generate(const trm_data *d, uint64_t seed, uint64_t first, size_t n, 
 #pragma omp critical
             if (bad < 0 || k < bad) {
                 bad = k;
-                snprintf(msg, sizeof msg, "%s", ws ? e.msg : "out of memory");
+                if (ws) first_err = e;
+                else trmn_error_set(&first_err, TRM_E_NOMEM, "out of memory");
             }
         }
         free(ws);
     }
-    if (bad >= 0) return trm_errorf(err, cap, "generator: maze %llu of seed %llu: %s", (unsigned long long)(first + (uint64_t)bad),
-                              (unsigned long long)seed, msg);
-    return 0;
+    if (bad >= 0)
+        return trmn_error_set(err, first_err.code, "generator: maze %llu of seed %llu: %s",
+                              (unsigned long long)(first + (uint64_t)bad), (unsigned long long)seed, first_err.msg);
+    return TRM_OK;
 }
 
-static void shuffle_epoch(trm_data *d) {
+static void shuffle_epoch(trmn_data *d) {
     trm_rng r;
     trm_rng_seed(&r, trm_maze_seed(d->order_seed, d->epoch));
     for (size_t i = 0; i < d->n_train; i++) d->perm[i] = (uint32_t)i;
@@ -111,28 +112,29 @@ static void shuffle_epoch(trm_data *d) {
     }
 }
 
-static int open_csv(trm_data *d, trm_run_config *c, char *err, size_t cap) {
-    trm_error e;
+static trm_status open_csv(trmn_data *d, trmn_run_config *c, trm_error *err) {
     int h = c->model_grid_given == 3 ? c->model.grid_height : 0, w = c->model_grid_given == 3 ? c->model.grid_width : 0;
-    if (trm_csv_read(c->train_csv, c->model.task, h, w, &d->train, &e) != TRM_OK) return trm_errorf(err, cap, "%s", e.msg);
-    if (d->train.count == 0) return trm_errorf(err, cap, "%s: no data rows", c->train_csv);
-    if (d->train.count > UINT32_MAX) return trm_errorf(err, cap, "%s: too many rows", c->train_csv);
+    trm_status st = trmn_csv_read(c->train_csv, c->model.task, h, w, &d->train, err);
+    if (st != TRM_OK) return st;
+    if (d->train.count == 0) return trmn_error_set(err, TRM_E_FORMAT, "%s: no data rows", c->train_csv);
+    if (d->train.count > UINT32_MAX) return trmn_error_set(err, TRM_E_INVALID, "%s: too many rows", c->train_csv);
     d->h = d->train.height;
     d->w = d->train.width;
     if (c->test_csv[0]) {
-        if (trm_csv_read(c->test_csv, c->model.task, d->h, d->w, &d->test, &e) != TRM_OK) return trm_errorf(err, cap, "%s", e.msg);
+        st = trmn_csv_read(c->test_csv, c->model.task, d->h, d->w, &d->test, err);
+        if (st != TRM_OK) return st;
         d->test_q = d->test.questions;
         d->test_l = d->test.answers;
         d->n_test = d->test.count;
     }
     d->n_train = d->train.count;
     d->perm = malloc(d->n_train * sizeof *d->perm);
-    if (!d->perm) return trm_errorf(err, cap, "out of memory");
+    if (!d->perm) return trmn_error_set(err, TRM_E_NOMEM, "out of memory");
     shuffle_epoch(d);
-    return 0;
+    return TRM_OK;
 }
 
-static int open_generator(trm_data *d, trm_run_config *c, char *err, size_t cap) {
+static trm_status open_generator(trmn_data *d, trmn_run_config *c, trm_error *err) {
     d->h = c->gen.height;
     d->w = c->gen.width;
     d->gen = c->gen;
@@ -144,47 +146,50 @@ static int open_generator(trm_data *d, trm_run_config *c, char *err, size_t cap)
     d->grid = (size_t)d->h * d->w;
     d->gen_test_q = malloc(d->n_test * d->grid);
     d->gen_test_l = malloc(d->n_test * d->grid);
-    if (!d->gen_test_q || !d->gen_test_l) return trm_errorf(err, cap, "out of memory for %zu held-out mazes", d->n_test);
-    if (generate(d, c->gen_test_seed, 0, d->n_test, 0, d->gen_test_q, d->gen_test_l, err, cap)) return -1;
+    if (!d->gen_test_q || !d->gen_test_l)
+        return trmn_error_set(err, TRM_E_NOMEM, "out of memory for %zu held-out mazes", d->n_test);
+    const trm_status st = generate(d, c->gen_test_seed, 0, d->n_test, 0, d->gen_test_q, d->gen_test_l, err);
+    if (st != TRM_OK) return st;
     d->test_q = d->gen_test_q;
     d->test_l = d->gen_test_l;
-    return 0;
+    return TRM_OK;
 }
 
-trm_data *trm_data_open(trm_run_config *c, char *err, size_t cap) {
-    trm_data *d = calloc(1, sizeof *d);
+trmn_data *trmn_data_open(trmn_run_config *c, trm_error *err) {
+    trmn_data *d = calloc(1, sizeof *d);
     if (!d) {
-        trm_errorf(err, cap, "out of memory");
+        trmn_error_set(err, TRM_E_NOMEM, "out of memory");
         return NULL;
     }
-    trm_csv_init(&d->train, c->model.task, 0, 0);
-    trm_csv_init(&d->test, c->model.task, 0, 0);
+    trmn_csv_init(&d->train, c->model.task, 0, 0);
+    trmn_csv_init(&d->test, c->model.task, 0, 0);
     d->use_generator = c->use_generator;
     d->order_seed = trm_maze_seed(c->seed, 2); /* before open_csv draws the first epoch's order */
     /* the config is checked first when it does not depend on the files (generator) */
     const int early = c->use_generator || !c->train_csv[0]; /* no files to read first */
-    int rc = early ? trm_run_config_finish(c, 0, 0, 0, err, cap) : 0;
-    if (!rc) rc = c->use_generator ? open_generator(d, c, err, cap) : open_csv(d, c, err, cap);
-    if (!rc && !c->use_generator) rc = trm_run_config_finish(c, d->h, d->w, d->n_train, err, cap);
+    trm_status rc = early ? trmn_run_config_finish(c, 0, 0, 0, err) : TRM_OK;
+    if (!rc) rc = c->use_generator ? open_generator(d, c, err) : open_csv(d, c, err);
+    if (!rc && !c->use_generator) rc = trmn_run_config_finish(c, d->h, d->w, d->n_train, err);
     if (!rc) {
         d->grid = (size_t)d->h * d->w;
         d->augment = c->augment;
         trm_rng_seed(&d->rng, trm_maze_seed(c->seed, 3));
         d->task = c->model.task;
         d->task_ws = d->augment ? malloc(d->task->workspace_bytes(d->h, d->w)) : NULL;
-        if ((d->augment && !d->task_ws) || (d->use_generator && build_test_set(d))) rc = trm_errorf(err, cap, "out of memory");
+        if ((d->augment && !d->task_ws) || (d->use_generator && build_test_set(d)))
+            rc = trmn_error_set(err, TRM_E_NOMEM, "out of memory");
     }
     if (rc) {
-        trm_data_free(d);
+        trmn_data_free(d);
         return NULL;
     }
     return d;
 }
 
-void trm_data_free(trm_data *d) {
+void trmn_data_free(trmn_data *d) {
     if (!d) return;
-    trm_csv_free(&d->train);
-    trm_csv_free(&d->test);
+    trmn_csv_free(&d->train);
+    trmn_csv_free(&d->test);
     free(d->gen_test_q);
     free(d->gen_test_l);
     free(d->hset);
@@ -195,32 +200,33 @@ void trm_data_free(trm_data *d) {
     free(d);
 }
 
-int trm_data_height(const trm_data *d) { return d->h; }
-int trm_data_width(const trm_data *d) { return d->w; }
-size_t trm_data_train_count(const trm_data *d) { return d->use_generator ? 0 : d->n_train; }
-size_t trm_data_test_count(const trm_data *d) { return d->n_test; }
-const uint8_t *trm_data_test_questions(const trm_data *d) { return d->test_q; }
-const uint8_t *trm_data_test_labels(const trm_data *d) { return d->test_l; }
-uint64_t trm_data_examples(const trm_data *d) { return d->examples; }
-uint64_t trm_data_skipped(const trm_data *d) { return d->skipped; }
-double trm_data_epoch(const trm_data *d) {
+int trmn_data_height(const trmn_data *d) { return d->h; }
+int trmn_data_width(const trmn_data *d) { return d->w; }
+size_t trmn_data_train_count(const trmn_data *d) { return d->use_generator ? 0 : d->n_train; }
+size_t trmn_data_test_count(const trmn_data *d) { return d->n_test; }
+const uint8_t *trmn_data_test_questions(const trmn_data *d) { return d->test_q; }
+const uint8_t *trmn_data_test_labels(const trmn_data *d) { return d->test_l; }
+uint64_t trmn_data_examples(const trmn_data *d) { return d->examples; }
+uint64_t trmn_data_skipped(const trmn_data *d) { return d->skipped; }
+double trmn_data_epoch(const trmn_data *d) {
     return d->use_generator ? 0.0 : (double)d->epoch + (double)d->position / (double)d->n_train;
 }
 
 /* Generator: fill the listed slots with fresh mazes that are not held out. */
-static int fill_generated(trm_data *d, const int *slots, int n, uint8_t *inputs, uint8_t *labels, char *err, size_t cap) {
+static trm_status fill_generated(trmn_data *d, const int *slots, int n, uint8_t *inputs, uint8_t *labels, trm_error *err) {
     if ((size_t)n > d->cand_cap) {
         free(d->cand_q);
         free(d->cand_l);
         d->cand_q = malloc((size_t)n * d->grid);
         d->cand_l = malloc((size_t)n * d->grid);
         d->cand_cap = d->cand_q && d->cand_l ? (size_t)n : 0;
-        if (!d->cand_cap) return trm_errorf(err, cap, "out of memory");
+        if (!d->cand_cap) return trmn_error_set(err, TRM_E_NOMEM, "out of memory");
     }
     int done = 0;
     while (done < n) {
         const size_t k = (size_t)(n - done);
-        if (generate(d, d->gen_seed, d->next_index, k, 1, d->cand_q, d->cand_l, err, cap)) return -1;
+        const trm_status st = generate(d, d->gen_seed, d->next_index, k, 1, d->cand_q, d->cand_l, err);
+        if (st != TRM_OK) return st;
         d->next_index += k;
         for (size_t j = 0; j < k; j++) { /* in index order, so the result does not depend on threads */
             if (is_held_out(d, d->cand_q + j * d->grid)) {
@@ -232,10 +238,10 @@ static int fill_generated(trm_data *d, const int *slots, int n, uint8_t *inputs,
             done++;
         }
     }
-    return 0;
+    return TRM_OK;
 }
 
-static void fill_csv(trm_data *d, const int *slots, int n, uint8_t *inputs, uint8_t *labels) {
+static void fill_csv(trmn_data *d, const int *slots, int n, uint8_t *inputs, uint8_t *labels) {
     for (int i = 0; i < n; i++) {
         if (d->position >= d->n_train) {
             d->epoch++;
@@ -248,32 +254,33 @@ static void fill_csv(trm_data *d, const int *slots, int n, uint8_t *inputs, uint
     }
 }
 
-int trm_data_fill(trm_data *d, const uint8_t *refill, int B, uint8_t *inputs, uint8_t *labels, char *err, size_t cap) {
+trm_status trmn_data_fill(trmn_data *d, const uint8_t *refill, int B, uint8_t *inputs, uint8_t *labels, trm_error *err) {
     int *slots = malloc((size_t)(B > 0 ? B : 1) * sizeof *slots), n = 0;
-    if (!slots) return trm_errorf(err, cap, "out of memory");
+    if (!slots) return trmn_error_set(err, TRM_E_NOMEM, "out of memory");
     for (int b = 0; b < B; b++)
         if (!refill || refill[b]) slots[n++] = b;
-    int rc = 0;
-    if (d->use_generator) rc = fill_generated(d, slots, n, inputs, labels, err, cap);
+    trm_status rc = TRM_OK;
+    if (d->use_generator) rc = fill_generated(d, slots, n, inputs, labels, err);
     else fill_csv(d, slots, n, inputs, labels);
     for (int i = 0; i < n && !rc && d->augment; i++) {
         /* The task keeps labels canonical (mazes: a path with ties relabelled by the rule). */
         const int tid = (int)trm_rng_below(&d->rng, (uint32_t)d->task->augment_count);
         uint8_t *q = inputs + (size_t)slots[i] * d->grid, *l = labels + (size_t)slots[i] * d->grid;
         trm_error e;
-        if (d->task->augment(q, l, d->h, d->w, tid, d->task_ws, &e) != TRM_OK) rc = trm_errorf(err, cap, "augment: %s", e.msg);
+        if (d->task->augment(q, l, d->h, d->w, tid, d->task_ws, &e) != TRM_OK)
+            rc = trmn_error_set(err, e.code, "augment: %s", e.msg);
     }
     if (!rc) d->examples += (uint64_t)n;
     free(slots);
     return rc;
 }
 
-int trm_data_state_count(const trm_data *d) {
+int trmn_data_state_count(const trmn_data *d) {
     (void)d;
     return 6;
 }
 
-trm_state_entry trm_data_state(trm_data *d, int i) {
+trm_state_entry trmn_data_state(trmn_data *d, int i) {
     const trm_state_entry e[] = {
         {"rng", TRM_STATE_U64, d->rng.s, 4},
         {"epoch", TRM_STATE_U64, &d->epoch, 1},
@@ -286,15 +293,16 @@ trm_state_entry trm_data_state(trm_data *d, int i) {
     return i >= 0 && i < 6 ? e[i] : none;
 }
 
-int trm_data_restored(trm_data *d, char *err, size_t cap) {
+trm_status trmn_data_restored(trmn_data *d, trm_error *err) {
     if (!(d->rng.s[0] | d->rng.s[1] | d->rng.s[2] | d->rng.s[3]))
-        return trm_errorf(err, cap, "data.rng is all zero: not a state the generator can leave (a damaged or edited checkpoint)");
-    if (d->use_generator) return 0;
+        return trmn_error_set(err, TRM_E_INVALID, "data.rng is all zero: not a state the generator can leave (a damaged or "
+                              "edited checkpoint)");
+    if (d->use_generator) return TRM_OK;
     if (d->position > d->n_train)
-        return trm_errorf(err, cap, "checkpoint data position %llu is beyond the %zu training rows (a different CSV file?)",
-                    (unsigned long long)d->position, d->n_train);
+        return trmn_error_set(err, TRM_E_INVALID, "checkpoint data position %llu is beyond the %zu training rows (a different "
+                              "CSV file?)", (unsigned long long)d->position, d->n_train);
     shuffle_epoch(d);
-    return 0;
+    return TRM_OK;
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -345,13 +353,13 @@ static void count_kind(kind_stats *kinds, int *nk, const kind_stats *k, int len)
     if (len > t->path_max) t->path_max = len;
 }
 
-static int bfs_length(const trm_data *d, const uint8_t *q, void *ws) {
+static int bfs_length(const trmn_data *d, const uint8_t *q, void *ws) {
     int len = -1, count = 0;
     trm_error e;
     return trm_maze_count_shortest(q, d->h, d->w, 1, &len, &count, ws, &e) == TRM_OK ? len : -1;
 }
 
-char *trm_data_describe(const trm_data *d) {
+char *trmn_data_describe(const trmn_data *d) {
     kind_stats kinds[MAX_KINDS];
     int nk = 0;
     void *ws = malloc(trm_maze_workspace_bytes(d->h, d->w));
@@ -365,8 +373,7 @@ char *trm_data_describe(const trm_data *d) {
     if (d->use_generator) {
         /* The kinds come from the configuration; their path lengths from the first SAMPLE
          * training mazes (a sample: longer ones are possible). */
-        char e[256];
-        if (generate(d, d->gen_seed, 0, SAMPLE, 1, sq, sq + (size_t)SAMPLE * d->grid, e, sizeof e)) {
+        if (generate(d, d->gen_seed, 0, SAMPLE, 1, sq, sq + (size_t)SAMPLE * d->grid, NULL) != TRM_OK) {
             free(ws);
             free(sq);
             return NULL;

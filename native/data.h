@@ -2,7 +2,7 @@
  * dihedral augmentation, the held-out set, and a small resumable state.
  *
  * Filling a batch. The trainer (TRM §3.3) only takes new examples into slots that halted at the
- * previous step; loader examples at other slots are discarded. So trm_data_fill() is given the
+ * previous step; loader examples at other slots are discarded. So trmn_data_fill() is given the
  * slots to refill and consumes exactly one example per such slot, in slot order. Nothing is
  * wasted, and "examples seen" counts the examples that entered training. (The official loader
  * hands over B examples every step and discards the rest; with a finite CSV set an "epoch"
@@ -19,10 +19,10 @@
  *
  * State (for checkpoints): a few integers and the RNG, exposed as trm_state_entry items so the
  * checkpoint code stores them next to the trainer's. After restoring them call
- * trm_data_restored().
+ * trmn_data_restored().
  */
-#ifndef TRM_DATA_H
-#define TRM_DATA_H
+#ifndef TRMN_DATA_H
+#define TRMN_DATA_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -34,29 +34,30 @@
 extern "C" {
 #endif
 
-typedef struct trm_data trm_data;
+typedef struct trmn_data trmn_data;
 
 /* Load the CSV files or build the held-out set of the generator, then finish the config
- * (trm_run_config_finish: grid size, steps). Returns NULL with a message naming the file,
- * row and column, or the config key. */
-trm_data *trm_data_open(trm_run_config *c, char *err, size_t errcap);
-void trm_data_free(trm_data *d);
+ * (trmn_run_config_finish: grid size, steps). Returns NULL with the status of what failed
+ * (trmn_csv_read, trmn_run_config_finish, the generator) and a message naming the file, row and
+ * column, or the config key, in err. */
+trmn_data *trmn_data_open(trmn_run_config *c, trm_error *err);
+void trmn_data_free(trmn_data *d);
 
-int trm_data_height(const trm_data *d);
-int trm_data_width(const trm_data *d);
-size_t trm_data_train_count(const trm_data *d); /* 0 for the generator (unbounded) */
-size_t trm_data_test_count(const trm_data *d);  /* held-out mazes (0 = none) */
-const uint8_t *trm_data_test_questions(const trm_data *d); /* [test_count * grid] */
-const uint8_t *trm_data_test_labels(const trm_data *d);    /* [test_count * grid] */
+int trmn_data_height(const trmn_data *d);
+int trmn_data_width(const trmn_data *d);
+size_t trmn_data_train_count(const trmn_data *d); /* 0 for the generator (unbounded) */
+size_t trmn_data_test_count(const trmn_data *d);  /* held-out mazes (0 = none) */
+const uint8_t *trmn_data_test_questions(const trmn_data *d); /* [test_count * grid] */
+const uint8_t *trmn_data_test_labels(const trmn_data *d);    /* [test_count * grid] */
 
 /* Fill the slots b < B with refill[b] != 0 (refill NULL = all): inputs/labels [B * grid].
- * Other slots are left as they are. Returns 0, or -1 (generation failed) with a message. */
-int trm_data_fill(trm_data *d, const uint8_t *refill, int B, uint8_t *inputs, uint8_t *labels, char *err,
-                  size_t errcap);
+ * Other slots are left as they are. Returns TRM_OK, or the core's status with a message when
+ * generating or augmenting a maze failed (TRM_E_NOMEM when out of memory). */
+trm_status trmn_data_fill(trmn_data *d, const uint8_t *refill, int B, uint8_t *inputs, uint8_t *labels, trm_error *err);
 
-uint64_t trm_data_examples(const trm_data *d); /* examples handed out so far */
-double trm_data_epoch(const trm_data *d);       /* CSV: epochs completed (fractional); else 0 */
-uint64_t trm_data_skipped(const trm_data *d);   /* generator: mazes skipped (equal a held-out one) */
+uint64_t trmn_data_examples(const trmn_data *d); /* examples handed out so far */
+double trmn_data_epoch(const trmn_data *d);       /* CSV: epochs completed (fractional); else 0 */
+uint64_t trmn_data_skipped(const trmn_data *d);   /* generator: mazes skipped (equal a held-out one) */
 
 /* What the model was trained on, as one JSON object (malloc'd; NULL when out of memory), for
  * the model file's __metadata__.training:
@@ -67,16 +68,16 @@ uint64_t trm_data_skipped(const trm_data *d);   /* generator: mazes skipped (equ
  * CSV: every row counts; its kind is read from trm-maze's source column
  * ("trm-maze/dfs/11x11/min=11/unique/..."), "algorithm": null for rows from elsewhere.
  * Generator: the configured kinds, measured on the first 2048 training mazes (a sample). */
-char *trm_data_describe(const trm_data *d);
+char *trmn_data_describe(const trmn_data *d);
 
 /* Resumable state, named for the checkpoint ("rng", "epoch", "position", ...). */
-int trm_data_state_count(const trm_data *d);
-trm_state_entry trm_data_state(trm_data *d, int i);
-/* Call after the state entries were overwritten (rebuilds the permutation). Returns -1 with a
- * message if the restored values do not fit this data set. */
-int trm_data_restored(trm_data *d, char *err, size_t errcap);
+int trmn_data_state_count(const trmn_data *d);
+trm_state_entry trmn_data_state(trmn_data *d, int i);
+/* Call after the state entries were overwritten (rebuilds the permutation). Returns
+ * TRM_E_INVALID with a message if the restored values do not fit this data set. */
+trm_status trmn_data_restored(trmn_data *d, trm_error *err);
 
 #ifdef __cplusplus
 }
 #endif
-#endif /* TRM_DATA_H */
+#endif /* TRMN_DATA_H */

@@ -4,16 +4,14 @@
 
 #include "maze.h"
 
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-double trm_eval_exact(const trm_eval_metrics *r) { return r->count ? (double)r->exact / r->count : 0; }
-double trm_eval_valid_optimal(const trm_eval_metrics *r) { return r->count ? (double)r->optimal / r->count : 0; }
-double trm_eval_cell_accuracy(const trm_eval_metrics *r) { return r->cells ? (double)r->cells_correct / r->cells : 0; }
-double trm_eval_path_accuracy(const trm_eval_metrics *r) { return r->path_cells ? (double)r->path_correct / r->path_cells : 0; }
-double trm_eval_mean_steps(const trm_eval_metrics *r) { return r->count ? r->steps_sum / r->count : 0; }
+double trmn_eval_exact(const trmn_eval_metrics *r) { return r->count ? (double)r->exact / r->count : 0; }
+double trmn_eval_valid_optimal(const trmn_eval_metrics *r) { return r->count ? (double)r->optimal / r->count : 0; }
+double trmn_eval_cell_accuracy(const trmn_eval_metrics *r) { return r->cells ? (double)r->cells_correct / r->cells : 0; }
+double trmn_eval_path_accuracy(const trmn_eval_metrics *r) { return r->path_cells ? (double)r->path_correct / r->path_cells : 0; }
+double trmn_eval_mean_steps(const trmn_eval_metrics *r) { return r->count ? r->steps_sum / r->count : 0; }
 
 typedef struct batch_bufs {
     uint8_t *q, *tok, *halt_tok, *halted;
@@ -23,14 +21,11 @@ typedef struct batch_bufs {
 
 /* Score one answer of one maze into r (and its verdict into *out, when given). question is
  * already cleaned ('o' -> open). */
-static int score(const uint8_t *question, const uint8_t *answer, const uint8_t *label, int h, int w, int steps,
-                 void *ws, trm_eval_metrics *r, trm_maze_verdict *out, char *msg, size_t cap) {
+static trm_status score(const uint8_t *question, const uint8_t *answer, const uint8_t *label, int h, int w, int steps,
+                        void *ws, trmn_eval_metrics *r, trm_maze_verdict *out, trm_error *err) {
     trm_maze_verdict v;
-    trm_error e;
-    if (trm_maze_verify(question, answer, label, h, w, ws, &v, &e) != TRM_OK) {
-        snprintf(msg, cap, "%s", e.msg);
-        return -1;
-    }
+    const trm_status st = trm_maze_verify(question, answer, label, h, w, ws, &v, err);
+    if (st != TRM_OK) return st;
     const size_t grid = (size_t)h * w;
     if (out) *out = v;
     r->count++;
@@ -49,29 +44,30 @@ static int score(const uint8_t *question, const uint8_t *answer, const uint8_t *
             }
         }
     }
-    return 0;
+    return TRM_OK;
 }
 
-/* Run one batch of nb mazes (already in bufs->q) for up to steps supervision steps. */
-static void run_batch(trm_solver *s, const trm_model *m, int nb, const trm_eval_options *o, batch_bufs *bb) {
+/* Run one batch of nb mazes (already in bufs->q) for up to steps supervision steps. A maze's
+ * early-halt answer is its prediction at the step the solver records it halting (core's rule,
+ * trm_solver_halt_step), else its last one. */
+static void run_batch(trm_solver *s, const trm_model *m, int nb, const trmn_eval_options *o, batch_bufs *bb) {
     const size_t grid = (size_t)trm_model_dims(m)->grid;
     const int T = trm_model_config(m)->H_cycles;
-    int n_halted = 0, step = 0;
+    int step;
     memset(bb->halted, 0, (size_t)nb);
     for (step = 1; step <= o->steps; step++) {
         for (int t = 0; t < T; t++) trm_solver_pass(s);
-        if (o->mode == TRM_EVAL_FIXED) continue;
+        if (o->mode == TRMN_EVAL_FIXED) continue;
         int read = 0;
         for (int b = 0; b < nb; b++) {
-            if (bb->halted[b] || !(trm_solver_halt_logit(s, b) > 0.0f)) continue;
+            if (bb->halted[b] || trm_solver_halt_step(s, b) != step) continue;
             if (!read) trm_solver_read(s, bb->tok, NULL);
             read = 1;
             memcpy(bb->halt_tok + (size_t)b * grid, bb->tok + (size_t)b * grid, grid);
             bb->halted[b] = 1;
             bb->halt_step[b] = step;
-            n_halted++;
         }
-        if (o->mode == TRM_EVAL_HALT && n_halted == nb) break;
+        if (o->mode == TRMN_EVAL_HALT && trm_solver_all_halted(s)) break;
     }
     const int last = step > o->steps ? o->steps : step;
     trm_solver_read(s, bb->tok, NULL);
@@ -82,22 +78,23 @@ static void run_batch(trm_solver *s, const trm_model *m, int nb, const trm_eval_
         }
 }
 
-int trm_evaluate(const trm_model *m, const uint8_t *questions, const uint8_t *labels, long count, long base,
-                 const trm_eval_options *o, trm_eval_metrics *fixed, trm_eval_metrics *halt, char *err, size_t cap) {
+trm_status trmn_evaluate(const trm_model *m, const uint8_t *questions, const uint8_t *labels, long count, long base,
+                         const trmn_eval_options *o, trmn_eval_metrics *fixed, trmn_eval_metrics *halt, trm_error *err) {
     const trm_config *cfg = trm_model_config(m);
     const int h = cfg->grid_height, w = cfg->grid_width;
     const size_t grid = (size_t)h * w;
-    trm_eval_metrics dummy_f, dummy_h;
+    trmn_eval_metrics dummy_f, dummy_h;
     if (!fixed) fixed = &dummy_f;
     if (!halt) halt = &dummy_h;
     memset(fixed, 0, sizeof *fixed);
     memset(halt, 0, sizeof *halt);
-    if (count <= 0) return 0;
-    if (o->steps < 1 || o->batch < 1) return trm_errorf(err, cap, "evaluation needs steps >= 1 and batch >= 1");
+    if (count <= 0) return TRM_OK;
+    if (o->steps < 1 || o->batch < 1)
+        return trmn_error_set(err, TRM_E_INVALID, "evaluation needs steps >= 1 and batch >= 1");
     const int B = o->batch < count ? o->batch : (int)count;
     trm_error e;
     trm_solver *s = trm_solver_create(m, B, &e);
-    if (!s) return trm_errorf(err, cap, "%s", e.msg);
+    if (!s) return trmn_error_set(err, e.code, "%s", e.msg);
     batch_bufs bb;
     bb.q = malloc((size_t)B * grid);
     bb.tok = malloc((size_t)B * grid);
@@ -105,29 +102,32 @@ int trm_evaluate(const trm_model *m, const uint8_t *questions, const uint8_t *la
     bb.halted = malloc((size_t)B);
     bb.halt_step = malloc((size_t)B * sizeof(int));
     bb.ws = malloc(trm_maze_workspace_bytes(h, w));
-    int rc = 0;
-    if (!bb.q || !bb.tok || !bb.halt_tok || !bb.halted || !bb.halt_step || !bb.ws) rc = trm_errorf(err, cap, "out of memory");
+    trm_status rc = TRM_OK;
+    if (!bb.q || !bb.tok || !bb.halt_tok || !bb.halted || !bb.halt_step || !bb.ws)
+        rc = trmn_error_set(err, TRM_E_NOMEM, "out of memory");
     for (long start = 0; start < count && !rc; start += B) {
         const int nb = count - start < B ? (int)(count - start) : B;
         memcpy(bb.q, questions + (size_t)start * grid, (size_t)nb * grid);
         for (size_t i = 0; i < (size_t)nb * grid; i++)
             if (bb.q[i] == TRM_MAZE_PATH) bb.q[i] = TRM_MAZE_OPEN;
         if (trm_solver_reset(s, bb.q, NULL, nb, &e) != TRM_OK) {
-            rc = trm_errorf(err, cap, "maze %ld: %s", base + start, e.msg);
+            rc = trmn_error_set(err, e.code, "maze %ld: %s", base + start, e.msg);
             break;
         }
         run_batch(s, m, nb, o, &bb);
-        char msg[300];
         for (int b = 0; b < nb && !rc; b++) {
             const uint8_t *q = bb.q + (size_t)b * grid, *l = labels ? labels + (size_t)(start + b) * grid : NULL;
             if (o->pred_fixed) memcpy(o->pred_fixed + (size_t)(start + b) * grid, bb.tok + (size_t)b * grid, grid);
             if (o->pred_halt) memcpy(o->pred_halt + (size_t)(start + b) * grid, bb.halt_tok + (size_t)b * grid, grid);
             const long i = start + b;
-            if ((o->mode != TRM_EVAL_HALT && score(q, bb.tok + (size_t)b * grid, l, h, w, o->steps, bb.ws, fixed,
-                                                   o->verdict_fixed ? o->verdict_fixed + i : NULL, msg, sizeof msg)) ||
-                (o->mode != TRM_EVAL_FIXED && score(q, bb.halt_tok + (size_t)b * grid, l, h, w, bb.halt_step[b], bb.ws,
-                                                    halt, o->verdict_halt ? o->verdict_halt + i : NULL, msg, sizeof msg)))
-                rc = trm_errorf(err, cap, "maze %ld: %s", base + start + b, msg);
+            trm_status st = TRM_OK;
+            if (o->mode != TRMN_EVAL_HALT)
+                st = score(q, bb.tok + (size_t)b * grid, l, h, w, o->steps, bb.ws, fixed,
+                           o->verdict_fixed ? o->verdict_fixed + i : NULL, &e);
+            if (!st && o->mode != TRMN_EVAL_FIXED)
+                st = score(q, bb.halt_tok + (size_t)b * grid, l, h, w, bb.halt_step[b], bb.ws, halt,
+                           o->verdict_halt ? o->verdict_halt + i : NULL, &e);
+            if (st) rc = trmn_error_set(err, st, "maze %ld: %s", base + start + b, e.msg);
         }
         if (!rc && o->progress) o->progress(o->user, start + nb, count);
     }

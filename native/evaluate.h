@@ -4,8 +4,9 @@
  * refinement passes each. Two answers are scored per maze:
  *  - fixed: the prediction after all `steps` supervision steps (the official evaluation);
  *  - halt:  early halting: the prediction at the end of the first supervision step whose
- *           q_halt logit is > 0 (the maze's answer is frozen there), else after `steps`.
- * In TRM_EVAL_HALT mode a batch stops as soon as every maze in it has halted (faster), and only
+ *           q_halt logit is > 0 and whose answer equals the previous step's (core's rule,
+ *           trm_solver_halt_step; the maze's answer is frozen there), else after `steps`.
+ * In TRMN_EVAL_HALT mode a batch stops as soon as every maze in it has halted (faster), and only
  * the halt metrics are filled.
  *
  * Metrics (per answer kind), from the BFS verifier (core/maze.h):
@@ -15,8 +16,8 @@
  *  - path-cell accuracy: over the cells where the label differs from the question;
  *  - steps: supervision steps used (mean over mazes).
  */
-#ifndef TRM_EVALUATE_H
-#define TRM_EVALUATE_H
+#ifndef TRMN_EVALUATE_H
+#define TRMN_EVALUATE_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -28,20 +29,20 @@
 extern "C" {
 #endif
 
-typedef struct trm_eval_metrics {
+typedef struct trmn_eval_metrics {
     long count;
     long exact, valid, optimal; /* optimal implies valid */
     long cells, cells_correct;
     long path_cells, path_correct;
     double steps_sum;
-} trm_eval_metrics;
+} trmn_eval_metrics;
 
-typedef enum trm_eval_mode { TRM_EVAL_BOTH = 0, TRM_EVAL_FIXED, TRM_EVAL_HALT } trm_eval_mode;
+typedef enum trmn_eval_mode { TRMN_EVAL_BOTH = 0, TRMN_EVAL_FIXED, TRMN_EVAL_HALT } trmn_eval_mode;
 
-typedef struct trm_eval_options {
+typedef struct trmn_eval_options {
     int steps;            /* supervision steps (>= 1) */
     int batch;            /* mazes per solver batch (>= 1) */
-    trm_eval_mode mode;
+    trmn_eval_mode mode;
     /* optional: called after each batch with (mazes done, total) */
     void (*progress)(void *user, long done, long total);
     void *user;
@@ -49,24 +50,25 @@ typedef struct trm_eval_options {
     uint8_t *pred_fixed, *pred_halt;
     /* optional outputs [count]: each maze's verdict (shortest length, exact, ...; NULL to skip) */
     trm_maze_verdict *verdict_fixed, *verdict_halt;
-} trm_eval_options;
+} trmn_eval_options;
 
 /* Evaluate count mazes: questions and labels [count * grid] (labels may be NULL: then exact and
  * the cell/path accuracies stay 0). Questions may contain 'o' cells (an answer given as the
- * question): they are treated as open cells. Returns 0, or -1 with a message naming the maze
- * (0-based index + index_base) if a question is malformed. */
-int trm_evaluate(const trm_model *m, const uint8_t *questions, const uint8_t *labels, long count,
-                 long index_base, const trm_eval_options *o, trm_eval_metrics *fixed,
-                 trm_eval_metrics *halt, char *err, size_t errcap);
+ * question): they are treated as open cells. Returns TRM_OK, or the core's status with a message
+ * naming the maze (0-based index + index_base) if a question is malformed (TRM_E_INVALID for
+ * bad options, TRM_E_NOMEM when out of memory). */
+trm_status trmn_evaluate(const trm_model *m, const uint8_t *questions, const uint8_t *labels, long count,
+                         long index_base, const trmn_eval_options *o, trmn_eval_metrics *fixed,
+                         trmn_eval_metrics *halt, trm_error *err);
 
 /* Ratios (0 when count is 0). */
-double trm_eval_exact(const trm_eval_metrics *r);
-double trm_eval_valid_optimal(const trm_eval_metrics *r);
-double trm_eval_cell_accuracy(const trm_eval_metrics *r);
-double trm_eval_path_accuracy(const trm_eval_metrics *r);
-double trm_eval_mean_steps(const trm_eval_metrics *r);
+double trmn_eval_exact(const trmn_eval_metrics *r);
+double trmn_eval_valid_optimal(const trmn_eval_metrics *r);
+double trmn_eval_cell_accuracy(const trmn_eval_metrics *r);
+double trmn_eval_path_accuracy(const trmn_eval_metrics *r);
+double trmn_eval_mean_steps(const trmn_eval_metrics *r);
 
 #ifdef __cplusplus
 }
 #endif
-#endif /* TRM_EVALUATE_H */
+#endif /* TRMN_EVALUATE_H */

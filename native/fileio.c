@@ -13,25 +13,53 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-int trm_errorf(char *err, size_t errcap, const char *fmt, ...) {
-    if (err && errcap) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errcap, fmt, ap);
-        va_end(ap);
+trm_status trmn_error_set(trm_error *err, trm_status code, const char *fmt, ...)
+{
+    if (!err)
+        return code;
+    char small[1024], *text = small;
+    va_list ap, again;
+    va_start(ap, fmt);
+    va_copy(again, ap);
+    const int n = vsnprintf(small, sizeof small, fmt, ap);
+    if (n < 0)
+        small[0] = '\0';
+    if (n >= (int)sizeof small) {
+        char *big = malloc((size_t)n + 1);
+        if (big) { /* else (out of memory) the first 1023 bytes are all there is */
+            vsnprintf(big, (size_t)n + 1, fmt, again);
+            text = big;
+        }
     }
-    return -1;
+    va_end(again);
+    va_end(ap);
+    const size_t len = strlen(text), room = sizeof err->msg - 1;
+    if (len <= room) {
+        trm_error_set(err, code, "%s", text);
+    } else {
+        /* The first and the last (room - 3) / 2 bytes around "...", cut between UTF-8 characters
+         * (a continuation byte 10xxxxxx never starts one). */
+        size_t head = (room - 3) / 2, tail = len - (room - 3 - head);
+        while (head > 0 && ((unsigned char)text[head] & 0xC0) == 0x80)
+            head--;
+        while (tail < len && ((unsigned char)text[tail] & 0xC0) == 0x80)
+            tail++;
+        trm_error_set(err, code, "%.*s...%s", (int)head, text, text + tail);
+    }
+    if (text != small)
+        free(text);
+    return code;
 }
 
-int trm_read_file(const char *path, uint64_t max_bytes, uint8_t **out, size_t *len,
-                  char *err, size_t errcap)
+trm_status trmn_read_file(const char *path, uint64_t max_bytes, uint8_t **out, size_t *len,
+                          trm_error *err)
 {
     if (!path || !out || !len)
-        return trm_errorf(err, errcap, "trm_read_file: NULL argument");
+        return trmn_error_set(err, TRM_E_INVALID, "trmn_read_file: NULL argument");
     *out = NULL;
     *len = 0;
     if (max_bytes == 0)
-        max_bytes = TRM_READ_FILE_DEFAULT_MAX;
+        max_bytes = TRMN_READ_FILE_DEFAULT_MAX;
     int fd;
     /* O_NONBLOCK: opening a FIFO without a writer would otherwise wait forever; it is refused
      * below like every other file that is not a regular one. */
@@ -39,16 +67,16 @@ int trm_read_file(const char *path, uint64_t max_bytes, uint8_t **out, size_t *l
         fd = open(path, O_RDONLY | O_NONBLOCK);
     } while (fd < 0 && errno == EINTR);
     if (fd < 0)
-        return trm_errorf(err, errcap, "cannot open '%s': %s", path, strerror(errno));
+        return trmn_error_set(err, TRM_E_INVALID, "cannot open '%s': %s", path, strerror(errno));
     struct stat st;
     if (fstat(fd, &st) != 0) {
         int e = errno;
         close(fd);
-        return trm_errorf(err, errcap, "cannot stat '%s': %s", path, strerror(e));
+        return trmn_error_set(err, TRM_E_INVALID, "cannot stat '%s': %s", path, strerror(e));
     }
     if (!S_ISREG(st.st_mode)) {
         close(fd);
-        return trm_errorf(err, errcap, "'%s' is not a regular file%s", path,
+        return trmn_error_set(err, TRM_E_INVALID, "'%s' is not a regular file%s", path,
                     S_ISDIR(st.st_mode) ? " (it is a directory)" : S_ISFIFO(st.st_mode) ? " (it is a FIFO)" : "");
     }
     int flags = fcntl(fd, F_GETFL);
@@ -57,13 +85,13 @@ int trm_read_file(const char *path, uint64_t max_bytes, uint8_t **out, size_t *l
     uint64_t size = st.st_size < 0 ? 0 : (uint64_t)st.st_size;
     if (size > max_bytes || size >= (uint64_t)SIZE_MAX) {
         close(fd);
-        return trm_errorf(err, errcap, "'%s' is too big: %llu bytes, the limit is %llu", path,
+        return trmn_error_set(err, TRM_E_INVALID, "'%s' is too big: %llu bytes, the limit is %llu", path,
                     (unsigned long long)size, (unsigned long long)max_bytes);
     }
     uint8_t *buf = malloc((size_t)size + 1);
     if (!buf) {
         close(fd);
-        return trm_errorf(err, errcap, "out of memory reading '%s' (%llu bytes)", path,
+        return trmn_error_set(err, TRM_E_NOMEM, "out of memory reading '%s' (%llu bytes)", path,
                     (unsigned long long)size);
     }
     size_t got = 0;
@@ -75,7 +103,7 @@ int trm_read_file(const char *path, uint64_t max_bytes, uint8_t **out, size_t *l
             int e = errno;
             free(buf);
             close(fd);
-            return trm_errorf(err, errcap, "cannot read '%s': %s", path, strerror(e));
+            return trmn_error_set(err, TRM_E_INVALID, "cannot read '%s': %s", path, strerror(e));
         }
         if (r == 0)
             break;
@@ -90,13 +118,13 @@ int trm_read_file(const char *path, uint64_t max_bytes, uint8_t **out, size_t *l
     close(fd);
     if (got != (size_t)size || more != 0) {
         free(buf);
-        return trm_errorf(err, errcap, "'%s' changed size while being read (expected %llu bytes)",
+        return trmn_error_set(err, TRM_E_INVALID, "'%s' changed size while being read (expected %llu bytes)",
                     path, (unsigned long long)size);
     }
     buf[size] = 0;
     *out = buf;
     *len = (size_t)size;
-    return 0;
+    return TRM_OK;
 }
 
 static int write_all(int fd, const uint8_t *p, size_t n)
@@ -145,15 +173,14 @@ static void sync_parent_dir(const char *path)
     free(dir);
 }
 
-int trm_write_file_parts(const char *path, const trm_io_part *parts, int n,
-                         char *err, size_t errcap)
+trm_status trmn_write_file_parts(const char *path, const trmn_io_part *parts, int n, trm_error *err)
 {
     if (!path || !*path || (n > 0 && !parts) || n < 0)
-        return trm_errorf(err, errcap, "trm_write_file: bad arguments");
+        return trmn_error_set(err, TRM_E_INVALID, "trmn_write_file: bad arguments");
     size_t tlen = strlen(path) + 32;
     char *tmp = malloc(tlen);
     if (!tmp)
-        return trm_errorf(err, errcap, "out of memory writing '%s'", path);
+        return trmn_error_set(err, TRM_E_NOMEM, "out of memory writing '%s'", path);
     snprintf(tmp, tlen, "%s.tmp.%ld", path, (long)getpid());
 
     int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0666);
@@ -164,9 +191,9 @@ int trm_write_file_parts(const char *path, const trm_io_part *parts, int n,
     }
     if (fd < 0) {
         int e = errno;
-        trm_errorf(err, errcap, "cannot create '%s': %s", tmp, strerror(e));
+        trmn_error_set(err, TRM_E_INVALID, "cannot create '%s': %s", tmp, strerror(e));
         free(tmp);
-        return -1;
+        return TRM_E_INVALID;
     }
     const char *what = NULL;
     int e = 0;
@@ -193,18 +220,18 @@ int trm_write_file_parts(const char *path, const trm_io_part *parts, int n,
     }
     if (what) {
         unlink(tmp);
-        trm_errorf(err, errcap, "cannot write '%s' (%s of '%s' failed: %s)", path, what, tmp,
-             strerror(e));
+        trmn_error_set(err, TRM_E_INVALID, "cannot write '%s' (%s of '%s' failed: %s)", path, what, tmp,
+                       strerror(e));
         free(tmp);
-        return -1;
+        return TRM_E_INVALID;
     }
     free(tmp);
     sync_parent_dir(path);
-    return 0;
+    return TRM_OK;
 }
 
-int trm_write_file(const char *path, const void *data, size_t len, char *err, size_t errcap)
+trm_status trmn_write_file(const char *path, const void *data, size_t len, trm_error *err)
 {
-    trm_io_part part = {data, len};
-    return trm_write_file_parts(path, &part, 1, err, errcap);
+    trmn_io_part part = {data, len};
+    return trmn_write_file_parts(path, &part, 1, err);
 }

@@ -1,7 +1,8 @@
 /* json.c: strict JSON parsing on top of cJSON. See json.h. */
 #include "json.h"
 
-#include <stdio.h>
+#include "fileio.h"
+
 #include <string.h>
 
 /* The first NUL in text: a raw byte, or a \u0000 escape inside a string (cJSON decodes it into
@@ -32,19 +33,19 @@ static size_t first_nul(const char *text, size_t len, size_t *str)
     return len;
 }
 
-cJSON *trm_json_parse(const char *text, size_t len, size_t *at, char *why, size_t whycap)
+cJSON *trmn_json_parse(const char *text, size_t len, size_t *at, trm_error *err)
 {
     size_t str = 0;
     const size_t nul = first_nul(text, len, &str);
     if (nul < len) {
         *at = nul;
         if (str == (size_t)-1)
-            snprintf(why, whycap, "a NUL byte");
+            trmn_error_set(err, TRM_E_FORMAT, "a NUL byte");
         else {
             /* Quote the string up to the NUL (at most 60 bytes) so the reader can find it. */
             const size_t n = nul - str - 1 < 60 ? nul - str - 1 : 60;
-            snprintf(why, whycap, "the string \"%.*s%s\\u0000...\" holds a NUL character", (int)n,
-                     text + str + 1, nul - str - 1 > n ? "..." : "");
+            trmn_error_set(err, TRM_E_FORMAT, "the string \"%.*s%s\\u0000...\" holds a NUL character", (int)n,
+                           text + str + 1, nul - str - 1 > n ? "..." : "");
         }
         return NULL;
     }
@@ -56,7 +57,7 @@ cJSON *trm_json_parse(const char *text, size_t len, size_t *at, char *why, size_
         pos++;
     if (root && pos == len) return root;
     *at = pos;
-    snprintf(why, whycap, "%s", root ? "unexpected text after the JSON value" : "invalid JSON");
+    trmn_error_set(err, TRM_E_FORMAT, "%s", root ? "unexpected text after the JSON value" : "invalid JSON");
     cJSON_Delete(root);
     return NULL;
 }

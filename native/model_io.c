@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void warn_msg(trm_warn_fn warn, void *user, const char *fmt, ...)
+static void warn_msg(trmn_warn_fn warn, void *user, const char *fmt, ...)
 {
     char msg[512];
     va_list ap;
@@ -52,29 +52,29 @@ static const char *duplicate_key(const cJSON *obj, int *oom)
     return dup;
 }
 
-int trm_config_apply_json(trm_config *cfg, const char *json, trm_warn_fn warn, void *user,
-                          char *err, size_t errcap)
+trm_status trmn_config_apply_json(trm_config *cfg, const char *json, trmn_warn_fn warn, void *user, trm_error *err)
 {
     if (!cfg || !json)
-        return trm_errorf(err, errcap, "config: NULL argument");
+        return trmn_error_set(err, TRM_E_INVALID, "config: NULL argument");
     size_t pos = 0;
-    char why[160];
-    cJSON *root = trm_json_parse(json, strlen(json), &pos, why, sizeof why);
+    trm_error why;
+    cJSON *root = trmn_json_parse(json, strlen(json), &pos, &why);
     if (!root)
-        return trm_errorf(err, errcap, "config: %s at byte %zu", why, pos);
-    int rc = 0, oom = 0;
+        return trmn_error_set(err, why.code, "config: %s at byte %zu", why.msg, pos);
+    trm_status rc = TRM_OK;
+    int oom = 0;
     const char *dup = NULL;
     if (!cJSON_IsObject(root))
-        rc = trm_errorf(err, errcap, "config must be a JSON object");
+        rc = trmn_error_set(err, TRM_E_FORMAT, "config must be a JSON object");
     else if ((dup = duplicate_key(root, &oom)) != NULL || oom)
-        rc = oom ? trm_errorf(err, errcap, "out of memory") :
-                   trm_errorf(err, errcap, "config key '%s' appears twice", dup);
+        rc = oom ? trmn_error_set(err, TRM_E_NOMEM, "out of memory") :
+                   trmn_error_set(err, TRM_E_FORMAT, "config key '%s' appears twice", dup);
     /* The task first: "charset" is checked against it wherever the file puts the two keys. */
     const cJSON *task = rc ? NULL : cJSON_GetObjectItemCaseSensitive(root, "task");
     if (cJSON_IsString(task)) {
         trm_error e = {TRM_OK, ""};
         if (trm_config_set_string(cfg, "task", task->valuestring, &e) != TRM_OK)
-            rc = trm_errorf(err, errcap, "config: %s", e.msg);
+            rc = trmn_error_set(err, e.code, "config: %s", e.msg);
     }
     for (const cJSON *c = rc ? NULL : root->child; c && !rc; c = c->next) {
         trm_error e = {TRM_OK, ""};
@@ -91,16 +91,16 @@ int trm_config_apply_json(trm_config *cfg, const char *json, trm_warn_fn warn, v
             trm_config scratch = *cfg;
             st = trm_config_set_string(&scratch, c->string, "", &e);
             if (st != TRM_E_UNKNOWN_KEY) {
-                rc = trm_errorf(err, errcap, "config key '%s': the value must be a number, boolean "
-                          "or string, not %s", c->string, cJSON_IsArray(c) ? "an array" :
-                          cJSON_IsObject(c) ? "an object" : "null");
+                rc = trmn_error_set(err, TRM_E_FORMAT, "config key '%s': the value must be a number, boolean "
+                                    "or string, not %s", c->string, cJSON_IsArray(c) ? "an array" :
+                                    cJSON_IsObject(c) ? "an object" : "null");
                 break;
             }
         }
         if (st == TRM_E_UNKNOWN_KEY)
             warn_msg(warn, user, "config: %s (ignored; written by a newer version?)", e.msg);
         else if (st != TRM_OK)
-            rc = trm_errorf(err, errcap, "config: %s", e.msg);
+            rc = trmn_error_set(err, st, "config: %s", e.msg);
     }
     cJSON_Delete(root);
     return rc;
@@ -129,84 +129,82 @@ static const char *missing_config_key(const char *json, char *buf, size_t cap, i
 }
 
 /* Config from the metadata: every key the format writes, over the defaults. */
-static int config_from_file(const trm_st_file *f, trm_config *cfg, trm_warn_fn warn,
-                            void *user, char *err, size_t errcap)
+static trm_status config_from_file(const trmn_st_file *f, trm_config *cfg, trmn_warn_fn warn, void *user,
+                                   trm_error *err)
 {
-    const char *format = trm_st_metadata(f, "format");
+    const char *format = trmn_st_metadata(f, "format");
     if (!format)
         warn_msg(warn, user, "no \"format\" in __metadata__ (a converted checkpoint?); "
-                 "reading it as %s", TRM_MODEL_FORMAT);
-    else if (strcmp(format, TRM_MODEL_FORMAT) != 0)
-        return trm_errorf(err, errcap, "unsupported format '%s' in __metadata__ (this build reads %s)",
-                    format, TRM_MODEL_FORMAT);
-    const char *json = trm_st_metadata(f, "config");
+                 "reading it as %s", TRMN_MODEL_FORMAT);
+    else if (strcmp(format, TRMN_MODEL_FORMAT) != 0)
+        return trmn_error_set(err, TRM_E_FORMAT, "unsupported format '%s' in __metadata__ (this build reads %s)",
+                              format, TRMN_MODEL_FORMAT);
+    const char *json = trmn_st_metadata(f, "config");
     if (!json)
-        return trm_errorf(err, errcap, "no \"config\" in __metadata__: cannot tell the model's "
-                    "configuration (hidden_size, grid size, ...)");
+        return trmn_error_set(err, TRM_E_FORMAT, "no \"config\" in __metadata__: cannot tell the model's "
+                              "configuration (hidden_size, grid size, ...)");
     trm_config_default(cfg);
-    char e[400] = "";
-    if (trm_config_apply_json(cfg, json, warn, user, e, sizeof e))
-        return trm_errorf(err, errcap, "__metadata__.%s", e);
+    trm_error e;
+    /* its messages start "config": they become "__metadata__.config..." */
+    if (trmn_config_apply_json(cfg, json, warn, user, &e) != TRM_OK)
+        return trmn_error_set(err, e.code, "__metadata__.%s", e.msg);
     char key[64] = "";
     int oom = 0;
     if (missing_config_key(json, key, sizeof key, &oom) || oom)
-        return oom ? trm_errorf(err, errcap, "out of memory (config)")
-                   : trm_errorf(err, errcap, "__metadata__.config has no key '%s' (a model file "
-                                "records its whole configuration)", key);
-    return 0;
+        return oom ? trmn_error_set(err, TRM_E_NOMEM, "out of memory (config)")
+                   : trmn_error_set(err, TRM_E_FORMAT, "__metadata__.config has no key '%s' (a model file "
+                                    "records its whole configuration)", key);
+    return TRM_OK;
 }
 
-trm_model *trm_load_model_st(const trm_st_file *f, const char *skip_prefix, trm_warn_fn warn,
-                             void *user, char *err, size_t errcap)
+trm_model *trmn_load_model_st(const trmn_st_file *f, const char *skip_prefix, trmn_warn_fn warn, void *user,
+                              trm_error *err)
 {
     if (!f) {
-        trm_errorf(err, errcap, "NULL safetensors file");
+        trmn_error_set(err, TRM_E_INVALID, "NULL safetensors file");
         return NULL;
     }
     trm_config cfg;
-    if (config_from_file(f, &cfg, warn, user, err, errcap))
+    if (config_from_file(f, &cfg, warn, user, err) != TRM_OK)
         return NULL;
-    trm_error e = {TRM_OK, ""};
+    trm_error e;
     trm_model *m = trm_model_create(&cfg, &e);
     if (!m) {
-        trm_errorf(err, errcap, "__metadata__.config: %s", e.msg);
+        trmn_error_set(err, e.code, "__metadata__.config: %s", e.msg);
         return NULL;
     }
     size_t skip_len = skip_prefix ? strlen(skip_prefix) : 0;
     for (int i = 0; i < f->n_tensors; i++) {
-        const trm_st_tensor *t = &f->tensors[i];
+        const trmn_st_tensor *t = &f->tensors[i];
         if (skip_len && strncmp(t->name, skip_prefix, skip_len) == 0)
             continue;
-        if (trm_model_load_tensor(m, t->name, trm_st_dtype_name(t->dtype), t->shape, t->ndim,
-                                  t->data, t->nbytes, &e) != TRM_OK) {
-            trm_errorf(err, errcap, "%s", e.msg);
+        if (trm_model_load_tensor(m, t->name, trmn_st_dtype_name(t->dtype), t->shape, t->ndim,
+                                  t->data, t->nbytes, err) != TRM_OK) {
             trm_model_free(m);
             return NULL;
         }
     }
-    if (trm_model_check_loaded(m, &e) != TRM_OK) {
-        trm_errorf(err, errcap, "%s", e.msg);
+    if (trm_model_check_loaded(m, err) != TRM_OK) {
         trm_model_free(m);
         return NULL;
     }
     return m;
 }
 
-trm_model *trm_load_model_buffer(const uint8_t *buf, size_t len, trm_warn_fn warn, void *user,
-                                 char *err, size_t errcap)
+trm_model *trmn_load_model_buffer(const uint8_t *buf, size_t len, trmn_warn_fn warn, void *user, trm_error *err)
 {
-    trm_st_file f;
-    if (trm_st_parse(buf, len, &f, err, errcap))
+    trmn_st_file f;
+    if (trmn_st_parse(buf, len, &f, err) != TRM_OK)
         return NULL;
-    trm_model *m = trm_load_model_st(&f, NULL, warn, user, err, errcap);
-    trm_st_free(&f);
+    trm_model *m = trmn_load_model_st(&f, NULL, warn, user, err);
+    trmn_st_free(&f);
     return m;
 }
 
 /* Warnings of a file load carry the path, like its errors. */
 typedef struct path_warn {
     const char *path;
-    trm_warn_fn warn;
+    trmn_warn_fn warn;
     void *user;
 } path_warn;
 
@@ -216,48 +214,46 @@ static void warn_with_path(void *user, const char *msg)
     warn_msg(pw->warn, pw->user, "%s: %s", pw->path, msg);
 }
 
-trm_model *trm_load_model_file_ex(const char *path, trm_warn_fn warn, void *user,
-                                  char *err, size_t errcap)
+trm_model *trmn_load_model_file_ex(const char *path, trmn_warn_fn warn, void *user, trm_error *err)
 {
     if (!path) {
-        trm_errorf(err, errcap, "NULL model path");
+        trmn_error_set(err, TRM_E_INVALID, "NULL model path");
         return NULL;
     }
     uint8_t *buf = NULL;
     size_t len = 0;
-    if (trm_read_file(path, 0, &buf, &len, err, errcap))
+    if (trmn_read_file(path, 0, &buf, &len, err) != TRM_OK)
         return NULL;
-    char e[480] = "";
+    trm_error e;
     path_warn pw = {path, warn, user};
-    trm_model *m = trm_load_model_buffer(buf, len, warn_with_path, &pw, e, sizeof e);
+    trm_model *m = trmn_load_model_buffer(buf, len, warn_with_path, &pw, &e);
     free(buf);
     if (!m)
-        trm_errorf(err, errcap, "%s: %s", path, e);
+        trmn_error_set(err, e.code, "%s: %s", path, e.msg);
     return m;
 }
 
-trm_model *trm_load_model_file(const char *path, char *err, size_t errcap)
+trm_model *trmn_load_model_file(const char *path, trm_error *err)
 {
-    return trm_load_model_file_ex(path, NULL, NULL, err, errcap);
+    return trmn_load_model_file_ex(path, NULL, NULL, err);
 }
 
-trm_st_writer *trm_model_writer(const trm_model *m, const float *params_override,
-                                char *err, size_t errcap)
+trmn_st_writer *trmn_model_writer(const trm_model *m, const float *params_override, trm_error *err)
 {
     if (!m) {
-        trm_errorf(err, errcap, "NULL model");
+        trmn_error_set(err, TRM_E_INVALID, "NULL model");
         return NULL;
     }
-    trm_st_writer *w = trm_st_writer_create();
+    trmn_st_writer *w = trmn_st_writer_create();
     size_t need = trm_config_to_json(trm_model_config(m), NULL, 0);
     char *json = malloc(need + 1);
     if (!w || !json) {
-        trm_errorf(err, errcap, "out of memory saving the model");
+        trmn_error_set(err, TRM_E_NOMEM, "out of memory saving the model");
         goto fail;
     }
     trm_config_to_json(trm_model_config(m), json, need + 1);
-    if (trm_st_writer_set_metadata(w, "format", TRM_MODEL_FORMAT, err, errcap) ||
-        trm_st_writer_set_metadata(w, "config", json, err, errcap))
+    if (trmn_st_writer_set_metadata(w, "format", TRMN_MODEL_FORMAT, err) != TRM_OK ||
+        trmn_st_writer_set_metadata(w, "config", json, err) != TRM_OK)
         goto fail;
     /* The table API takes a non-const model to hand out writable pointers; we only read. */
     trm_model *mm = (trm_model *)m;
@@ -266,24 +262,25 @@ trm_st_writer *trm_model_writer(const trm_model *m, const float *params_override
         const float *data = params_override && t->trainable ? params_override + t->offset
                                                             : trm_model_tensor_data(mm, i);
         int64_t shape[2] = {t->shape[0], t->shape[1]};
-        if (trm_st_writer_add(w, t->name, TRM_ST_F32, shape, t->ndim, data, err, errcap))
+        if (trmn_st_writer_add(w, t->name, TRMN_ST_F32, shape, t->ndim, data, err) != TRM_OK)
             goto fail;
     }
     free(json);
     return w;
 fail:
     free(json);
-    trm_st_writer_free(w);
+    trmn_st_writer_free(w);
     return NULL;
 }
 
-int trm_save_model_file(const trm_model *m, const float *params_override, const char *path,
-                        char *err, size_t errcap)
+trm_status trmn_save_model_file(const trm_model *m, const float *params_override, const char *path,
+                                trm_error *err)
 {
-    trm_st_writer *w = trm_model_writer(m, params_override, err, errcap);
+    trm_error e;
+    trmn_st_writer *w = trmn_model_writer(m, params_override, &e);
     if (!w)
-        return -1;
-    int rc = trm_st_writer_write(w, path, err, errcap);
-    trm_st_writer_free(w);
-    return rc;
+        return trmn_error_set(err, e.code, "%s", e.msg);
+    const trm_status st = trmn_st_writer_write(w, path, err);
+    trmn_st_writer_free(w);
+    return st;
 }

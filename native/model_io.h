@@ -13,11 +13,14 @@
  *     finiteness), then trm_model_check_loaded (nothing missing).
  * Saving writes every tensor of the table as F32 plus format and config, atomically.
  *
- * Errors: NULL / -1 and a one-line message in err (errcap bytes; err may be NULL). Warnings go
- * to warn(user, message); with warn == NULL they are printed to stderr as "warning: ...".
+ * Errors: NULL or a trm_status, and a one-line message in err (may be NULL): the core's code for
+ * a config value or tensor it refuses, TRM_E_FORMAT for a file that is not a model file (no or
+ * a wrong "format", no "config", a config key missing or of the wrong JSON type), and the codes
+ * of fileio.h and safetensors.h. Warnings go to warn(user, message); with warn == NULL they are
+ * printed to stderr as "warning: ...".
  */
-#ifndef TRM_MODEL_IO_H
-#define TRM_MODEL_IO_H
+#ifndef TRMN_MODEL_IO_H
+#define TRMN_MODEL_IO_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -29,39 +32,35 @@
 extern "C" {
 #endif
 
-#define TRM_MODEL_FORMAT "trm.c/1"
+#define TRMN_MODEL_FORMAT "trm.c/1"
 
-typedef void (*trm_warn_fn)(void *user, const char *msg);
+typedef void (*trmn_warn_fn)(void *user, const char *msg);
 
 /* Load a model file; warnings to stderr. Messages start with the path. */
-trm_model *trm_load_model_file(const char *path, char *err, size_t errcap);
-trm_model *trm_load_model_file_ex(const char *path, trm_warn_fn warn, void *user,
-                                  char *err, size_t errcap);
+trm_model *trmn_load_model_file(const char *path, trm_error *err);
+trm_model *trmn_load_model_file_ex(const char *path, trmn_warn_fn warn, void *user, trm_error *err);
 /* Load from the bytes of a model file (copied into the model; buf may be freed afterwards). */
-trm_model *trm_load_model_buffer(const uint8_t *buf, size_t len, trm_warn_fn warn, void *user,
-                                 char *err, size_t errcap);
+trm_model *trmn_load_model_buffer(const uint8_t *buf, size_t len, trmn_warn_fn warn, void *user, trm_error *err);
 /* Load from an already parsed safetensors file (e.g. a checkpoint that holds more). Tensors
  * named in skip_prefix (NULL = none), e.g. "optim.", are left out instead of being rejected. */
-trm_model *trm_load_model_st(const trm_st_file *f, const char *skip_prefix, trm_warn_fn warn,
-                             void *user, char *err, size_t errcap);
+trm_model *trmn_load_model_st(const trmn_st_file *f, const char *skip_prefix, trmn_warn_fn warn, void *user,
+                              trm_error *err);
 
 /* Apply a config JSON object (the __metadata__.config string) to *cfg, key by key, on top of
  * what *cfg already holds. Unknown keys are warnings; anything else wrong is an error. */
-int trm_config_apply_json(trm_config *cfg, const char *json, trm_warn_fn warn, void *user,
-                          char *err, size_t errcap);
+trm_status trmn_config_apply_json(trm_config *cfg, const char *json, trmn_warn_fn warn, void *user, trm_error *err);
 
 /* A writer holding every tensor of m (F32, table order) and the format/config metadata; the
  * caller may add more metadata or tensors, then write and free it. Tensor data is referenced,
  * not copied: m (and params_override) must outlive the writer's last write.
  * params_override: NULL, or dims.n_params values laid out like trm_model_params() (e.g. the
  * trainer's EMA weights) that replace the trainable tensors; buffers always come from m. */
-trm_st_writer *trm_model_writer(const trm_model *m, const float *params_override,
-                                char *err, size_t errcap);
+trmn_st_writer *trmn_model_writer(const trm_model *m, const float *params_override, trm_error *err);
 /* Save m to path atomically (temporary file + rename). */
-int trm_save_model_file(const trm_model *m, const float *params_override, const char *path,
-                        char *err, size_t errcap);
+trm_status trmn_save_model_file(const trm_model *m, const float *params_override, const char *path,
+                                trm_error *err);
 
 #ifdef __cplusplus
 }
 #endif
-#endif /* TRM_MODEL_IO_H */
+#endif /* TRMN_MODEL_IO_H */

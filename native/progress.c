@@ -5,16 +5,16 @@
 #include <stdarg.h>
 #include <string.h>
 
-void trm_progress_init(trm_progress *p, FILE *f, int tty) {
+void trmn_progress_init(trmn_progress *p, FILE *f, int tty) {
     memset(p, 0, sizeof *p);
     p->f = f;
-    p->tty = tty < 0 ? trm_cli_isatty(f) : tty;
+    p->tty = tty < 0 ? trmn_cli_isatty(f) : tty;
     p->min_interval = 0.1;
     p->last = -1e30;
 }
 
-void trm_progress_update(trm_progress *p, int force, const char *fmt, ...) {
-    double now = trm_cli_now();
+void trmn_progress_update(trmn_progress *p, int force, const char *fmt, ...) {
+    double now = trmn_cli_now();
     if (!force && (!p->tty || now - p->last < p->min_interval)) return;
     va_list ap;
     va_start(ap, fmt);
@@ -32,7 +32,7 @@ void trm_progress_update(trm_progress *p, int force, const char *fmt, ...) {
     p->last = now;
 }
 
-void trm_progress_print(trm_progress *p, const char *fmt, ...) {
+void trmn_progress_print(trmn_progress *p, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     if (p->tty && p->shown) fputs("\r\033[K", p->f);
@@ -44,13 +44,13 @@ void trm_progress_print(trm_progress *p, const char *fmt, ...) {
     p->last = -1e30; /* redraw the progress line at the next update */
 }
 
-void trm_progress_end(trm_progress *p) {
+void trmn_progress_end(trmn_progress *p) {
     if (p->tty && p->shown) fputc('\n', p->f);
     p->shown = 0;
     fflush(p->f);
 }
 
-void trm_progress_bar(char *buf, size_t cap, double done, double total, int width) {
+void trmn_progress_bar(char *buf, size_t cap, double done, double total, int width) {
     if (!cap) return;
     double frac = total > 0 ? done / total : 0;
     frac = frac < 0 ? 0 : frac > 1 ? 1 : frac;
@@ -62,7 +62,7 @@ void trm_progress_bar(char *buf, size_t cap, double done, double total, int widt
     buf[k] = '\0';
 }
 
-void trm_format_duration(char *buf, size_t cap, double s) {
+void trmn_format_duration(char *buf, size_t cap, double s) {
     if (!isfinite(s) || s < 0) {
         snprintf(buf, cap, "?");
         return;

@@ -7,7 +7,6 @@
 
 #include <cjson/cJSON.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,30 +14,30 @@
 static const struct {
     const char *name;
     size_t size;
-} DTYPES[TRM_ST_NUM_DTYPES] = {
-    [TRM_ST_F64] = {"F64", 8},  [TRM_ST_F32] = {"F32", 4}, [TRM_ST_F16] = {"F16", 2},
-    [TRM_ST_BF16] = {"BF16", 2}, [TRM_ST_I64] = {"I64", 8}, [TRM_ST_I32] = {"I32", 4},
-    [TRM_ST_I16] = {"I16", 2},  [TRM_ST_I8] = {"I8", 1},   [TRM_ST_U8] = {"U8", 1},
-    [TRM_ST_BOOL] = {"BOOL", 1},
+} DTYPES[TRMN_ST_NUM_DTYPES] = {
+    [TRMN_ST_F64] = {"F64", 8},  [TRMN_ST_F32] = {"F32", 4}, [TRMN_ST_F16] = {"F16", 2},
+    [TRMN_ST_BF16] = {"BF16", 2}, [TRMN_ST_I64] = {"I64", 8}, [TRMN_ST_I32] = {"I32", 4},
+    [TRMN_ST_I16] = {"I16", 2},  [TRMN_ST_I8] = {"I8", 1},   [TRMN_ST_U8] = {"U8", 1},
+    [TRMN_ST_BOOL] = {"BOOL", 1},
 };
 
 /* JSON integers are parsed as doubles; above 2^53 they are no longer exact, and no offset or
  * dimension that large can describe a real file anyway. */
 #define MAX_EXACT_INT 9007199254740992.0
 
-const char *trm_st_dtype_name(trm_st_dtype d)
+const char *trmn_st_dtype_name(trmn_st_dtype d)
 {
-    return (unsigned)d < TRM_ST_NUM_DTYPES ? DTYPES[d].name : "?";
+    return (unsigned)d < TRMN_ST_NUM_DTYPES ? DTYPES[d].name : "?";
 }
 
-size_t trm_st_dtype_size(trm_st_dtype d)
+size_t trmn_st_dtype_size(trmn_st_dtype d)
 {
-    return (unsigned)d < TRM_ST_NUM_DTYPES ? DTYPES[d].size : 0;
+    return (unsigned)d < TRMN_ST_NUM_DTYPES ? DTYPES[d].size : 0;
 }
 
-int trm_st_dtype_from_name(const char *name)
+int trmn_st_dtype_from_name(const char *name)
 {
-    for (int i = 0; name && i < TRM_ST_NUM_DTYPES; i++)
+    for (int i = 0; name && i < TRMN_ST_NUM_DTYPES; i++)
         if (strcmp(name, DTYPES[i].name) == 0)
             return i;
     return -1;
@@ -91,7 +90,7 @@ static size_t utf8_invalid_at(const uint8_t *s, size_t len)
 /* ------------------------------------------------------------------------------------------ */
 /* Parsing                                                                                     */
 
-void trm_st_free(trm_st_file *f)
+void trmn_st_free(trmn_st_file *f)
 {
     if (!f)
         return;
@@ -155,69 +154,69 @@ static int get_uint(const cJSON *v, uint64_t *out)
     return 1;
 }
 
-static int parse_metadata(const cJSON *md, trm_st_file *f, char *err, size_t errcap)
+static trm_status parse_metadata(const cJSON *md, trmn_st_file *f, trm_error *err)
 {
     if (!cJSON_IsObject(md))
-        return trm_errorf(err, errcap, "__metadata__ must be an object of strings, but it is %s",
+        return trmn_error_set(err, TRM_E_FORMAT, "__metadata__ must be an object of strings, but it is %s",
                     json_kind(md));
     int n = 0;
     for (const cJSON *c = md->child; c; c = c->next)
         n++;
     if (n == 0)
-        return 0;
+        return TRM_OK;
     f->meta = calloc((size_t)n, sizeof *f->meta);
     if (!f->meta)
-        return trm_errorf(err, errcap, "out of memory (%d metadata entries)", n);
+        return trmn_error_set(err, TRM_E_NOMEM, "out of memory (%d metadata entries)", n);
     for (const cJSON *c = md->child; c; c = c->next) {
         if (!cJSON_IsString(c))
-            return trm_errorf(err, errcap, "__metadata__ entry '%s' must be a string, but it is %s",
+            return trmn_error_set(err, TRM_E_FORMAT, "__metadata__ entry '%s' must be a string, but it is %s",
                         c->string, json_kind(c));
-        trm_st_meta *m = &f->meta[f->n_meta];
+        trmn_st_meta *m = &f->meta[f->n_meta];
         m->key = dup_str(c->string);
         m->value = dup_str(c->valuestring);
         if (m->key)
-            f->n_meta++; /* counted as soon as key is owned, so trm_st_free frees it */
+            f->n_meta++; /* counted as soon as key is owned, so trmn_st_free frees it */
         if (!m->key || !m->value)
-            return trm_errorf(err, errcap, "out of memory (metadata)");
+            return trmn_error_set(err, TRM_E_NOMEM, "out of memory (metadata)");
     }
     const char *twice = NULL;
     if (first_duplicate(&f->meta[0].key, f->n_meta, sizeof *f->meta, &twice))
-        return trm_errorf(err, errcap, "out of memory (metadata)");
+        return trmn_error_set(err, TRM_E_NOMEM, "out of memory (metadata)");
     if (twice)
-        return trm_errorf(err, errcap, "__metadata__ has the key '%s' twice", twice);
-    return 0;
+        return trmn_error_set(err, TRM_E_FORMAT, "__metadata__ has the key '%s' twice", twice);
+    return TRM_OK;
 }
 
-static int parse_shape(const cJSON *sh, trm_st_tensor *t, char *err, size_t errcap)
+static trm_status parse_shape(const cJSON *sh, trmn_st_tensor *t, trm_error *err)
 {
     if (!cJSON_IsArray(sh))
-        return trm_errorf(err, errcap, "tensor '%s': \"shape\" must be an array of non-negative "
+        return trmn_error_set(err, TRM_E_FORMAT, "tensor '%s': \"shape\" must be an array of non-negative "
                     "integers, but it is %s", t->name, json_kind(sh));
     uint64_t numel = 1;
     int nd = 0;
     for (const cJSON *c = sh->child; c; c = c->next, nd++) {
         uint64_t d;
         if (!get_uint(c, &d))
-            return trm_errorf(err, errcap, "tensor '%s': shape[%d] must be a non-negative integer",
+            return trmn_error_set(err, TRM_E_FORMAT, "tensor '%s': shape[%d] must be a non-negative integer",
                         t->name, nd);
-        if (nd >= TRM_ST_MAX_DIMS)
-            return trm_errorf(err, errcap, "tensor '%s': shape has more than %d dimensions", t->name,
-                        TRM_ST_MAX_DIMS);
+        if (nd >= TRMN_ST_MAX_DIMS)
+            return trmn_error_set(err, TRM_E_FORMAT, "tensor '%s': shape has more than %d dimensions", t->name,
+                        TRMN_ST_MAX_DIMS);
         t->shape[nd] = (int64_t)d;
         if (d != 0 && numel > (uint64_t)SIZE_MAX / d)
-            return trm_errorf(err, errcap, "tensor '%s': shape element count overflows", t->name);
+            return trmn_error_set(err, TRM_E_FORMAT, "tensor '%s': shape element count overflows", t->name);
         numel *= d;
     }
     t->ndim = nd;
     size_t es = DTYPES[t->dtype].size;
     if (numel > (uint64_t)SIZE_MAX / es)
-        return trm_errorf(err, errcap, "tensor '%s': shape byte count overflows", t->name);
+        return trmn_error_set(err, TRM_E_FORMAT, "tensor '%s': shape byte count overflows", t->name);
     t->numel = (size_t)numel;
     t->nbytes = (size_t)numel * es;
-    return 0;
+    return TRM_OK;
 }
 
-static void shape_str(const trm_st_tensor *t, char *s, size_t cap)
+static void shape_str(const trmn_st_tensor *t, char *s, size_t cap)
 {
     size_t k = (size_t)snprintf(s, cap, "[");
     for (int i = 0; i < t->ndim && k < cap; i++)
@@ -227,57 +226,57 @@ static void shape_str(const trm_st_tensor *t, char *s, size_t cap)
 }
 
 /* One tensor entry: dtype, shape, data_offsets, and the size check against the data buffer. */
-static int parse_entry(const cJSON *e, trm_st_tensor *t, size_t data_len, char *err,
-                       size_t errcap)
+static trm_status parse_entry(const cJSON *e, trmn_st_tensor *t, size_t data_len, trm_error *err)
 {
     if (!cJSON_IsObject(e))
-        return trm_errorf(err, errcap, "tensor '%s': entry must be an object, but it is %s", t->name,
+        return trmn_error_set(err, TRM_E_FORMAT, "tensor '%s': entry must be an object, but it is %s", t->name,
                     json_kind(e));
     const cJSON *dt = cJSON_GetObjectItemCaseSensitive(e, "dtype");
     if (!dt)
-        return trm_errorf(err, errcap, "tensor '%s': missing \"dtype\"", t->name);
+        return trmn_error_set(err, TRM_E_FORMAT, "tensor '%s': missing \"dtype\"", t->name);
     if (!cJSON_IsString(dt))
-        return trm_errorf(err, errcap, "tensor '%s': \"dtype\" must be a string, but it is %s",
+        return trmn_error_set(err, TRM_E_FORMAT, "tensor '%s': \"dtype\" must be a string, but it is %s",
                     t->name, json_kind(dt));
-    int d = trm_st_dtype_from_name(dt->valuestring);
+    int d = trmn_st_dtype_from_name(dt->valuestring);
     if (d < 0)
-        return trm_errorf(err, errcap, "tensor '%s': unknown dtype '%s' (supported: F64 F32 F16 BF16 "
+        return trmn_error_set(err, TRM_E_FORMAT, "tensor '%s': unknown dtype '%s' (supported: F64 F32 F16 BF16 "
                     "I64 I32 I16 I8 U8 BOOL)", t->name, dt->valuestring);
-    t->dtype = (trm_st_dtype)d;
+    t->dtype = (trmn_st_dtype)d;
     const cJSON *sh = cJSON_GetObjectItemCaseSensitive(e, "shape");
     if (!sh)
-        return trm_errorf(err, errcap, "tensor '%s': missing \"shape\"", t->name);
-    if (parse_shape(sh, t, err, errcap))
-        return -1;
+        return trmn_error_set(err, TRM_E_FORMAT, "tensor '%s': missing \"shape\"", t->name);
+    const trm_status st = parse_shape(sh, t, err);
+    if (st != TRM_OK)
+        return st;
     const cJSON *off = cJSON_GetObjectItemCaseSensitive(e, "data_offsets");
     if (!off)
-        return trm_errorf(err, errcap, "tensor '%s': missing \"data_offsets\"", t->name);
+        return trmn_error_set(err, TRM_E_FORMAT, "tensor '%s': missing \"data_offsets\"", t->name);
     uint64_t b = 0, en = 0;
     if (!cJSON_IsArray(off) || cJSON_GetArraySize(off) != 2 || !get_uint(off->child, &b) ||
         !get_uint(off->child->next, &en))
-        return trm_errorf(err, errcap, "tensor '%s': \"data_offsets\" must be two non-negative "
+        return trmn_error_set(err, TRM_E_FORMAT, "tensor '%s': \"data_offsets\" must be two non-negative "
                     "integers [begin, end]", t->name);
     if (b > en)
-        return trm_errorf(err, errcap, "tensor '%s': data_offsets begin %llu > end %llu", t->name,
+        return trmn_error_set(err, TRM_E_FORMAT, "tensor '%s': data_offsets begin %llu > end %llu", t->name,
                     (unsigned long long)b, (unsigned long long)en);
     if (en > data_len)
-        return trm_errorf(err, errcap, "tensor '%s': data_offsets end %llu is past the end of the "
+        return trmn_error_set(err, TRM_E_FORMAT, "tensor '%s': data_offsets end %llu is past the end of the "
                     "data buffer (%zu bytes): truncated file?", t->name, (unsigned long long)en,
                     data_len);
     if (en - b != t->nbytes) {
         char s[160];
         shape_str(t, s, sizeof s);
-        return trm_errorf(err, errcap, "tensor '%s': data_offsets span %llu bytes, but shape %s of "
+        return trmn_error_set(err, TRM_E_FORMAT, "tensor '%s': data_offsets span %llu bytes, but shape %s of "
                     "%s needs %zu", t->name, (unsigned long long)(en - b), s,
                     DTYPES[t->dtype].name, t->nbytes);
     }
     t->offset = (size_t)b;
-    return 0;
+    return TRM_OK;
 }
 
 static int cmp_offset(const void *a, const void *b)
 {
-    const trm_st_tensor *x = *(const trm_st_tensor *const *)a, *y = *(const trm_st_tensor *const *)b;
+    const trmn_st_tensor *x = *(const trmn_st_tensor *const *)a, *y = *(const trmn_st_tensor *const *)b;
     if (x->offset != y->offset)
         return x->offset < y->offset ? -1 : 1;
     size_t xe = x->offset + x->nbytes, ye = y->offset + y->nbytes;
@@ -285,104 +284,100 @@ static int cmp_offset(const void *a, const void *b)
 }
 
 /* Names unique; tensors tile the data buffer exactly (no overlap, no hole, nothing after). */
-static int check_layout(const trm_st_file *f, char *err, size_t errcap)
+static trm_status check_layout(const trmn_st_file *f, trm_error *err)
 {
     int n = f->n_tensors;
     if (n == 0)
-        return f->data_len ? trm_errorf(err, errcap, "data buffer has %zu bytes but there are no "
-                                  "tensors", f->data_len) : 0;
-    const trm_st_tensor **idx = malloc((size_t)n * sizeof *idx);
+        return f->data_len ? trmn_error_set(err, TRM_E_FORMAT, "data buffer has %zu bytes but there are no "
+                                  "tensors", f->data_len) : TRM_OK;
+    const trmn_st_tensor **idx = malloc((size_t)n * sizeof *idx);
     if (!idx)
-        return trm_errorf(err, errcap, "out of memory (%d tensors)", n);
+        return trmn_error_set(err, TRM_E_NOMEM, "out of memory (%d tensors)", n);
     for (int i = 0; i < n; i++)
         idx[i] = &f->tensors[i];
-    int rc = 0;
+    trm_status rc = TRM_OK;
     const char *twice = NULL;
     if (first_duplicate(&f->tensors[0].name, n, sizeof *f->tensors, &twice))
-        rc = trm_errorf(err, errcap, "out of memory (%d tensors)", n);
+        rc = trmn_error_set(err, TRM_E_NOMEM, "out of memory (%d tensors)", n);
     else if (twice)
-        rc = trm_errorf(err, errcap, "tensor '%s' appears twice in the header", twice);
+        rc = trmn_error_set(err, TRM_E_FORMAT, "tensor '%s' appears twice in the header", twice);
     if (!rc)
         qsort(idx, (size_t)n, sizeof *idx, cmp_offset);
     size_t cursor = 0;
-    const trm_st_tensor *prev = NULL;
+    const trmn_st_tensor *prev = NULL;
     for (int i = 0; i < n && !rc; i++) {
-        const trm_st_tensor *t = idx[i];
+        const trmn_st_tensor *t = idx[i];
         if (t->offset < cursor)
-            rc = trm_errorf(err, errcap, "tensors '%s' [%zu, %zu) and '%s' [%zu, %zu) overlap",
+            rc = trmn_error_set(err, TRM_E_FORMAT, "tensors '%s' [%zu, %zu) and '%s' [%zu, %zu) overlap",
                       prev->name, prev->offset, prev->offset + prev->nbytes, t->name, t->offset,
                       t->offset + t->nbytes);
         else if (t->offset > cursor)
-            rc = trm_errorf(err, errcap, "hole in the data buffer: bytes [%zu, %zu) before tensor "
+            rc = trmn_error_set(err, TRM_E_FORMAT, "hole in the data buffer: bytes [%zu, %zu) before tensor "
                       "'%s' belong to no tensor", cursor, t->offset, t->name);
         cursor = t->offset + t->nbytes;
         prev = t;
     }
     if (!rc && cursor != f->data_len)
-        rc = trm_errorf(err, errcap, "hole in the data buffer: bytes [%zu, %zu) after the last "
+        rc = trmn_error_set(err, TRM_E_FORMAT, "hole in the data buffer: bytes [%zu, %zu) after the last "
                   "tensor belong to no tensor", cursor, f->data_len);
     free(idx);
     return rc;
 }
 
 /* Checks before JSON: sizes, header length, UTF-8. Fills f->header_len/data/data_len. */
-static int parse_prefix(const uint8_t *buf, size_t len, trm_st_file *f, char *err,
-                        size_t errcap)
+static trm_status parse_prefix(const uint8_t *buf, size_t len, trmn_st_file *f, trm_error *err)
 {
     if (len < 8)
-        return trm_errorf(err, errcap, "file too short: %zu bytes, a safetensors file starts with an "
+        return trmn_error_set(err, TRM_E_FORMAT, "file too short: %zu bytes, a safetensors file starts with an "
                     "8-byte header length", len);
     uint64_t n = 0;
     for (int i = 7; i >= 0; i--)
         n = (n << 8) | buf[i];
-    if (n > TRM_ST_MAX_HEADER)
-        return trm_errorf(err, errcap, "absurd header length %llu (limit %d bytes): not a "
-                    "safetensors file?", (unsigned long long)n, TRM_ST_MAX_HEADER);
+    if (n > TRMN_ST_MAX_HEADER)
+        return trmn_error_set(err, TRM_E_FORMAT, "absurd header length %llu (limit %d bytes): not a "
+                    "safetensors file?", (unsigned long long)n, TRMN_ST_MAX_HEADER);
     if (n > len - 8)
-        return trm_errorf(err, errcap, "header length %llu goes past the end of the file (%zu bytes "
+        return trmn_error_set(err, TRM_E_FORMAT, "header length %llu goes past the end of the file (%zu bytes "
                     "after the length field): truncated file?", (unsigned long long)n, len - 8);
     if (n == 0)
-        return trm_errorf(err, errcap, "header is empty (header length 0)");
+        return trmn_error_set(err, TRM_E_FORMAT, "header is empty (header length 0)");
     size_t bad = utf8_invalid_at(buf + 8, (size_t)n);
     if (bad < n)
-        return trm_errorf(err, errcap, "header is not valid UTF-8 at header byte %zu (file offset "
+        return trmn_error_set(err, TRM_E_FORMAT, "header is not valid UTF-8 at header byte %zu (file offset "
                     "%zu)", bad, bad + 8);
     f->header_len = (size_t)n;
     f->data = buf + 8 + n;
     f->data_len = len - 8 - (size_t)n;
-    return 0;
+    return TRM_OK;
 }
 
 /* Parse the header text; report a failure by byte offset, line and column. */
-static cJSON *parse_json(const uint8_t *hdr, size_t n, char *err, size_t errcap)
+static trm_status parse_json(const uint8_t *hdr, size_t n, cJSON **root, trm_error *err)
 {
     /* A NUL-terminated private copy: cJSON then cannot read past the header whatever it does. */
     char *text = malloc(n + 1);
-    if (!text) {
-        trm_errorf(err, errcap, "out of memory (header of %zu bytes)", n);
-        return NULL;
-    }
+    if (!text)
+        return trmn_error_set(err, TRM_E_NOMEM, "out of memory (header of %zu bytes)", n);
     memcpy(text, hdr, n);
     text[n] = 0;
     size_t pos = 0;
-    char why[160];
-    cJSON *root = trm_json_parse(text, n, &pos, why, sizeof why);
+    trm_error why;
+    *root = trmn_json_parse(text, n, &pos, &why);
     free(text);
-    if (root)
-        return root;
+    if (*root)
+        return TRM_OK;
     int line = 1;
     size_t col = 1;
     for (size_t i = 0; i < pos; i++)
         col = hdr[i] == '\n' ? (line++, 1) : col + 1;
-    trm_errorf(err, errcap, "header is not valid JSON: %s at header byte %zu (file offset %zu, line "
-         "%d, column %zu)", why, pos, pos + 8, line, col);
-    return NULL;
+    return trmn_error_set(err, why.code, "header is not valid JSON: %s at header byte %zu (file offset %zu, "
+                          "line %d, column %zu)", why.msg, pos, pos + 8, line, col);
 }
 
-static int parse_header(const cJSON *root, trm_st_file *f, char *err, size_t errcap)
+static trm_status parse_header(const cJSON *root, trmn_st_file *f, trm_error *err)
 {
     if (!cJSON_IsObject(root))
-        return trm_errorf(err, errcap, "header must be a JSON object, but it is %s", json_kind(root));
+        return trmn_error_set(err, TRM_E_FORMAT, "header must be a JSON object, but it is %s", json_kind(root));
     int n = 0, n_md = 0;
     for (const cJSON *c = root->child; c; c = c->next) {
         if (strcmp(c->string, "__metadata__") == 0)
@@ -391,52 +386,53 @@ static int parse_header(const cJSON *root, trm_st_file *f, char *err, size_t err
             n++;
     }
     if (n_md > 1)
-        return trm_errorf(err, errcap, "header has __metadata__ %d times", n_md);
+        return trmn_error_set(err, TRM_E_FORMAT, "header has __metadata__ %d times", n_md);
     if (n > 0) {
         f->tensors = calloc((size_t)n, sizeof *f->tensors);
         if (!f->tensors)
-            return trm_errorf(err, errcap, "out of memory (%d tensors)", n);
+            return trmn_error_set(err, TRM_E_NOMEM, "out of memory (%d tensors)", n);
     }
     for (const cJSON *c = root->child; c; c = c->next) {
         if (strcmp(c->string, "__metadata__") == 0) {
-            if (parse_metadata(c, f, err, errcap))
-                return -1;
+            const trm_status st = parse_metadata(c, f, err);
+            if (st != TRM_OK)
+                return st;
             continue;
         }
-        trm_st_tensor *t = &f->tensors[f->n_tensors];
+        trmn_st_tensor *t = &f->tensors[f->n_tensors];
         t->name = dup_str(c->string);
         if (!t->name)
-            return trm_errorf(err, errcap, "out of memory (tensor names)");
+            return trmn_error_set(err, TRM_E_NOMEM, "out of memory (tensor names)");
         f->n_tensors++;
-        if (parse_entry(c, t, f->data_len, err, errcap))
-            return -1;
+        const trm_status st = parse_entry(c, t, f->data_len, err);
+        if (st != TRM_OK)
+            return st;
         t->data = f->data + t->offset;
     }
-    return check_layout(f, err, errcap);
+    return check_layout(f, err);
 }
 
-int trm_st_parse(const uint8_t *buf, size_t len, trm_st_file *out, char *err, size_t errcap)
+trm_status trmn_st_parse(const uint8_t *buf, size_t len, trmn_st_file *out, trm_error *err)
 {
     if (!out)
-        return trm_errorf(err, errcap, "trm_st_parse: NULL output");
+        return trmn_error_set(err, TRM_E_INVALID, "trmn_st_parse: NULL output");
     memset(out, 0, sizeof *out);
     if (!buf && len)
-        return trm_errorf(err, errcap, "trm_st_parse: NULL buffer");
-    if (parse_prefix(buf, len, out, err, errcap))
-        return -1;
-    cJSON *root = parse_json(buf + 8, out->header_len, err, errcap);
-    if (!root) {
-        trm_st_free(out);
-        return -1;
-    }
-    int rc = parse_header(root, out, err, errcap);
+        return trmn_error_set(err, TRM_E_INVALID, "trmn_st_parse: NULL buffer");
+    trm_status st = parse_prefix(buf, len, out, err);
+    if (st != TRM_OK)
+        return st;
+    cJSON *root = NULL;
+    st = parse_json(buf + 8, out->header_len, &root, err);
+    if (st == TRM_OK)
+        st = parse_header(root, out, err);
     cJSON_Delete(root);
-    if (rc)
-        trm_st_free(out);
-    return rc;
+    if (st != TRM_OK)
+        trmn_st_free(out);
+    return st;
 }
 
-const trm_st_tensor *trm_st_find(const trm_st_file *f, const char *name)
+const trmn_st_tensor *trmn_st_find(const trmn_st_file *f, const char *name)
 {
     for (int i = 0; f && name && i < f->n_tensors; i++)
         if (strcmp(f->tensors[i].name, name) == 0)
@@ -444,7 +440,7 @@ const trm_st_tensor *trm_st_find(const trm_st_file *f, const char *name)
     return NULL;
 }
 
-const char *trm_st_metadata(const trm_st_file *f, const char *key)
+const char *trmn_st_metadata(const trmn_st_file *f, const char *key)
 {
     for (int i = 0; f && key && i < f->n_meta; i++)
         if (strcmp(f->meta[i].key, key) == 0)
@@ -457,26 +453,26 @@ const char *trm_st_metadata(const trm_st_file *f, const char *key)
 
 typedef struct wr_tensor {
     char *name;
-    trm_st_dtype dtype;
+    trmn_st_dtype dtype;
     int ndim;
-    int64_t shape[TRM_ST_MAX_DIMS];
+    int64_t shape[TRMN_ST_MAX_DIMS];
     const void *data;
     size_t nbytes;
 } wr_tensor;
 
-struct trm_st_writer {
+struct trmn_st_writer {
     wr_tensor *t;
     int n, cap;
-    trm_st_meta *meta; /* owned strings */
+    trmn_st_meta *meta; /* owned strings */
     int n_meta, cap_meta;
 };
 
-trm_st_writer *trm_st_writer_create(void)
+trmn_st_writer *trmn_st_writer_create(void)
 {
-    return calloc(1, sizeof(trm_st_writer));
+    return calloc(1, sizeof(trmn_st_writer));
 }
 
-void trm_st_writer_free(trm_st_writer *w)
+void trmn_st_writer_free(trmn_st_writer *w)
 {
     if (!w)
         return;
@@ -507,42 +503,42 @@ static int grow(void **arr, int *cap, int need, size_t elem)
     return 0;
 }
 
-int trm_st_writer_add(trm_st_writer *w, const char *name, trm_st_dtype dtype,
-                      const int64_t *shape, int ndim, const void *data, char *err, size_t errcap)
+trm_status trmn_st_writer_add(trmn_st_writer *w, const char *name, trmn_st_dtype dtype, const int64_t *shape, int ndim,
+                              const void *data, trm_error *err)
 {
     if (!w || !name)
-        return trm_errorf(err, errcap, "trm_st_writer_add: NULL argument");
+        return trmn_error_set(err, TRM_E_INVALID, "trmn_st_writer_add: NULL argument");
     if (!*name || strcmp(name, "__metadata__") == 0)
-        return trm_errorf(err, errcap, "cannot add a tensor called '%s'", name);
+        return trmn_error_set(err, TRM_E_INVALID, "cannot add a tensor called '%s'", name);
     if (utf8_invalid_at((const uint8_t *)name, strlen(name)) != strlen(name))
-        return trm_errorf(err, errcap, "tensor name '%s' is not valid UTF-8", name);
-    if ((unsigned)dtype >= TRM_ST_NUM_DTYPES)
-        return trm_errorf(err, errcap, "tensor '%s': bad dtype %d", name, (int)dtype);
-    if (ndim < 0 || ndim > TRM_ST_MAX_DIMS || (ndim > 0 && !shape))
-        return trm_errorf(err, errcap, "tensor '%s': bad ndim %d (0..%d)", name, ndim, TRM_ST_MAX_DIMS);
+        return trmn_error_set(err, TRM_E_INVALID, "tensor name '%s' is not valid UTF-8", name);
+    if ((unsigned)dtype >= TRMN_ST_NUM_DTYPES)
+        return trmn_error_set(err, TRM_E_INVALID, "tensor '%s': bad dtype %d", name, (int)dtype);
+    if (ndim < 0 || ndim > TRMN_ST_MAX_DIMS || (ndim > 0 && !shape))
+        return trmn_error_set(err, TRM_E_INVALID, "tensor '%s': bad ndim %d (0..%d)", name, ndim, TRMN_ST_MAX_DIMS);
     uint64_t numel = 1;
     for (int i = 0; i < ndim; i++) {
         if (shape[i] < 0 || (double)shape[i] > MAX_EXACT_INT)
-            return trm_errorf(err, errcap, "tensor '%s': bad dimension %lld", name,
+            return trmn_error_set(err, TRM_E_INVALID, "tensor '%s': bad dimension %lld", name,
                         (long long)shape[i]);
         uint64_t d = (uint64_t)shape[i];
         if (d && numel > (uint64_t)SIZE_MAX / DTYPES[dtype].size / d)
-            return trm_errorf(err, errcap, "tensor '%s': size overflows", name);
+            return trmn_error_set(err, TRM_E_INVALID, "tensor '%s': size overflows", name);
         numel *= d;
     }
     size_t nbytes = (size_t)numel * DTYPES[dtype].size;
     if (nbytes && !data)
-        return trm_errorf(err, errcap, "tensor '%s': NULL data", name);
+        return trmn_error_set(err, TRM_E_INVALID, "tensor '%s': NULL data", name);
     for (int i = 0; i < w->n; i++)
         if (strcmp(w->t[i].name, name) == 0)
-            return trm_errorf(err, errcap, "tensor '%s' added twice", name);
+            return trmn_error_set(err, TRM_E_INVALID, "tensor '%s' added twice", name);
     if (grow((void **)&w->t, &w->cap, w->n + 1, sizeof *w->t))
-        return trm_errorf(err, errcap, "out of memory adding tensor '%s'", name);
+        return trmn_error_set(err, TRM_E_NOMEM, "out of memory adding tensor '%s'", name);
     wr_tensor *t = &w->t[w->n];
     memset(t, 0, sizeof *t);
     t->name = dup_str(name);
     if (!t->name)
-        return trm_errorf(err, errcap, "out of memory adding tensor '%s'", name);
+        return trmn_error_set(err, TRM_E_NOMEM, "out of memory adding tensor '%s'", name);
     t->dtype = dtype;
     t->ndim = ndim;
     for (int i = 0; i < ndim; i++)
@@ -550,37 +546,36 @@ int trm_st_writer_add(trm_st_writer *w, const char *name, trm_st_dtype dtype,
     t->data = data;
     t->nbytes = nbytes;
     w->n++;
-    return 0;
+    return TRM_OK;
 }
 
-int trm_st_writer_set_metadata(trm_st_writer *w, const char *key, const char *value,
-                               char *err, size_t errcap)
+trm_status trmn_st_writer_set_metadata(trmn_st_writer *w, const char *key, const char *value, trm_error *err)
 {
     if (!w || !key || !value)
-        return trm_errorf(err, errcap, "trm_st_writer_set_metadata: NULL argument");
+        return trmn_error_set(err, TRM_E_INVALID, "trmn_st_writer_set_metadata: NULL argument");
     if (utf8_invalid_at((const uint8_t *)key, strlen(key)) != strlen(key) ||
         utf8_invalid_at((const uint8_t *)value, strlen(value)) != strlen(value))
-        return trm_errorf(err, errcap, "metadata '%s' is not valid UTF-8", key);
+        return trmn_error_set(err, TRM_E_INVALID, "metadata '%s' is not valid UTF-8", key);
     char *v = dup_str(value);
     if (!v)
-        return trm_errorf(err, errcap, "out of memory (metadata '%s')", key);
+        return trmn_error_set(err, TRM_E_NOMEM, "out of memory (metadata '%s')", key);
     for (int i = 0; i < w->n_meta; i++) {
         if (strcmp(w->meta[i].key, key) == 0) {
             free((char *)w->meta[i].value);
             w->meta[i].value = v;
-            return 0;
+            return TRM_OK;
         }
     }
     char *k = dup_str(key);
     if (!k || grow((void **)&w->meta, &w->cap_meta, w->n_meta + 1, sizeof *w->meta)) {
         free(k);
         free(v);
-        return trm_errorf(err, errcap, "out of memory (metadata '%s')", key);
+        return trmn_error_set(err, TRM_E_NOMEM, "out of memory (metadata '%s')", key);
     }
     w->meta[w->n_meta].key = k;
     w->meta[w->n_meta].value = v;
     w->n_meta++;
-    return 0;
+    return TRM_OK;
 }
 
 /* A growable string for the header. */
@@ -637,7 +632,7 @@ static void sb_json_string(sbuf *b, const char *s)
 }
 
 /* Data layout order: element size descending, insertion order within a size. */
-static int layout_order(const trm_st_writer *w, int *order)
+static int layout_order(const trmn_st_writer *w, int *order)
 {
     int k = 0;
     for (size_t es = 8; es >= 1; es /= 2)
@@ -648,8 +643,7 @@ static int layout_order(const trm_st_writer *w, int *order)
 }
 
 /* The header (padded to a multiple of 8 with spaces) and the layout order; *data_len total. */
-static int build_header(const trm_st_writer *w, sbuf *b, int *order, size_t *data_len,
-                        char *err, size_t errcap)
+static trm_status build_header(const trmn_st_writer *w, sbuf *b, int *order, size_t *data_len, trm_error *err)
 {
     layout_order(w, order);
     sb_str(b, "{");
@@ -682,7 +676,7 @@ static int build_header(const trm_st_writer *w, sbuf *b, int *order, size_t *dat
             sb_str(b, num);
         }
         if (t->nbytes > SIZE_MAX - off)
-            return trm_errorf(err, errcap, "total tensor size overflows at '%s'", t->name);
+            return trmn_error_set(err, TRM_E_INVALID, "total tensor size overflows at '%s'", t->name);
         snprintf(num, sizeof num, "],\"data_offsets\":[%zu,%zu]}", off, off + t->nbytes);
         sb_str(b, num);
         off += t->nbytes;
@@ -691,61 +685,61 @@ static int build_header(const trm_st_writer *w, sbuf *b, int *order, size_t *dat
     while (!b->oom && b->len % 8)
         sb_str(b, " ");
     if (b->oom)
-        return trm_errorf(err, errcap, "out of memory building the safetensors header");
-    if (b->len > TRM_ST_MAX_HEADER)
-        return trm_errorf(err, errcap, "header of %zu bytes is over the %d-byte limit", b->len,
-                    TRM_ST_MAX_HEADER);
+        return trmn_error_set(err, TRM_E_NOMEM, "out of memory building the safetensors header");
+    if (b->len > TRMN_ST_MAX_HEADER)
+        return trmn_error_set(err, TRM_E_INVALID, "header of %zu bytes is over the %d-byte limit", b->len,
+                    TRMN_ST_MAX_HEADER);
     *data_len = off;
-    return 0;
+    return TRM_OK;
 }
 
 /* Header + parts list shared by serialize and write: parts[0] = length, [1] = header, then
  * one per tensor in layout order. */
-static int plan(const trm_st_writer *w, sbuf *b, uint8_t len8[8], trm_io_part **parts,
-                size_t *total, char *err, size_t errcap)
+static trm_status plan(const trmn_st_writer *w, sbuf *b, uint8_t len8[8], trmn_io_part **parts, size_t *total,
+                       trm_error *err)
 {
     if (!w)
-        return trm_errorf(err, errcap, "NULL safetensors writer");
+        return trmn_error_set(err, TRM_E_INVALID, "NULL safetensors writer");
     int *order = malloc(((size_t)w->n + 1) * sizeof *order);
     *parts = malloc(((size_t)w->n + 2) * sizeof **parts);
     size_t data_len = 0;
     if (!order || !*parts) {
         free(order);
-        return trm_errorf(err, errcap, "out of memory (%d tensors)", w->n);
+        return trmn_error_set(err, TRM_E_NOMEM, "out of memory (%d tensors)", w->n);
     }
-    if (build_header(w, b, order, &data_len, err, errcap)) {
+    const trm_status st = build_header(w, b, order, &data_len, err);
+    if (st != TRM_OK) {
         free(order);
-        return -1;
+        return st;
     }
     uint64_t n = b->len;
     for (int i = 0; i < 8; i++)
         len8[i] = (uint8_t)(n >> (8 * i));
-    (*parts)[0] = (trm_io_part){len8, 8};
-    (*parts)[1] = (trm_io_part){b->s, b->len};
+    (*parts)[0] = (trmn_io_part){len8, 8};
+    (*parts)[1] = (trmn_io_part){b->s, b->len};
     for (int k = 0; k < w->n; k++)
-        (*parts)[k + 2] = (trm_io_part){w->t[order[k]].data, w->t[order[k]].nbytes};
+        (*parts)[k + 2] = (trmn_io_part){w->t[order[k]].data, w->t[order[k]].nbytes};
     free(order);
     if (data_len > SIZE_MAX - 8 - b->len)
-        return trm_errorf(err, errcap, "file size overflows");
+        return trmn_error_set(err, TRM_E_INVALID, "file size overflows");
     *total = 8 + b->len + data_len;
-    return 0;
+    return TRM_OK;
 }
 
-int trm_st_writer_serialize(const trm_st_writer *w, uint8_t **out, size_t *len,
-                            char *err, size_t errcap)
+trm_status trmn_st_writer_serialize(const trmn_st_writer *w, uint8_t **out, size_t *len, trm_error *err)
 {
     if (!out || !len)
-        return trm_errorf(err, errcap, "trm_st_writer_serialize: NULL argument");
+        return trmn_error_set(err, TRM_E_INVALID, "trmn_st_writer_serialize: NULL argument");
     *out = NULL;
     *len = 0;
     sbuf b = {0};
     uint8_t len8[8];
-    trm_io_part *parts = NULL;
+    trmn_io_part *parts = NULL;
     size_t total = 0;
-    int rc = plan(w, &b, len8, &parts, &total, err, errcap);
+    trm_status rc = plan(w, &b, len8, &parts, &total, err);
     uint8_t *buf = rc ? NULL : malloc(total ? total : 1);
     if (!rc && !buf)
-        rc = trm_errorf(err, errcap, "out of memory (%zu-byte safetensors file)", total);
+        rc = trmn_error_set(err, TRM_E_NOMEM, "out of memory (%zu-byte safetensors file)", total);
     if (!rc) {
         size_t k = 0;
         for (int i = 0; i < w->n + 2; i++) {
@@ -761,15 +755,15 @@ int trm_st_writer_serialize(const trm_st_writer *w, uint8_t **out, size_t *len,
     return rc;
 }
 
-int trm_st_writer_write(const trm_st_writer *w, const char *path, char *err, size_t errcap)
+trm_status trmn_st_writer_write(const trmn_st_writer *w, const char *path, trm_error *err)
 {
     sbuf b = {0};
     uint8_t len8[8];
-    trm_io_part *parts = NULL;
+    trmn_io_part *parts = NULL;
     size_t total = 0;
-    int rc = plan(w, &b, len8, &parts, &total, err, errcap);
+    trm_status rc = plan(w, &b, len8, &parts, &total, err);
     if (!rc)
-        rc = trm_write_file_parts(path, parts, w->n + 2, err, errcap);
+        rc = trmn_write_file_parts(path, parts, w->n + 2, err);
     free(parts);
     free(b.s);
     return rc;

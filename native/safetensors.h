@@ -9,8 +9,8 @@
  * what is wrong otherwise (file offset or tensor name in every message): truncated files, absurd
  * header lengths, invalid JSON (byte offset, line and column), bad metadata, unknown dtypes, bad
  * shapes, bad or out-of-range offsets, size mismatches, overlaps, holes, duplicate names.
- * Tensor data is not copied: trm_st_tensor.data points into the caller's buffer, which must
- * outlive the trm_st_file. The pointers are not necessarily aligned for their dtype (memcpy).
+ * Tensor data is not copied: trmn_st_tensor.data points into the caller's buffer, which must
+ * outlive the trmn_st_file. The pointers are not necessarily aligned for their dtype (memcpy).
  *
  * The writer collects tensors (data not copied until written) and metadata and produces a file
  * the reference implementation reads: header padded with spaces to a multiple of 8 bytes,
@@ -21,97 +21,99 @@
  * Byte order: data is little-endian in the file and is read/written as stored; like the rest of
  * trm.c this assumes a little-endian host.
  *
- * Functions return 0 on success, -1 on failure with a message in err (errcap bytes, may be NULL).
+ * Functions return TRM_OK, or a trm_status with a message in err (may be NULL): TRM_E_FORMAT for
+ * a malformed file, TRM_E_INVALID for a tensor or metadata the writer cannot store, TRM_E_NOMEM
+ * when out of memory (and fileio.h's codes for the file itself).
  */
-#ifndef TRM_SAFETENSORS_H
-#define TRM_SAFETENSORS_H
+#ifndef TRMN_SAFETENSORS_H
+#define TRMN_SAFETENSORS_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "trm.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-typedef enum trm_st_dtype {
-    TRM_ST_F64 = 0,
-    TRM_ST_F32,
-    TRM_ST_F16,
-    TRM_ST_BF16,
-    TRM_ST_I64,
-    TRM_ST_I32,
-    TRM_ST_I16,
-    TRM_ST_I8,
-    TRM_ST_U8,
-    TRM_ST_BOOL,
-    TRM_ST_NUM_DTYPES
-} trm_st_dtype;
+typedef enum trmn_st_dtype {
+    TRMN_ST_F64 = 0,
+    TRMN_ST_F32,
+    TRMN_ST_F16,
+    TRMN_ST_BF16,
+    TRMN_ST_I64,
+    TRMN_ST_I32,
+    TRMN_ST_I16,
+    TRMN_ST_I8,
+    TRMN_ST_U8,
+    TRMN_ST_BOOL,
+    TRMN_ST_NUM_DTYPES
+} trmn_st_dtype;
 
 enum {
-    TRM_ST_MAX_DIMS = 8,                   /* more dimensions are rejected with a message */
-    TRM_ST_MAX_HEADER = 100 * 1000 * 1000  /* header lengths above this are "absurd" */
+    TRMN_ST_MAX_DIMS = 8,                   /* more dimensions are rejected with a message */
+    TRMN_ST_MAX_HEADER = 100 * 1000 * 1000  /* header lengths above this are "absurd" */
 };
 
-const char *trm_st_dtype_name(trm_st_dtype d);   /* "F32", ...; "?" if out of range */
-size_t trm_st_dtype_size(trm_st_dtype d);        /* bytes per element; 0 if out of range */
+const char *trmn_st_dtype_name(trmn_st_dtype d);   /* "F32", ...; "?" if out of range */
+size_t trmn_st_dtype_size(trmn_st_dtype d);        /* bytes per element; 0 if out of range */
 /* The dtype named name (exact, upper case as in the format); -1 if unknown. */
-int trm_st_dtype_from_name(const char *name);
+int trmn_st_dtype_from_name(const char *name);
 
-typedef struct trm_st_tensor {
+typedef struct trmn_st_tensor {
     const char *name;
-    trm_st_dtype dtype;
+    trmn_st_dtype dtype;
     int ndim;                        /* 0 = scalar (one element) */
-    int64_t shape[TRM_ST_MAX_DIMS];
+    int64_t shape[TRMN_ST_MAX_DIMS];
     size_t numel;
     const uint8_t *data;             /* into the parsed buffer; not aligned in general */
     size_t nbytes;                   /* numel * dtype size */
     size_t offset;                   /* begin, relative to the data buffer */
-} trm_st_tensor;
+} trmn_st_tensor;
 
-typedef struct trm_st_meta {
+typedef struct trmn_st_meta {
     const char *key;
     const char *value;
-} trm_st_meta;
+} trmn_st_meta;
 
-typedef struct trm_st_file {
-    trm_st_tensor *tensors;   /* in header order */
+typedef struct trmn_st_file {
+    trmn_st_tensor *tensors;   /* in header order */
     int n_tensors;
-    trm_st_meta *meta;        /* __metadata__ entries in header order */
+    trmn_st_meta *meta;        /* __metadata__ entries in header order */
     int n_meta;
     size_t header_len;        /* N */
     const uint8_t *data;      /* data buffer: buf + 8 + N */
     size_t data_len;
-} trm_st_file;
+} trmn_st_file;
 
-/* Parse and validate buf[0..len). On failure *out is left empty (trm_st_free is still safe). */
-int trm_st_parse(const uint8_t *buf, size_t len, trm_st_file *out, char *err, size_t errcap);
+/* Parse and validate buf[0..len). On failure *out is left empty (trmn_st_free is still safe). */
+trm_status trmn_st_parse(const uint8_t *buf, size_t len, trmn_st_file *out, trm_error *err);
 /* The tensor called name, or NULL. */
-const trm_st_tensor *trm_st_find(const trm_st_file *f, const char *name);
+const trmn_st_tensor *trmn_st_find(const trmn_st_file *f, const char *name);
 /* The __metadata__ value for key, or NULL. */
-const char *trm_st_metadata(const trm_st_file *f, const char *key);
-void trm_st_free(trm_st_file *f);
+const char *trmn_st_metadata(const trmn_st_file *f, const char *key);
+void trmn_st_free(trmn_st_file *f);
 
 /* ---- writer ---- */
 
-typedef struct trm_st_writer trm_st_writer;
+typedef struct trmn_st_writer trmn_st_writer;
 
-trm_st_writer *trm_st_writer_create(void);   /* NULL if out of memory */
-void trm_st_writer_free(trm_st_writer *w);
+trmn_st_writer *trmn_st_writer_create(void);   /* NULL if out of memory */
+void trmn_st_writer_free(trmn_st_writer *w);
 /* Add a tensor. name and shape are copied; data (numel * dtype size bytes) is only referenced
  * and must stay valid until the last write/serialize call. Rejects empty, duplicate or
  * "__metadata__" names, negative dims, too many dims, and NULL data for a non-empty tensor. */
-int trm_st_writer_add(trm_st_writer *w, const char *name, trm_st_dtype dtype,
-                      const int64_t *shape, int ndim, const void *data, char *err, size_t errcap);
+trm_status trmn_st_writer_add(trmn_st_writer *w, const char *name, trmn_st_dtype dtype, const int64_t *shape, int ndim,
+                              const void *data, trm_error *err);
 /* Set a __metadata__ entry (copied; setting a key again replaces its value). */
-int trm_st_writer_set_metadata(trm_st_writer *w, const char *key, const char *value,
-                               char *err, size_t errcap);
+trm_status trmn_st_writer_set_metadata(trmn_st_writer *w, const char *key, const char *value, trm_error *err);
 /* The whole file in one malloc'd buffer (free with free()); for tests and in-memory use. */
-int trm_st_writer_serialize(const trm_st_writer *w, uint8_t **out, size_t *len,
-                            char *err, size_t errcap);
+trm_status trmn_st_writer_serialize(const trmn_st_writer *w, uint8_t **out, size_t *len, trm_error *err);
 /* Write the file atomically (temporary file + fsync + rename, see fileio.h). */
-int trm_st_writer_write(const trm_st_writer *w, const char *path, char *err, size_t errcap);
+trm_status trmn_st_writer_write(const trmn_st_writer *w, const char *path, trm_error *err);
 
 #ifdef __cplusplus
 }
 #endif
-#endif /* TRM_SAFETENSORS_H */
+#endif /* TRMN_SAFETENSORS_H */

@@ -7,7 +7,6 @@
 
 #include <cjson/cJSON.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,11 +19,11 @@ typedef enum { K_INT, K_LONG, K_DOUBLE, K_BOOL, K_U64, K_OPTIMIZER, K_LOSS, K_PR
 typedef struct {
     const char *key;
     key_type type;
-    size_t offset; /* into trm_run_config */
+    size_t offset; /* into trmn_run_config */
     double lo, hi;
 } key_spec;
 
-#define OFF(f) offsetof(trm_run_config, f)
+#define OFF(f) offsetof(trmn_run_config, f)
 static const key_spec TRAIN_KEYS[] = {
     {"batch_size", K_INT, OFF(train.batch_size), 1, 1 << 20},
     {"lr", K_DOUBLE, OFF(train.lr), 0, 10},
@@ -66,13 +65,13 @@ static const key_spec GEN_KEYS[] = {
 };
 #undef OFF
 
-int trm_run_precision_parse(const char *name) {
-    if (name && !strcmp(name, "auto")) return TRM_RUN_PRECISION_AUTO;
+int trmn_run_precision_parse(const char *name) {
+    if (name && !strcmp(name, "auto")) return TRMN_RUN_PRECISION_AUTO;
     const int p = trm_precision_parse(name, NULL);
     return p < 0 ? -2 : p;
 }
 
-void trm_run_config_default(trm_run_config *c) {
+void trmn_run_config_default(trmn_run_config *c) {
     memset(c, 0, sizeof *c);
     trm_config_default(&c->model);
     trm_maze_options_default(&c->gen, 0, 0);
@@ -90,8 +89,7 @@ void trm_run_config_default(trm_run_config *c) {
 
 typedef struct {
     const char *name;
-    char *err;
-    size_t cap;
+    trm_error *err;
     int total_steps_given, epochs_given;
 } ctx;
 
@@ -105,43 +103,43 @@ static const char *type_name(const cJSON *v) {
 }
 
 /* Error: object has the same key twice (cJSON keeps both). */
-static int check_duplicates(ctx *x, const cJSON *obj, const char *path) {
+static trm_status check_duplicates(ctx *x, const cJSON *obj, const char *path) {
     for (const cJSON *a = obj->child; a; a = a->next)
         for (const cJSON *b = a->next; b; b = b->next)
             if (a->string && b->string && !strcmp(a->string, b->string))
-                return trm_errorf(x->err, x->cap, "%s: %s%s%s: key appears twice", x->name, path, *path ? "." : "",
+                return trmn_error_set(x->err, TRM_E_FORMAT, "%s: %s%s%s: key appears twice", x->name, path, *path ? "." : "",
                             a->string);
-    return 0;
+    return TRM_OK;
 }
 
-static int set_key(ctx *x, trm_run_config *c, const key_spec *k, const cJSON *v, const char *path) {
+static trm_status set_key(ctx *x, trmn_run_config *c, const key_spec *k, const cJSON *v, const char *path) {
     char *p = (char *)c + k->offset;
     if (k->type == K_BOOL) {
-        if (!cJSON_IsBool(v)) return trm_errorf(x->err, x->cap, "%s: %s: expected true or false, got %s", x->name, path, type_name(v));
+        if (!cJSON_IsBool(v)) return trmn_error_set(x->err, TRM_E_INVALID, "%s: %s: expected true or false, got %s", x->name, path, type_name(v));
         *(int *)p = cJSON_IsTrue(v);
-        return 0;
+        return TRM_OK;
     }
     if (k->type == K_OPTIMIZER || k->type == K_LOSS) {
         const char *a = k->type == K_OPTIMIZER ? "adam_atan2" : "stablemax";
         const char *b = k->type == K_OPTIMIZER ? "adamw" : "softmax";
         if (!cJSON_IsString(v) || (strcmp(v->valuestring, a) && strcmp(v->valuestring, b)))
-            return trm_errorf(x->err, x->cap, "%s: %s: expected \"%s\" or \"%s\"", x->name, path, a, b);
+            return trmn_error_set(x->err, TRM_E_INVALID, "%s: %s: expected \"%s\" or \"%s\"", x->name, path, a, b);
         int second = !strcmp(v->valuestring, b);
         if (k->type == K_OPTIMIZER) *(trm_optimizer *)p = second ? TRM_OPT_ADAMW : TRM_OPT_ADAM_ATAN2;
         else *(trm_loss_kind *)p = second ? TRM_LOSS_SOFTMAX : TRM_LOSS_STABLEMAX;
-        return 0;
+        return TRM_OK;
     }
     if (k->type == K_PRECISION) {
-        const int q = cJSON_IsString(v) ? trm_run_precision_parse(v->valuestring) : -2;
-        if (q == -2) return trm_errorf(x->err, x->cap, "%s: %s: expected \"f32\", \"bf16\" or \"auto\"", x->name, path);
+        const int q = cJSON_IsString(v) ? trmn_run_precision_parse(v->valuestring) : -2;
+        if (q == -2) return trmn_error_set(x->err, TRM_E_INVALID, "%s: %s: expected \"f32\", \"bf16\" or \"auto\"", x->name, path);
         *(int *)p = q;
-        return 0;
+        return TRM_OK;
     }
-    if (!cJSON_IsNumber(v)) return trm_errorf(x->err, x->cap, "%s: %s: expected a number, got %s", x->name, path, type_name(v));
+    if (!cJSON_IsNumber(v)) return trmn_error_set(x->err, TRM_E_INVALID, "%s: %s: expected a number, got %s", x->name, path, type_name(v));
     double d = v->valuedouble;
     int integral = k->type != K_DOUBLE;
     if (!isfinite(d) || d < k->lo || d > k->hi || (integral && d != floor(d)))
-        return trm_errorf(x->err, x->cap, "%s: %s: %.17g is not %s in [%.17g, %.17g]", x->name, path, d,
+        return trmn_error_set(x->err, TRM_E_INVALID, "%s: %s: %.17g is not %s in [%.17g, %.17g]", x->name, path, d,
                     integral ? "an integer" : "a number", k->lo, k->hi);
     switch (k->type) {
     case K_INT: *(int *)p = (int)d; break;
@@ -149,7 +147,7 @@ static int set_key(ctx *x, trm_run_config *c, const key_spec *k, const cJSON *v,
     case K_U64: *(uint64_t *)p = (uint64_t)d; break;
     default: *(double *)p = d; break;
     }
-    return 0;
+    return TRM_OK;
 }
 
 /* Append ", word" (or "word" to an empty list), truncating at cap. */
@@ -160,8 +158,8 @@ static void append(char *list, size_t cap, const char *word) {
 }
 
 /* Apply obj's keys through a key table; unknown keys are errors that list the known ones. */
-static int apply_table(ctx *x, trm_run_config *c, const cJSON *obj, const char *section, const key_spec *keys,
-                       size_t n, const char *const *extra) {
+static trm_status apply_table(ctx *x, trmn_run_config *c, const cJSON *obj, const char *section, const key_spec *keys,
+                              size_t n, const char *const *extra) {
     for (const cJSON *v = obj->child; v; v = v->next) {
         char path[160];
         snprintf(path, sizeof path, "%s.%s", section, v->string);
@@ -171,7 +169,8 @@ static int apply_table(ctx *x, trm_run_config *c, const cJSON *obj, const char *
         for (size_t i = 0; i < n && !found; i++) {
             if (strcmp(v->string, keys[i].key)) continue;
             found = 1;
-            if (set_key(x, c, &keys[i], v, path)) return -1;
+            const trm_status st = set_key(x, c, &keys[i], v, path);
+            if (st != TRM_OK) return st;
             if (!strcmp(path, "train.total_steps")) x->total_steps_given = 1;
             if (!strcmp(path, "train.epochs")) x->epochs_given = 1;
             if (!strcmp(path, "data.generator.test_seed")) c->gen_test_seed_given = 1;
@@ -180,13 +179,13 @@ static int apply_table(ctx *x, trm_run_config *c, const cJSON *obj, const char *
             char known[600] = "";
             for (size_t i = 0; i < n; i++) append(known, sizeof known, keys[i].key);
             for (int e = 0; extra && extra[e]; e++) append(known, sizeof known, extra[e]);
-            return trm_errorf(x->err, x->cap, "%s: %s: unknown key (known keys: %s)", x->name, path, known);
+            return trmn_error_set(x->err, TRM_E_UNKNOWN_KEY, "%s: %s: unknown key (known keys: %s)", x->name, path, known);
         }
     }
-    return 0;
+    return TRM_OK;
 }
 
-static int parse_model(ctx *x, trm_run_config *c, const cJSON *obj) {
+static trm_status parse_model(ctx *x, trmn_run_config *c, const cJSON *obj) {
     for (const cJSON *v = obj->child; v; v = v->next) {
         trm_error e = {TRM_OK, ""};
         trm_status st;
@@ -197,72 +196,74 @@ static int parse_model(ctx *x, trm_run_config *c, const cJSON *obj) {
             trm_config scratch = c->model; /* is the key known at all? */
             st = trm_config_set_string(&scratch, v->string, "", &e);
             if (st != TRM_E_UNKNOWN_KEY)
-                return trm_errorf(x->err, x->cap, "%s: model.%s: expected a number, boolean or string, got %s", x->name,
+                return trmn_error_set(x->err, TRM_E_INVALID, "%s: model.%s: expected a number, boolean or string, got %s", x->name,
                             v->string, type_name(v));
         }
         if (st == TRM_E_UNKNOWN_KEY)
-            return trm_errorf(x->err, x->cap, "%s: model.%s: unknown model key (the official config names are listed "
+            return trmn_error_set(x->err, TRM_E_UNKNOWN_KEY, "%s: model.%s: unknown model key (the official config names are listed "
                         "in native/TOOLS.md)", x->name, v->string);
-        if (st != TRM_OK) return trm_errorf(x->err, x->cap, "%s: model.%s: %s", x->name, v->string, e.msg);
+        if (st != TRM_OK) return trmn_error_set(x->err, st, "%s: model.%s: %s", x->name, v->string, e.msg);
         if (!strcmp(v->string, "grid_height")) c->model_grid_given |= 1;
         if (!strcmp(v->string, "grid_width")) c->model_grid_given |= 2;
     }
-    return 0;
+    return TRM_OK;
 }
 
-static int parse_path(ctx *x, const cJSON *v, const char *path, char *dst) {
+static trm_status parse_path(ctx *x, const cJSON *v, const char *path, char *dst) {
     if (cJSON_IsNull(v)) {
         dst[0] = '\0';
-        return 0;
+        return TRM_OK;
     }
-    if (!cJSON_IsString(v)) return trm_errorf(x->err, x->cap, "%s: %s: expected a file path string, got %s", x->name, path, type_name(v));
+    if (!cJSON_IsString(v)) return trmn_error_set(x->err, TRM_E_INVALID, "%s: %s: expected a file path string, got %s", x->name, path, type_name(v));
     size_t n = strlen(v->valuestring);
-    if (n == 0 || n >= TRM_PATH_MAX) return trm_errorf(x->err, x->cap, "%s: %s: path is empty or too long", x->name, path);
+    if (n == 0 || n >= TRMN_PATH_MAX) return trmn_error_set(x->err, TRM_E_INVALID, "%s: %s: path is empty or too long", x->name, path);
     memcpy(dst, v->valuestring, n + 1);
-    return 0;
+    return TRM_OK;
 }
 
-static int parse_generator(ctx *x, trm_run_config *c, const cJSON *g) {
+static trm_status parse_generator(ctx *x, trmn_run_config *c, const cJSON *g) {
     if (cJSON_IsNull(g)) {
         c->use_generator = 0;
-        return 0;
+        return TRM_OK;
     }
-    if (!cJSON_IsObject(g)) return trm_errorf(x->err, x->cap, "%s: data.generator: expected an object, got %s", x->name, type_name(g));
-    if (check_duplicates(x, g, "data.generator")) return -1;
+    if (!cJSON_IsObject(g)) return trmn_error_set(x->err, TRM_E_INVALID, "%s: data.generator: expected an object, got %s", x->name, type_name(g));
+    trm_status st = check_duplicates(x, g, "data.generator");
     static const char *const extra[] = {"algorithm", NULL};
-    if (apply_table(x, c, g, "data.generator", GEN_KEYS, sizeof GEN_KEYS / sizeof GEN_KEYS[0], extra)) return -1;
+    if (!st) st = apply_table(x, c, g, "data.generator", GEN_KEYS, sizeof GEN_KEYS / sizeof GEN_KEYS[0], extra);
+    if (st != TRM_OK) return st;
     const cJSON *a = cJSON_GetObjectItemCaseSensitive(g, "algorithm");
     if (a) {
         const int parsed = cJSON_IsString(a) ? trm_maze_algorithm_parse(a->valuestring) : -1;
         if (parsed < 0)
-            return trm_errorf(x->err, x->cap, "%s: data.generator.algorithm: expected \"lehnert\", \"dfs\", \"dfs-any\" or \"sparse\"",
+            return trmn_error_set(x->err, TRM_E_INVALID, "%s: data.generator.algorithm: expected \"lehnert\", \"dfs\", \"dfs-any\" or \"sparse\"",
                               x->name);
         c->gen.algorithm = (trm_maze_algorithm)parsed;
     }
     c->use_generator = 1;
-    return 0;
+    return TRM_OK;
 }
 
-static int parse_data(ctx *x, trm_run_config *c, const cJSON *obj) {
+static trm_status parse_data(ctx *x, trmn_run_config *c, const cJSON *obj) {
     static const key_spec keys[] = {
-        {"test_count", K_LONG, offsetof(trm_run_config, test_count), 1, 1e9},
-        {"augment", K_BOOL, offsetof(trm_run_config, augment), 0, 1},
+        {"test_count", K_LONG, offsetof(trmn_run_config, test_count), 1, 1e9},
+        {"augment", K_BOOL, offsetof(trmn_run_config, augment), 0, 1},
     };
     static const char *const extra[] = {"train_csv", "test_csv", "generator", NULL};
-    if (apply_table(x, c, obj, "data", keys, 2, extra)) return -1;
-    for (const cJSON *v = obj->child; v; v = v->next) {
-        if (!strcmp(v->string, "train_csv") && parse_path(x, v, "data.train_csv", c->train_csv)) return -1;
-        if (!strcmp(v->string, "test_csv") && parse_path(x, v, "data.test_csv", c->test_csv)) return -1;
-        if (!strcmp(v->string, "generator") && parse_generator(x, c, v)) return -1;
+    trm_status st = apply_table(x, c, obj, "data", keys, 2, extra);
+    for (const cJSON *v = obj->child; v && !st; v = v->next) {
+        if (!strcmp(v->string, "train_csv")) st = parse_path(x, v, "data.train_csv", c->train_csv);
+        if (!strcmp(v->string, "test_csv")) st = parse_path(x, v, "data.test_csv", c->test_csv);
+        if (!strcmp(v->string, "generator")) st = parse_generator(x, c, v);
     }
-    return 0;
+    return st;
 }
 
-static int parse_train(ctx *x, trm_run_config *c, const cJSON *obj) {
+static trm_status parse_train(ctx *x, trmn_run_config *c, const cJSON *obj) {
     static const char *const extra[] = {"init_model", NULL};
-    if (apply_table(x, c, obj, "train", TRAIN_KEYS, sizeof TRAIN_KEYS / sizeof TRAIN_KEYS[0], extra)) return -1;
+    const trm_status st = apply_table(x, c, obj, "train", TRAIN_KEYS, sizeof TRAIN_KEYS / sizeof TRAIN_KEYS[0], extra);
+    if (st != TRM_OK) return st;
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, "init_model");
-    return v ? parse_path(x, v, "train.init_model", c->init_model) : 0;
+    return v ? parse_path(x, v, "train.init_model", c->init_model) : TRM_OK;
 }
 
 /* Byte offset -> 1-based line and column. */
@@ -279,27 +280,28 @@ static void line_col(const char *text, size_t pos, int *line, int *col) {
     }
 }
 
-int trm_run_config_parse(trm_run_config *c, const char *text, size_t len, const char *name, char *err, size_t cap) {
-    ctx x = {name ? name : "config", err, cap, 0, 0};
+trm_status trmn_run_config_parse(trmn_run_config *c, const char *text, size_t len, const char *name, trm_error *err) {
+    ctx x = {name ? name : "config", err, 0, 0};
     size_t pos = 0;
-    char why[160];
-    cJSON *root = trm_json_parse(text, len, &pos, why, sizeof why);
+    trm_error why;
+    cJSON *root = trmn_json_parse(text, len, &pos, &why);
     if (!root) {
         int line, col;
         line_col(text, pos, &line, &col);
-        return trm_errorf(err, cap, "%s:%d:%d: %s", x.name, line, col, why);
+        return trmn_error_set(err, why.code, "%s:%d:%d: %s", x.name, line, col, why.msg);
     }
-    int rc = 0;
-    if (!cJSON_IsObject(root)) rc = trm_errorf(err, cap, "%s: the configuration must be a JSON object", x.name);
+    trm_status rc = TRM_OK;
+    if (!cJSON_IsObject(root)) rc = trmn_error_set(err, TRM_E_FORMAT, "%s: the configuration must be a JSON object", x.name);
     if (!rc) rc = check_duplicates(&x, root, "");
     for (const cJSON *s = rc ? NULL : root->child; s && !rc; s = s->next) {
         int m = !strcmp(s->string, "model"), d = !strcmp(s->string, "data"), t = !strcmp(s->string, "train");
         if (!m && !d && !t) {
-            rc = trm_errorf(err, cap, "%s: %s: unknown section (expected model, data or train)", x.name, s->string);
+            rc = trmn_error_set(err, TRM_E_UNKNOWN_KEY, "%s: %s: unknown section (expected model, data or train)", x.name,
+                                s->string);
             break;
         }
         if (!cJSON_IsObject(s)) {
-            rc = trm_errorf(err, cap, "%s: %s: expected an object, got %s", x.name, s->string, type_name(s));
+            rc = trmn_error_set(err, TRM_E_INVALID, "%s: %s: expected an object, got %s", x.name, s->string, type_name(s));
             break;
         }
         rc = check_duplicates(&x, s, s->string);
@@ -314,87 +316,89 @@ int trm_run_config_parse(trm_run_config *c, const char *text, size_t len, const 
     return rc;
 }
 
-int trm_run_config_read(trm_run_config *c, const char *path, char *err, size_t cap) {
+trm_status trmn_run_config_read(trmn_run_config *c, const char *path, trm_error *err) {
     uint8_t *buf;
     size_t len;
-    if (trm_read_file(path, 16u << 20, &buf, &len, err, cap)) return -1;
-    int rc = trm_run_config_parse(c, (const char *)buf, len, path, err, cap);
+    trm_status st = trmn_read_file(path, 16u << 20, &buf, &len, err);
+    if (st != TRM_OK) return st;
+    st = trmn_run_config_parse(c, (const char *)buf, len, path, err);
     free(buf);
-    return rc;
+    return st;
 }
 
 /* ---- checking and deriving --------------------------------------------------------------- */
 
-static int finish_data(trm_run_config *c, int h, int w, char *err, size_t cap) {
+static trm_status finish_data(trmn_run_config *c, int h, int w, trm_error *err) {
     if (c->use_generator && c->train_csv[0])
-        return trm_errorf(err, cap, "data: give either train_csv (+ test_csv) or generator, not both");
+        return trmn_error_set(err, TRM_E_INVALID, "data: give either train_csv (+ test_csv) or generator, not both");
     if (!c->use_generator && !c->train_csv[0])
-        return trm_errorf(err, cap, "data: no training data: set data.train_csv or data.generator");
+        return trmn_error_set(err, TRM_E_INVALID, "data: no training data: set data.train_csv or data.generator");
     if (c->use_generator && c->test_csv[0])
-        return trm_errorf(err, cap, "data.test_csv: with the generator the held-out set is generated (data.test_count)");
+        return trmn_error_set(err, TRM_E_INVALID, "data.test_csv: with the generator the held-out set is generated (data.test_count)");
     if (c->use_generator) {
         if (!c->gen.height || !c->gen.width)
-            return trm_errorf(err, cap, "data.generator: height and width are required");
+            return trmn_error_set(err, TRM_E_INVALID, "data.generator: height and width are required");
         if (c->gen.min_path == 0) {
             trm_maze_options d;
             trm_maze_options_default(&d, c->gen.height, c->gen.width);
             c->gen.min_path = d.min_path;
         }
         trm_error e;
-        if (trm_maze_options_check(&c->gen, &e) != TRM_OK) return trm_errorf(err, cap, "data.generator: %s", e.msg);
+        if (trm_maze_options_check(&c->gen, &e) != TRM_OK) return trmn_error_set(err, e.code, "data.generator: %s", e.msg);
         if (c->gen_long_fraction > 0) {
             trm_maze_options lo = c->gen;
             lo.min_path = c->gen_long_min_path;
             if (c->gen_long_min_path <= c->gen.min_path)
-                return trm_errorf(err, cap, "data.generator.long_min_path %d must be greater than min_path %d when "
+                return trmn_error_set(err, TRM_E_INVALID, "data.generator.long_min_path %d must be greater than min_path %d when "
                                   "long_fraction is > 0", c->gen_long_min_path, c->gen.min_path);
             if (trm_maze_options_check(&lo, &e) != TRM_OK)
-                return trm_errorf(err, cap, "data.generator.long_min_path: %s", e.msg);
+                return trmn_error_set(err, e.code, "data.generator.long_min_path: %s", e.msg);
         }
         if (!c->gen_test_seed_given) c->gen_test_seed = c->gen_seed + 1;
         if (c->gen_test_seed == c->gen_seed)
-            return trm_errorf(err, cap, "data.generator.test_seed must differ from data.generator.seed");
+            return trmn_error_set(err, TRM_E_INVALID, "data.generator.test_seed must differ from data.generator.seed");
     }
     if (c->augment && h != w)
-        return trm_errorf(err, cap, "data.augment: dihedral transforms need square grids, the data is %dx%d", h, w);
-    return 0;
+        return trmn_error_set(err, TRM_E_INVALID, "data.augment: dihedral transforms need square grids, the data is %dx%d", h, w);
+    return TRM_OK;
 }
 
-int trm_run_config_finish(trm_run_config *c, int h, int w, size_t n_train, char *err, size_t cap) {
+trm_status trmn_run_config_finish(trmn_run_config *c, int h, int w, size_t n_train, trm_error *err) {
     if (c->use_generator) {
         h = c->gen.height;
         w = c->gen.width;
     }
-    if (finish_data(c, h, w, err, cap)) return -1;
+    const trm_status st = finish_data(c, h, w, err);
+    if (st != TRM_OK) return st;
     if (((c->model_grid_given & 1) && c->model.grid_height != h) || ((c->model_grid_given & 2) && c->model.grid_width != w))
-        return trm_errorf(err, cap, "model.grid_height/grid_width %dx%d do not match the data's %dx%d grids",
+        return trmn_error_set(err, TRM_E_INVALID, "model.grid_height/grid_width %dx%d do not match the data's %dx%d grids",
                     c->model.grid_height, c->model.grid_width, h, w);
     c->model.grid_height = h;
     c->model.grid_width = w;
     c->model_grid_given = 3;
     trm_error e;
-    if (trm_config_validate(&c->model, NULL, &e) != TRM_OK) return trm_errorf(err, cap, "model: %s", e.msg);
+    if (trm_config_validate(&c->model, NULL, &e) != TRM_OK) return trmn_error_set(err, e.code, "model: %s", e.msg);
     if (c->model.vocab_size < TRM_MAZE_VOCAB)
-        return trm_errorf(err, cap, "model.vocab_size %d: maze tokens need at least %d", c->model.vocab_size, TRM_MAZE_VOCAB);
+        return trmn_error_set(err, TRM_E_INVALID, "model.vocab_size %d: maze tokens need at least %d", c->model.vocab_size, TRM_MAZE_VOCAB);
     if (c->epochs > 0) {
-        if (!n_train) return trm_errorf(err, cap, "train.epochs needs a CSV training set; use train.total_steps with the generator");
+        if (!n_train) return trmn_error_set(err, TRM_E_INVALID, "train.epochs needs a CSV training set; use train.total_steps with the generator");
         double steps = floor(c->epochs * (double)n_train / c->train.batch_size);
         long derived = steps < 1 ? 1 : (long)steps;
         if (c->total_steps && c->total_steps != derived)
-            return trm_errorf(err, cap, "train.total_steps %ld and train.epochs %g (= %ld steps of batch %d over %zu examples) "
+            return trmn_error_set(err, TRM_E_INVALID, "train.total_steps %ld and train.epochs %g (= %ld steps of batch %d over %zu examples) "
                         "disagree; give one of them", c->total_steps, c->epochs, derived, c->train.batch_size, n_train);
         c->total_steps = derived;
     }
-    if (c->total_steps < 1) return trm_errorf(err, cap, "train.total_steps must be >= 1");
+    if (c->total_steps < 1) return trmn_error_set(err, TRM_E_INVALID, "train.total_steps must be >= 1");
     c->train.total_steps = c->total_steps;
     c->train.seed = trm_maze_seed(c->seed, 1); /* exploration stream, distinct from the init seed */
     if (c->eval_steps == 0) c->eval_steps = c->model.halt_max_steps;
-    return 0;
+    return TRM_OK;
 }
 
 /* ---- writing ----------------------------------------------------------------------------- */
 
-static void add_key(cJSON *obj, const trm_run_config *c, const key_spec *k) {
+static void add_key(cJSON *obj, const trmn_run_config *c, const key_spec *k) {
     const char *p = (const char *)c + k->offset;
     switch (k->type) {
     case K_INT: cJSON_AddNumberToObject(obj, k->key, *(const int *)p); break;
@@ -410,13 +414,13 @@ static void add_key(cJSON *obj, const trm_run_config *c, const key_spec *k) {
         break;
     case K_PRECISION: {
         const int q = *(const int *)p;
-        cJSON_AddStringToObject(obj, k->key, q == TRM_RUN_PRECISION_AUTO ? "auto" : trm_precision_name((trm_precision)q));
+        cJSON_AddStringToObject(obj, k->key, q == TRMN_RUN_PRECISION_AUTO ? "auto" : trm_precision_name((trm_precision)q));
         break;
     }
     }
 }
 
-char *trm_run_config_to_json(const trm_run_config *c) {
+char *trmn_run_config_to_json(const trmn_run_config *c) {
     char mj[1024];
     trm_config_to_json(&c->model, mj, sizeof mj);
     cJSON *root = cJSON_CreateObject(), *model = cJSON_Parse(mj);

@@ -45,9 +45,9 @@ static int argmax(const float *l, int V) {
 }
 
 static void check_inference(void) {
-    char err[512];
-    trm_model *m = trm_load_model_file("models/maze-11x11-mix.safetensors", err, sizeof err);
-    CHECK(m != NULL, "load: %s", err);
+    trm_error err;
+    trm_model *m = trmn_load_model_file("models/maze-11x11-mix.safetensors", &err);
+    CHECK(m != NULL, "load: %s", err.msg);
     if (!m) return;
     const trm_dims *d = trm_model_dims(m);
     const int T = trm_model_config(m)->H_cycles, V = d->V, G = d->grid;

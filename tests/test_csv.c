@@ -23,7 +23,7 @@ static int failures = 0;
         }                                                                    \
     } while (0)
 
-static int same_dataset(const trm_csv_dataset *a, const trm_csv_dataset *b) {
+static int same_dataset(const trmn_csv_dataset *a, const trmn_csv_dataset *b) {
     if (a->count != b->count || a->height != b->height || a->width != b->width) return 0;
     size_t cells = (size_t)a->height * (size_t)a->width;
     for (size_t i = 0; i < a->count; i++) {
@@ -35,7 +35,7 @@ static int same_dataset(const trm_csv_dataset *a, const trm_csv_dataset *b) {
 }
 
 /* A small generated dataset with awkward sources. */
-static void make_dataset(trm_csv_dataset *d, int h, int w, int n) {
+static void make_dataset(trmn_csv_dataset *d, int h, int w, int n) {
     static const char *sources[] = {"plain", "with, comma", "with \"quotes\"", "multi\nline\r\nsource", "", "x"};
     trm_maze_options o;
     trm_maze_options_default(&o, h, w);
@@ -43,10 +43,10 @@ static void make_dataset(trm_csv_dataset *d, int h, int w, int n) {
     uint8_t q[1024], l[1024];
     int len;
     trm_error err;
-    trm_csv_init(d, trm_task_default(), h, w);
+    trmn_csv_init(d, trm_task_default(), h, w);
     for (int k = 0; k < n; k++) {
         if (trm_maze_generate(&o, 5, (uint64_t)k, q, l, &len, ws, &err) != TRM_OK ||
-            trm_csv_append(d, sources[k % 6], q, l, len, &err) != TRM_OK) {
+            trmn_csv_append(d, sources[k % 6], q, l, len, &err) != TRM_OK) {
             fprintf(stderr, "setup failed: %s\n", err.msg);
             exit(1);
         }
@@ -55,41 +55,41 @@ static void make_dataset(trm_csv_dataset *d, int h, int w, int n) {
 }
 
 static void test_round_trip(void) {
-    trm_csv_dataset d, back;
+    trmn_csv_dataset d, back;
     trm_error err;
     char *text;
     size_t len;
     make_dataset(&d, 7, 9, 40);
-    CHECK(trm_csv_format(&d, &text, &len, &err) == TRM_OK, "format: %s", err.msg);
+    CHECK(trmn_csv_format(&d, &text, &len, &err) == TRM_OK, "format: %s", err.msg);
     CHECK(!strncmp(text, "source,question,answer,rating\n", 30), "header missing");
     CHECK(strstr(text, "\"with, comma\"") && strstr(text, "\"with \"\"quotes\"\"\""), "sources not quoted/escaped");
-    CHECK(trm_csv_parse(text, len, "mem", trm_task_default(), 7, 9, &back, &err) == TRM_OK, "parse: %s", err.msg);
+    CHECK(trmn_csv_parse(text, len, "mem", trm_task_default(), 7, 9, &back, &err) == TRM_OK, "parse: %s", err.msg);
     CHECK(same_dataset(&d, &back), "memory round trip differs");
-    trm_csv_free(&back);
+    trmn_csv_free(&back);
     free(text);
 
     char path[128];
     snprintf(path, sizeof path, "/tmp/trm_test_csv_%ld.csv", (long)getpid());
-    CHECK(trm_csv_write(path, &d, &err) == TRM_OK, "write: %s", err.msg);
-    CHECK(trm_csv_read(path, trm_task_default(), 7, 9, &back, &err) == TRM_OK, "read: %s", err.msg);
+    CHECK(trmn_csv_write(path, &d, &err) == TRM_OK, "write: %s", err.msg);
+    CHECK(trmn_csv_read(path, trm_task_default(), 7, 9, &back, &err) == TRM_OK, "read: %s", err.msg);
     CHECK(same_dataset(&d, &back), "file round trip differs");
-    trm_csv_free(&back);
+    trmn_csv_free(&back);
     remove(path);
-    CHECK(trm_csv_write("/nonexistent-dir/x.csv", &d, &err) != TRM_OK && strstr(err.msg, "/nonexistent-dir/x.csv"),
+    CHECK(trmn_csv_write("/nonexistent-dir/x.csv", &d, &err) != TRM_OK && strstr(err.msg, "/nonexistent-dir/x.csv"),
           "write to a missing directory: '%s'", err.msg);
-    trm_csv_free(&d);
+    trmn_csv_free(&d);
 
     make_dataset(&d, 6, 6, 10); /* square: the size is inferred */
-    CHECK(trm_csv_format(&d, &text, &len, &err) == TRM_OK, "format: %s", err.msg);
-    CHECK(trm_csv_parse(text, len, "mem", trm_task_default(), 0, 0, &back, &err) == TRM_OK && back.height == 6 && back.width == 6,
+    CHECK(trmn_csv_format(&d, &text, &len, &err) == TRM_OK, "format: %s", err.msg);
+    CHECK(trmn_csv_parse(text, len, "mem", trm_task_default(), 0, 0, &back, &err) == TRM_OK && back.height == 6 && back.width == 6,
           "inferred size %dx%d (%s)", back.height, back.width, err.msg);
     CHECK(same_dataset(&d, &back), "square round trip differs");
-    trm_csv_free(&back);
+    trmn_csv_free(&back);
     free(text);
     d.answers[3] = 0; /* a PAD token cannot be written */
-    CHECK(trm_csv_format(&d, &text, &len, &err) == TRM_E_FORMAT && strstr(err.msg, "row 1, answer, grid row 0, column 3"),
+    CHECK(trmn_csv_format(&d, &text, &len, &err) == TRM_E_FORMAT && strstr(err.msg, "row 1, answer, grid row 0, column 3"),
           "PAD written: '%s'", err.msg);
-    trm_csv_free(&d);
+    trmn_csv_free(&d);
     printf("ok   round trips (memory, file, inferred square size)\n");
 }
 
@@ -100,9 +100,9 @@ static void test_official_dialect(void) {
         "a,S  # #  G,Soo#o#ooG,118.0\r\n"
         "b,\"#S G     \",\"#SoG     \",2\r\n"
         "\r\n";
-    trm_csv_dataset d;
+    trmn_csv_dataset d;
     trm_error err;
-    CHECK(trm_csv_parse(text, sizeof text - 1, "official", trm_task_default(), 0, 0, &d, &err) == TRM_OK, "parse: %s", err.msg);
+    CHECK(trmn_csv_parse(text, sizeof text - 1, "official", trm_task_default(), 0, 0, &d, &err) == TRM_OK, "parse: %s", err.msg);
     if (d.count == 2) {
         CHECK(d.height == 3 && d.width == 3 && d.ratings[0] == 118 && d.ratings[1] == 2, "values: %dx%d %d %d", d.height,
               d.width, d.ratings[0], d.ratings[1]);
@@ -112,20 +112,20 @@ static void test_official_dialect(void) {
     } else {
         CHECK(0, "%zu rows, expected 2", d.count);
     }
-    trm_csv_free(&d);
+    trmn_csv_free(&d);
     printf("ok   official dialect (BOM, CRLF, unquoted grids, 118.0)\n");
 }
 
 /* Parse text and expect failure with a message containing want. */
 static void expect_error(const char *what, const char *text, int h, int w, const char *want) {
-    trm_csv_dataset d;
+    trmn_csv_dataset d;
     trm_error err;
     err.msg[0] = '\0';
-    trm_status st = trm_csv_parse(text, strlen(text), "t.csv", trm_task_default(), h, w, &d, &err);
+    trm_status st = trmn_csv_parse(text, strlen(text), "t.csv", trm_task_default(), h, w, &d, &err);
     CHECK(st != TRM_OK && strstr(err.msg, want), "%s: status %d, message '%s', expected '%s'", what, (int)st, err.msg,
           want);
     CHECK(d.count == 0 && d.questions == NULL, "%s: dataset not left empty", what);
-    trm_csv_free(&d);
+    trmn_csv_free(&d);
 }
 
 #define HDR "source,question,answer,rating\n"
@@ -172,26 +172,26 @@ static void test_errors(void) {
                  "line 5 (data row 2): column 3 (answer)");
     {
         const char nul[] = HDR "a,S\0G ,SG  ,1\n";
-        trm_csv_dataset d;
+        trmn_csv_dataset d;
         trm_error err;
-        CHECK(trm_csv_parse(nul, sizeof nul - 1, "t.csv", trm_task_default(), 0, 0, &d, &err) == TRM_E_FORMAT && strstr(err.msg, "NUL byte"),
+        CHECK(trmn_csv_parse(nul, sizeof nul - 1, "t.csv", trm_task_default(), 0, 0, &d, &err) == TRM_E_FORMAT && strstr(err.msg, "NUL byte"),
               "NUL: '%s'", err.msg);
-        trm_csv_free(&d);
+        trmn_csv_free(&d);
     }
-    trm_csv_dataset d;
+    trmn_csv_dataset d;
     trm_error err;
-    CHECK(trm_csv_read("/nonexistent/file.csv", trm_task_default(), 0, 0, &d, &err) != TRM_OK && strstr(err.msg, "/nonexistent/file.csv"),
+    CHECK(trmn_csv_read("/nonexistent/file.csv", trm_task_default(), 0, 0, &d, &err) != TRM_OK && strstr(err.msg, "/nonexistent/file.csv"),
           "missing file: '%s'", err.msg);
     /* Accepted edge cases. */
     const char *signed_text = HDR "a,SG  ,SG  ,-7\nb,SG  ,SG  ,+3", *cr_text = HDR "a,SG  ,SG  ,1\rb,SG  ,SG  ,2\r";
-    CHECK(trm_csv_parse(signed_text, strlen(signed_text), "t.csv", trm_task_default(), 0, 0, &d, &err) == TRM_OK &&
+    CHECK(trmn_csv_parse(signed_text, strlen(signed_text), "t.csv", trm_task_default(), 0, 0, &d, &err) == TRM_OK &&
               d.count == 2 && d.ratings[0] == -7 && d.ratings[1] == 3,
           "signed ratings / no final newline: %s", err.msg);
-    trm_csv_free(&d);
-    CHECK(trm_csv_parse(cr_text, strlen(cr_text), "t.csv", trm_task_default(), 0, 0, &d, &err) == TRM_OK &&
+    trmn_csv_free(&d);
+    CHECK(trmn_csv_parse(cr_text, strlen(cr_text), "t.csv", trm_task_default(), 0, 0, &d, &err) == TRM_OK &&
               d.count == 2,
           "CR line ends: %s (%zu rows)", err.msg, d.count);
-    trm_csv_free(&d);
+    trmn_csv_free(&d);
     printf("ok   malformed input gives the expected messages\n");
 }
 

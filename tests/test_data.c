@@ -26,21 +26,20 @@ static int path_moves(const uint8_t *label) {
     return n + 1;
 }
 
-static trm_data *open_json(const char *generator_extra, const char *unique, const char *augment, char *err,
-                           size_t cap) {
+static trmn_data *open_json(const char *generator_extra, const char *unique, const char *augment, trm_error *err) {
     char json[512];
     snprintf(json, sizeof json,
              "{\"data\": {\"generator\": {\"height\": %d, \"width\": %d, \"min_path\": %d, \"unique\": %s, "
              "\"seed\": 5%s}, \"test_count\": 64, \"augment\": %s}, \"train\": {\"total_steps\": 10}}",
              SIDE, SIDE, BASE_MIN, unique, generator_extra, augment);
-    trm_run_config c;
-    trm_run_config_default(&c);
-    if (trm_run_config_parse(&c, json, strlen(json), "test", err, cap)) return NULL;
-    return trm_data_open(&c, err, cap);
+    trmn_run_config c;
+    trmn_run_config_default(&c);
+    if (trmn_run_config_parse(&c, json, strlen(json), "test", err)) return NULL;
+    return trmn_data_open(&c, err);
 }
 
-static trm_data *open_with(const char *generator_extra, char *err, size_t cap) {
-    return open_json(generator_extra, "true", "false", err, cap);
+static trmn_data *open_with(const char *generator_extra, trm_error *err) {
+    return open_json(generator_extra, "true", "false", err);
 }
 
 /* Augmented mazes with several shortest paths: the stream without augmentation gives each
@@ -48,12 +47,12 @@ static trm_data *open_with(const char *generator_extra, char *err, size_t cap) {
 static void check_augmented_labels(void *ws) {
     enum { G = SIDE * SIDE };
     static uint8_t q[N * G], l[N * G], q0[N * G], l0[N * G];
-    char err[512] = "";
-    trm_data *plain = open_json("", "false", "false", err, sizeof err), *aug = open_json("", "false", "true", err, sizeof err);
-    CHECK(plain && aug, "open (augment): %s", err);
+    trm_error err = {TRM_OK, ""};
+    trmn_data *plain = open_json("", "false", "false", &err), *aug = open_json("", "false", "true", &err);
+    CHECK(plain && aug, "open (augment): %s", err.msg);
     if (!plain || !aug) return;
-    CHECK(trm_data_fill(plain, NULL, N, q0, l0, err, sizeof err) == 0, "fill: %s", err);
-    CHECK(trm_data_fill(aug, NULL, N, q, l, err, sizeof err) == 0, "fill (augment): %s", err);
+    CHECK(trmn_data_fill(plain, NULL, N, q0, l0, &err) == 0, "fill: %s", err.msg);
+    CHECK(trmn_data_fill(aug, NULL, N, q, l, &err) == 0, "fill (augment): %s", err.msg);
     int rule = 1, matched = 1, moved = 0, relabelled = 0;
     for (int k = 0; k < N; k++) {
         uint8_t want[G], t[G], tl[G];
@@ -75,22 +74,22 @@ static void check_augmented_labels(void *ws) {
     CHECK(matched, "each augmented maze must be a dihedral transform of the same maze without augmentation");
     CHECK(rule, "each augmented label must be the tie rule's path of its (transformed) question");
     CHECK(moved > N / 2 && relabelled > 0, "the test needs transformed mazes whose moved path is not the rule's");
-    trm_data_free(plain);
-    trm_data_free(aug);
+    trmn_data_free(plain);
+    trmn_data_free(aug);
 }
 
 int main(void) {
     static uint8_t q[N * SIDE * SIDE], l[N * SIDE * SIDE], q0[N * SIDE * SIDE], l0[N * SIDE * SIDE];
-    char err[512] = "";
+    trm_error err = {TRM_OK, ""};
     /* base stream: maze k of seed 5 (no test maze collides at this size and count: checked below) */
-    trm_data *d = open_with("", err, sizeof err);
-    CHECK(d != NULL, "open: %s", err);
+    trmn_data *d = open_with("", &err);
+    CHECK(d != NULL, "open: %s", err.msg);
     if (!d) return 1;
-    CHECK(trm_data_fill(d, NULL, N, q0, l0, err, sizeof err) == 0, "fill: %s", err);
-    const uint8_t *held0 = trm_data_test_labels(d);
+    CHECK(trmn_data_fill(d, NULL, N, q0, l0, &err) == 0, "fill: %s", err.msg);
+    const uint8_t *held0 = trmn_data_test_labels(d);
     uint8_t *held = malloc(64 * SIDE * SIDE);
     memcpy(held, held0, 64 * SIDE * SIDE);
-    CHECK(trm_data_skipped(d) == 0, "a training maze equals a held-out one; choose another seed for this test");
+    CHECK(trmn_data_skipped(d) == 0, "a training maze equals a held-out one; choose another seed for this test");
     trm_maze_options o;
     trm_maze_options_default(&o, SIDE, SIDE);
     o.min_path = BASE_MIN;
@@ -105,14 +104,14 @@ int main(void) {
         base_long += path_moves(l0 + k * SIDE * SIDE) >= LONG_MIN;
     }
     CHECK(same, "without long_fraction, training maze k must be maze k of the seed");
-    trm_data_free(d);
+    trmn_data_free(d);
 
     /* oversampled stream */
-    d = open_with(", \"long_fraction\": 0.5, \"long_min_path\": 12", err, sizeof err);
-    CHECK(d != NULL, "open with long_fraction: %s", err);
+    d = open_with(", \"long_fraction\": 0.5, \"long_min_path\": 12", &err);
+    CHECK(d != NULL, "open with long_fraction: %s", err.msg);
     if (!d) return 1;
-    CHECK(trm_data_fill(d, NULL, N, q, l, err, sizeof err) == 0, "fill: %s", err);
-    CHECK(!memcmp(trm_data_test_labels(d), held, 64 * SIDE * SIDE), "the held-out set must not be oversampled");
+    CHECK(trmn_data_fill(d, NULL, N, q, l, &err) == 0, "fill: %s", err.msg);
+    CHECK(!memcmp(trmn_data_test_labels(d), held, 64 * SIDE * SIDE), "the held-out set must not be oversampled");
     int longs = 0, short_ok = 1;
     for (int k = 0; k < N; k++) {
         const int m = path_moves(l + k * SIDE * SIDE);
@@ -126,14 +125,14 @@ int main(void) {
     CHECK(got > want - 0.08 && got < want + 0.08, "share of long mazes %.3f, expected about %.3f", got, want);
     CHECK(base_long < N / 4, "the base stream already has %d long mazes of %d: the test cannot tell", base_long, N);
     CHECK(short_ok, "every maze keeps the base minimum path length");
-    trm_data_free(d);
+    trmn_data_free(d);
 
     /* bad values name the key */
-    CHECK(open_with(", \"long_fraction\": 0.5", err, sizeof err) == NULL && strstr(err, "long_min_path"),
-          "long_fraction without long_min_path must fail naming long_min_path: %s", err);
-    CHECK(open_with(", \"long_fraction\": 1.5, \"long_min_path\": 12", err, sizeof err) == NULL &&
-              strstr(err, "long_fraction"),
-          "long_fraction 1.5 must fail naming the key: %s", err);
+    CHECK(open_with(", \"long_fraction\": 0.5", &err) == NULL && strstr(err.msg, "long_min_path"),
+          "long_fraction without long_min_path must fail naming long_min_path: %s", err.msg);
+    CHECK(open_with(", \"long_fraction\": 1.5, \"long_min_path\": 12", &err) == NULL &&
+              strstr(err.msg, "long_fraction"),
+          "long_fraction 1.5 must fail naming the key: %s", err.msg);
     check_augmented_labels(ws);
     free(ws);
     free(held);

@@ -24,23 +24,23 @@
 #define BF16_RTOL 2e-2
 #define AUTOCAST_RTOL 1e-1
 
-static const trm_st_file *fx;
+static const trmn_st_file *fx;
 static double worst_fwd, worst_grad; /* max |err| / max |reference| per tensor, over all tensors */
 static double worst_bf16, worst_autocast; /* the same for the bf16 comparisons */
 
-static const trm_st_tensor *need(const char *name) {
-    const trm_st_tensor *t = trm_st_find(fx, name);
+static const trmn_st_tensor *need(const char *name) {
+    const trmn_st_tensor *t = trmn_st_find(fx, name);
     if (!t) { fprintf(stderr, "fixture has no tensor '%s'\n", name); exit(1); }
     return t;
 }
 
 /* Copies (the data may be unaligned) converted to float. */
 static float *as_f32(const char *name, size_t *n) {
-    const trm_st_tensor *t = need(name);
+    const trmn_st_tensor *t = need(name);
     float *out = malloc(sizeof(float) * (t->numel + 1));
     for (size_t i = 0; i < t->numel; i++) {
-        if (t->dtype == TRM_ST_F32) memcpy(&out[i], t->data + 4 * i, 4);
-        else if (t->dtype == TRM_ST_F64) { double d; memcpy(&d, t->data + 8 * i, 8); out[i] = (float)d; }
+        if (t->dtype == TRMN_ST_F32) memcpy(&out[i], t->data + 4 * i, 4);
+        else if (t->dtype == TRMN_ST_F64) { double d; memcpy(&d, t->data + 8 * i, 8); out[i] = (float)d; }
         else { int32_t v; memcpy(&v, t->data + 4 * i, 4); out[i] = (float)v; }
     }
     if (n) *n = t->numel;
@@ -48,14 +48,14 @@ static float *as_f32(const char *name, size_t *n) {
 }
 
 static double *as_f64(const char *name) {
-    const trm_st_tensor *t = need(name);
+    const trmn_st_tensor *t = need(name);
     double *out = malloc(sizeof(double) * t->numel);
     memcpy(out, t->data, 8 * t->numel);
     return out;
 }
 
 static void *as_u8(const char *name) {
-    const trm_st_tensor *t = need(name);
+    const trmn_st_tensor *t = need(name);
     uint8_t *out = malloc(t->numel);
     for (size_t i = 0; i < t->numel; i++) { int32_t v; memcpy(&v, t->data + 4 * i, 4); out[i] = (uint8_t)v; }
     return out;
@@ -80,17 +80,17 @@ static void compare(const char *what, const float *got, const char *name, double
 static trm_model *load_initial_model(void) {
     trm_config cfg;
     trm_config_default(&cfg);
-    char err[512];
-    if (trm_config_apply_json(&cfg, trm_st_metadata(fx, "config"), NULL, NULL, err, sizeof err)) {
-        fprintf(stderr, "config: %s\n", err);
+    trm_error err;
+    if (trmn_config_apply_json(&cfg, trmn_st_metadata(fx, "config"), NULL, NULL, &err)) {
+        fprintf(stderr, "config: %s\n", err.msg);
         exit(1);
     }
     trm_error e;
     trm_model *m = trm_model_create(&cfg, &e);
     if (!m) { fprintf(stderr, "%s\n", e.msg); exit(1); }
     for (int i = 0; i < trm_model_tensor_count(m); i++) {
-        const trm_st_tensor *t = need(trm_model_tensor(m, i)->name);
-        if (trm_model_load_tensor(m, t->name, trm_st_dtype_name(t->dtype), t->shape, t->ndim, t->data, t->nbytes, &e)) {
+        const trmn_st_tensor *t = need(trm_model_tensor(m, i)->name);
+        if (trm_model_load_tensor(m, t->name, trmn_st_dtype_name(t->dtype), t->shape, t->ndim, t->data, t->nbytes, &e)) {
             fprintf(stderr, "%s\n", e.msg);
             exit(1);
         }
@@ -105,7 +105,7 @@ static double jnum(const cJSON *o, const char *key) {
 }
 
 static void read_train_config(trm_train_config *tc) {
-    cJSON *o = cJSON_Parse(trm_st_metadata(fx, "train"));
+    cJSON *o = cJSON_Parse(trmn_st_metadata(fx, "train"));
     trm_train_config_default(tc);
     tc->batch_size = (int)jnum(o, "batch_size");
     tc->lr = jnum(o, "lr");
@@ -246,7 +246,7 @@ static void run_eval(const char *ks) {
 /* Eval mode in bf16 against the companion fixture (BF16_STEPS supervision steps): per pass, the
  * logits and states against the reference's bf16 path, and the logits and halting logits against
  * PyTorch autocast. */
-static void run_eval_bf16(const char *ks, const trm_st_file *bf) {
+static void run_eval_bf16(const char *ks, const trmn_st_file *bf) {
     trm_model *m = load_initial_model();
     trm_model_set_kernels(m, trm_kernels_get(ks));
     trm_error e;
@@ -257,7 +257,7 @@ static void run_eval_bf16(const char *ks, const trm_st_file *bf) {
     float *pf = as_f32("step1.puzzle_ids", &nb);
     int32_t pid[64];
     for (size_t i = 0; i < nb; i++) pid[i] = (int32_t)pf[i];
-    const trm_st_file *main_fx = fx;
+    const trmn_st_file *main_fx = fx;
     fx = bf;
     trm_solver *s = trm_solver_create(m, (int)nb, &e);
     if (!s || trm_solver_reset(s, in, pid, (int)nb, &e) != TRM_OK) { fprintf(stderr, "%s\n", e.msg); exit(1); }
@@ -291,20 +291,20 @@ int main(int argc, char **argv) {
         const char *path = argc > 1 ? argv[1] : files[f];
         uint8_t *buf;
         size_t len;
-        char err[512];
-        trm_st_file file;
-        if (trm_read_file(path, 0, &buf, &len, err, sizeof err) || trm_st_parse(buf, len, &file, err, sizeof err)) {
-            fprintf(stderr, "%s\n", err);
+        trm_error err;
+        trmn_st_file file;
+        if (trmn_read_file(path, 0, &buf, &len, &err) || trmn_st_parse(buf, len, &file, &err)) {
+            fprintf(stderr, "%s\n", err.msg);
             return 1;
         }
         fx = &file;
         printf("== %s\n", path);
         uint8_t *buf16 = NULL;
-        trm_st_file file16;
+        trmn_st_file file16;
         const int with_bf16 = argc <= 1;
-        if (with_bf16 && (trm_read_file(bf16_files[f], 0, &buf16, &len, err, sizeof err) ||
-                          trm_st_parse(buf16, len, &file16, err, sizeof err))) {
-            fprintf(stderr, "%s\n", err);
+        if (with_bf16 && (trmn_read_file(bf16_files[f], 0, &buf16, &len, &err) ||
+                          trmn_st_parse(buf16, len, &file16, &err))) {
+            fprintf(stderr, "%s\n", err.msg);
             return 1;
         }
         for (int k = 0; k < 4; k++) {
@@ -313,9 +313,9 @@ int main(int argc, char **argv) {
             run_eval(sets[k]);
             if (with_bf16) run_eval_bf16(sets[k], &file16);
         }
-        if (with_bf16) trm_st_free(&file16);
+        if (with_bf16) trmn_st_free(&file16);
         free(buf16);
-        trm_st_free(&file);
+        trmn_st_free(&file);
         free(buf);
         if (argc > 1) break;
     }

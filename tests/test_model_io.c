@@ -109,14 +109,15 @@ static int compare_models(const char *what, trm_model *a, trm_model *b, const fl
 static void test_round_trip(const char *dir)
 {
     printf("round trip:\n");
-    char path[300], err[512];
+    char path[300];
+    trm_error err;
     snprintf(path, sizeof path, "%s/small.safetensors", dir);
     for (int variant = 0; variant < 2; variant++) {
         trm_model *m = small_model(variant, 1);
-        CHECK(trm_save_model_file(m, NULL, path, err, sizeof err) == 0, "save: %s", err);
+        CHECK(trmn_save_model_file(m, NULL, path, &err) == 0, "save: %s", err.msg);
         warnings w = {0, ""};
-        trm_model *l = trm_load_model_file_ex(path, collect, &w, err, sizeof err);
-        CHECK(l != NULL, "load: %s", err);
+        trm_model *l = trmn_load_model_file_ex(path, collect, &w, &err);
+        CHECK(l != NULL, "load: %s", err.msg);
         CHECK(w.n == 0, "unexpected warning: %s", w.last);
         if (l)
             compare_models(variant ? "mlp_t + learned pos" : "attention + rope", m, l, NULL);
@@ -127,9 +128,9 @@ static void test_round_trip(const char *dir)
         float *ema = malloc(np * sizeof *ema);
         for (size_t i = 0; i < np; i++)
             ema[i] = trm_model_params(m)[i] * 0.5f + 0.25f;
-        CHECK(trm_save_model_file(m, ema, path, err, sizeof err) == 0, "save ema: %s", err);
-        l = trm_load_model_file(path, err, sizeof err);
-        CHECK(l != NULL, "load ema: %s", err);
+        CHECK(trmn_save_model_file(m, ema, path, &err) == 0, "save ema: %s", err.msg);
+        l = trmn_load_model_file(path, &err);
+        CHECK(l != NULL, "load ema: %s", err.msg);
         if (l)
             compare_models("params override", m, l, ema);
         trm_model_free(l);
@@ -146,7 +147,7 @@ typedef struct spec {
     const char *nan;         /* put a NaN at element 3 of this tensor */
     const char *extra;       /* add a tensor of this name */
     const char *as_int;      /* write this tensor as I32 */
-    trm_st_dtype dtype;      /* F32, BF16 or F16 for all tensors */
+    trmn_st_dtype dtype;      /* F32, BF16 or F16 for all tensors */
     const char *format;      /* NULL: no "format" */
     const char *config;      /* NULL: no "config"; "" = the model's own */
 } spec;
@@ -178,8 +179,8 @@ static uint16_t f32_to_f16(float f)
 
 static uint8_t *make_file(trm_model *m, const spec *s, size_t *len)
 {
-    char err[512];
-    trm_st_writer *w = trm_st_writer_create();
+    trm_error err;
+    trmn_st_writer *w = trmn_st_writer_create();
     int n = trm_model_tensor_count(m);
     void **copies = calloc((size_t)n + 1, sizeof *copies);
     for (int i = 0; i < n; i++) {
@@ -192,43 +193,43 @@ static uint8_t *make_file(trm_model *m, const spec *s, size_t *len)
             shape[0] = t->shape[1];
             shape[1] = t->shape[0];
         }
-        trm_st_dtype dt = s->as_int && !strcmp(t->name, s->as_int) ? TRM_ST_I32 : s->dtype;
+        trmn_st_dtype dt = s->as_int && !strcmp(t->name, s->as_int) ? TRMN_ST_I32 : s->dtype;
         uint8_t *buf = malloc(t->size * 4);
         copies[i] = buf;
         for (size_t k = 0; k < t->size; k++) {
             float v = src[k];
             if (s->nan && !strcmp(t->name, s->nan) && k == 3)
                 v = NAN;
-            if (dt == TRM_ST_BF16) {
+            if (dt == TRMN_ST_BF16) {
                 uint16_t h = f32_to_bf16(v);
                 memcpy(buf + 2 * k, &h, 2);
-            } else if (dt == TRM_ST_F16) {
+            } else if (dt == TRMN_ST_F16) {
                 uint16_t h = f32_to_f16(v);
                 memcpy(buf + 2 * k, &h, 2);
             } else {
                 memcpy(buf + 4 * k, &v, 4);
             }
         }
-        if (trm_st_writer_add(w, t->name, dt, shape, t->ndim, buf, err, sizeof err))
-            printf("FAIL make_file add: %s\n", err);
+        if (trmn_st_writer_add(w, t->name, dt, shape, t->ndim, buf, &err))
+            printf("FAIL make_file add: %s\n", err.msg);
     }
     float extra[2] = {0, 0};
     int64_t two[1] = {2};
     if (s->extra)
-        trm_st_writer_add(w, s->extra, TRM_ST_F32, two, 1, extra, err, sizeof err);
+        trmn_st_writer_add(w, s->extra, TRMN_ST_F32, two, 1, extra, &err);
     if (s->format)
-        trm_st_writer_set_metadata(w, "format", s->format, err, sizeof err);
+        trmn_st_writer_set_metadata(w, "format", s->format, &err);
     char own[1024];
     trm_config_to_json(trm_model_config(m), own, sizeof own);
     if (s->config)
-        trm_st_writer_set_metadata(w, "config", *s->config ? s->config : own, err, sizeof err);
+        trmn_st_writer_set_metadata(w, "config", *s->config ? s->config : own, &err);
     uint8_t *out = NULL;
-    if (trm_st_writer_serialize(w, &out, len, err, sizeof err))
-        printf("FAIL make_file serialize: %s\n", err);
+    if (trmn_st_writer_serialize(w, &out, len, &err))
+        printf("FAIL make_file serialize: %s\n", err.msg);
     for (int i = 0; i < n; i++)
         free(copies[i]);
     free(copies);
-    trm_st_writer_free(w);
+    trmn_st_writer_free(w);
     return out;
 }
 
@@ -239,19 +240,19 @@ static trm_model *try_load(const char *what, trm_model *m, const spec *s, const 
 {
     size_t len = 0;
     uint8_t *buf = make_file(m, s, &len);
-    char err[512] = "";
+    trm_error err = {TRM_OK, ""};
     warnings w = {0, ""};
-    trm_model *l = trm_load_model_buffer(buf, len, collect, &w, err, sizeof err);
+    trm_model *l = trmn_load_model_buffer(buf, len, collect, &w, &err);
     free(buf);
     if (want) {
         CHECK(l == NULL, "%s: loaded, expected an error containing \"%s\"", what, want);
-        CHECK(l != NULL || strstr(err, want), "%s: message \"%s\" lacks \"%s\"", what, err, want);
+        CHECK(l != NULL || strstr(err.msg, want), "%s: message \"%s\" lacks \"%s\"", what, err.msg, want);
         if (!l)
-            printf("  ok  reject %-28s -> %s\n", what, err);
+            printf("  ok  reject %-28s -> %s\n", what, err.msg);
         trm_model_free(l);
         return NULL;
     }
-    CHECK(l != NULL, "%s: not loaded: %s", what, err);
+    CHECK(l != NULL, "%s: not loaded: %s", what, err.msg);
     if (want_warn) {
         CHECK(w.n == 1 && strstr(w.last, want_warn), "%s: %d warnings, last \"%s\", wanted \"%s\"",
               what, w.n, w.last, want_warn);
@@ -281,14 +282,14 @@ static void test_dtypes(void)
     x[4] = -ldexpf(1.0f, -14);       /* smallest f16 normal */
     x[5] = 1.5f;
     spec s = {0};
-    s.format = TRM_MODEL_FORMAT;
+    s.format = TRMN_MODEL_FORMAT;
     s.config = "";
-    s.dtype = TRM_ST_BF16;
+    s.dtype = TRMN_ST_BF16;
     trm_model *l = try_load("BF16", m, &s, NULL, NULL);
     if (l)
         compare_models("BF16 -> f32", m, l, NULL);
     trm_model_free(l);
-    s.dtype = TRM_ST_F16;
+    s.dtype = TRMN_ST_F16;
     l = try_load("F16", m, &s, NULL, NULL);
     if (l)
         compare_models("F16 -> f32", m, l, NULL);
@@ -317,7 +318,7 @@ static void test_rejects(void)
 {
     printf("bad model files:\n");
     trm_model *m = small_model(0, 3);
-    const spec base = {.dtype = TRM_ST_F32, .format = TRM_MODEL_FORMAT, .config = ""};
+    const spec base = {.dtype = TRMN_ST_F32, .format = TRMN_MODEL_FORMAT, .config = ""};
     spec s;
     char cfg[1200], own[1024], own_open[1024];
     trm_config_to_json(trm_model_config(m), own, sizeof own);
@@ -425,33 +426,34 @@ static void test_files(const char *dir)
 {
     printf("files:\n");
     trm_model *m = small_model(0, 4);
-    char path[300], err[512];
+    char path[300];
+    trm_error err;
     snprintf(path, sizeof path, "%s/t.safetensors", dir);
     size_t len = 0;
-    spec s = {.dtype = TRM_ST_F32, .format = NULL, .config = ""};
+    spec s = {.dtype = TRMN_ST_F32, .format = NULL, .config = ""};
     uint8_t *buf = make_file(m, &s, &len);
     /* Warnings of a file load name the file. */
-    trm_write_file(path, buf, len, err, sizeof err);
+    trmn_write_file(path, buf, len, &err);
     warnings w = {0, ""};
-    trm_model *l = trm_load_model_file_ex(path, collect, &w, err, sizeof err);
+    trm_model *l = trmn_load_model_file_ex(path, collect, &w, &err);
     CHECK(l && w.n == 1 && strstr(w.last, path) && strstr(w.last, "no \"format\""),
           "file warning: %s", w.last);
     trm_model_free(l);
     /* Truncated: the data ends early. */
-    trm_write_file(path, buf, len - 10, err, sizeof err);
-    l = trm_load_model_file(path, err, sizeof err);
-    CHECK(!l && strstr(err, path) && strstr(err, "past the end of the data buffer"),
-          "truncated: %s", err);
-    printf("  ok  truncated -> %s\n", err);
+    trmn_write_file(path, buf, len - 10, &err);
+    l = trmn_load_model_file(path, &err);
+    CHECK(!l && strstr(err.msg, path) && strstr(err.msg, "past the end of the data buffer"),
+          "truncated: %s", err.msg);
+    printf("  ok  truncated -> %s\n", err.msg);
     trm_model_free(l);
     unlink(path);
-    l = trm_load_model_file(path, err, sizeof err);
-    CHECK(!l && strstr(err, "cannot open") && strstr(err, path), "missing: %s", err);
-    printf("  ok  missing   -> %s\n", err);
+    l = trmn_load_model_file(path, &err);
+    CHECK(!l && strstr(err.msg, "cannot open") && strstr(err.msg, path), "missing: %s", err.msg);
+    printf("  ok  missing   -> %s\n", err.msg);
     /* Saving to an impossible place fails cleanly. */
     snprintf(path, sizeof path, "%s/no/such/dir/m.safetensors", dir);
-    CHECK(trm_save_model_file(m, NULL, path, err, sizeof err) != 0 && strstr(err, "cannot create"),
-          "save to a missing dir: %s", err);
+    CHECK(trmn_save_model_file(m, NULL, path, &err) != 0 && strstr(err.msg, "cannot create"),
+          "save to a missing dir: %s", err.msg);
     free(buf);
     trm_model_free(m);
 }

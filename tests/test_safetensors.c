@@ -41,17 +41,17 @@ static uint8_t *raw_file(const char *hdr, const void *data, size_t dlen, size_t 
 /* buf must be rejected with a message containing want. */
 static void expect_reject_buf(const char *what, const uint8_t *buf, size_t len, const char *want)
 {
-    trm_st_file f;
-    char err[512] = "";
-    int rc = trm_st_parse(buf, len, &f, err, sizeof err);
+    trmn_st_file f;
+    trm_error err = {TRM_OK, ""};
+    int rc = trmn_st_parse(buf, len, &f, &err);
     CHECK(rc != 0, "%s: accepted, expected an error containing \"%s\"", what, want);
-    CHECK(rc == 0 || strstr(err, want) != NULL, "%s: message \"%s\" lacks \"%s\"", what, err,
+    CHECK(rc == 0 || strstr(err.msg, want) != NULL, "%s: message \"%s\" lacks \"%s\"", what, err.msg,
           want);
     CHECK(f.n_tensors == 0 && f.tensors == NULL && f.meta == NULL,
           "%s: output not left empty on failure", what);
     if (rc != 0)
-        printf("  ok  reject %-34s -> %s\n", what, err);
-    trm_st_free(&f);
+        printf("  ok  reject %-34s -> %s\n", what, err.msg);
+    trmn_st_free(&f);
 }
 
 static void expect_reject(const char *what, const char *hdr, size_t dlen, const char *want)
@@ -108,11 +108,11 @@ static void test_malformed(void)
     {
         size_t len;
         uint8_t *b = raw_file("{\"__metadata__\":{\"k\":\"a\\\\u0000\"}}", NULL, 0, &len);
-        trm_st_file f;
-        char err[256];
-        const int rc = trm_st_parse(b, len, &f, err, sizeof err);
-        CHECK(rc == 0 && f.n_meta == 1 && !strcmp(f.meta[0].value, "a\\u0000"), "escaped backslash + u0000: %s", rc ? err : f.meta[0].value);
-        if (!rc) trm_st_free(&f);
+        trmn_st_file f;
+        trm_error err;
+        const int rc = trmn_st_parse(b, len, &f, &err);
+        CHECK(rc == 0 && f.n_meta == 1 && !strcmp(f.meta[0].value, "a\\u0000"), "escaped backslash + u0000: %s", rc ? err.msg : f.meta[0].value);
+        if (!rc) trmn_st_free(&f);
         free(b);
     }
     expect_reject("invalid UTF-8", "{\"\xff\":1}", 0, "not valid UTF-8 at header byte 2");
@@ -207,71 +207,71 @@ static void fill(uint8_t *p, size_t n, int seed)
 static void test_round_trip(void)
 {
     printf("round trip:\n");
-    trm_st_writer *w = trm_st_writer_create();
-    char err[512] = "";
-    static uint8_t data[TRM_ST_NUM_DTYPES][3 * 5 * 8];
+    trmn_st_writer *w = trmn_st_writer_create();
+    trm_error err = {TRM_OK, ""};
+    static uint8_t data[TRMN_ST_NUM_DTYPES][3 * 5 * 8];
     int64_t shape[3] = {3, 5, 1};
     /* Insertion order mixes element sizes, so the writer must reorder (8, 4, 2, 1 bytes). */
-    const int order[TRM_ST_NUM_DTYPES] = {TRM_ST_U8, TRM_ST_F32, TRM_ST_BF16, TRM_ST_F64,
-                                          TRM_ST_BOOL, TRM_ST_I16, TRM_ST_I32, TRM_ST_I8,
-                                          TRM_ST_I64, TRM_ST_F16};
-    char names[TRM_ST_NUM_DTYPES][32];
-    for (int k = 0; k < TRM_ST_NUM_DTYPES; k++) {
+    const int order[TRMN_ST_NUM_DTYPES] = {TRMN_ST_U8, TRMN_ST_F32, TRMN_ST_BF16, TRMN_ST_F64,
+                                          TRMN_ST_BOOL, TRMN_ST_I16, TRMN_ST_I32, TRMN_ST_I8,
+                                          TRMN_ST_I64, TRMN_ST_F16};
+    char names[TRMN_ST_NUM_DTYPES][32];
+    for (int k = 0; k < TRMN_ST_NUM_DTYPES; k++) {
         int d = order[k];
         int nd = 1 + k % 3;
         fill(data[d], sizeof data[d], d);
-        snprintf(names[d], sizeof names[d], "t.%s \"q\"\\", trm_st_dtype_name((trm_st_dtype)d));
-        CHECK(trm_st_writer_add(w, names[d], (trm_st_dtype)d, shape, nd, data[d], err,
-                                sizeof err) == 0, "add %s: %s", names[d], err);
+        snprintf(names[d], sizeof names[d], "t.%s \"q\"\\", trmn_st_dtype_name((trmn_st_dtype)d));
+        CHECK(trmn_st_writer_add(w, names[d], (trmn_st_dtype)d, shape, nd, data[d], &err) == 0,
+              "add %s: %s", names[d], err.msg);
     }
     float scalar = 3.5f;
-    CHECK(trm_st_writer_add(w, "scalar", TRM_ST_F32, NULL, 0, &scalar, err, sizeof err) == 0,
-          "add scalar: %s", err);
+    CHECK(trmn_st_writer_add(w, "scalar", TRMN_ST_F32, NULL, 0, &scalar, &err) == 0,
+          "add scalar: %s", err.msg);
     int64_t zero_shape[2] = {4, 0};
-    CHECK(trm_st_writer_add(w, "empty", TRM_ST_F32, zero_shape, 2, NULL, err, sizeof err) == 0,
-          "add empty: %s", err);
-    CHECK(trm_st_writer_set_metadata(w, "format", "pt", err, sizeof err) == 0, "meta: %s", err);
-    CHECK(trm_st_writer_set_metadata(w, "config", "{\"a\": 1,\n\"b\": \"\x01\"}", err,
-                                     sizeof err) == 0, "meta: %s", err);
-    CHECK(trm_st_writer_set_metadata(w, "format", "trm.c/1", err, sizeof err) == 0,
-          "meta replace: %s", err);
+    CHECK(trmn_st_writer_add(w, "empty", TRMN_ST_F32, zero_shape, 2, NULL, &err) == 0,
+          "add empty: %s", err.msg);
+    CHECK(trmn_st_writer_set_metadata(w, "format", "pt", &err) == 0, "meta: %s", err.msg);
+    CHECK(trmn_st_writer_set_metadata(w, "config", "{\"a\": 1,\n\"b\": \"\x01\"}", &err) == 0,
+          "meta: %s", err.msg);
+    CHECK(trmn_st_writer_set_metadata(w, "format", "trm.c/1", &err) == 0,
+          "meta replace: %s", err.msg);
 
     /* The writer's own checks. */
-    CHECK(trm_st_writer_add(w, "scalar", TRM_ST_F32, NULL, 0, &scalar, err, sizeof err) != 0 &&
-          strstr(err, "added twice"), "duplicate add: %s", err);
-    CHECK(trm_st_writer_add(w, "__metadata__", TRM_ST_F32, NULL, 0, &scalar, err,
-                            sizeof err) != 0, "add __metadata__ accepted");
+    CHECK(trmn_st_writer_add(w, "scalar", TRMN_ST_F32, NULL, 0, &scalar, &err) != 0 &&
+          strstr(err.msg, "added twice"), "duplicate add: %s", err.msg);
+    CHECK(trmn_st_writer_add(w, "__metadata__", TRMN_ST_F32, NULL, 0, &scalar, &err) != 0,
+          "add __metadata__ accepted");
     int64_t neg[1] = {-2};
-    CHECK(trm_st_writer_add(w, "neg", TRM_ST_F32, neg, 1, &scalar, err, sizeof err) != 0 &&
-          strstr(err, "bad dimension -2"), "negative dim: %s", err);
-    CHECK(trm_st_writer_add(w, "nodata", TRM_ST_F32, shape, 1, NULL, err, sizeof err) != 0 &&
-          strstr(err, "NULL data"), "NULL data: %s", err);
+    CHECK(trmn_st_writer_add(w, "neg", TRMN_ST_F32, neg, 1, &scalar, &err) != 0 &&
+          strstr(err.msg, "bad dimension -2"), "negative dim: %s", err.msg);
+    CHECK(trmn_st_writer_add(w, "nodata", TRMN_ST_F32, shape, 1, NULL, &err) != 0 &&
+          strstr(err.msg, "NULL data"), "NULL data: %s", err.msg);
 
     uint8_t *buf = NULL;
     size_t len = 0;
-    CHECK(trm_st_writer_serialize(w, &buf, &len, err, sizeof err) == 0, "serialize: %s", err);
-    trm_st_file f;
-    int rc = trm_st_parse(buf, len, &f, err, sizeof err);
-    CHECK(rc == 0, "parse of written file: %s", err);
+    CHECK(trmn_st_writer_serialize(w, &buf, &len, &err) == 0, "serialize: %s", err.msg);
+    trmn_st_file f;
+    int rc = trmn_st_parse(buf, len, &f, &err);
+    CHECK(rc == 0, "parse of written file: %s", err.msg);
     if (rc == 0) {
         CHECK(f.header_len % 8 == 0, "header length %zu not a multiple of 8", f.header_len);
         CHECK(buf[8 + f.header_len - 1] == ' ' || buf[8 + f.header_len - 1] == '}',
               "header padding is not spaces");
-        CHECK(f.n_tensors == TRM_ST_NUM_DTYPES + 2, "tensor count %d", f.n_tensors);
+        CHECK(f.n_tensors == TRMN_ST_NUM_DTYPES + 2, "tensor count %d", f.n_tensors);
         size_t prev_es = 8;
         for (int i = 0; i < f.n_tensors; i++) {
-            const trm_st_tensor *t = &f.tensors[i];
-            size_t es = trm_st_dtype_size(t->dtype);
+            const trmn_st_tensor *t = &f.tensors[i];
+            size_t es = trmn_st_dtype_size(t->dtype);
             CHECK(t->offset % es == 0, "'%s' offset %zu not aligned to %zu", t->name, t->offset,
                   es);
             CHECK(es <= prev_es, "'%s': layout not by element size descending", t->name);
             prev_es = es;
         }
         int nbad = 0;
-        for (int k = 0; k < TRM_ST_NUM_DTYPES; k++) {
+        for (int k = 0; k < TRMN_ST_NUM_DTYPES; k++) {
             int d = order[k], nd = 1 + k % 3;
-            const trm_st_tensor *t = trm_st_find(&f, names[d]);
-            size_t numel = nd == 1 ? 3 : 15, nbytes = numel * trm_st_dtype_size((trm_st_dtype)d);
+            const trmn_st_tensor *t = trmn_st_find(&f, names[d]);
+            size_t numel = nd == 1 ? 3 : 15, nbytes = numel * trmn_st_dtype_size((trmn_st_dtype)d);
             if (!t || (int)t->dtype != d || t->ndim != nd || t->shape[0] != 3 ||
                 (nd > 1 && t->shape[1] != 5) || (nd > 2 && t->shape[2] != 1) ||
                 t->nbytes != nbytes || t->numel != numel || memcmp(t->data, data[d], nbytes)) {
@@ -281,39 +281,39 @@ static void test_round_trip(void)
         }
         CHECK(nbad == 0, "%d dtypes did not round-trip", nbad);
         printf("  ok  %d dtypes round-trip bit-exactly (%zu-byte file, header %zu)\n",
-               TRM_ST_NUM_DTYPES - nbad, len, f.header_len);
-        const trm_st_tensor *s = trm_st_find(&f, "scalar"), *e = trm_st_find(&f, "empty");
+               TRMN_ST_NUM_DTYPES - nbad, len, f.header_len);
+        const trmn_st_tensor *s = trmn_st_find(&f, "scalar"), *e = trmn_st_find(&f, "empty");
         float sv = 0;
         if (s)
             memcpy(&sv, s->data, 4);
         CHECK(s && s->ndim == 0 && s->numel == 1 && sv == 3.5f, "scalar tensor");
         CHECK(e && e->ndim == 2 && e->shape[1] == 0 && e->nbytes == 0, "empty tensor");
-        CHECK(trm_st_find(&f, "nope") == NULL, "find of a missing name");
-        const char *fm = trm_st_metadata(&f, "format"), *cf = trm_st_metadata(&f, "config");
+        CHECK(trmn_st_find(&f, "nope") == NULL, "find of a missing name");
+        const char *fm = trmn_st_metadata(&f, "format"), *cf = trmn_st_metadata(&f, "config");
         CHECK(fm && strcmp(fm, "trm.c/1") == 0, "metadata format = %s", fm ? fm : "(null)");
         CHECK(cf && strcmp(cf, "{\"a\": 1,\n\"b\": \"\x01\"}") == 0, "metadata config");
-        CHECK(f.n_meta == 2 && trm_st_metadata(&f, "x") == NULL, "metadata count %d", f.n_meta);
+        CHECK(f.n_meta == 2 && trmn_st_metadata(&f, "x") == NULL, "metadata count %d", f.n_meta);
     }
-    trm_st_free(&f);
+    trmn_st_free(&f);
     free(buf);
-    trm_st_writer_free(w);
+    trmn_st_writer_free(w);
 }
 
 /* The exact bytes the reference implementation (safetensors.serialize) writes for a small file:
  * __metadata__ first, compact JSON, space padding to 8, dtype-size-descending layout. */
 static void test_reference_bytes(void)
 {
-    trm_st_writer *w = trm_st_writer_create();
-    char err[256];
+    trmn_st_writer *w = trmn_st_writer_create();
+    trm_error err;
     uint8_t b[2] = {1, 0};
     float x[2] = {1.0f, -2.0f};
     int64_t s2[1] = {2};
-    trm_st_writer_add(w, "b", TRM_ST_BOOL, s2, 1, b, err, sizeof err);
-    trm_st_writer_add(w, "x", TRM_ST_F32, s2, 1, x, err, sizeof err);
-    trm_st_writer_set_metadata(w, "format", "pt", err, sizeof err);
+    trmn_st_writer_add(w, "b", TRMN_ST_BOOL, s2, 1, b, &err);
+    trmn_st_writer_add(w, "x", TRMN_ST_F32, s2, 1, x, &err);
+    trmn_st_writer_set_metadata(w, "format", "pt", &err);
     uint8_t *buf = NULL;
     size_t len = 0;
-    trm_st_writer_serialize(w, &buf, &len, err, sizeof err);
+    trmn_st_writer_serialize(w, &buf, &len, &err);
     const char *hdr = "{\"__metadata__\":{\"format\":\"pt\"},"
                       "\"x\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
                       "\"b\":{\"dtype\":\"BOOL\",\"shape\":[2],\"data_offsets\":[8,10]}}";
@@ -327,32 +327,32 @@ static void test_reference_bytes(void)
     if (ok)
         printf("  ok  exact reference bytes (%zu bytes)\n", len);
     free(buf);
-    trm_st_writer_free(w);
+    trmn_st_writer_free(w);
 }
 
 /* Truncations and random mutations of a valid file must fail cleanly or parse consistently. */
 static void test_robustness(void)
 {
-    trm_st_writer *w = trm_st_writer_create();
-    char err[512];
+    trmn_st_writer *w = trmn_st_writer_create();
+    trm_error err;
     float v[6] = {1, 2, 3, 4, 5, 6};
     int64_t sh[2] = {2, 3};
-    trm_st_writer_add(w, "alpha", TRM_ST_F32, sh, 2, v, err, sizeof err);
-    trm_st_writer_add(w, "beta", TRM_ST_I16, sh, 2, v, err, sizeof err);
-    trm_st_writer_set_metadata(w, "k", "v", err, sizeof err);
+    trmn_st_writer_add(w, "alpha", TRMN_ST_F32, sh, 2, v, &err);
+    trmn_st_writer_add(w, "beta", TRMN_ST_I16, sh, 2, v, &err);
+    trmn_st_writer_set_metadata(w, "k", "v", &err);
     uint8_t *buf = NULL;
     size_t len = 0;
-    trm_st_writer_serialize(w, &buf, &len, err, sizeof err);
-    trm_st_writer_free(w);
+    trmn_st_writer_serialize(w, &buf, &len, &err);
+    trmn_st_writer_free(w);
     int accepted = 0;
     for (size_t n = 0; n < len; n++) {
         /* A private copy of exactly n bytes so ASan sees any overread. */
         uint8_t *c = malloc(n ? n : 1);
         memcpy(c, buf, n);
-        trm_st_file f;
-        if (trm_st_parse(c, n, &f, err, sizeof err) == 0)
+        trmn_st_file f;
+        if (trmn_st_parse(c, n, &f, &err) == 0)
             accepted++;
-        trm_st_free(&f);
+        trmn_st_free(&f);
         free(c);
     }
     CHECK(accepted == 0, "%d truncated files accepted", accepted);
@@ -365,8 +365,8 @@ static void test_robustness(void)
         int nm = 1 + (int)trm_rng_below(&r, 4);
         for (int k = 0; k < nm; k++)
             c[trm_rng_below(&r, (uint32_t)len)] = (uint8_t)trm_rng_next(&r);
-        trm_st_file f;
-        if (trm_st_parse(c, len, &f, err, sizeof err) == 0) {
+        trmn_st_file f;
+        if (trmn_st_parse(c, len, &f, &err) == 0) {
             parsed++;
             /* Whatever was accepted must describe bytes inside the buffer. */
             for (int i = 0; i < f.n_tensors; i++)
@@ -374,10 +374,10 @@ static void test_robustness(void)
                     bad++;
         } else {
             rejected++;
-            if (!err[0])
+            if (!err.msg[0])
                 bad++;
         }
-        trm_st_free(&f);
+        trmn_st_free(&f);
     }
     free(c);
     free(buf);
@@ -404,57 +404,58 @@ static void test_fileio(void)
     printf("fileio:\n");
     char dir[] = "/tmp/trm_test_st_XXXXXX";
     CHECK(mkdtemp(dir) != NULL, "mkdtemp");
-    char path[256], err[512];
+    char path[256];
+    trm_error err;
     snprintf(path, sizeof path, "%s/m.safetensors", dir);
 
-    trm_st_writer *w = trm_st_writer_create();
+    trmn_st_writer *w = trmn_st_writer_create();
     float v[3] = {1.5f, -0.0f, 7.25f};
     int64_t sh[1] = {3};
-    trm_st_writer_add(w, "v", TRM_ST_F32, sh, 1, v, err, sizeof err);
+    trmn_st_writer_add(w, "v", TRMN_ST_F32, sh, 1, v, &err);
     uint8_t *mem = NULL;
     size_t memlen = 0;
-    trm_st_writer_serialize(w, &mem, &memlen, err, sizeof err);
-    CHECK(trm_st_writer_write(w, path, err, sizeof err) == 0, "write: %s", err);
+    trmn_st_writer_serialize(w, &mem, &memlen, &err);
+    CHECK(trmn_st_writer_write(w, path, &err) == 0, "write: %s", err.msg);
     uint8_t *back = NULL;
     size_t blen = 0;
-    CHECK(trm_read_file(path, 0, &back, &blen, err, sizeof err) == 0, "read: %s", err);
+    CHECK(trmn_read_file(path, 0, &back, &blen, &err) == 0, "read: %s", err.msg);
     CHECK(back && blen == memlen && memcmp(back, mem, memlen) == 0 && back[blen] == 0,
           "file bytes differ from serialize() (%zu vs %zu)", blen, memlen);
     free(back);
     /* Overwrite in place: still atomic, no temp files left. */
-    CHECK(trm_st_writer_write(w, path, err, sizeof err) == 0, "rewrite: %s", err);
+    CHECK(trmn_st_writer_write(w, path, &err) == 0, "rewrite: %s", err.msg);
     CHECK(tmp_leftovers(dir, "m.safetensors") == 0, "temporary file left after write");
 
-    CHECK(trm_read_file(path, 10, &back, &blen, err, sizeof err) != 0 &&
-          strstr(err, "too big"), "size cap: %s", err);
-    printf("  ok  size cap -> %s\n", err);
+    CHECK(trmn_read_file(path, 10, &back, &blen, &err) != 0 &&
+          strstr(err.msg, "too big"), "size cap: %s", err.msg);
+    printf("  ok  size cap -> %s\n", err.msg);
     char missing[300];
     snprintf(missing, sizeof missing, "%s/nope.safetensors", dir);
-    CHECK(trm_read_file(missing, 0, &back, &blen, err, sizeof err) != 0 &&
-          strstr(err, "cannot open") && strstr(err, "nope.safetensors"), "missing: %s", err);
-    printf("  ok  missing   -> %s\n", err);
-    CHECK(trm_read_file(dir, 0, &back, &blen, err, sizeof err) != 0 &&
-          strstr(err, "not a regular file"), "directory: %s", err);
-    printf("  ok  directory -> %s\n", err);
+    CHECK(trmn_read_file(missing, 0, &back, &blen, &err) != 0 &&
+          strstr(err.msg, "cannot open") && strstr(err.msg, "nope.safetensors"), "missing: %s", err.msg);
+    printf("  ok  missing   -> %s\n", err.msg);
+    CHECK(trmn_read_file(dir, 0, &back, &blen, &err) != 0 &&
+          strstr(err.msg, "not a regular file"), "directory: %s", err.msg);
+    printf("  ok  directory -> %s\n", err.msg);
 
     /* Writing over a directory fails at rename: the temp file must be gone afterwards. */
     char sub[300];
     snprintf(sub, sizeof sub, "%s/sub", dir);
     mkdir(sub, 0700);
-    CHECK(trm_write_file(sub, "x", 1, err, sizeof err) != 0 && strstr(err, "rename"),
-          "write over a directory: %s", err);
-    printf("  ok  write over a directory -> %s\n", err);
+    CHECK(trmn_write_file(sub, "x", 1, &err) != 0 && strstr(err.msg, "rename"),
+          "write over a directory: %s", err.msg);
+    printf("  ok  write over a directory -> %s\n", err.msg);
     CHECK(tmp_leftovers(dir, "sub") == 0, "temporary file left after a failed rename");
     snprintf(missing, sizeof missing, "%s/no/such/dir/f", dir);
-    CHECK(trm_write_file(missing, "x", 1, err, sizeof err) != 0 && strstr(err, "cannot create"),
-          "write into a missing dir: %s", err);
-    printf("  ok  missing dir -> %s\n", err);
+    CHECK(trmn_write_file(missing, "x", 1, &err) != 0 && strstr(err.msg, "cannot create"),
+          "write into a missing dir: %s", err.msg);
+    printf("  ok  missing dir -> %s\n", err.msg);
 
     /* An empty file round-trips; the read buffer still gets its NUL. */
     snprintf(missing, sizeof missing, "%s/empty", dir);
-    CHECK(trm_write_file(missing, NULL, 0, err, sizeof err) == 0, "empty write: %s", err);
-    CHECK(trm_read_file(missing, 0, &back, &blen, err, sizeof err) == 0 && blen == 0 &&
-          back[0] == 0, "empty read: %s", err);
+    CHECK(trmn_write_file(missing, NULL, 0, &err) == 0, "empty write: %s", err.msg);
+    CHECK(trmn_read_file(missing, 0, &back, &blen, &err) == 0 && blen == 0 &&
+          back[0] == 0, "empty read: %s", err.msg);
     free(back);
 
     unlink(missing);
@@ -462,7 +463,7 @@ static void test_fileio(void)
     rmdir(sub);
     rmdir(dir);
     free(mem);
-    trm_st_writer_free(w);
+    trmn_st_writer_free(w);
 }
 
 int main(void)

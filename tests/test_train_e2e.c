@@ -109,13 +109,13 @@ static int same_file(const char *a, const char *b) {
 static void compare_checkpoints(const char *a, const char *b, const char *what) {
     size_t la, lb;
     char *x = tu_read(a, &la), *y = tu_read(b, &lb);
-    trm_st_file fa, fb;
-    char err[300];
-    int ok = x && y && !trm_st_parse((uint8_t *)x, la, &fa, err, sizeof err) && !trm_st_parse((uint8_t *)y, lb, &fb, err, sizeof err);
+    trmn_st_file fa, fb;
+    trm_error err;
+    int ok = x && y && !trmn_st_parse((uint8_t *)x, la, &fa, &err) && !trmn_st_parse((uint8_t *)y, lb, &fb, &err);
     CHECK(ok, "%s: cannot read checkpoints %s, %s", what, a, b);
     int compared = 0;
     for (int i = 0; ok && i < fa.n_tensors; i++) {
-        const trm_st_tensor *t = &fa.tensors[i], *u = trm_st_find(&fb, t->name);
+        const trmn_st_tensor *t = &fa.tensors[i], *u = trmn_st_find(&fb, t->name);
         if (strncmp(t->name, "trainer.", 8) && strncmp(t->name, "data.", 5)) continue; /* run.wall_us differs */
         compared++;
         CHECK(u && u->nbytes == t->nbytes && !memcmp(u->data, t->data, t->nbytes), "%s: checkpoint tensor %s differs", what,
@@ -124,8 +124,8 @@ static void compare_checkpoints(const char *a, const char *b, const char *what) 
     printf("%s: %d checkpoint state tensors compared\n", what, compared);
     CHECK(compared >= 15, "%s: only %d state tensors", what, compared);
     if (ok) {
-        trm_st_free(&fa);
-        trm_st_free(&fb);
+        trmn_st_free(&fa);
+        trmn_st_free(&fb);
     }
     free(x);
     free(y);
@@ -256,12 +256,13 @@ static void check_divergence(void) {
     snprintf(dst, sizeof dst, "%s/checkpoint.safetensors", dir);
     mkdir(dir, 0777);
     size_t len;
-    char *buf = tu_read(src, &len), err[300];
-    trm_st_file f;
-    int ok = buf && !trm_st_parse((uint8_t *)buf, len, &f, err, sizeof err);
+    char *buf = tu_read(src, &len);
+    trm_error err;
+    trmn_st_file f;
+    int ok = buf && !trmn_st_parse((uint8_t *)buf, len, &f, &err);
     CHECK(ok, "cannot read %s", src);
     if (!ok) return;
-    const trm_st_tensor *t = trm_st_find(&f, "trainer.params");
+    const trmn_st_tensor *t = trmn_st_find(&f, "trainer.params");
     CHECK(t != NULL, "checkpoint without trainer.params");
     if (t) {
         /* A huge but finite weight in the middle of the table (the first values are the PAD row
@@ -278,7 +279,7 @@ static void check_divergence(void) {
         CHECK(after && l2 == len && !memcmp(after, buf, len), "the last checkpoint must not be overwritten after divergence");
         free(after);
     }
-    trm_st_free(&f);
+    trmn_st_free(&f);
     free(buf);
 }
 

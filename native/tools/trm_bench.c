@@ -266,7 +266,7 @@ static double scaling_rate(int threads, size_t bytes, int what) {
 #pragma omp barrier
 #pragma omp master
 #endif
-            t0 = trm_cli_now();
+            t0 = trmn_cli_now();
 #ifdef _OPENMP
 #pragma omp barrier
 #endif
@@ -279,7 +279,7 @@ static double scaling_rate(int threads, size_t bytes, int what) {
 #pragma omp master
 #endif
             {
-                const double t = trm_cli_now() - t0, units = what == 2 ? passes * 12.0 * 32 : passes * moved;
+                const double t = trmn_cli_now() - t0, units = what == 2 ? passes * 12.0 * 32 : passes * moved;
                 if (threads * units / t > best) best = threads * units / t;
             }
         }
@@ -302,12 +302,12 @@ static int cmd_scaling(int threads) {
     for (int what = 0; what < 2; what++)
         for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
             const double r1 = scaling_rate(1, sizes[i], what), rn = scaling_rate(threads, sizes[i], what);
-            if (r1 <= 0 || rn <= 0) return trm_cli_error(TOOL, "out of memory");
+            if (r1 <= 0 || rn <= 0) return trmn_cli_error(TOOL, "out of memory");
             char label[64];
             snprintf(label, sizeof label, "%s, %zu KB", what ? "a = a k + b" : "read", sizes[i] / KB);
             printf("%-30s %9.1f GB/s %9.1f GB/s %6.2f\n", label, r1 / 1e9, rn / 1e9, rn / r1);
         }
-    return TRM_EXIT_OK;
+    return TRMN_EXIT_OK;
 }
 
 /* ---- GEMM ---------------------------------------------------------------------------------- */
@@ -352,7 +352,7 @@ static blas_lib load_openblas(void) {
  * least disturbed run). */
 static double time_gemm(const trm_kernels *k, const blas_lib *bl, const gemm_shape *s, const float *A,
                         const float *B, const trm_bf16 *Ah, const trm_bf16 *Bh, float *C, int threads) {
-    double (*clock)(void) = threads == 1 ? thread_cpu_now : trm_cli_now;
+    double (*clock)(void) = threads == 1 ? thread_cpu_now : trmn_cli_now;
     const double t = clock();
     if (k && Ah) { /* the bf16 entries */
         if (s->op == 'n') k->gemm_nt_bf16(s->M, s->N, s->K, Ah, s->K, Bh, s->K, C, s->N, 0);
@@ -412,7 +412,7 @@ static int cmd_gemm(int reps, const char *sets_csv, int threads, int use_blas, c
         const size_t na = (size_t)s->M * s->K, nb = (size_t)s->N * s->K, nc = (size_t)s->M * s->N;
         float *A = malloc(sizeof(float) * na), *B = malloc(sizeof(float) * nb), *C = calloc(nc, sizeof(float));
         trm_bf16 *Ah = malloc(sizeof(trm_bf16) * na), *Bh = malloc(sizeof(trm_bf16) * nb);
-        if (!A || !B || !C || !Ah || !Bh) return trm_cli_error(TOOL, "out of memory");
+        if (!A || !B || !C || !Ah || !Bh) return trmn_cli_error(TOOL, "out of memory");
         for (size_t j = 0; j < na; j++) A[j] = (float)((j * 7919) % 1000) * 1e-3f - 0.5f;
         for (size_t j = 0; j < nb; j++) B[j] = (float)((j * 104729) % 1000) * 1e-3f - 0.5f;
         for (size_t j = 0; j < na; j++) Ah[j] = trm_f32_to_bf16(A[j]);
@@ -474,7 +474,7 @@ static int cmd_gemm(int reps, const char *sets_csv, int threads, int use_blas, c
         }
         free(A), free(B), free(C), free(Ah), free(Bh);
     }
-    return TRM_EXIT_OK;
+    return TRMN_EXIT_OK;
 }
 
 /* ---- per-kernel profile ------------------------------------------------------------------ */
@@ -493,7 +493,7 @@ static double prof_s[P_COUNT], prof_flops[P_COUNT];
 static long prof_calls[P_COUNT];
 
 static void prof_add(int w, double t0, double flops) {
-    double dt = trm_cli_now() - t0;
+    double dt = trmn_cli_now() - t0;
 #ifdef _OPENMP
     dt /= omp_get_num_threads();
 #endif
@@ -507,7 +507,7 @@ static void prof_add(int w, double t0, double flops) {
 #define PROF_GEMM(fn, id)                                                                                    \
     static void prof_##fn(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C,   \
                           int ldc, int acc) {                                                                \
-        double t = trm_cli_now();                                                                            \
+        double t = trmn_cli_now();                                                                            \
         prof_inner->fn(M, N, K, A, lda, B, ldb, C, ldc, acc);                                                \
         prof_add(id, t, 2.0 * M * N * K);                                                                    \
     }
@@ -517,7 +517,7 @@ PROF_GEMM(gemm_tn, P_TN)
 #define PROF_GEMM16(fn, id)                                                                                  \
     static void prof_##fn(int M, int N, int K, const trm_bf16 *A, int lda, const trm_bf16 *B, int ldb,     \
                           float *C, int ldc, int acc) {                                                      \
-        double t = trm_cli_now();                                                                            \
+        double t = trmn_cli_now();                                                                            \
         prof_inner->fn(M, N, K, A, lda, B, ldb, C, ldc, acc);                                                \
         prof_add(id, t, 2.0 * M * N * K);                                                                    \
     }
@@ -525,50 +525,50 @@ PROF_GEMM16(gemm_nt_bf16, P_NT16)
 PROF_GEMM16(gemm_nn_bf16, P_NN16)
 PROF_GEMM16(gemm_tn_bf16, P_TN16)
 static void prof_to16(int rows, int cols, const float *x, int ldx, trm_bf16 *y, int ldy) {
-    double t = trm_cli_now();
+    double t = trmn_cli_now();
     prof_inner->f32_to_bf16(rows, cols, x, ldx, y, ldy);
     prof_add(P_TO16, t, 0);
 }
 static void prof_from16(int rows, int cols, const trm_bf16 *x, int ldx, float *y, int ldy) {
-    double t = trm_cli_now();
+    double t = trmn_cli_now();
     prof_inner->bf16_to_f32(rows, cols, x, ldx, y, ldy);
     prof_add(P_FROM16, t, 0);
 }
 static void prof_rms_f(float *y, float *r, const float *x, int rows, int cols, float eps) {
-    double t = trm_cli_now();
+    double t = trmn_cli_now();
     prof_inner->rmsnorm_fwd(y, r, x, rows, cols, eps);
     prof_add(P_RMS_F, t, 0);
 }
 static void prof_rms_b(float *dx, const float *dy, const float *y, const float *r, int rows, int cols) {
-    double t = trm_cli_now();
+    double t = trmn_cli_now();
     prof_inner->rmsnorm_bwd(dx, dy, y, r, rows, cols);
     prof_add(P_RMS_B, t, 0);
 }
 static void prof_swi_f(float *h, const float *gu, int rows, int I) {
-    double t = trm_cli_now();
+    double t = trmn_cli_now();
     prof_inner->swiglu_fwd(h, gu, rows, I);
     prof_add(P_SWI_F, t, 0);
 }
 static void prof_swi_b(float *dgu, const float *dh, const float *gu, int rows, int I) {
-    double t = trm_cli_now();
+    double t = trmn_cli_now();
     prof_inner->swiglu_bwd(dgu, dh, gu, rows, I);
     prof_add(P_SWI_B, t, 0);
 }
 static void prof_rope(float *qkv, int rows, int ld, int S, int heads, int hd, const float *c, const float *s,
                       int inv) {
-    double t = trm_cli_now();
+    double t = trmn_cli_now();
     prof_inner->rope(qkv, rows, ld, S, heads, hd, c, s, inv);
     prof_add(P_ROPE, t, 0);
 }
 /* Forward: Q K^T and P V, 4 S^2 hd per head; backward: Q K^T again, dV, dP, dQ, dK: 10 S^2 hd. */
 static void prof_att_f(float *out, const float *qkv, int B, int S, int heads, int hd, float *scr) {
-    double t = trm_cli_now();
+    double t = trmn_cli_now();
     prof_inner->attention_fwd(out, qkv, B, S, heads, hd, scr);
     prof_add(P_ATT_F, t, 4.0 * B * heads * S * S * hd);
 }
 static void prof_att_b(float *dqkv, const float *dout, const float *qkv, int B, int S, int heads, int hd,
                        float *scr) {
-    double t = trm_cli_now();
+    double t = trmn_cli_now();
     prof_inner->attention_bwd(dqkv, dout, qkv, B, S, heads, hd, scr);
     prof_add(P_ATT_B, t, 10.0 * B * heads * S * S * hd);
 }
@@ -604,7 +604,7 @@ static trm_model *make_model(const model_opts *o, const trm_kernels *k) {
     trm_error err;
     trm_model *m = trm_model_create(&c, &err);
     if (!m) {
-        trm_cli_error(TOOL, "model: %s", err.msg);
+        trmn_cli_error(TOOL, "model: %s", err.msg);
         return NULL;
     }
     prof_inner = k;
@@ -612,7 +612,7 @@ static trm_model *make_model(const model_opts *o, const trm_kernels *k) {
     trm_model_set_kernels(m, o->profile ? &PROF_SET : k);
     const int p = trm_precision_parse(o->precision, k);
     if (p < 0 || trm_model_set_precision(m, (trm_precision)p, &err) != TRM_OK) {
-        trm_cli_usage_error(TOOL, "--precision '%s': %s", o->precision, p < 0 ? "expected f32, bf16 or auto" : err.msg);
+        trmn_cli_usage_error(TOOL, "--precision '%s': %s", o->precision, p < 0 ? "expected f32, bf16 or auto" : err.msg);
         trm_model_free(m);
         return NULL;
     }
@@ -631,32 +631,32 @@ static void maze_like(trm_rng *r, int cells, uint8_t *in, uint8_t *lab) {
 
 static int cmd_train(const model_opts *o, const trm_kernels *k) {
     trm_model *m = make_model(o, k);
-    if (!m) return TRM_EXIT_RUNTIME;
+    if (!m) return TRMN_EXIT_RUNTIME;
     trm_train_config tc;
     trm_train_config_default(&tc);
     tc.batch_size = o->batch;
     trm_error err;
     const double rss0 = peak_rss_mb();
     trm_trainer *t = trm_trainer_create(m, &tc, &err);
-    if (!t) return trm_cli_error(TOOL, "trainer: %s", err.msg);
+    if (!t) return trmn_cli_error(TOOL, "trainer: %s", err.msg);
     const int cells = o->h * o->w, pool = 8;
     uint8_t *in = malloc((size_t)pool * o->batch * cells), *lab = malloc((size_t)pool * o->batch * cells);
-    if (!in || !lab) return trm_cli_error(TOOL, "out of memory");
+    if (!in || !lab) return trmn_cli_error(TOOL, "out of memory");
     trm_rng r;
     trm_rng_seed(&r, 7);
     for (int i = 0; i < pool * o->batch; i++) maze_like(&r, cells, in + (size_t)i * cells, lab + (size_t)i * cells);
     trm_step_stats st;
     trm_batch b = {in, lab, NULL, o->batch};
-    if (trm_trainer_step(t, &b, &st, &err) != TRM_OK) return trm_cli_error(TOOL, "step: %s", err.msg); /* warm-up */
+    if (trm_trainer_step(t, &b, &st, &err) != TRM_OK) return trmn_cli_error(TOOL, "step: %s", err.msg); /* warm-up */
     const long a0 = allocs_now();
     memset(prof_s, 0, sizeof prof_s), memset(prof_flops, 0, sizeof prof_flops), memset(prof_calls, 0, sizeof prof_calls);
-    const double t0 = trm_cli_now(), c0 = process_cpu_now();
+    const double t0 = trmn_cli_now(), c0 = process_cpu_now();
     for (int s = 0; s < o->steps; s++) {
         const size_t off = (size_t)((s + 1) % pool) * o->batch * cells;
         trm_batch bs = {in + off, lab + off, NULL, o->batch};
-        if (trm_trainer_step(t, &bs, &st, &err) != TRM_OK) return trm_cli_error(TOOL, "step: %s", err.msg);
+        if (trm_trainer_step(t, &bs, &st, &err) != TRM_OK) return trmn_cli_error(TOOL, "step: %s", err.msg);
     }
-    const double dt = (trm_cli_now() - t0) / o->steps, cpu = (process_cpu_now() - c0) / o->steps;
+    const double dt = (trmn_cli_now() - t0) / o->steps, cpu = (process_cpu_now() - c0) / o->steps;
     const long allocs = BENCH_COUNTS_ALLOCS ? allocs_now() - a0 : -1;
     const double rate = o->batch / dt, rss = peak_rss_mb();
     if (o->json)
@@ -665,52 +665,52 @@ static int cmd_train(const model_opts *o, const trm_kernels *k) {
                "\"example_supervision_steps_per_s\": %.4f, \"s_per_step\": %.4f, \"cpu_s_per_step\": %.4f, "
                "\"peak_rss_mb\": %.1f, \"trainer_rss_mb\": %.1f, \"allocs_in_steps\": %ld, \"loss\": %.5f, "
                "\"load\": %.2f}\n",
-               trm_kernels_name(k), trm_precision_name(trm_model_precision(m)), trm_cli_threads(), o->batch, o->steps, o->h, o->w, o->hidden, o->heads, o->T,
+               trm_kernels_name(k), trm_precision_name(trm_model_precision(m)), trmn_cli_threads(), o->batch, o->steps, o->h, o->w, o->hidden, o->heads, o->T,
                o->n, o->prefix, rate, dt, cpu, rss, rss - rss0, allocs, st.loss, loadavg());
     else
         printf("trm.c [%s, %s, %d threads]: %.3f example-supervision-steps/s (%.4f s/step, %.4f CPU s/step), "
                "peak RSS %.1f MB, allocations in %d timed steps: %ld\n",
-               trm_kernels_name(k), trm_precision_name(trm_model_precision(m)), trm_cli_threads(), rate, dt, cpu, rss, o->steps, allocs);
+               trm_kernels_name(k), trm_precision_name(trm_model_precision(m)), trmn_cli_threads(), rate, dt, cpu, rss, o->steps, allocs);
     if (o->profile) prof_print(dt, o->steps);
     free(in), free(lab);
     trm_trainer_free(t);
     trm_model_free(m);
-    return TRM_EXIT_OK;
+    return TRMN_EXIT_OK;
 }
 
 static int cmd_solve(const model_opts *o, const trm_kernels *k) {
     trm_model *m = make_model(o, k);
-    if (!m) return TRM_EXIT_RUNTIME;
+    if (!m) return TRMN_EXIT_RUNTIME;
     trm_error err;
     trm_solver *s = trm_solver_create(m, o->batch, &err);
-    if (!s) return trm_cli_error(TOOL, "solver: %s", err.msg);
+    if (!s) return trmn_cli_error(TOOL, "solver: %s", err.msg);
     const int cells = o->h * o->w;
     uint8_t *in = malloc((size_t)o->batch * cells), *lab = malloc((size_t)o->batch * cells);
-    if (!in || !lab) return trm_cli_error(TOOL, "out of memory");
+    if (!in || !lab) return trmn_cli_error(TOOL, "out of memory");
     trm_rng r;
     trm_rng_seed(&r, 9);
     for (int i = 0; i < o->batch; i++) maze_like(&r, cells, in + (size_t)i * cells, lab + (size_t)i * cells);
-    if (trm_solver_reset(s, in, NULL, o->batch, &err) != TRM_OK) return trm_cli_error(TOOL, "reset: %s", err.msg);
+    if (trm_solver_reset(s, in, NULL, o->batch, &err) != TRM_OK) return trmn_cli_error(TOOL, "reset: %s", err.msg);
     trm_solver_pass(s); /* warm-up */
     double best = 1e30;
     for (int p = 0; p < o->passes; p++) {
-        double t = trm_cli_now();
+        double t = trmn_cli_now();
         trm_solver_pass(s);
-        t = trm_cli_now() - t;
+        t = trmn_cli_now() - t;
         if (t < best) best = t;
     }
     if (o->json)
         printf("{\"impl\": \"trm.c\", \"kernels\": \"%s\", \"precision\": \"%s\", \"threads\": %d, \"batch\": %d, \"grid\": [%d, %d], "
                "\"hidden\": %d, \"heads\": %d, \"n\": %d, \"prefix\": %d, \"ms_per_pass\": %.3f, \"load\": %.2f}\n",
-               trm_kernels_name(k), trm_precision_name(trm_model_precision(m)), trm_cli_threads(), o->batch, o->h, o->w,
+               trm_kernels_name(k), trm_precision_name(trm_model_precision(m)), trmn_cli_threads(), o->batch, o->h, o->w,
                o->hidden, o->heads, o->n, o->prefix, best * 1e3, loadavg());
     else
         printf("trm.c [%s, %s, %d threads]: %.3f ms per refinement pass (best of %d), batch %d\n", trm_kernels_name(k),
-               trm_precision_name(trm_model_precision(m)), trm_cli_threads(), best * 1e3, o->passes, o->batch);
+               trm_precision_name(trm_model_precision(m)), trmn_cli_threads(), best * 1e3, o->passes, o->batch);
     free(in), free(lab);
     trm_solver_free(s);
     trm_model_free(m);
-    return TRM_EXIT_OK;
+    return TRMN_EXIT_OK;
 }
 
 /* ---- command line -------------------------------------------------------------------------- */
@@ -723,14 +723,14 @@ static int usage(void) {
            "                 [--batch B] [--steps S] [--passes P] [--precision f32|bf16|auto] [--json] [--profile]\n"
            "Defaults: the official maze model (30 30, hidden 512, 8 heads, T 3, n 4, prefix 16), batch 8,\n"
            "3 timed steps, 5 passes, gemm reps 5 with sets avx2,avx512,avx512bf16 and dtype both.\n%s",
-           TRM_CLI_COMMON_HELP);
-    return TRM_EXIT_OK;
+           TRMN_CLI_COMMON_HELP);
+    return TRMN_EXIT_OK;
 }
 
 static int int_arg(int argc, char **argv, int *i, long lo, long hi, int *out) {
     long v;
-    if (*i + 1 >= argc || trm_cli_parse_long(argv[*i + 1], lo, hi, &v))
-        return trm_cli_usage_error(TOOL, "%s needs a number in [%ld, %ld]", argv[*i], lo, hi);
+    if (*i + 1 >= argc || trmn_cli_parse_long(argv[*i + 1], lo, hi, &v))
+        return trmn_cli_usage_error(TOOL, "%s needs a number in [%ld, %ld]", argv[*i], lo, hi);
     *out = (int)v;
     (*i)++;
     return 0;
@@ -764,11 +764,11 @@ int main(int argc, char **argv) {
         else if (!strcmp(a, "--dtype") && i + 1 < argc) {
             const char *d = argv[++i];
             dtypes = !strcmp(d, "f32") ? 1 : !strcmp(d, "bf16") ? 2 : !strcmp(d, "both") ? 3 : 0;
-            if (!dtypes) rc = trm_cli_usage_error(TOOL, "--dtype '%s': expected f32, bf16 or both", d);
+            if (!dtypes) rc = trmn_cli_usage_error(TOOL, "--dtype '%s': expected f32, bf16 or both", d);
         }
         else if (!strcmp(a, "--kernels") && i + 1 < argc) kernels = argv[++i];
         else if (!strcmp(a, "--precision") && i + 1 < argc) o.precision = argv[++i];
-        else rc = trm_cli_usage_error(TOOL, "unknown or incomplete option '%s'", a);
+        else rc = trmn_cli_usage_error(TOOL, "unknown or incomplete option '%s'", a);
     }
     if (rc) return rc;
     if (threads > 0) set_threads(threads);
@@ -776,13 +776,13 @@ int main(int argc, char **argv) {
         printf("FMA peak probe, one thread: AVX-512 %.1f GFLOP/s, AVX2 %.1f GFLOP/s; vdpbf16ps %.1f GFLOP/s "
                "(load %.2f)\n",
                peak_gflops("avx512"), peak_gflops("avx2"), peak_gflops("avx512bf16"), loadavg());
-        return TRM_EXIT_OK;
+        return TRMN_EXIT_OK;
     }
     if (!strcmp(cmd, "scaling")) return cmd_scaling(threads);
     if (!strcmp(cmd, "gemm")) return cmd_gemm(reps, sets, threads > 0 ? threads : 1, blas, only, dtypes);
-    const trm_kernels *k = trm_cli_kernels(TOOL, kernels);
-    if (!k) return TRM_EXIT_USAGE;
+    const trm_kernels *k = trmn_cli_kernels(TOOL, kernels);
+    if (!k) return TRMN_EXIT_USAGE;
     if (!strcmp(cmd, "train")) return cmd_train(&o, k);
     if (!strcmp(cmd, "solve")) return cmd_solve(&o, k);
-    return trm_cli_usage_error(TOOL, "unknown command '%s' (peak, scaling, gemm, train or solve)", cmd);
+    return trmn_cli_usage_error(TOOL, "unknown command '%s' (peak, scaling, gemm, train or solve)", cmd);
 }

@@ -27,6 +27,7 @@ static const char USAGE[] =
     "  --limit K        only the first K mazes\n"
     "  --steps N        supervision steps (default: the model's halt_max_steps)\n"
     "  --early-halt     freeze each maze's answer at the first step whose q_halt logit is > 0\n"
+    "                   and whose answer equals the previous step's (core's halting rule)\n"
     "                   (mean steps then says how many were used)\n"
     "  --by-length      also break exact and valid-optimal accuracy down by the shortest path\n"
     "                   length of the mazes (at most 12 ranges of equal width)\n"
@@ -45,7 +46,7 @@ typedef struct args {
     const char *model, *csv;
     long limit, steps, batch;
     int early_halt, json, by_length;
-    trm_cli_common common;
+    trmn_cli_common common;
 } args;
 
 static int parse_args(int argc, char **argv, args *a) {
@@ -54,13 +55,13 @@ static int parse_args(int argc, char **argv, args *a) {
     memset(a, 0, sizeof *a);
     a->batch = 64;
     for (int i = 1; i < argc;) {
-        trm_cli_opt o;
-        if (trm_cli_next(TOOL, argc, argv, &i, flags, values, &o)) return TRM_EXIT_USAGE;
-        int c = trm_cli_common_option(TOOL, &o, &a->common);
+        trmn_cli_opt o;
+        if (trmn_cli_next(TOOL, argc, argv, &i, flags, values, &o)) return TRMN_EXIT_USAGE;
+        int c = trmn_cli_common_option(TOOL, &o, &a->common);
         if (c < 0) return -c;
         if (c) continue;
         if (!strcmp(o.key, "--help")) {
-            printf(USAGE, TRM_CLI_COMMON_HELP);
+            printf(USAGE, TRMN_CLI_COMMON_HELP);
             exit(0);
         } else if (!strcmp(o.key, "--model")) a->model = o.value;
         else if (!strcmp(o.key, "--csv")) a->csv = o.value;
@@ -68,33 +69,33 @@ static int parse_args(int argc, char **argv, args *a) {
         else if (!strcmp(o.key, "--json")) a->json = 1;
         else if (!strcmp(o.key, "--by-length")) a->by_length = 1;
         else if (!strcmp(o.key, "--limit")) {
-            if (trm_cli_parse_long(o.value, 1, 1000000000L, &a->limit))
-                return trm_cli_usage_error(TOOL, "--limit '%s': expected a positive integer", o.value);
+            if (trmn_cli_parse_long(o.value, 1, 1000000000L, &a->limit))
+                return trmn_cli_usage_error(TOOL, "--limit '%s': expected a positive integer", o.value);
         } else if (!strcmp(o.key, "--steps")) {
-            if (trm_cli_parse_long(o.value, 1, 100000, &a->steps))
-                return trm_cli_usage_error(TOOL, "--steps '%s': expected an integer in [1, 100000]", o.value);
+            if (trmn_cli_parse_long(o.value, 1, 100000, &a->steps))
+                return trmn_cli_usage_error(TOOL, "--steps '%s': expected an integer in [1, 100000]", o.value);
         } else if (!strcmp(o.key, "--batch")) {
-            if (trm_cli_parse_long(o.value, 1, 65536, &a->batch))
-                return trm_cli_usage_error(TOOL, "--batch '%s': expected an integer in [1, 65536]", o.value);
-        } else return trm_cli_usage_error(TOOL, "unknown option '%s'", o.key);
+            if (trmn_cli_parse_long(o.value, 1, 65536, &a->batch))
+                return trmn_cli_usage_error(TOOL, "--batch '%s': expected an integer in [1, 65536]", o.value);
+        } else return trmn_cli_usage_error(TOOL, "unknown option '%s'", o.key);
     }
-    if (!a->model) return trm_cli_usage_error(TOOL, "missing --model FILE");
-    if (!a->csv) return trm_cli_usage_error(TOOL, "missing --csv FILE");
+    if (!a->model) return trmn_cli_usage_error(TOOL, "missing --model FILE");
+    if (!a->csv) return trmn_cli_usage_error(TOOL, "missing --csv FILE");
     return 0;
 }
 
 typedef struct prog_ctx {
-    trm_progress p;
+    trmn_progress p;
     double t0;
 } prog_ctx;
 
 static void on_progress(void *user, long done, long total) {
     prog_ctx *c = user;
     char bar[64], eta[32];
-    const double dt = trm_cli_now() - c->t0;
-    trm_progress_bar(bar, sizeof bar, (double)done, (double)total, 30);
-    trm_format_duration(eta, sizeof eta, done ? dt / (double)done * (double)(total - done) : -1);
-    trm_progress_update(&c->p, 0, "%s %ld/%ld mazes  %.1f mazes/s  ETA %s", bar, done, total, dt > 0 ? done / dt : 0.0, eta);
+    const double dt = trmn_cli_now() - c->t0;
+    trmn_progress_bar(bar, sizeof bar, (double)done, (double)total, 30);
+    trmn_format_duration(eta, sizeof eta, done ? dt / (double)done * (double)(total - done) : -1);
+    trmn_progress_update(&c->p, 0, "%s %ld/%ld mazes  %.1f mazes/s  ETA %s", bar, done, total, dt > 0 ? done / dt : 0.0, eta);
 }
 
 /* --by-length: mazes grouped by shortest path length (BFS) into at most 12 ranges of equal
@@ -139,61 +140,60 @@ int main(int argc, char **argv) {
     args a;
     int rc = parse_args(argc, argv, &a);
     if (rc) return rc;
-    const trm_kernels *k = trm_cli_kernels(TOOL, a.common.kernels);
-    if (!k) return TRM_EXIT_USAGE;
-    trm_cli_apply_threads(a.common.threads);
-    char err[1024];
-    trm_model *m = trm_load_model_file(a.model, err, sizeof err);
-    if (!m) return trm_cli_error(TOOL, "%s", err);
+    const trm_kernels *k = trmn_cli_kernels(TOOL, a.common.kernels);
+    if (!k) return TRMN_EXIT_USAGE;
+    trmn_cli_apply_threads(a.common.threads);
+    trm_error e;
+    trm_model *m = trmn_load_model_file(a.model, &e);
+    if (!m) return trmn_cli_error(TOOL, "%s", e.msg);
     trm_model_set_kernels(m, k);
-    if ((rc = trm_cli_apply_precision(TOOL, m, a.common.precision))) {
+    if ((rc = trmn_cli_apply_precision(TOOL, m, a.common.precision))) {
         trm_model_free(m);
         return rc;
     }
     const trm_config *cfg = trm_model_config(m);
-    trm_csv_dataset d;
-    trm_error e;
+    trmn_csv_dataset d;
     /* Read with the model's task and grid size, so a file of another size fails on its first row. */
-    if (trm_csv_read(a.csv, cfg->task, cfg->grid_height, cfg->grid_width, &d, &e) != TRM_OK) {
-        rc = trm_cli_error(TOOL, "%s (the model %s is for %dx%d grids)", e.msg, a.model, cfg->grid_height, cfg->grid_width);
+    if (trmn_csv_read(a.csv, cfg->task, cfg->grid_height, cfg->grid_width, &d, &e) != TRM_OK) {
+        rc = trmn_cli_error(TOOL, "%s (the model %s is for %dx%d grids)", e.msg, a.model, cfg->grid_height, cfg->grid_width);
         trm_model_free(m);
         return rc;
     }
     long count = (long)d.count;
     if (a.limit && a.limit < count) count = a.limit;
     prog_ctx pc;
-    trm_progress_init(&pc.p, stderr, -1);
-    pc.t0 = trm_cli_now();
+    trmn_progress_init(&pc.p, stderr, -1);
+    pc.t0 = trmn_cli_now();
     const int steps = a.steps ? (int)a.steps : cfg->halt_max_steps;
     trm_maze_verdict *verdicts = a.by_length ? calloc((size_t)count, sizeof *verdicts) : NULL;
     if (a.by_length && !verdicts) {
-        trm_csv_free(&d);
+        trmn_csv_free(&d);
         trm_model_free(m);
-        return trm_cli_error(TOOL, "out of memory");
+        return trmn_cli_error(TOOL, "out of memory");
     }
-    trm_eval_options o = {.steps = steps, .batch = (int)a.batch, .mode = a.early_halt ? TRM_EVAL_HALT : TRM_EVAL_FIXED,
-                          .progress = trm_cli_isatty(stderr) ? on_progress : NULL, .user = &pc,
+    trmn_eval_options o = {.steps = steps, .batch = (int)a.batch, .mode = a.early_halt ? TRMN_EVAL_HALT : TRMN_EVAL_FIXED,
+                          .progress = trmn_cli_isatty(stderr) ? on_progress : NULL, .user = &pc,
                           .verdict_fixed = a.early_halt ? NULL : verdicts, .verdict_halt = a.early_halt ? verdicts : NULL};
-    trm_eval_metrics f, h;
-    rc = trm_evaluate(m, d.questions, d.answers, count, 1, &o, &f, &h, err, sizeof err);
-    trm_progress_end(&pc.p);
-    const double secs = trm_cli_now() - pc.t0;
-    if (rc) {
-        rc = trm_cli_error(TOOL, "%s: data row %s", a.csv, err + (strncmp(err, "maze ", 5) ? 0 : 5));
+    trmn_eval_metrics f, h;
+    const trm_status st = trmn_evaluate(m, d.questions, d.answers, count, 1, &o, &f, &h, &e);
+    trmn_progress_end(&pc.p);
+    const double secs = trmn_cli_now() - pc.t0;
+    if (st != TRM_OK) {
+        rc = trmn_cli_error(TOOL, "%s: data row %s", a.csv, e.msg + (strncmp(e.msg, "maze ", 5) ? 0 : 5));
     } else {
-        const trm_eval_metrics *r = a.early_halt ? &h : &f;
+        const trmn_eval_metrics *r = a.early_halt ? &h : &f;
         const double rate = secs > 0 ? (double)count / secs : 0.0;
         if (a.json) {
-            char *model = trm_cli_json_quote(a.model), *csv = trm_cli_json_quote(a.csv);
+            char *model = trmn_cli_json_quote(a.model), *csv = trmn_cli_json_quote(a.csv);
             if (!model || !csv) {
-                rc = trm_cli_error(TOOL, "out of memory");
+                rc = trmn_cli_error(TOOL, "out of memory");
             } else {
                 printf("{\"model\": %s, \"csv\": %s, \"count\": %ld, \"exact_accuracy\": %.6g, "
                        "\"valid_optimal_accuracy\": %.6g, \"cell_accuracy\": %.6g, \"path_cell_accuracy\": %.6g, "
                        "\"mean_steps\": %.6g, \"steps\": %d, \"early_halt\": %s, \"seconds\": %.3f, "
                        "\"mazes_per_s\": %.6g, \"precision\": \"%s\"",
-                       model, csv, r->count, trm_eval_exact(r), trm_eval_valid_optimal(r), trm_eval_cell_accuracy(r),
-                       trm_eval_path_accuracy(r), trm_eval_mean_steps(r), steps, a.early_halt ? "true" : "false", secs,
+                       model, csv, r->count, trmn_eval_exact(r), trmn_eval_valid_optimal(r), trmn_eval_cell_accuracy(r),
+                       trmn_eval_path_accuracy(r), trmn_eval_mean_steps(r), steps, a.early_halt ? "true" : "false", secs,
                        rate, trm_precision_name(trm_model_precision(m)));
                 if (verdicts) print_by_length(verdicts, count, 1);
                 printf("}\n");
@@ -202,18 +202,18 @@ int main(int argc, char **argv) {
         } else {
             printf("%s on %s: %ld mazes %dx%d, %d supervision steps%s\n", a.model, a.csv, r->count, cfg->grid_height,
                    cfg->grid_width, steps, a.early_halt ? " with early halting" : "");
-            printf("  exact            %.4f  (%ld/%ld)\n", trm_eval_exact(r), r->exact, r->count);
-            printf("  valid-optimal    %.4f  (%ld/%ld)\n", trm_eval_valid_optimal(r), r->optimal, r->count);
-            printf("  cell accuracy    %.4f\n", trm_eval_cell_accuracy(r));
-            printf("  path-cell acc.   %.4f\n", trm_eval_path_accuracy(r));
-            printf("  mean steps       %.2f\n", trm_eval_mean_steps(r));
-            printf("  speed            %.1f mazes/s (%.2f s, %d thread%s, %s kernels, %s)\n", rate, secs, trm_cli_threads(),
-                   trm_cli_threads() == 1 ? "" : "s", trm_kernels_name(k), trm_precision_name(trm_model_precision(m)));
+            printf("  exact            %.4f  (%ld/%ld)\n", trmn_eval_exact(r), r->exact, r->count);
+            printf("  valid-optimal    %.4f  (%ld/%ld)\n", trmn_eval_valid_optimal(r), r->optimal, r->count);
+            printf("  cell accuracy    %.4f\n", trmn_eval_cell_accuracy(r));
+            printf("  path-cell acc.   %.4f\n", trmn_eval_path_accuracy(r));
+            printf("  mean steps       %.2f\n", trmn_eval_mean_steps(r));
+            printf("  speed            %.1f mazes/s (%.2f s, %d thread%s, %s kernels, %s)\n", rate, secs, trmn_cli_threads(),
+                   trmn_cli_threads() == 1 ? "" : "s", trm_kernels_name(k), trm_precision_name(trm_model_precision(m)));
             if (verdicts) print_by_length(verdicts, count, 0);
         }
     }
     free(verdicts);
-    trm_csv_free(&d);
+    trmn_csv_free(&d);
     trm_model_free(m);
     return rc;
 }

@@ -44,11 +44,11 @@ static void stats(const float *x, size_t n, double *mn, double *mx, double *mean
     *sd = n ? sqrt(s2 / (double)n) : 0;
 }
 
-static void print_config(const trm_model *m, const trm_st_file *f) {
+static void print_config(const trm_model *m, const trmn_st_file *f) {
     const trm_config *c = trm_model_config(m);
     const trm_dims *d = trm_model_dims(m);
     static const char *const POS[] = {"rope", "learned", "none"};
-    const char *format = trm_st_metadata(f, "format");
+    const char *format = trmn_st_metadata(f, "format");
     printf("format           %s\n", format ? format : "(none)");
     printf("grid             %d x %d (seq_len %d), vocab %d\n", c->grid_height, c->grid_width, d->grid, c->vocab_size);
     printf("hidden_size      %d   num_heads %d (head_dim %d)   expansion %g (SwiGLU %d)\n", c->hidden_size, c->num_heads,
@@ -64,49 +64,49 @@ static void print_config(const trm_model *m, const trm_st_file *f) {
     printf("parameters       %zu trainable (+ %zu buffer values: H_init, L_init, puzzle table)\n", d->n_params, d->n_buffers);
     printf("passes per solve %d supervision steps x %d recursions = %d\n", c->halt_max_steps, c->H_cycles,
            c->halt_max_steps * c->H_cycles);
-    const char *training = trm_st_metadata(f, "training");
+    const char *training = trmn_st_metadata(f, "training");
     printf("trained on       %s\n", training ? training : "(not recorded)");
 }
 
 int main(int argc, char **argv) {
     const char *path = NULL;
-    trm_cli_common common = {0, NULL, NULL};
+    trmn_cli_common common = {0, NULL, NULL};
     static const char *const values[] = {"--model", NULL};
     for (int i = 1; i < argc;) {
-        trm_cli_opt o;
-        if (trm_cli_next(TOOL, argc, argv, &i, NULL, values, &o)) return TRM_EXIT_USAGE;
-        int c = trm_cli_common_option(TOOL, &o, &common);
+        trmn_cli_opt o;
+        if (trmn_cli_next(TOOL, argc, argv, &i, NULL, values, &o)) return TRMN_EXIT_USAGE;
+        int c = trmn_cli_common_option(TOOL, &o, &common);
         if (c < 0) return -c;
         if (c) continue;
         if (!strcmp(o.key, "--help")) {
-            printf(USAGE, TRM_CLI_COMMON_HELP);
+            printf(USAGE, TRMN_CLI_COMMON_HELP);
             return 0;
         } else if (!strcmp(o.key, "--model")) path = o.value;
-        else return trm_cli_usage_error(TOOL, "unknown option '%s'", o.key);
+        else return trmn_cli_usage_error(TOOL, "unknown option '%s'", o.key);
     }
-    if (!path) return trm_cli_usage_error(TOOL, "missing --model FILE");
-    if (!trm_cli_kernels(TOOL, common.kernels)) return TRM_EXIT_USAGE;
-    trm_cli_apply_threads(common.threads);
-    char err[1024];
+    if (!path) return trmn_cli_usage_error(TOOL, "missing --model FILE");
+    if (!trmn_cli_kernels(TOOL, common.kernels)) return TRMN_EXIT_USAGE;
+    trmn_cli_apply_threads(common.threads);
+    trm_error e;
     uint8_t *buf;
     size_t len;
-    if (trm_read_file(path, 0, &buf, &len, err, sizeof err)) return trm_cli_error(TOOL, "%s", err);
-    trm_st_file f;
-    if (trm_st_parse(buf, len, &f, err, sizeof err)) {
+    if (trmn_read_file(path, 0, &buf, &len, &e) != TRM_OK) return trmn_cli_error(TOOL, "%s", e.msg);
+    trmn_st_file f;
+    if (trmn_st_parse(buf, len, &f, &e) != TRM_OK) {
         free(buf);
-        return trm_cli_error(TOOL, "%s: %s", path, err);
+        return trmn_cli_error(TOOL, "%s: %s", path, e.msg);
     }
-    trm_model *m = trm_load_model_st(&f, NULL, NULL, NULL, err, sizeof err);
+    trm_model *m = trmn_load_model_st(&f, NULL, NULL, NULL, &e);
     if (!m) {
-        trm_st_free(&f);
+        trmn_st_free(&f);
         free(buf);
-        return trm_cli_error(TOOL, "%s: %s", path, err);
+        return trmn_cli_error(TOOL, "%s: %s", path, e.msg);
     }
     printf("%s (%zu bytes, %d tensors)\n", path, len, f.n_tensors);
     print_config(m, &f);
     printf("\n%-46s %-12s %-5s %11s %11s %11s %11s\n", "tensor", "shape", "dtype", "min", "max", "mean", "std");
     for (int i = 0; i < f.n_tensors; i++) {
-        const trm_st_tensor *t = &f.tensors[i];
+        const trmn_st_tensor *t = &f.tensors[i];
         char shape[48] = "[";
         for (int k = 0; k < t->ndim; k++) {
             size_t l = strlen(shape);
@@ -117,14 +117,14 @@ int main(int argc, char **argv) {
         double mn, mx, mean, sd;
         if (idx >= 0) {
             stats(trm_model_tensor_data(m, idx), trm_model_tensor(m, idx)->size, &mn, &mx, &mean, &sd);
-            printf("%-46s %-12s %-5s %11.4g %11.4g %11.4g %11.4g\n", t->name, shape, trm_st_dtype_name(t->dtype), mn, mx,
+            printf("%-46s %-12s %-5s %11.4g %11.4g %11.4g %11.4g\n", t->name, shape, trmn_st_dtype_name(t->dtype), mn, mx,
                    mean, sd);
         } else {
-            printf("%-46s %-12s %-5s (not a model tensor)\n", t->name, shape, trm_st_dtype_name(t->dtype));
+            printf("%-46s %-12s %-5s (not a model tensor)\n", t->name, shape, trmn_st_dtype_name(t->dtype));
         }
     }
     trm_model_free(m);
-    trm_st_free(&f);
+    trmn_st_free(&f);
     free(buf);
     return 0;
 }

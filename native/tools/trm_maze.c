@@ -15,6 +15,7 @@
 #endif
 
 #include "csv.h"
+#include "fileio.h"
 #include "maze.h"
 
 static const char USAGE[] =
@@ -172,7 +173,7 @@ static int cmp_int(const void *x, const void *y) {
 static int generate(const args *a, uint8_t *q, uint8_t *l, int *len) {
     size_t cells = (size_t)a->height * (size_t)a->width, wsb = trm_maze_workspace_bytes(a->height, a->width);
     int failed = 0;
-    char first[320] = ""; /* the first failure's message */
+    char first[sizeof(trm_error) + 32] = ""; /* the first failure's message */
 #pragma omp parallel reduction(| : failed)
     {
         void *ws = malloc(wsb);
@@ -228,33 +229,33 @@ static void summary(const args *a, const uint8_t *q, const int *len, double secs
 
 static int write_out(const args *a, const uint8_t *q, const uint8_t *l, const int *len) {
     size_t cells = (size_t)a->height * (size_t)a->width;
-    trm_csv_dataset d;
+    trmn_csv_dataset d;
     trm_error err;
-    trm_csv_init(&d, trm_task_find("maze"), a->height, a->width);
+    trmn_csv_init(&d, trm_task_find("maze"), a->height, a->width);
     int rc = 0;
     for (long k = 0; k < a->count && !rc; k++) {
         char src[160];
         snprintf(src, sizeof src, "trm-maze/%s/%dx%d/min=%d%s/seed=%" PRIu64 "/k=%ld",
                  trm_maze_algorithm_name(a->opt.algorithm), a->height, a->width, a->opt.min_path,
                  a->unique ? "/unique" : "", a->seed, k);
-        if (trm_csv_append(&d, src, q + (size_t)k * cells, l + (size_t)k * cells, len[k], &err) != TRM_OK) rc = 1;
+        if (trmn_csv_append(&d, src, q + (size_t)k * cells, l + (size_t)k * cells, len[k], &err) != TRM_OK) rc = 1;
     }
     if (!rc && !strcmp(a->out, "-")) {
         char *text;
         size_t n;
-        if (trm_csv_format(&d, &text, &n, &err) != TRM_OK) rc = 1;
+        if (trmn_csv_format(&d, &text, &n, &err) != TRM_OK) rc = 1;
         else {
             if (fwrite(text, 1, n, stdout) != n || fflush(stdout)) {
-                snprintf(err.msg, sizeof err.msg, "writing to standard output failed");
+                trmn_error_set(&err, TRM_E_INVALID, "writing to standard output failed");
                 rc = 1;
             }
             free(text);
         }
-    } else if (!rc && trm_csv_write(a->out, &d, &err) != TRM_OK) {
+    } else if (!rc && trmn_csv_write(a->out, &d, &err) != TRM_OK) {
         rc = 1;
     }
     if (rc) fprintf(stderr, "trm-maze: %s\n", err.msg);
-    trm_csv_free(&d);
+    trmn_csv_free(&d);
     return rc;
 }
 

@@ -32,7 +32,8 @@ static const char USAGE[] =
     "                   cells become open cells for the question and it serves as the label.\n"
     "  --csv FILE --row K  data row K (1 = first row after the header) of an HRM CSV dataset\n"
     "  --steps N        supervision steps (default: the model's halt_max_steps)\n"
-    "  --early-halt     stop at the first supervision step whose q_halt logit is > 0\n"
+    "  --early-halt     stop at the first supervision step whose q_halt logit is > 0 and\n"
+    "                   whose answer equals the previous step's (core's halting rule)\n"
     "  --trace FILE     write every refinement pass as JSON (grid, per-cell confidence, q_halt)\n"
     "  --quiet          print only the verdict line\n"
     "  --color, --no-color  force ANSI colours on or off (default: on for a terminal)\n"
@@ -46,7 +47,7 @@ typedef struct args {
     const char *model, *maze, *csv, *trace;
     long row, steps;
     int early_halt, quiet, color;
-    trm_cli_common common;
+    trmn_cli_common common;
 } args;
 
 static int parse_args(int argc, char **argv, args *a) {
@@ -55,13 +56,13 @@ static int parse_args(int argc, char **argv, args *a) {
     memset(a, 0, sizeof *a);
     a->color = -1;
     for (int i = 1; i < argc;) {
-        trm_cli_opt o;
-        if (trm_cli_next(TOOL, argc, argv, &i, flags, values, &o)) return TRM_EXIT_USAGE;
-        int c = trm_cli_common_option(TOOL, &o, &a->common);
+        trmn_cli_opt o;
+        if (trmn_cli_next(TOOL, argc, argv, &i, flags, values, &o)) return TRMN_EXIT_USAGE;
+        int c = trmn_cli_common_option(TOOL, &o, &a->common);
         if (c < 0) return -c;
         if (c) continue;
         if (!strcmp(o.key, "--help")) {
-            printf(USAGE, TRM_CLI_COMMON_HELP);
+            printf(USAGE, TRMN_CLI_COMMON_HELP);
             exit(0);
         } else if (!strcmp(o.key, "--model")) a->model = o.value;
         else if (!strcmp(o.key, "--maze")) a->maze = o.value;
@@ -72,17 +73,17 @@ static int parse_args(int argc, char **argv, args *a) {
         else if (!strcmp(o.key, "--color")) a->color = 1;
         else if (!strcmp(o.key, "--no-color")) a->color = 0;
         else if (!strcmp(o.key, "--row")) {
-            if (trm_cli_parse_long(o.value, 1, 1000000000L, &a->row))
-                return trm_cli_usage_error(TOOL, "--row '%s': expected a positive integer (1 = first data row)", o.value);
+            if (trmn_cli_parse_long(o.value, 1, 1000000000L, &a->row))
+                return trmn_cli_usage_error(TOOL, "--row '%s': expected a positive integer (1 = first data row)", o.value);
         } else if (!strcmp(o.key, "--steps")) {
-            if (trm_cli_parse_long(o.value, 1, 100000, &a->steps))
-                return trm_cli_usage_error(TOOL, "--steps '%s': expected an integer in [1, 100000]", o.value);
-        } else return trm_cli_usage_error(TOOL, "unknown option '%s'", o.key);
+            if (trmn_cli_parse_long(o.value, 1, 100000, &a->steps))
+                return trmn_cli_usage_error(TOOL, "--steps '%s': expected an integer in [1, 100000]", o.value);
+        } else return trmn_cli_usage_error(TOOL, "unknown option '%s'", o.key);
     }
-    if (!a->model) return trm_cli_usage_error(TOOL, "missing --model FILE");
-    if (!!a->maze == !!a->csv) return trm_cli_usage_error(TOOL, "give either --maze FILE.txt or --csv FILE.csv --row K");
-    if (a->csv && !a->row) return trm_cli_usage_error(TOOL, "--csv needs --row K");
-    if (a->maze && a->row) return trm_cli_usage_error(TOOL, "--row goes with --csv, not --maze");
+    if (!a->model) return trmn_cli_usage_error(TOOL, "missing --model FILE");
+    if (!!a->maze == !!a->csv) return trmn_cli_usage_error(TOOL, "give either --maze FILE.txt or --csv FILE.csv --row K");
+    if (a->csv && !a->row) return trmn_cli_usage_error(TOOL, "--csv needs --row K");
+    if (a->maze && a->row) return trmn_cli_usage_error(TOOL, "--row goes with --csv, not --maze");
     return 0;
 }
 
@@ -92,8 +93,8 @@ static int parse_args(int argc, char **argv, args *a) {
 static int read_maze_text(const char *path, int h, int w, uint8_t *tokens) {
     uint8_t *buf;
     size_t len;
-    char err[600];
-    if (trm_read_file(path, 1u << 24, &buf, &len, err, sizeof err)) return trm_cli_error(TOOL, "%s", err);
+    trm_error e;
+    if (trmn_read_file(path, 1u << 24, &buf, &len, &e) != TRM_OK) return trmn_cli_error(TOOL, "%s", e.msg);
     const char *p = (const char *)buf, *end = p + len;
     int line = 0, rc = 0;
     while (p < end && !rc) {
@@ -104,29 +105,28 @@ static int read_maze_text(const char *path, int h, int w, uint8_t *tokens) {
         if (line > h) {
             for (size_t i = 0; i < n && !rc; i++)
                 if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
-                    rc = trm_cli_error(TOOL, "%s: line %d: the maze has more than %d rows (the model is for %dx%d grids)",
-                                       path, line, h, h, w);
+                    rc = trmn_cli_error(TOOL, "%s: line %d: the maze has more than %d rows (the model is for %dx%d grids)",
+                                        path, line, h, h, w);
         } else if (n != (size_t)w) {
-            rc = trm_cli_error(TOOL, "%s: line %d has %zu characters, expected %d (the model is for %dx%d grids; "
-                               "trailing spaces are open cells and count)", path, line, n, w, h, w);
+            rc = trmn_cli_error(TOOL, "%s: line %d has %zu characters, expected %d (the model is for %dx%d grids; "
+                                "trailing spaces are open cells and count)", path, line, n, w, h, w);
         } else {
-            trm_error e;
             if (trm_maze_tokenize(p, n, 1, w, tokens + (size_t)(line - 1) * w, &e) != TRM_OK) {
                 /* e names row 0 of the 1-row grid; report the file line and column instead */
                 size_t col = 0;
                 while (col < n && strchr(TRM_MAZE_CHARSET, p[col]) && p[col]) col++;
                 unsigned char ch = (unsigned char)p[col];
-                rc = trm_cli_error(TOOL, ch >= 0x20 && ch < 0x7f ?
-                                   "%s: line %d, column %zu: character '%c' is not one of \"# SGo\"" :
-                                   "%s: line %d, column %zu: byte 0x%02x is not one of \"# SGo\"", path, line, col + 1, ch);
+                rc = trmn_cli_error(TOOL, ch >= 0x20 && ch < 0x7f ?
+                                    "%s: line %d, column %zu: character '%c' is not one of \"# SGo\"" :
+                                    "%s: line %d, column %zu: byte 0x%02x is not one of \"# SGo\"", path, line, col + 1, ch);
             }
         }
         if (!nl) break;
         p = nl + 1;
     }
     if (!rc && line < h)
-        rc = trm_cli_error(TOOL, "%s: %d line%s, expected %d rows (the model is for %dx%d grids)", path, line,
-                           line == 1 ? "" : "s", h, h, w);
+        rc = trmn_cli_error(TOOL, "%s: %d line%s, expected %d rows (the model is for %dx%d grids)", path, line,
+                            line == 1 ? "" : "s", h, h, w);
     free(buf);
     return rc;
 }
@@ -165,7 +165,7 @@ typedef struct sbuf {
     int oom;
 } sbuf;
 
-static void sb_printf(sbuf *b, const char *fmt, ...) TRM_PRINTF(2, 3);
+static void sb_printf(sbuf *b, const char *fmt, ...) TRMN_PRINTF(2, 3);
 static void sb_printf(sbuf *b, const char *fmt, ...) {
     if (b->oom) return;
     for (;;) {
@@ -217,23 +217,23 @@ static void trace_pass(solve_ctx *c, int index, int step, int recursion, float q
 static int solve(solve_ctx *c) {
     trm_error e;
     trm_solver *s = trm_solver_create(c->m, 1, &e);
-    if (!s) return trm_cli_error(TOOL, "%s", e.msg);
+    if (!s) return trmn_cli_error(TOOL, "%s", e.msg);
     if (trm_solver_reset(s, c->q, NULL, 1, &e) != TRM_OK) {
         trm_solver_free(s);
-        return trm_cli_error(TOOL, "%s", e.msg);
+        return trmn_cli_error(TOOL, "%s", e.msg);
     }
     const int steps = c->a->steps ? (int)c->a->steps : trm_model_config(c->m)->halt_max_steps;
     int index = 0;
     c->steps_used = steps;
     for (int step = 1; step <= steps; step++) {
         for (int r = 1; r <= c->T; r++, index++) {
-            const double t0 = trm_cli_now();
+            const double t0 = trmn_cli_now();
             trm_solver_pass(s);
             trm_solver_read(s, c->tok, c->conf);
-            const double ms = (trm_cli_now() - t0) * 1e3;
+            const double ms = (trmn_cli_now() - t0) * 1e3;
             if (c->a->trace) trace_pass(c, index, step, r, r == c->T ? trm_solver_halt_logit(s, 0) : NAN, ms);
         }
-        if (c->a->early_halt && trm_solver_halt_logit(s, 0) > 0.0f) {
+        if (c->a->early_halt && trm_solver_halt_step(s, 0)) { /* core's halting rule */
             c->steps_used = step;
             break;
         }
@@ -249,12 +249,12 @@ static int report(solve_ctx *c, const trm_maze_verdict *v) {
         free(qc);
         free(ac);
         free(lc);
-        return trm_cli_error(TOOL, "out of memory");
+        return trmn_cli_error(TOOL, "out of memory");
     }
     trm_maze_detokenize(c->q, c->h, c->w, qc, NULL);
     trm_maze_detokenize(c->tok, c->h, c->w, ac, NULL);
     if (lc) trm_maze_detokenize(c->label, c->h, c->w, lc, NULL);
-    const int color = c->a->color >= 0 ? c->a->color : trm_cli_isatty(stdout);
+    const int color = c->a->color >= 0 ? c->a->color : trmn_cli_isatty(stdout);
     if (!c->a->quiet) print_grids(qc, ac, lc, c->h, c->w, color);
     printf("%d supervision step%s (%d passes): valid %s, optimal %s", c->steps_used, c->steps_used == 1 ? "" : "s",
            c->steps_used * c->T, yn[v->valid], yn[v->optimal]);
@@ -272,8 +272,8 @@ static int write_trace(solve_ctx *c, const trm_maze_verdict *v) {
     sbuf *b = &c->trace;
     sbuf h = {0};
     trm_maze_detokenize(c->q, c->h, c->w, c->chars, NULL);
-    char *model = trm_cli_json_quote(c->a->model);
-    if (!model) return trm_cli_error(TOOL, "out of memory for the trace");
+    char *model = trmn_cli_json_quote(c->a->model);
+    if (!model) return trmn_cli_error(TOOL, "out of memory for the trace");
     sb_printf(&h, "{\"model\": %s,\n  \"height\": %d, \"width\": %d, \"H_cycles\": %d, \"early_halt\": %s,\n  \"question\": ", model,
               c->h, c->w, c->T, c->a->early_halt ? "true" : "false");
     free(model);
@@ -291,10 +291,10 @@ static int write_trace(solve_ctx *c, const trm_maze_verdict *v) {
               "\"reason\": \"%s\"}\n}\n", c->steps_used, v->valid ? "true" : "false", v->optimal ? "true" : "false",
               !c->label ? "null" : v->exact ? "true" : "false", v->path_length, v->shortest_length, v->reason);
     int rc = 0;
-    char err[600];
-    if (h.oom || b->oom) rc = trm_cli_error(TOOL, "out of memory for the trace");
-    trm_io_part parts[2] = {{h.p, h.len}, {b->p, b->len}};
-    if (!rc && trm_write_file_parts(c->a->trace, parts, 2, err, sizeof err)) rc = trm_cli_error(TOOL, "%s", err);
+    trm_error e;
+    if (h.oom || b->oom) rc = trmn_cli_error(TOOL, "out of memory for the trace");
+    trmn_io_part parts[2] = {{h.p, h.len}, {b->p, b->len}};
+    if (!rc && trmn_write_file_parts(c->a->trace, parts, 2, &e) != TRM_OK) rc = trmn_cli_error(TOOL, "%s", e.msg);
     free(h.p);
     return rc;
 }
@@ -303,7 +303,7 @@ static int write_trace(solve_ctx *c, const trm_maze_verdict *v) {
 static int load_input(solve_ctx *c) {
     const args *a = c->a;
     if (a->maze) {
-        if (read_maze_text(a->maze, c->h, c->w, c->q)) return TRM_EXIT_RUNTIME;
+        if (read_maze_text(a->maze, c->h, c->w, c->q)) return TRMN_EXIT_RUNTIME;
         int has_path = 0;
         for (size_t i = 0; i < c->grid; i++) has_path |= c->q[i] == TRM_MAZE_PATH;
         if (has_path) { /* an answer grid: it is the label, its question has the path cleared */
@@ -316,17 +316,17 @@ static int load_input(solve_ctx *c) {
         }
         return 0;
     }
-    trm_csv_dataset d;
+    trmn_csv_dataset d;
     trm_error e;
-    if (trm_csv_read(a->csv, trm_model_config(c->m)->task, c->h, c->w, &d, &e) != TRM_OK)
-        return trm_cli_error(TOOL, "%s (the model is for %dx%d grids)", e.msg, c->h, c->w);
+    if (trmn_csv_read(a->csv, trm_model_config(c->m)->task, c->h, c->w, &d, &e) != TRM_OK)
+        return trmn_cli_error(TOOL, "%s (the model is for %dx%d grids)", e.msg, c->h, c->w);
     int rc = 0;
-    if ((size_t)a->row > d.count) rc = trm_cli_error(TOOL, "%s: --row %ld, but the file has %zu data rows", a->csv, a->row, d.count);
+    if ((size_t)a->row > d.count) rc = trmn_cli_error(TOOL, "%s: --row %ld, but the file has %zu data rows", a->csv, a->row, d.count);
     else {
         memcpy(c->q, d.questions + (size_t)(a->row - 1) * c->grid, c->grid);
         memcpy(c->label, d.answers + (size_t)(a->row - 1) * c->grid, c->grid);
     }
-    trm_csv_free(&d);
+    trmn_csv_free(&d);
     return rc;
 }
 
@@ -334,17 +334,17 @@ int main(int argc, char **argv) {
     args a;
     int rc = parse_args(argc, argv, &a);
     if (rc) return rc;
-    const trm_kernels *k = trm_cli_kernels(TOOL, a.common.kernels);
-    if (!k) return TRM_EXIT_USAGE;
-    trm_cli_apply_threads(a.common.threads);
-    char err[1024];
+    const trm_kernels *k = trmn_cli_kernels(TOOL, a.common.kernels);
+    if (!k) return TRMN_EXIT_USAGE;
+    trmn_cli_apply_threads(a.common.threads);
+    trm_error e;
     solve_ctx c;
     memset(&c, 0, sizeof c);
     c.a = &a;
-    c.m = trm_load_model_file(a.model, err, sizeof err);
-    if (!c.m) return trm_cli_error(TOOL, "%s", err);
+    c.m = trmn_load_model_file(a.model, &e);
+    if (!c.m) return trmn_cli_error(TOOL, "%s", e.msg);
     trm_model_set_kernels(c.m, k);
-    if ((rc = trm_cli_apply_precision(TOOL, c.m, a.common.precision))) {
+    if ((rc = trmn_cli_apply_precision(TOOL, c.m, a.common.precision))) {
         trm_model_free(c.m);
         return rc;
     }
@@ -359,16 +359,15 @@ int main(int argc, char **argv) {
     c.conf = malloc(c.grid * sizeof *c.conf);
     c.chars = malloc(c.grid + 1);
     void *ws = malloc(trm_maze_workspace_bytes(c.h, c.w));
-    if (!c.q || !c.label || !c.tok || !c.conf || !c.chars || !ws) rc = trm_cli_error(TOOL, "out of memory");
+    if (!c.q || !c.label || !c.tok || !c.conf || !c.chars || !ws) rc = trmn_cli_error(TOOL, "out of memory");
     if (!rc) rc = load_input(&c);
     trm_maze_verdict v;
-    trm_error e;
     /* check the question before spending time on it: exactly one S and one G */
     int shortest;
     if (!rc && trm_maze_count_shortest(c.q, c.h, c.w, 1, &shortest, &(int){0}, ws, &e) != TRM_OK)
-        rc = trm_cli_error(TOOL, "%s: %s", a.maze ? a.maze : a.csv, e.msg);
+        rc = trmn_cli_error(TOOL, "%s: %s", a.maze ? a.maze : a.csv, e.msg);
     if (!rc) rc = solve(&c);
-    if (!rc && trm_maze_verify(c.q, c.tok, c.label, c.h, c.w, ws, &v, &e) != TRM_OK) rc = trm_cli_error(TOOL, "%s", e.msg);
+    if (!rc && trm_maze_verify(c.q, c.tok, c.label, c.h, c.w, ws, &v, &e) != TRM_OK) rc = trmn_cli_error(TOOL, "%s", e.msg);
     if (!rc) rc = report(&c, &v);
     if (!rc && a.trace) rc = write_trace(&c, &v);
     free(c.q);

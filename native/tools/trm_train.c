@@ -69,7 +69,7 @@ typedef struct args {
     int n_sets;
     long total_steps;
     int force, quiet;
-    trm_cli_common common;
+    trmn_cli_common common;
 } args;
 
 static volatile sig_atomic_t g_stop = 0; /* the only global: set by the signal handler */
@@ -86,18 +86,18 @@ typedef struct window {
 
 typedef struct run {
     args a;
-    trm_run_config cfg;
+    trmn_run_config cfg;
     char *cfg_json;
-    char *training_json; /* trm_data_describe: the model files' __metadata__.training */
+    char *training_json; /* trmn_data_describe: the model files' __metadata__.training */
     char path_ckpt[1100], path_metrics[1100], path_model[1100], path_best[1100], path_config[1100];
-    trm_data *data;
+    trmn_data *data;
     trm_model *model, *eval_model;
     trm_trainer *t;
     uint8_t *inputs, *labels;
     FILE *metrics;
     int metrics_failed;  /* a metrics line could not be written: the run stops */
     int lock_fd;         /* flock on DIR/.lock: one trm-train per run directory */
-    trm_progress prog;
+    trmn_progress prog;
     window win;
     double t_start;      /* this process */
     long step0;          /* step at start of this process */
@@ -114,42 +114,42 @@ static int parse_args(int argc, char **argv, args *a) {
     static const char *const values[] = {"--config", "--out", "--resume", "--total-steps", "--set", NULL};
     memset(a, 0, sizeof *a);
     for (int i = 1; i < argc;) {
-        trm_cli_opt o;
-        if (trm_cli_next(TOOL, argc, argv, &i, flags, values, &o)) return TRM_EXIT_USAGE;
-        int c = trm_cli_common_option(TOOL, &o, &a->common);
+        trmn_cli_opt o;
+        if (trmn_cli_next(TOOL, argc, argv, &i, flags, values, &o)) return TRMN_EXIT_USAGE;
+        int c = trmn_cli_common_option(TOOL, &o, &a->common);
         if (c < 0) return -c;
         if (c) continue;
         if (!strcmp(o.key, "--help")) {
-            printf(USAGE, TRM_CLI_COMMON_HELP);
+            printf(USAGE, TRMN_CLI_COMMON_HELP);
             exit(0);
         } else if (!strcmp(o.key, "--config")) a->config = o.value;
         else if (!strcmp(o.key, "--out")) a->out = o.value;
         else if (!strcmp(o.key, "--resume")) a->resume = o.value;
         else if (!strcmp(o.key, "--set")) {
             if (a->n_sets == (int)(sizeof a->sets / sizeof a->sets[0]))
-                return trm_cli_usage_error(TOOL, "--set: at most %d times", a->n_sets);
+                return trmn_cli_usage_error(TOOL, "--set: at most %d times", a->n_sets);
             a->sets[a->n_sets++] = o.value;
         } else if (!strcmp(o.key, "--force")) a->force = 1;
         else if (!strcmp(o.key, "--quiet")) a->quiet = 1;
         else if (!strcmp(o.key, "--total-steps")) {
-            if (trm_cli_parse_long(o.value, 1, 1000000000000L, &a->total_steps))
-                return trm_cli_usage_error(TOOL, "--total-steps '%s': expected a positive integer", o.value);
-        } else return trm_cli_usage_error(TOOL, "unknown option '%s'", o.key);
+            if (trmn_cli_parse_long(o.value, 1, 1000000000000L, &a->total_steps))
+                return trmn_cli_usage_error(TOOL, "--total-steps '%s': expected a positive integer", o.value);
+        } else return trmn_cli_usage_error(TOOL, "unknown option '%s'", o.key);
     }
-    if (a->config && a->resume) return trm_cli_usage_error(TOOL, "give --config (new run) or --resume (continue), not both");
-    if (!a->config && !a->resume) return trm_cli_usage_error(TOOL, "missing --config FILE.json (or --resume CHECKPOINT)");
-    if (a->config && !a->out) return trm_cli_usage_error(TOOL, "missing --out DIR");
+    if (a->config && a->resume) return trmn_cli_usage_error(TOOL, "give --config (new run) or --resume (continue), not both");
+    if (!a->config && !a->resume) return trmn_cli_usage_error(TOOL, "missing --config FILE.json (or --resume CHECKPOINT)");
+    if (a->config && !a->out) return trmn_cli_usage_error(TOOL, "missing --out DIR");
     return 0;
 }
 
 /* ---- metrics ------------------------------------------------------------------------------ */
 
-static double wall_time(const run *r) { return (double)r->wall_us_before * 1e-6 + (trm_cli_now() - r->t_start); }
+static double wall_time(const run *r) { return (double)r->wall_us_before * 1e-6 + (trmn_cli_now() - r->t_start); }
 
 static void window_reset(run *r) {
     memset(&r->win, 0, sizeof r->win);
-    r->win.examples0 = trm_data_examples(r->data);
-    r->win.t0 = trm_cli_now();
+    r->win.examples0 = trmn_data_examples(r->data);
+    r->win.t0 = trmn_cli_now();
 }
 
 static void window_add(window *w, const trm_step_stats *s) {
@@ -173,17 +173,17 @@ static double ratio(double a, double b) { return b > 0 ? a / b : 0.0; }
 
 static void progress_line(run *r, long step, int force) {
     const window *w = &r->win;
-    const double dt = trm_cli_now() - w->t0, done = (double)(step - r->step0);
-    const double eta = done > 0 ? (trm_cli_now() - r->t_start) / done * (double)(r->cfg.total_steps - step) : -1;
+    const double dt = trmn_cli_now() - w->t0, done = (double)(step - r->step0);
+    const double eta = done > 0 ? (trmn_cli_now() - r->t_start) / done * (double)(r->cfg.total_steps - step) : -1;
     char e[32];
-    trm_format_duration(e, sizeof e, eta);
-    trm_progress_update(&r->prog, force,
-                        "step %ld/%ld  %.1f ex/s  lm %.4f  halt %.4f  cell %.4f  exact %.3f (halted %.3f)  "
-                        "path %.3f  lr %.2e  ETA %s",
-                        step, r->cfg.total_steps, ratio((double)(trm_data_examples(r->data) - w->examples0), dt),
-                        ratio(w->lm, (double)w->steps), ratio(w->halt, (double)w->steps),
-                        ratio(w->all_acc, (double)w->all_count), ratio(w->all_exact, (double)w->all_count),
-                        ratio(w->exact, (double)w->count), ratio((double)w->changed_ok, (double)w->changed), w->lr, e);
+    trmn_format_duration(e, sizeof e, eta);
+    trmn_progress_update(&r->prog, force,
+                         "step %ld/%ld  %.1f ex/s  lm %.4f  halt %.4f  cell %.4f  exact %.3f (halted %.3f)  "
+                         "path %.3f  lr %.2e  ETA %s",
+                         step, r->cfg.total_steps, ratio((double)(trmn_data_examples(r->data) - w->examples0), dt),
+                         ratio(w->lm, (double)w->steps), ratio(w->halt, (double)w->steps),
+                         ratio(w->all_acc, (double)w->all_count), ratio(w->all_exact, (double)w->all_count),
+                         ratio(w->exact, (double)w->count), ratio((double)w->changed_ok, (double)w->changed), w->lr, e);
 }
 
 /* One metrics line; a failed write (a full disk) stops the run rather than leave a half line
@@ -199,13 +199,13 @@ static void metrics_write(run *r, const char *line) {
 
 static int metrics_check(run *r) {
     if (!r->metrics_failed) return 0;
-    return trm_cli_error(TOOL, "cannot write %s: %s; stopped (the last checkpoint, step %ld, is kept)", r->path_metrics,
-                         strerror(r->metrics_failed), r->last_ckpt_step);
+    return trmn_cli_error(TOOL, "cannot write %s: %s; stopped (the last checkpoint, step %ld, is kept)", r->path_metrics,
+                          strerror(r->metrics_failed), r->last_ckpt_step);
 }
 
 static void log_train(run *r, long step) {
     const window *w = &r->win;
-    const double dt = trm_cli_now() - w->t0;
+    const double dt = trmn_cli_now() - w->t0;
     char line[1400];
     snprintf(line, sizeof line,
              "{\"type\": \"train\", \"step\": %ld, \"examples\": %llu, \"epoch\": %.6g, \"lm_loss\": %.6g, "
@@ -213,12 +213,12 @@ static void log_train(run *r, long step) {
              "\"mean_steps\": %.6g, \"halted\": %ld, \"all_cell_accuracy\": %.6g, \"all_exact_accuracy\": %.6g, "
              "\"path_cell_accuracy\": %.6g, \"lr\": %.6g, \"examples_per_s\": %.6g, \"sample_steps_per_s\": %.6g, "
              "\"wall_time\": %.3f}",
-             step, (unsigned long long)trm_data_examples(r->data), trm_data_epoch(r->data), ratio(w->lm, (double)w->steps),
+             step, (unsigned long long)trmn_data_examples(r->data), trmn_data_epoch(r->data), ratio(w->lm, (double)w->steps),
              ratio(w->halt, (double)w->steps), ratio(w->acc, (double)w->count), ratio(w->exact, (double)w->count),
              ratio(w->qacc, (double)w->count), ratio(w->nsteps, (double)w->count), w->count,
              ratio(w->all_acc, (double)w->all_count), ratio(w->all_exact, (double)w->all_count),
              ratio((double)w->changed_ok, (double)w->changed), w->lr,
-             ratio((double)(trm_data_examples(r->data) - w->examples0), dt),
+             ratio((double)(trmn_data_examples(r->data) - w->examples0), dt),
              ratio((double)w->steps * r->cfg.train.batch_size, dt), wall_time(r));
     metrics_write(r, line);
     if (!r->a.quiet && !r->prog.tty) progress_line(r, step, 1);
@@ -228,38 +228,38 @@ static void log_train(run *r, long step) {
 
 static void eval_progress(void *user, long done, long total) {
     run *r = user;
-    if (!r->a.quiet) trm_progress_update(&r->prog, 0, "evaluating %ld/%ld held-out mazes", done, total);
+    if (!r->a.quiet) trmn_progress_update(&r->prog, 0, "evaluating %ld/%ld held-out mazes", done, total);
 }
 
 
 /* The evaluation model (EMA weights) as a model file, with what it was trained on. */
-static int save_model(run *r, const char *path, char *err, size_t cap) {
-    trm_st_writer *w = trm_model_writer(r->eval_model, NULL, err, cap);
-    int rc = w ? 0 : -1;
-    if (!rc && r->training_json) rc = trm_st_writer_set_metadata(w, "training", r->training_json, err, cap);
-    if (!rc) rc = trm_st_writer_write(w, path, err, cap);
-    trm_st_writer_free(w);
+static trm_status save_model(run *r, const char *path, trm_error *err) {
+    trmn_st_writer *w = trmn_model_writer(r->eval_model, NULL, err);
+    if (!w) return err->code;
+    trm_status rc = TRM_OK;
+    if (r->training_json) rc = trmn_st_writer_set_metadata(w, "training", r->training_json, err);
+    if (!rc) rc = trmn_st_writer_write(w, path, err);
+    trmn_st_writer_free(w);
     return rc;
 }
 
 static int evaluate_and_export(run *r, long step) {
-    char err[512];
     trm_error e;
-    if (trm_trainer_export(r->t, r->eval_model, &e) != TRM_OK) return trm_cli_error(TOOL, "export: %s", e.msg);
-    const size_t n_test = trm_data_test_count(r->data);
+    if (trm_trainer_export(r->t, r->eval_model, &e) != TRM_OK) return trmn_cli_error(TOOL, "export: %s", e.msg);
+    const size_t n_test = trmn_data_test_count(r->data);
     long n = r->cfg.eval_count > 0 && (size_t)r->cfg.eval_count < n_test ? r->cfg.eval_count : (long)n_test;
     if (n > 0) {
-        trm_eval_options o = {.steps = r->cfg.eval_steps, .batch = r->cfg.eval_batch, .mode = TRM_EVAL_BOTH,
+        trmn_eval_options o = {.steps = r->cfg.eval_steps, .batch = r->cfg.eval_batch, .mode = TRMN_EVAL_BOTH,
                               .progress = eval_progress, .user = r};
-        trm_eval_metrics f, h;
-        double t0 = trm_cli_now();
-        if (trm_evaluate(r->eval_model, trm_data_test_questions(r->data), trm_data_test_labels(r->data), n, 0, &o, &f,
-                         &h, err, sizeof err))
-            return trm_cli_error(TOOL, "evaluation on the held-out set: %s", err);
-        const double secs = trm_cli_now() - t0;
-        const int better = trm_eval_exact(&f) > r->best_exact || r->best_step == 0;
+        trmn_eval_metrics f, h;
+        double t0 = trmn_cli_now();
+        if (trmn_evaluate(r->eval_model, trmn_data_test_questions(r->data), trmn_data_test_labels(r->data), n, 0, &o, &f,
+                          &h, &e) != TRM_OK)
+            return trmn_cli_error(TOOL, "evaluation on the held-out set: %s", e.msg);
+        const double secs = trmn_cli_now() - t0;
+        const int better = trmn_eval_exact(&f) > r->best_exact || r->best_step == 0;
         if (better) {
-            r->best_exact = (float)trm_eval_exact(&f);
+            r->best_exact = (float)trmn_eval_exact(&f);
             r->best_step = (uint64_t)step;
         }
         char line[1400];
@@ -269,72 +269,72 @@ static int evaluate_and_export(run *r, long step) {
                  "\"path_cell_accuracy\": %.6g, \"halt_exact_accuracy\": %.6g, \"halt_valid_optimal_accuracy\": %.6g, "
                  "\"halt_cell_accuracy\": %.6g, \"halt_path_cell_accuracy\": %.6g, \"halt_mean_steps\": %.6g, "
                  "\"best_exact_accuracy\": %.6g, \"best_step\": %llu, \"eval_seconds\": %.3f, \"wall_time\": %.3f}",
-                 step, (unsigned long long)trm_data_examples(r->data), n, r->cfg.eval_steps, trm_eval_exact(&f),
-                 trm_eval_valid_optimal(&f), trm_eval_cell_accuracy(&f), trm_eval_path_accuracy(&f), trm_eval_exact(&h),
-                 trm_eval_valid_optimal(&h), trm_eval_cell_accuracy(&h), trm_eval_path_accuracy(&h),
-                 trm_eval_mean_steps(&h), r->best_exact, (unsigned long long)r->best_step, secs, wall_time(r));
+                 step, (unsigned long long)trmn_data_examples(r->data), n, r->cfg.eval_steps, trmn_eval_exact(&f),
+                 trmn_eval_valid_optimal(&f), trmn_eval_cell_accuracy(&f), trmn_eval_path_accuracy(&f), trmn_eval_exact(&h),
+                 trmn_eval_valid_optimal(&h), trmn_eval_cell_accuracy(&h), trmn_eval_path_accuracy(&h),
+                 trmn_eval_mean_steps(&h), r->best_exact, (unsigned long long)r->best_step, secs, wall_time(r));
         metrics_write(r, line);
         if (!r->a.quiet)
-            trm_progress_print(&r->prog,
-                               "eval step %ld: %ld mazes, %d steps: exact %.3f, valid-optimal %.3f, cell %.4f, path %.3f"
-                               " | early halt: exact %.3f, valid-optimal %.3f, mean steps %.2f (%.1f s)%s",
-                               step, n, r->cfg.eval_steps, trm_eval_exact(&f), trm_eval_valid_optimal(&f),
-                               trm_eval_cell_accuracy(&f), trm_eval_path_accuracy(&f), trm_eval_exact(&h),
-                               trm_eval_valid_optimal(&h), trm_eval_mean_steps(&h), secs, better ? " (best)" : "");
-        if (better && save_model(r, r->path_best, err, sizeof err))
-            return trm_cli_error(TOOL, "%s", err);
+            trmn_progress_print(&r->prog,
+                                "eval step %ld: %ld mazes, %d steps: exact %.3f, valid-optimal %.3f, cell %.4f, path %.3f"
+                                " | early halt: exact %.3f, valid-optimal %.3f, mean steps %.2f (%.1f s)%s",
+                                step, n, r->cfg.eval_steps, trmn_eval_exact(&f), trmn_eval_valid_optimal(&f),
+                                trmn_eval_cell_accuracy(&f), trmn_eval_path_accuracy(&f), trmn_eval_exact(&h),
+                                trmn_eval_valid_optimal(&h), trmn_eval_mean_steps(&h), secs, better ? " (best)" : "");
+        if (better && save_model(r, r->path_best, &e) != TRM_OK)
+            return trmn_cli_error(TOOL, "%s", e.msg);
     }
-    if (save_model(r, r->path_model, err, sizeof err)) return trm_cli_error(TOOL, "%s", err);
+    if (save_model(r, r->path_model, &e) != TRM_OK) return trmn_cli_error(TOOL, "%s", e.msg);
     return 0;
 }
 
 /* The checkpoint groups; entries arrays are filled into the caller's storage. */
-static int checkpoint_groups(run *r, trm_state_entry *te, trm_state_entry *de, trm_state_entry *re, trm_ckpt_group *g) {
-    const int nt = trm_trainer_state_count(r->t), nd = trm_data_state_count(r->data);
+static int checkpoint_groups(run *r, trm_state_entry *te, trm_state_entry *de, trm_state_entry *re, trmn_ckpt_group *g) {
+    const int nt = trm_trainer_state_count(r->t), nd = trmn_data_state_count(r->data);
     for (int i = 0; i < nt; i++) te[i] = trm_trainer_state(r->t, i);
-    for (int i = 0; i < nd; i++) de[i] = trm_data_state(r->data, i);
+    for (int i = 0; i < nd; i++) de[i] = trmn_data_state(r->data, i);
     re[0] = (trm_state_entry){"wall_us", TRM_STATE_U64, &r->wall_us_before, 1};
     re[1] = (trm_state_entry){"best_step", TRM_STATE_U64, &r->best_step, 1};
     re[2] = (trm_state_entry){"best_exact", TRM_STATE_F32, &r->best_exact, 1};
-    g[0] = (trm_ckpt_group){"trainer.", te, nt};
-    g[1] = (trm_ckpt_group){"data.", de, nd};
-    g[2] = (trm_ckpt_group){"run.", re, 3};
+    g[0] = (trmn_ckpt_group){"trainer.", te, nt};
+    g[1] = (trmn_ckpt_group){"data.", de, nd};
+    g[2] = (trmn_ckpt_group){"run.", re, 3};
     return 3;
 }
 
 static int write_checkpoint(run *r, long step) {
     trm_state_entry te[32], de[16], re[3];
-    trm_ckpt_group g[3];
+    trmn_ckpt_group g[3];
     const uint64_t saved = r->wall_us_before;
     r->wall_us_before = (uint64_t)(wall_time(r) * 1e6); /* total wall time so far, as stored */
     int n = checkpoint_groups(r, te, de, re, g);
-    char err[600];
-    int rc = trm_checkpoint_write(r->path_ckpt, g, n, r->cfg_json, err, sizeof err);
+    trm_error e;
+    const trm_status st = trmn_checkpoint_write(r->path_ckpt, g, n, r->cfg_json, &e);
     r->wall_us_before = saved;
-    if (rc) return trm_cli_error(TOOL, "%s", err);
+    if (st != TRM_OK) return trmn_cli_error(TOOL, "%s", e.msg);
     r->last_ckpt_step = step;
     return 0;
 }
 
 /* ---- setup --------------------------------------------------------------------------------- */
 
-static int load_config(run *r, trm_checkpoint *ck) {
-    char err[700];
-    trm_run_config_default(&r->cfg);
+static int load_config(run *r, trmn_checkpoint *ck) {
+    trm_error e;
+    trmn_run_config_default(&r->cfg);
     if (r->a.resume) {
-        if (trm_checkpoint_read(r->a.resume, ck, err, sizeof err)) return trm_cli_error(TOOL, "%s", err);
+        if (trmn_checkpoint_read(r->a.resume, ck, &e) != TRM_OK) return trmn_cli_error(TOOL, "%s", e.msg);
         char name[1100];
         snprintf(name, sizeof name, "%s (__metadata__.config)", r->a.resume);
-        if (trm_run_config_parse(&r->cfg, ck->config_json, strlen(ck->config_json), name, err, sizeof err))
-            return trm_cli_error(TOOL, "%s", err);
-    } else if (trm_run_config_read(&r->cfg, r->a.config, err, sizeof err)) {
-        return trm_cli_error(TOOL, "%s", err);
+        if (trmn_run_config_parse(&r->cfg, ck->config_json, strlen(ck->config_json), name, &e) != TRM_OK)
+            return trmn_cli_error(TOOL, "%s", e.msg);
+    } else if (trmn_run_config_read(&r->cfg, r->a.config, &e) != TRM_OK) {
+        return trmn_cli_error(TOOL, "%s", e.msg);
     }
     for (int i = 0; i < r->a.n_sets; i++) {
         char name[32];
         snprintf(name, sizeof name, "--set #%d", i + 1);
-        if (trm_run_config_parse(&r->cfg, r->a.sets[i], strlen(r->a.sets[i]), name, err, sizeof err))
-            return trm_cli_error(TOOL, "%s", err);
+        if (trmn_run_config_parse(&r->cfg, r->a.sets[i], strlen(r->a.sets[i]), name, &e) != TRM_OK)
+            return trmn_cli_error(TOOL, "%s", e.msg);
     }
     if (r->a.total_steps) {
         r->cfg.total_steps = r->a.total_steps;
@@ -370,27 +370,27 @@ static int make_paths(run *r) {
         else snprintf(dir, sizeof dir, ".");
         out = dir;
     }
-    if (strlen(out) > 1000) return trm_cli_usage_error(TOOL, "--out: path too long");
+    if (strlen(out) > 1000) return trmn_cli_usage_error(TOOL, "--out: path too long");
     if (mkdir(out, 0777) && errno != EEXIST)
-        return trm_cli_error(TOOL, "cannot create output directory %s: %s", out, strerror(errno));
+        return trmn_cli_error(TOOL, "cannot create output directory %s: %s", out, strerror(errno));
     struct stat sb;
-    if (stat(out, &sb) || !S_ISDIR(sb.st_mode)) return trm_cli_error(TOOL, "%s is not a directory", out);
+    if (stat(out, &sb) || !S_ISDIR(sb.st_mode)) return trmn_cli_error(TOOL, "%s is not a directory", out);
     snprintf(r->path_ckpt, sizeof r->path_ckpt, "%s/checkpoint.safetensors", out);
     snprintf(r->path_metrics, sizeof r->path_metrics, "%s/metrics.jsonl", out);
     snprintf(r->path_model, sizeof r->path_model, "%s/model.safetensors", out);
     snprintf(r->path_best, sizeof r->path_best, "%s/best.safetensors", out);
     snprintf(r->path_config, sizeof r->path_config, "%s/config.json", out);
     if (!r->a.resume && !r->a.force && stat(r->path_ckpt, &sb) == 0)
-        return trm_cli_error(TOOL, "%s already exists: continue that run with --resume %s, or start afresh with --force",
-                             r->path_ckpt, r->path_ckpt);
+        return trmn_cli_error(TOOL, "%s already exists: continue that run with --resume %s, or start afresh with --force",
+                              r->path_ckpt, r->path_ckpt);
     /* One process per run directory: a second one would interleave metrics and checkpoints. */
     char lock[1100];
     snprintf(lock, sizeof lock, "%s/.lock", out);
     r->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
-    if (r->lock_fd < 0) return trm_cli_error(TOOL, "cannot create %s: %s", lock, strerror(errno));
+    if (r->lock_fd < 0) return trmn_cli_error(TOOL, "cannot create %s: %s", lock, strerror(errno));
     if (flock(r->lock_fd, LOCK_EX | LOCK_NB) != 0)
-        return trm_cli_error(TOOL, "%s is in use by another trm-train (%s is locked); wait for it or use another --out", out,
-                             lock);
+        return trmn_cli_error(TOOL, "%s is in use by another trm-train (%s is locked); wait for it or use another --out", out,
+                              lock);
     remove_stale_temps(out);
     return 0;
 }
@@ -400,13 +400,13 @@ static int make_paths(run *r) {
 static int trim_metrics(run *r, long step) {
     uint8_t *buf;
     size_t len;
-    char err[600];
-    if (trm_read_file(r->path_metrics, 0, &buf, &len, err, sizeof err)) return 0; /* no log yet */
+    trm_error e;
+    if (trmn_read_file(r->path_metrics, 0, &buf, &len, &e) != TRM_OK) return 0; /* no log yet */
     char *out = malloc(len + 1), *p = (char *)buf;
     size_t n = 0;
     if (!out) {
         free(buf);
-        return trm_cli_error(TOOL, "out of memory");
+        return trmn_cli_error(TOOL, "out of memory");
     }
     while (*p) {
         char *nl = strchr(p, '\n');
@@ -425,24 +425,23 @@ static int trim_metrics(run *r, long step) {
         }
         p += l + (nl ? 1 : 0);
     }
-    int rc = trm_write_file(r->path_metrics, out, n, err, sizeof err);
+    const trm_status st = trmn_write_file(r->path_metrics, out, n, &e);
     free(out);
     free(buf);
-    return rc ? trm_cli_error(TOOL, "%s", err) : 0;
+    return st != TRM_OK ? trmn_cli_error(TOOL, "%s", e.msg) : 0;
 }
 
-static int restore(run *r, trm_checkpoint *ck) {
+static int restore(run *r, trmn_checkpoint *ck) {
     trm_state_entry te[32], de[16], re[3];
-    trm_ckpt_group g[3];
-    char err[600];
+    trmn_ckpt_group g[3];
+    trm_error e;
     int n = checkpoint_groups(r, te, de, re, g);
     for (int i = 0; i < n; i++)
-        if (trm_checkpoint_restore(ck, &g[i], err, sizeof err)) return trm_cli_error(TOOL, "%s", err);
+        if (trmn_checkpoint_restore(ck, &g[i], &e) != TRM_OK) return trmn_cli_error(TOOL, "%s", e.msg);
     /* A checkpoint is trusted no further than its shapes: every value must be one a run makes. */
-    trm_error e;
     if (trm_trainer_check_state(r->t, &e) != TRM_OK)
-        return trm_cli_error(TOOL, "%s: trainer.%s (a damaged or edited checkpoint)", r->a.resume, e.msg);
-    if (trm_data_restored(r->data, err, sizeof err)) return trm_cli_error(TOOL, "%s: %s", r->a.resume, err);
+        return trmn_cli_error(TOOL, "%s: trainer.%s (a damaged or edited checkpoint)", r->a.resume, e.msg);
+    if (trmn_data_restored(r->data, &e) != TRM_OK) return trmn_cli_error(TOOL, "%s: %s", r->a.resume, e.msg);
     r->last_ckpt_step = trm_trainer_steps_done(r->t);
     return trim_metrics(r, r->last_ckpt_step);
 }
@@ -451,20 +450,20 @@ static int restore(run *r, trm_checkpoint *ck) {
  * in the file with the same shape. Settings that shape no tensor (H_cycles, L_cycles,
  * halt_max_steps, ...) may differ. */
 static int init_from_model(trm_model *m, const char *path) {
-    char err[512];
-    trm_model *src = trm_load_model_file(path, err, sizeof err);
-    if (!src) return trm_cli_error(TOOL, "train.init_model: %s", err);
+    trm_error e;
+    trm_model *src = trmn_load_model_file(path, &e);
+    if (!src) return trmn_cli_error(TOOL, "train.init_model: %s", e.msg);
     int rc = 0;
     for (int i = 0; i < trm_model_tensor_count(m) && !rc; i++) {
         const trm_tensor_info *t = trm_model_tensor(m, i);
         const int j = trm_model_find_tensor(src, t->name);
         const trm_tensor_info *u = j >= 0 ? trm_model_tensor(src, j) : NULL;
         if (!u)
-            rc = trm_cli_error(TOOL, "train.init_model: %s has no tensor %s", path, t->name);
+            rc = trmn_cli_error(TOOL, "train.init_model: %s has no tensor %s", path, t->name);
         else if (u->ndim != t->ndim || u->size != t->size || u->shape[0] != t->shape[0] ||
                  (t->ndim > 1 && u->shape[1] != t->shape[1]))
-            rc = trm_cli_error(TOOL, "train.init_model: %s: tensor %s has %zu values, the run's model %zu "
-                               "(hidden_size, heads, grid or puzzle prefix differ)", path, t->name, u->size, t->size);
+            rc = trmn_cli_error(TOOL, "train.init_model: %s: tensor %s has %zu values, the run's model %zu "
+                                "(hidden_size, heads, grid or puzzle prefix differ)", path, t->name, u->size, t->size);
         else
             memcpy(trm_model_tensor_data(m, i), trm_model_tensor_data(src, j), t->size * sizeof(float));
     }
@@ -473,30 +472,29 @@ static int init_from_model(trm_model *m, const char *path) {
 }
 
 static int setup(run *r) {
-    char err[700];
-    trm_checkpoint ck;
+    trm_error e;
+    trmn_checkpoint ck;
     memset(&ck, 0, sizeof ck);
     int rc = load_config(r, &ck);
     if (!rc) {
-        r->data = trm_data_open(&r->cfg, err, sizeof err);
-        if (!r->data) rc = trm_cli_error(TOOL, "%s%s%s", r->a.config ? r->a.config : r->a.resume, ": ", err);
+        r->data = trmn_data_open(&r->cfg, &e);
+        if (!r->data) rc = trmn_cli_error(TOOL, "%s%s%s", r->a.config ? r->a.config : r->a.resume, ": ", e.msg);
     }
     const trm_kernels *k = NULL;
-    if (!rc && !(k = trm_cli_kernels(TOOL, r->a.common.kernels))) rc = TRM_EXIT_USAGE;
+    if (!rc && !(k = trmn_cli_kernels(TOOL, r->a.common.kernels))) rc = TRMN_EXIT_USAGE;
     if (!rc) rc = make_paths(r);
-    trm_error e;
     /* "auto" is settled here, and the checkpoint's config records the result, so that a resumed
      * run keeps its arithmetic (a checkpoint without the key predates bf16: float32) */
     if (!rc && r->a.common.precision) /* --precision (checked by the parser) wins over the config */
-        r->cfg.precision = trm_run_precision_parse(r->a.common.precision);
-    if (!rc && r->cfg.precision == TRM_RUN_PRECISION_AUTO) r->cfg.precision = (int)trm_precision_auto(k);
+        r->cfg.precision = trmn_run_precision_parse(r->a.common.precision);
+    if (!rc && r->cfg.precision == TRMN_RUN_PRECISION_AUTO) r->cfg.precision = (int)trm_precision_auto(k);
     if (!rc) {
-        trm_cli_apply_threads(r->a.common.threads ? r->a.common.threads : r->cfg.threads);
-        r->cfg_json = trm_run_config_to_json(&r->cfg);
-        r->training_json = trm_data_describe(r->data);
+        trmn_cli_apply_threads(r->a.common.threads ? r->a.common.threads : r->cfg.threads);
+        r->cfg_json = trmn_run_config_to_json(&r->cfg);
+        r->training_json = trmn_data_describe(r->data);
         r->model = trm_model_create(&r->cfg.model, &e);
         r->eval_model = r->model ? trm_model_create(&r->cfg.model, &e) : NULL;
-        if (!r->cfg_json || !r->training_json || !r->model || !r->eval_model) rc = trm_cli_error(TOOL, "model: %s", r->cfg_json && r->training_json ? e.msg : "out of memory");
+        if (!r->cfg_json || !r->training_json || !r->model || !r->eval_model) rc = trmn_cli_error(TOOL, "model: %s", r->cfg_json && r->training_json ? e.msg : "out of memory");
     }
     if (!rc) {
         trm_model_init(r->model, r->cfg.seed);
@@ -507,30 +505,30 @@ static int setup(run *r) {
         trm_model_set_kernels(r->eval_model, k);
         if (trm_model_set_precision(r->model, (trm_precision)r->cfg.precision, &e) ||
             trm_model_set_precision(r->eval_model, (trm_precision)r->cfg.precision, &e))
-            rc = trm_cli_error(TOOL, "train.precision: %s", e.msg);
+            rc = trmn_cli_error(TOOL, "train.precision: %s", e.msg);
     }
     if (!rc) {
         r->t = trm_trainer_create(r->model, &r->cfg.train, &e);
-        if (!r->t) rc = trm_cli_error(TOOL, "trainer: %s", e.msg);
+        if (!r->t) rc = trmn_cli_error(TOOL, "trainer: %s", e.msg);
     }
     if (!rc) {
         const size_t G = (size_t)r->cfg.train.batch_size * (size_t)trm_model_dims(r->model)->grid;
         r->inputs = calloc(G, 1);
         r->labels = calloc(G, 1);
-        if (!r->inputs || !r->labels) rc = trm_cli_error(TOOL, "out of memory");
+        if (!r->inputs || !r->labels) rc = trmn_cli_error(TOOL, "out of memory");
     }
     if (!rc && r->a.resume) rc = restore(r, &ck);
-    trm_checkpoint_free(&ck);
+    trmn_checkpoint_free(&ck);
     /* Resuming a run that has reached its total: nothing to train, and nothing is rewritten (no
      * second final evaluation in metrics.jsonl, config.json stays the checkpoint's). */
     if (!rc && r->a.resume && trm_trainer_steps_done(r->t) >= r->cfg.total_steps) {
         r->finished = 1;
         return 0;
     }
-    if (!rc && trm_write_file(r->path_config, r->cfg_json, strlen(r->cfg_json), err, sizeof err))
-        rc = trm_cli_error(TOOL, "%s", err);
+    if (!rc && trmn_write_file(r->path_config, r->cfg_json, strlen(r->cfg_json), &e) != TRM_OK)
+        rc = trmn_cli_error(TOOL, "%s", e.msg);
     if (!rc && !(r->metrics = fopen(r->path_metrics, r->a.resume ? "a" : "w")))
-        rc = trm_cli_error(TOOL, "cannot open %s: %s", r->path_metrics, strerror(errno));
+        rc = trmn_cli_error(TOOL, "cannot open %s: %s", r->path_metrics, strerror(errno));
     return rc;
 }
 
@@ -547,46 +545,45 @@ static void print_header(run *r) {
         snprintf(src, sizeof src, "generator %s %dx%d (min path %d%s, seed %llu%s), %zu held-out mazes (seed %llu)",
                  trm_maze_algorithm_name(r->cfg.gen.algorithm), r->cfg.gen.height, r->cfg.gen.width,
                  r->cfg.gen.min_path, r->cfg.gen.unique ? ", unique" : "", (unsigned long long)r->cfg.gen_seed, longs,
-                 trm_data_test_count(r->data), (unsigned long long)r->cfg.gen_test_seed);
+                 trmn_data_test_count(r->data), (unsigned long long)r->cfg.gen_test_seed);
     } else
         snprintf(src, sizeof src, "%s (%zu mazes %dx%d), held out: %s (%zu)", r->cfg.train_csv,
-                 trm_data_train_count(r->data), c->grid_height, c->grid_width, r->cfg.test_csv[0] ? r->cfg.test_csv : "none",
-                 trm_data_test_count(r->data));
-    trm_progress_print(&r->prog, "trm-train: %s %s, step %ld of %ld -> %s", r->a.resume ? "resuming" : "starting",
-                       r->a.resume ? r->a.resume : r->a.config, trm_trainer_steps_done(r->t), r->cfg.total_steps,
-                       r->path_ckpt);
-    trm_progress_print(&r->prog, "  model: D %d, heads %d, layers %d, T %d, n %d, N_sup %d, %zu parameters; kernels %s, %s, %d thread%s",
-                       c->hidden_size, c->num_heads, c->L_layers, c->H_cycles, c->L_cycles, c->halt_max_steps, d->n_params,
-                       trm_kernels_name(trm_model_kernels(r->model)), trm_precision_name(trm_model_precision(r->model)),
-                       trm_cli_threads(), trm_cli_threads() == 1 ? "" : "s");
-    trm_progress_print(&r->prog, "  data: %s%s", src, r->cfg.augment ? ", dihedral augmentation" : "");
-    trm_progress_print(&r->prog, "  train: batch %d, lr %g (warmup %d), %s, EMA %s, seed %llu",
-                       r->cfg.train.batch_size, r->cfg.train.lr, r->cfg.train.lr_warmup_steps,
-                       r->cfg.train.optimizer == TRM_OPT_ADAMW ? "adamw" : "adam_atan2", r->cfg.train.ema ? "on" : "off",
-                       (unsigned long long)r->cfg.seed);
+                 trmn_data_train_count(r->data), c->grid_height, c->grid_width, r->cfg.test_csv[0] ? r->cfg.test_csv : "none",
+                 trmn_data_test_count(r->data));
+    trmn_progress_print(&r->prog, "trm-train: %s %s, step %ld of %ld -> %s", r->a.resume ? "resuming" : "starting",
+                        r->a.resume ? r->a.resume : r->a.config, trm_trainer_steps_done(r->t), r->cfg.total_steps,
+                        r->path_ckpt);
+    trmn_progress_print(&r->prog, "  model: D %d, heads %d, layers %d, T %d, n %d, N_sup %d, %zu parameters; kernels %s, %s, %d thread%s",
+                        c->hidden_size, c->num_heads, c->L_layers, c->H_cycles, c->L_cycles, c->halt_max_steps, d->n_params,
+                        trm_kernels_name(trm_model_kernels(r->model)), trm_precision_name(trm_model_precision(r->model)),
+                        trmn_cli_threads(), trmn_cli_threads() == 1 ? "" : "s");
+    trmn_progress_print(&r->prog, "  data: %s%s", src, r->cfg.augment ? ", dihedral augmentation" : "");
+    trmn_progress_print(&r->prog, "  train: batch %d, lr %g (warmup %d), %s, EMA %s, seed %llu",
+                        r->cfg.train.batch_size, r->cfg.train.lr, r->cfg.train.lr_warmup_steps,
+                        r->cfg.train.optimizer == TRM_OPT_ADAMW ? "adamw" : "adam_atan2", r->cfg.train.ema ? "on" : "off",
+                        (unsigned long long)r->cfg.seed);
 }
 
 /* The training loop. Returns the exit status. */
 static int train(run *r) {
     const long total = r->cfg.total_steps;
-    char err[600];
     trm_error e;
     long step = trm_trainer_steps_done(r->t);
     r->step0 = step;
     window_reset(r);
     while (step < total && !g_stop) {
-        if (trm_data_fill(r->data, trm_trainer_halted(r->t), r->cfg.train.batch_size, r->inputs, r->labels, err, sizeof err))
-            return trm_cli_error(TOOL, "%s", err);
+        if (trmn_data_fill(r->data, trm_trainer_halted(r->t), r->cfg.train.batch_size, r->inputs, r->labels, &e) != TRM_OK)
+            return trmn_cli_error(TOOL, "%s", e.msg);
         trm_batch b = {r->inputs, r->labels, NULL, r->cfg.train.batch_size};
         trm_step_stats st;
         trm_status s = trm_trainer_step(r->t, &b, &st, &e);
         if (s != TRM_OK) {
-            trm_progress_end(&r->prog);
+            trmn_progress_end(&r->prog);
             if (s == TRM_E_NONFINITE)
-                return trm_cli_error(TOOL, "step %ld: training diverged: %s. Stopped without writing a checkpoint; the last "
-                                     "good one (%s, step %ld) is kept. Try a lower train.lr or a longer warmup.",
-                                     step + 1, e.msg, r->last_ckpt_step ? r->path_ckpt : "none", r->last_ckpt_step);
-            return trm_cli_error(TOOL, "step %ld: %s", step + 1, e.msg);
+                return trmn_cli_error(TOOL, "step %ld: training diverged: %s. Stopped without writing a checkpoint; the last "
+                                      "good one (%s, step %ld) is kept. Try a lower train.lr or a longer warmup.",
+                                      step + 1, e.msg, r->last_ckpt_step ? r->path_ckpt : "none", r->last_ckpt_step);
+            return trmn_cli_error(TOOL, "step %ld: %s", step + 1, e.msg);
         }
         step++;
         window_add(&r->win, &st);
@@ -594,28 +591,28 @@ static int train(run *r) {
         if (step % r->cfg.log_interval == 0 || step == total) {
             log_train(r, step);
             window_reset(r);
-            if (metrics_check(r)) return TRM_EXIT_RUNTIME;
+            if (metrics_check(r)) return TRMN_EXIT_RUNTIME;
         }
         if (r->cfg.eval_interval && step % r->cfg.eval_interval == 0 && step != total &&
             (evaluate_and_export(r, step) || metrics_check(r)))
-            return TRM_EXIT_RUNTIME;
+            return TRMN_EXIT_RUNTIME;
         if (r->cfg.checkpoint_interval && step % r->cfg.checkpoint_interval == 0 && step != total && write_checkpoint(r, step))
-            return TRM_EXIT_RUNTIME;
+            return TRMN_EXIT_RUNTIME;
     }
     if (g_stop) {
         if (r->win.steps) log_train(r, step);
-        if (write_checkpoint(r, step)) return TRM_EXIT_RUNTIME;
-        trm_progress_print(&r->prog, "trm-train: interrupted (signal %d) after step %ld; checkpoint written. Continue with:\n"
-                           "  native/trm-train --resume %s", (int)g_stop, step, r->path_ckpt);
+        if (write_checkpoint(r, step)) return TRMN_EXIT_RUNTIME;
+        trmn_progress_print(&r->prog, "trm-train: interrupted (signal %d) after step %ld; checkpoint written. Continue with:\n"
+                            "  native/trm-train --resume %s", (int)g_stop, step, r->path_ckpt);
         return 0;
     }
-    if (evaluate_and_export(r, step) || metrics_check(r) || write_checkpoint(r, step)) return TRM_EXIT_RUNTIME;
+    if (evaluate_and_export(r, step) || metrics_check(r) || write_checkpoint(r, step)) return TRMN_EXIT_RUNTIME;
     if (!r->a.quiet) {
         char w[32];
-        trm_format_duration(w, sizeof w, wall_time(r));
-        trm_progress_print(&r->prog, "trm-train: done, %ld steps, %llu examples in %s; model: %s%s%s", step,
-                           (unsigned long long)trm_data_examples(r->data), w, r->path_model,
-                           trm_data_test_count(r->data) ? ", best: " : "", trm_data_test_count(r->data) ? r->path_best : "");
+        trmn_format_duration(w, sizeof w, wall_time(r));
+        trmn_progress_print(&r->prog, "trm-train: done, %ld steps, %llu examples in %s; model: %s%s%s", step,
+                            (unsigned long long)trmn_data_examples(r->data), w, r->path_model,
+                            trmn_data_test_count(r->data) ? ", best: " : "", trmn_data_test_count(r->data) ? r->path_best : "");
     }
     return 0;
 }
@@ -626,7 +623,7 @@ static void cleanup(run *r) {
     trm_trainer_free(r->t);
     trm_model_free(r->model);
     trm_model_free(r->eval_model);
-    trm_data_free(r->data);
+    trmn_data_free(r->data);
     free(r->inputs);
     free(r->labels);
     free(r->cfg_json);
@@ -637,8 +634,8 @@ int main(int argc, char **argv) {
     static run r; /* large; static storage rather than the stack */
     int rc = parse_args(argc, argv, &r.a);
     if (rc) return rc;
-    trm_progress_init(&r.prog, stderr, -1);
-    r.t_start = trm_cli_now();
+    trmn_progress_init(&r.prog, stderr, -1);
+    r.t_start = trmn_cli_now();
     r.best_exact = -1.0f;
     rc = setup(&r);
     if (!rc) {
@@ -650,13 +647,13 @@ int main(int argc, char **argv) {
         sigaction(SIGINT, &sa, NULL);
         sigaction(SIGTERM, &sa, NULL);
         if (r.finished)
-            trm_progress_print(&r.prog, "trm-train: %s is at step %ld of %ld already: nothing to train (a larger "
-                               "--total-steps continues it)", r.a.resume, trm_trainer_steps_done(r.t), r.cfg.total_steps);
+            trmn_progress_print(&r.prog, "trm-train: %s is at step %ld of %ld already: nothing to train (a larger "
+                                "--total-steps continues it)", r.a.resume, trm_trainer_steps_done(r.t), r.cfg.total_steps);
         else {
             print_header(&r);
             rc = train(&r);
         }
-        trm_progress_end(&r.prog);
+        trmn_progress_end(&r.prog);
     }
     cleanup(&r);
     return rc;

@@ -5,7 +5,7 @@
  *       -lcjson -lm -o /tmp/fuzz_checkpoint
  *   /tmp/fuzz_checkpoint -max_total_time=30
  *
- * A checkpoint's shapes are checked when it is read (trm_checkpoint_restore, on top of the
+ * A checkpoint's shapes are checked when it is read (trmn_checkpoint_restore, on top of the
  * safetensors parser that fuzz_safetensors covers); its values are what this harness attacks.
  * A tiny trainer is set up once and trained two steps; each input is a list of edits to that
  * state, 8 bytes each (a short last one is padded with zeros, so that even the first tiny inputs
@@ -14,7 +14,7 @@
  *                bit 7 the high half of a 64-bit element
  *   bytes 1-3    element index (little-endian, modulo the entry's count)
  *   bytes 4-7    the new bits (a float, an int32, half a uint64; a uint8 entry takes byte 4)
- * Whatever the edits, trm_trainer_check_state and trm_data_restored must refuse the state with
+ * Whatever the edits, trm_trainer_check_state and trmn_data_restored must refuse the state with
  * a message, or accept it, and then a data refill and a training step must run without a memory
  * error, undefined behaviour or a hang (a step may fail, e.g. diverge, with a message). */
 #include "data.h"
@@ -36,8 +36,8 @@ static const char CONFIG[] =
     " \"train\": {\"batch_size\": 2, \"lr\": 1e-3, \"lr_warmup_steps\": 2, \"total_steps\": 100, \"threads\": 1}}";
 
 typedef struct harness {
-    trm_run_config cfg;
-    trm_data *data;
+    trmn_run_config cfg;
+    trmn_data *data;
     trm_model *model;
     trm_trainer *t;
     uint8_t *inputs, *labels;
@@ -54,9 +54,9 @@ static size_t entry_bytes(const trm_state_entry *e)
 
 static int step(harness *h)
 {
-    char err[512];
+    trm_error err;
     trm_error e;
-    if (trm_data_fill(h->data, trm_trainer_halted(h->t), h->cfg.train.batch_size, h->inputs, h->labels, err, sizeof err))
+    if (trmn_data_fill(h->data, trm_trainer_halted(h->t), h->cfg.train.batch_size, h->inputs, h->labels, &err))
         return -1;
     trm_batch b = {h->inputs, h->labels, NULL, h->cfg.train.batch_size};
     trm_step_stats st;
@@ -66,11 +66,11 @@ static int step(harness *h)
 static harness *setup(void)
 {
     static harness h;
-    char err[512];
+    trm_error err;
     trm_error e;
-    trm_run_config_default(&h.cfg);
-    if (trm_run_config_parse(&h.cfg, CONFIG, strlen(CONFIG), "fuzz", err, sizeof err) ||
-        !(h.data = trm_data_open(&h.cfg, err, sizeof err)) || !(h.model = trm_model_create(&h.cfg.model, &e)))
+    trmn_run_config_default(&h.cfg);
+    if (trmn_run_config_parse(&h.cfg, CONFIG, strlen(CONFIG), "fuzz", &err) ||
+        !(h.data = trmn_data_open(&h.cfg, &err)) || !(h.model = trm_model_create(&h.cfg.model, &e)))
         abort();
     trm_model_init(h.model, h.cfg.seed);
     if (!(h.t = trm_trainer_create(h.model, &h.cfg.train, &e))) abort();
@@ -78,10 +78,10 @@ static harness *setup(void)
     h.inputs = calloc(G, 1);
     h.labels = calloc(G, 1);
     if (!h.inputs || !h.labels || step(&h) || step(&h)) abort();
-    const int nt = trm_trainer_state_count(h.t), nd = trm_data_state_count(h.data);
+    const int nt = trm_trainer_state_count(h.t), nd = trmn_data_state_count(h.data);
     if (nt + nd > MAX_ENTRIES) abort();
     for (int i = 0; i < nt + nd; i++) {
-        h.e[h.n] = i < nt ? trm_trainer_state(h.t, i) : trm_data_state(h.data, i - nt);
+        h.e[h.n] = i < nt ? trm_trainer_state(h.t, i) : trmn_data_state(h.data, i - nt);
         if (!h.e[h.n].count) continue; /* e.g. no EMA: nothing to edit */
         if (!(h.saved[h.n] = malloc(entry_bytes(&h.e[h.n])))) abort();
         memcpy(h.saved[h.n], h.e[h.n].data, entry_bytes(&h.e[h.n]));
@@ -113,14 +113,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         memcpy(r, data + i, size - i < 8 ? size - i : 8);
         edit(h, r);
     }
-    char err[512] = "";
+    trm_error err = {TRM_OK, ""};
     trm_error e = {TRM_OK, ""};
     if (trm_trainer_check_state(h->t, &e) != TRM_OK) {
         if (!e.msg[0]) abort(); /* every refusal says why */
         return 0;
     }
-    if (trm_data_restored(h->data, err, sizeof err)) {
-        if (!err[0]) abort();
+    if (trmn_data_restored(h->data, &err)) {
+        if (!err.msg[0]) abort();
         return 0;
     }
     step(h);

@@ -6,9 +6,9 @@
  *       -o /tmp/fuzz_config
  *   /tmp/fuzz_config -max_total_time=30 -max_len=2048
  *
- * Whatever the bytes: trm_run_config_parse either fails with a non-empty message or succeeds;
- * then trm_run_config_finish (with a few grid sizes) either fails with a message or yields a
- * config whose effective JSON (trm_run_config_to_json) parses and finishes again to the same
+ * Whatever the bytes: trmn_run_config_parse either fails with a non-empty message or succeeds;
+ * then trmn_run_config_finish (with a few grid sizes) either fails with a message or yields a
+ * config whose effective JSON (trmn_run_config_to_json) parses and finishes again to the same
  * JSON text (the checkpoint round trip that --resume relies on). */
 #include "train_config.h"
 
@@ -17,28 +17,28 @@
 #include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    trm_run_config c;
-    char err[512];
-    trm_run_config_default(&c);
-    err[0] = '\0';
-    if (trm_run_config_parse(&c, (const char *)data, size, "fuzz", err, sizeof err)) {
-        if (!err[0]) abort(); /* every failure says why */
+    trmn_run_config c;
+    trm_error err;
+    trmn_run_config_default(&c);
+    err.msg[0] = '\0';
+    if (trmn_run_config_parse(&c, (const char *)data, size, "fuzz", &err)) {
+        if (!err.msg[0]) abort(); /* every failure says why */
         return 0;
     }
     const int h = 1 + (size ? data[0] % 8 : 0), w = 1 + (size > 1 ? data[1] % 8 : 0);
-    err[0] = '\0';
-    if (trm_run_config_finish(&c, h, w, size, err, sizeof err)) {
-        if (!err[0]) abort();
+    err.msg[0] = '\0';
+    if (trmn_run_config_finish(&c, h, w, size, &err)) {
+        if (!err.msg[0]) abort();
         return 0;
     }
-    char *json = trm_run_config_to_json(&c);
+    char *json = trmn_run_config_to_json(&c);
     if (!json) return 0; /* out of memory */
-    trm_run_config d;
-    trm_run_config_default(&d);
-    if (trm_run_config_parse(&d, json, strlen(json), "round trip", err, sizeof err) ||
-        trm_run_config_finish(&d, h, w, size, err, sizeof err))
+    trmn_run_config d;
+    trmn_run_config_default(&d);
+    if (trmn_run_config_parse(&d, json, strlen(json), "round trip", &err) ||
+        trmn_run_config_finish(&d, h, w, size, &err))
         abort(); /* the effective config must read back */
-    char *again = trm_run_config_to_json(&d);
+    char *again = trmn_run_config_to_json(&d);
     if (again && strcmp(json, again) != 0) abort();
     free(again);
     free(json);

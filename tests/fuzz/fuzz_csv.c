@@ -13,13 +13,13 @@
 
 #include "csv.h"
 
-static void round_trip(const trm_csv_dataset *d, int h, int w) {
+static void round_trip(const trmn_csv_dataset *d, int h, int w) {
     char *text;
     size_t len;
     trm_error err;
-    trm_csv_dataset back;
-    if (trm_csv_format(d, &text, &len, &err) != TRM_OK) abort(); /* parsed tokens are always 1..5 */
-    if (trm_csv_parse(text, len, "round-trip", trm_task_default(), h, w, &back, &err) != TRM_OK) abort();
+    trmn_csv_dataset back;
+    if (trmn_csv_format(d, &text, &len, &err) != TRM_OK) abort(); /* parsed tokens are always 1..5 */
+    if (trmn_csv_parse(text, len, "round-trip", trm_task_default(), h, w, &back, &err) != TRM_OK) abort();
     size_t cells = (size_t)d->height * (size_t)d->width;
     if (back.count != d->count || back.height != d->height || back.width != d->width) abort();
     if (memcmp(back.questions, d->questions, d->count * cells) || memcmp(back.answers, d->answers, d->count * cells) ||
@@ -27,22 +27,22 @@ static void round_trip(const trm_csv_dataset *d, int h, int w) {
         abort();
     for (size_t i = 0; i < d->count; i++)
         if (strcmp(back.sources[i], d->sources[i])) abort();
-    trm_csv_free(&back);
+    trmn_csv_free(&back);
     free(text);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     static const int sizes[2][2] = {{0, 0}, {3, 3}};
     for (int i = 0; i < 2; i++) {
-        trm_csv_dataset d;
+        trmn_csv_dataset d;
         trm_error err;
-        if (trm_csv_parse((const char *)data, size, "fuzz", trm_task_default(), sizes[i][0], sizes[i][1], &d, &err) == TRM_OK) {
+        if (trmn_csv_parse((const char *)data, size, "fuzz", trm_task_default(), sizes[i][0], sizes[i][1], &d, &err) == TRM_OK) {
             /* A source may hold CR/LF and quotes; after a round trip it must come back the same. */
             round_trip(&d, d.height, d.width);
         } else if (err.msg[0] == '\0') {
             abort(); /* every failure must say why */
         }
-        trm_csv_free(&d);
+        trmn_csv_free(&d);
     }
     return 0;
 }

@@ -5,7 +5,7 @@
  *       -o /tmp/fuzz_safetensors
  *   /tmp/fuzz_safetensors -max_total_time=30 -max_len=4096
  *
- * Whatever the bytes, trm_st_parse must either fail with a non-empty message or return tensors
+ * Whatever the bytes, trmn_st_parse must either fail with a non-empty message or return tensors
  * that lie inside the buffer and tile the data section; every accepted file must also survive a
  * re-serialisation through the writer and parse again identically. */
 #include "safetensors.h"
@@ -14,61 +14,61 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void check_accepted(const trm_st_file *f, const uint8_t *buf, size_t len)
+static void check_accepted(const trmn_st_file *f, const uint8_t *buf, size_t len)
 {
     size_t total = 0;
     for (int i = 0; i < f->n_tensors; i++) {
-        const trm_st_tensor *t = &f->tensors[i];
+        const trmn_st_tensor *t = &f->tensors[i];
         if (t->data < buf || t->nbytes > len || t->data + t->nbytes > buf + len)
             abort();
         total += t->nbytes;
-        if (trm_st_find(f, t->name) != t)
+        if (trmn_st_find(f, t->name) != t)
             abort(); /* names are unique */
     }
     if (total != f->data_len)
         abort(); /* no holes, no overlaps */
 
-    trm_st_writer *w = trm_st_writer_create();
-    char err[256];
+    trmn_st_writer *w = trmn_st_writer_create();
+    trm_error err;
     for (int i = 0; i < f->n_tensors; i++) {
-        const trm_st_tensor *t = &f->tensors[i];
+        const trmn_st_tensor *t = &f->tensors[i];
         /* A name the writer refuses (an empty one) skips the round trip; NULs never get here. */
-        if (trm_st_writer_add(w, t->name, t->dtype, t->shape, t->ndim, t->data, err, sizeof err))
+        if (trmn_st_writer_add(w, t->name, t->dtype, t->shape, t->ndim, t->data, &err))
             goto done;
     }
     for (int i = 0; i < f->n_meta; i++)
-        if (trm_st_writer_set_metadata(w, f->meta[i].key, f->meta[i].value, err, sizeof err))
+        if (trmn_st_writer_set_metadata(w, f->meta[i].key, f->meta[i].value, &err))
             goto done;
     uint8_t *out = NULL;
     size_t n = 0;
-    if (trm_st_writer_serialize(w, &out, &n, err, sizeof err) == 0) {
-        trm_st_file g;
-        if (trm_st_parse(out, n, &g, err, sizeof err) != 0 || g.n_tensors != f->n_tensors ||
+    if (trmn_st_writer_serialize(w, &out, &n, &err) == 0) {
+        trmn_st_file g;
+        if (trmn_st_parse(out, n, &g, &err) != 0 || g.n_tensors != f->n_tensors ||
             g.n_meta != f->n_meta)
             abort();
         for (int i = 0; i < f->n_tensors; i++) {
-            const trm_st_tensor *a = &f->tensors[i], *b = trm_st_find(&g, a->name);
+            const trmn_st_tensor *a = &f->tensors[i], *b = trmn_st_find(&g, a->name);
             if (!b || b->dtype != a->dtype || b->ndim != a->ndim || b->nbytes != a->nbytes ||
                 memcmp(b->shape, a->shape, sizeof a->shape) ||
                 (a->nbytes && memcmp(a->data, b->data, a->nbytes)))
                 abort();
         }
-        trm_st_free(&g);
+        trmn_st_free(&g);
         free(out);
     }
 done:
-    trm_st_writer_free(w);
+    trmn_st_writer_free(w);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    trm_st_file f;
-    char err[512];
-    err[0] = 0;
-    if (trm_st_parse(data, size, &f, err, sizeof err) == 0)
+    trmn_st_file f;
+    trm_error err;
+    err.msg[0] = 0;
+    if (trmn_st_parse(data, size, &f, &err) == 0)
         check_accepted(&f, data, size);
-    else if (!err[0])
+    else if (!err.msg[0])
         abort();
-    trm_st_free(&f);
+    trmn_st_free(&f);
     return 0;
 }
