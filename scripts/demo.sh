@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # The demo: installs what is missing, builds the native tools and the WebAssembly module, and
 # serves the page on 127.0.0.1.
-#   scripts/demo.sh                 http://127.0.0.1:8080/web/
+#   scripts/demo.sh                 http://127.0.0.1:8080/web/demo/
 #   scripts/demo.sh --port 9000     another port (0 = any free port)
 #   scripts/demo.sh --no-build      serve what is already built
-# The server (scripts/serve.mjs) serves web/ and models/ of the repository, so the page in web/ finds the module
-# next to it (web/trm.js, web/trm.wasm) and the shipped models in models/ (listed by
-# models/index.json); nothing is copied. Stop it with Ctrl-C.
+# The server (scripts/serve.mjs) serves web/ and models/ of the repository, so the page in
+# web/demo/ finds the library one folder up (web/trm.js, web/trm.wasm) and the shipped models in
+# models/ (listed by models/index.json); nothing is copied. Stop it with Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

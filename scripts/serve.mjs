@@ -3,9 +3,10 @@
 //
 //   node scripts/serve.mjs [--port 8080] [--host 127.0.0.1] [--root DIR] [--quiet]
 //
-// Serves only web/ (the page and the module) and models/ (the shipped models) of the repository
-// root (or --root), so that the page at /web/ finds ../models/index.json; everything else (build/,
-// native/, .git, ...) and every dot file answers 404; "/" redirects to "/web/". MIME types matter:
+// Serves only web/ (the library and the module, and the demo page in web/demo/) and models/ (the
+// shipped models) of the repository root (or --root), so that the page at /web/demo/ finds the
+// library at ../trm.js and ../../models/index.json; everything else (build/, native/, .git, ...)
+// and every dot file answers 404; "/" and "/web/" redirect to "/web/demo/". MIME types matter:
 // browsers refuse WebAssembly.instantiateStreaming without application/wasm, and module scripts
 // and Workers without a JavaScript type. Only GET/HEAD, no directory listings, and every response
 // carries the security headers below.
@@ -15,7 +16,7 @@
 // mDNS .local) are not: open the page by address. Others get 421 with a text explanation.
 // A non-loopback --host prints a warning (the page is then reachable from the network); an empty
 // --host is refused (Node would silently listen on every interface).
-// Port 0 picks a free port; the chosen URL is printed as "serving http://HOST:PORT/web/".
+// Port 0 picks a free port; the chosen URL is printed as "serving http://HOST:PORT/web/demo/".
 // Also importable: startServer({ root, port, host, overrides }) -> Promise<{ server, url }>, where
 // overrides maps a URL path to a file served in its place (tests use it for fixtures).
 
@@ -44,6 +45,9 @@ const MIME = {
 
 // The top-level folders the page needs; the rest of the repository is not the page's business.
 const SERVED = new Set(['web', 'models']);
+// The demo page; the addresses people may type for it redirect there.
+const PAGE = '/web/demo/';
+const TO_PAGE = new Set(['/', '/web', '/web/', '/web/demo']);
 
 // On every response. The CSP allows what the page does and nothing more: module scripts and the
 // module Worker from this origin, compiling WebAssembly ('wasm-unsafe-eval'), fetch() of the
@@ -141,12 +145,12 @@ export function startServer({ root, port = 8080, host = '127.0.0.1', quiet = tru
     if (!hostAllowed(req.headers.host, host, own)) {
       const names = `localhost, 127.0.0.1, [::1]${isLoopback(host) ? '' : `, ${bracket(host)}`}`;
       return send(res, 421, `refused: Host '${req.headers.host ?? ''}' is not this server (it answers only to ` +
-        `${names} on port ${own}, against DNS rebinding); open http://127.0.0.1:${own}/web/`);
+        `${names} on port ${own}, against DNS rebinding); open http://127.0.0.1:${own}${PAGE}`);
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed', { allow: 'GET, HEAD' });
     const path = req.url.split('?')[0];
-    if (path === '/' || path === '/web') {
-      res.writeHead(302, { location: '/web/' });
+    if (TO_PAGE.has(path)) {
+      res.writeHead(302, { location: PAGE });
       return res.end();
     }
     const hit = overrides[path] ? await resolveFile(dirname(resolve(overrides[path])), '/' + basename(overrides[path]))
@@ -164,7 +168,7 @@ export function startServer({ root, port = 8080, host = '127.0.0.1', quiet = tru
     server.once('error', fail);
     server.listen(port, host, () => {
       const a = server.address();
-      ok({ server, url: `http://${bracket(host)}:${a.port}/web/` });
+      ok({ server, url: `http://${bracket(host)}:${a.port}${PAGE}` });
     });
   });
 }

@@ -141,6 +141,10 @@ export function readConfig(meta, warn) {
   return cfg;
 }
 
+// The task of a model, { name, charset }, from its config as core normalised it: core writes
+// both keys, with mazes for a file that names no task.
+export const modelTask = (config) => Object.freeze({ name: config.task, charset: config.charset });
+
 // __metadata__.training (written by trm-train, native/data.h) -> a frozen camelCase object, or
 // null with a warning when it is not what trm-train writes (the model still loads).
 export function parseTraining(text, warn) {

@@ -12,6 +12,7 @@
 import {
   TRMError, fail, importNode, isBlob, isBytes, isNode, isResponse, isUrl, optionsArg, readSource,
 } from './trm-common.js';
+import { modelTask } from './trm-model-file.js';
 
 // The Worker in this environment behind one small interface: post, listen, ref/unref (Node: an
 // idle worker must not keep the process alive), terminate.
@@ -184,6 +185,8 @@ export class WorkerModel {
     this._worker = worker;
     this._id = info.id;
     this.config = Object.freeze(info.config);
+    /** As model.task: { name, charset }. */
+    this.task = modelTask(this.config);
     this.paramCount = info.paramCount;
     this.warnings = info.warnings;
     this.skippedTensors = info.skippedTensors;

@@ -2,6 +2,9 @@
 // Works in Node 20, a browser page and a module Worker. Nothing is global: each TRM.load() is its
 // own WebAssembly instance; models and solvers live in its memory until free() is called.
 // TRMWorker (trm-worker.js, exported here too) runs an instance in a Worker, asynchronously.
+// A model solves the grids of its task (Model.task, from its file's config; mazes when the file
+// names none); the maze helpers (generateMaze, verify, shortestPath, countShortestPaths,
+// Model.generateMaze, Model.trainingFit) work on mazes only.
 
 /**
  * Stable error codes of TRMError:
@@ -19,9 +22,13 @@
  *                   non-finite values; the message names the tensor or key
  * - 'bad_shape'     a tensor whose shape does not match the model's config (names the tensor,
  *                   the shape found and the shape expected)
- * - 'bad_grid'      a malformed maze: not exactly one 'S' and one 'G', an 'o' in a question,
- *                   tokens the model's vocabulary does not have
- * - 'bad_charset'   a grid character outside "# SGo" (names the row, column and character)
+ * - 'bad_grid'      a malformed question (mazes: not exactly one 'S' and one 'G', an 'o' in a
+ *                   question), tokens the model's vocabulary does not have
+ * - 'bad_charset'   a grid character outside its task's charset (mazes: "# SGo"; names the
+ *                   row, column and character)
+ * - 'unsupported_task' a model (file or createModel config) of a task this module does not
+ *                   support (names the task and the supported ones); a maze helper called on a
+ *                   model of another task
  * - 'size_mismatch' a grid whose size differs from the model's (or from the question's)
  * - 'no_path'       shortestPath(): G cannot be reached from S
  * - 'freed'         a call on a model or solver after free() (or on a solver whose model was freed)
@@ -31,7 +38,7 @@
  * After any error the instance stays usable: nothing is left allocated or half-changed.
  */
 export type TRMErrorCode =
-  | 'bad_argument' | 'bad_wasm' | 'bad_model' | 'bad_shape' | 'bad_grid' | 'bad_charset'
+  | 'bad_argument' | 'bad_wasm' | 'bad_model' | 'bad_shape' | 'bad_grid' | 'bad_charset' | 'unsupported_task'
   | 'size_mismatch' | 'no_path' | 'freed' | 'state' | 'out_of_memory' | 'terminated';
 
 export class TRMError extends Error {
@@ -40,8 +47,9 @@ export class TRMError extends Error {
 }
 
 /**
- * A grid: h*w characters of "# SGo" in row-major order (a square one can be given as a plain
- * string), the same with rows joined by "\n", or an object such as a generated Maze.
+ * A grid: h*w characters of a task's charset in row-major order (a model's task.charset; the
+ * maze helpers' is "# SGo"; a square grid can be given as a plain string), the same with rows
+ * joined by "\n", or an object such as a generated Maze.
  */
 export type Grid = string | { grid: string; height?: number; width?: number };
 
@@ -69,7 +77,14 @@ export interface ModelConfig {
   seq_len: number;
   grid_height: number;
   grid_width: number;
-  charset: string;
+  task: string;            // the task's name ('maze' for files that name none)
+  charset: string;         // the task's charset (token t >= 1 is charset[t - 1]; 0 is PAD)
+}
+
+/** A task: what a model's grids mean. */
+export interface Task {
+  name: string;            // 'maze'
+  charset: string;         // the grid characters: '# SGo' for mazes
 }
 
 export interface LoadOptions {
@@ -162,7 +177,8 @@ export interface Verdict {
 export interface SolveOptions {
   /** Supervision steps to run (default: the model's halt_max_steps). Each is H_cycles passes. */
   maxSteps?: number;
-  /** Stop after the first supervision step whose q_halt logit is > 0 (halt probability > 0.5). Default false. */
+  /** Stop after the first supervision step whose q_halt logit is > 0 (halt probability > 0.5) and whose answer equals
+   *  the previous step's (so never after step 1). Default false. */
   earlyHalt?: boolean;
 }
 
@@ -170,10 +186,11 @@ export interface Pass {
   index: number;          // 0-based pass number since reset (as trm-solve --trace)
   step: number;           // 1-based supervision step
   recursion: number;      // 1-based pass within the step (1..H_cycles)
-  grid: string;           // predicted characters; '?' where the model predicts PAD
+  grid: string;           // predicted characters; '?' where the model predicts PAD or a token outside the charset
   confidence: Float32Array; // h*w softmax probabilities of the predicted tokens (a copy)
   qHalt: number | null;   // q_halt logit on the last pass of a supervision step, else null
   haltProb: number | null; // sigmoid(qHalt), or null
+  halted: boolean;          // early halting stopped the solve on this pass
   ms: number;             // wall time of this pass (compute and decode)
   done: boolean;          // maxSteps reached, or halted early
 }
@@ -191,14 +208,17 @@ export class TRM {
   static load(options?: LoadOptions): Promise<TRM>;
   /** Kernel set new models use: 'wasm128' (SIMD build) or 'scalar'. */
   readonly kernels: string;
+  /** The tasks this module supports; the first is the task of model files that name none. */
+  readonly tasks: readonly Task[];
   /** Load a model file (safetensors; F32, BF16 or F16 tensors; config in __metadata__) from its bytes. */
   loadModel(bytes: ArrayBuffer | ArrayBufferView, options?: LoadModelOptions): Model;
   /** The same from a URL or path, a Response or a Blob: the promise rejects with the TRMError. */
   loadModel(source: ModelSource, options?: LoadModelOptions): Promise<Model>;
   /** A model with random TRM §5.7 weights; config keys on top of the official defaults (unknown keys are errors). */
   createModel(config?: Partial<ModelConfig>, options?: { seed?: number | bigint }): Model;
+  /** A maze from core's generator. */
   generateMaze(options?: MazeOptions): Maze;
-  /** Check an answer (anything a model predicts) against a question and optionally a label. */
+  /** Check a maze answer (anything a model predicts) against a question and optionally a label. */
   verify(grid: Grid, answer: Grid, label?: Grid | null): Verdict;
   /** The question with one shortest path marked 'o'. Throws 'no_path' if G is unreachable. */
   shortestPath(grid: Grid): string;
@@ -212,6 +232,8 @@ export class TRM {
 
 export class Model {
   readonly config: Readonly<ModelConfig>;
+  /** The task whose grids the model solves (config.task and config.charset). */
+  readonly task: Readonly<Task>;
   readonly height: number;
   readonly width: number;
   readonly paramCount: number;
@@ -220,9 +242,9 @@ export class Model {
   /** What the model was trained on, or null when its file does not say. */
   readonly training: Training | null;
   readonly freed: boolean;
-  /** Maze #index of seed from the model's training distribution (kind picked by seed and index, or forced). */
+  /** Maze #index of seed from the model's training distribution (kind picked by seed and index, or forced). Maze models only. */
   generateMaze(options?: { seed?: number | bigint; index?: number | bigint; kind?: number }): Maze & { kind: number | null };
-  /** Whether a question is like the training mazes, and if not, why (path length, several shortest paths). */
+  /** Whether a question is like the training mazes, and if not, why (path length, several shortest paths). Maze models only. */
   trainingFit(grid: Grid): TrainingFit;
   /** Kernel set of this model; assign 'scalar' or 'wasm128' to switch ('bad_argument' if not in this build). */
   kernels: string;
@@ -238,7 +260,7 @@ export class Solver {
   readonly freed: boolean;
   /** Passes done since the last reset. */
   readonly passes: number;
-  /** Start on a question (the model's height x width). */
+  /** Start on a question (the model's height x width, over its task.charset). */
   reset(grid: Grid, options?: SolveOptions): void;
   /** One refinement pass (may continue past done, e.g. for a UI that keeps stepping). */
   pass(): Pass;
@@ -303,6 +325,7 @@ export class SolveRun implements AsyncIterableIterator<Pass> {
 /** A model in a TRMWorker: Model's fields; its methods return promises. */
 export class WorkerModel {
   readonly config: Readonly<ModelConfig>;
+  readonly task: Readonly<Task>;
   readonly height: number;
   readonly width: number;
   readonly paramCount: number;

@@ -3,6 +3,11 @@
 // Worker. No globals: every TRM.load() is its own WebAssembly instance, and models and solvers
 // are handles into it that must be freed explicitly. Types and error codes: trm.d.ts.
 //
+// A model solves the grids of its task (model.task: its name and charset, from the model file's
+// config; files that name none are mazes); trm.tasks lists the tasks this module supports. The
+// maze helpers (generateMaze, verify, shortestPath, countShortestPaths, model.generateMaze,
+// model.trainingFit) work on mazes only.
+//
 //   const trm = await TRM.load();                       // or { wasm: url | bytes | Module }
 //   const model = trm.loadModel(bytes);                  // safetensors (F32/BF16/F16); or
 //   const model = await trm.loadModel(urlOrPath);        //   a URL, path, Response or Blob
@@ -21,13 +26,13 @@ import {
   optionsArg, readSource, toBytes,
 } from './trm-common.js';
 import {
-  MODEL_FORMAT, encodeFloats, parseSafetensors, parseTraining, readConfig, trainingToFile, writeSafetensors,
+  MODEL_FORMAT, encodeFloats, modelTask, parseSafetensors, parseTraining, readConfig, trainingToFile, writeSafetensors,
 } from './trm-model-file.js';
 
 export { TRMError };
 export { SolveRun, TRMWorker, WorkerModel } from './trm-worker.js';
 
-const CHARSET = '# SGo';
+const MAZE = 'maze'; // the task of the maze helpers
 const LOAD_MODEL_OPTIONS = ['ignoreUnknownTensors', 'onWarning'];
 const KERNEL_NAMES = ['gemm_nt', 'gemm_nn', 'gemm_tn', 'rmsnorm_fwd', 'rmsnorm_bwd', 'swiglu_fwd',
   'swiglu_bwd', 'rope', 'rope_inverse', 'attention_fwd', 'attention_bwd'];
@@ -135,12 +140,13 @@ function gridArg(g, what, shape) {
   return { text, h, w };
 }
 
-// Characters the C side cannot even see (non-ASCII) are reported here; others by core's tokenizer.
-function checkAscii(text, w, what) {
+// Characters the C side cannot even see (non-ASCII) are reported here, naming the charset of the
+// grid's task; others by core's tokenizer.
+function checkAscii(text, w, what, charset) {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c < 0x20 || c > 0x7e) {
-      fail('bad_charset', `${what} ${cellName(i, w)}: character ${JSON.stringify(text[i])} is not one of "${CHARSET}"`);
+      fail('bad_charset', `${what} ${cellName(i, w)}: character ${JSON.stringify(text[i])} is not one of "${charset}"`);
     }
   }
 }
@@ -179,7 +185,15 @@ export class TRM {
     this._buf = null;
     this._err = exports.trm_web_error_create();
     if (!this._err) fail('out_of_memory', 'out of memory creating the error slot');
+    /** The tasks this module supports (core's registry): [{ name, charset }]; the first is the
+     * task of model files that name none. */
+    this.tasks = Object.freeze(Array.from({ length: exports.trm_web_task_count() }, (_, i) => Object.freeze({
+      name: this._cstr(exports.trm_web_task_name(i)), charset: this._cstr(exports.trm_web_task_charset(i)),
+    })));
   }
+
+  // The charset of grids the maze helpers take.
+  get _mazeCharset() { return this.tasks.find((t) => t.name === MAZE).charset; }
 
   /** Name of the kernel set models use by default ('wasm128' in a SIMD build). */
   get kernels() { return this._cstr(this._x.trm_web_default_kernels()); }
@@ -297,7 +311,7 @@ export class TRM {
     try {
       cfg = x.trm_web_config_create();
       if (!cfg) fail('out_of_memory', 'out of memory for a config');
-      for (const [k, v] of Object.entries(cfgObj)) this._setConfigKey(cfg, k, v, warn);
+      this._applyConfig(cfg, cfgObj, warn, '__metadata__.config', 'bad_model');
       m = this._scoped(() => x.trm_web_model_create(cfg, this._err));
       if (!m) this._check(x.trm_web_error_code(this._err) || S.INVALID, () => 'bad_model');
       const skipped = [];
@@ -319,8 +333,19 @@ export class TRM {
     }
   }
 
-  _setConfigKey(cfg, k, v, warn, code = 'bad_model') {
-    const where = code === 'bad_model' ? '__metadata__.config' : 'createModel: config';
+  // The keys of obj into the config cfg, 'task' first: core checks 'charset' against the task
+  // set so far. A task this module does not support is named; other bad keys or values are `code`
+  // errors that say `where` (unknown keys only warn, for files from newer versions).
+  _applyConfig(cfg, obj, warn, where, code) {
+    if (typeof obj.task === 'string' && !this.tasks.some((t) => t.name === obj.task)) {
+      fail('unsupported_task', `${where}: the model's task '${obj.task}' is not one this module supports ` +
+        `(${this.tasks.map((t) => t.name).join(', ')})`);
+    }
+    const keys = Object.keys(obj).sort((a, b) => (b === 'task') - (a === 'task'));
+    for (const k of keys) this._setConfigKey(cfg, k, obj[k], warn, where, code);
+  }
+
+  _setConfigKey(cfg, k, v, warn, where, code) {
     const x = this._x;
     const st = this._scoped((a) => {
       if (typeof v === 'number' || typeof v === 'boolean') return x.trm_web_config_set_number(cfg, a.str(k), Number(v), this._err);
@@ -360,9 +385,8 @@ export class TRM {
     try {
       cfg = x.trm_web_config_create();
       if (!cfg) fail('out_of_memory', 'out of memory for a config');
-      for (const [k, v] of Object.entries(config)) {
-        this._setConfigKey(cfg, k, v, (msg) => fail('bad_argument', `createModel: ${msg.replace(/ \(ignored.*$/, '')}`), 'bad_argument');
-      }
+      this._applyConfig(cfg, config, (msg) => fail('bad_argument', `createModel: ${msg.replace(/ \(ignored.*$/, '')}`),
+        'createModel: config', 'bad_argument');
       m = this._scoped(() => x.trm_web_model_create(cfg, this._err));
       if (!m) this._check(x.trm_web_error_code(this._err) || S.INVALID, () => 'bad_argument');
       x.trm_web_model_init(m, lo, hi);
@@ -375,7 +399,7 @@ export class TRM {
     }
   }
 
-  // ---- mazes ----
+  // ---- mazes: the maze task's helpers (grids over its charset), whatever task a model has ----
 
   /**
    * Maze #index of seed `seed` from core's generator (identical to native trm-maze).
@@ -410,11 +434,11 @@ export class TRM {
    */
   verify(grid, answer, label) {
     const q = gridArg(grid, 'verify: grid');
-    checkAscii(q.text, q.w, 'verify: grid');
+    checkAscii(q.text, q.w, 'verify: grid', this._mazeCharset);
     const shape = { h: q.h, w: q.w };
     const ans = gridArg(answer, 'verify: answer', shape);
     const lab = label === undefined || label === null ? null : gridArg(label, 'verify: label', shape);
-    if (lab) checkAscii(lab.text, lab.w, 'verify: label');
+    if (lab) checkAscii(lab.text, lab.w, 'verify: label', this._mazeCharset);
     return this._scoped((a) => {
       const out = a.bytes(5 * 4), reason = a.bytes(96);
       const st = this._x.trm_web_maze_verify(a.str(q.text, true), a.str(ans.text, true), lab ? a.str(lab.text, true) : 0,
@@ -431,7 +455,7 @@ export class TRM {
   /** The question with one shortest path marked 'o' (core's tie rule). Throws 'no_path' if G is unreachable. */
   shortestPath(grid) {
     const q = gridArg(grid, 'shortestPath: grid');
-    checkAscii(q.text, q.w, 'shortestPath: grid');
+    checkAscii(q.text, q.w, 'shortestPath: grid', this._mazeCharset);
     return this._scoped((a) => {
       const out = a.bytes(q.h * q.w + 1), len = a.bytes(4);
       const st = this._x.trm_web_maze_solve(a.str(q.text, true), q.h, q.w, out, len, this._err);
@@ -447,7 +471,7 @@ export class TRM {
   countShortestPaths(grid, options) {
     const { cap = 1000 } = optionsArg(options, 'countShortestPaths', ['cap']);
     const q = gridArg(grid, 'countShortestPaths: grid');
-    checkAscii(q.text, q.w, 'countShortestPaths: grid');
+    checkAscii(q.text, q.w, 'countShortestPaths: grid', this._mazeCharset);
     const c = intOption(cap, 'countShortestPaths: cap', 1, 1e9);
     return this._scoped((a) => {
       const len = a.bytes(4), cnt = a.bytes(4);
@@ -506,6 +530,8 @@ export class Model {
     });
     /** The config with the official key names (TRM §0), as core normalised it. */
     this.config = Object.freeze(JSON.parse(json));
+    /** The task whose grids the model solves: { name, charset } (mazes for files that name none). */
+    this.task = modelTask(this.config);
     this.paramCount = x.trm_web_model_param_count(ptr);
   }
 
@@ -517,6 +543,11 @@ export class Model {
   get height() { return this.config.grid_height; }
   get width() { return this.config.grid_width; }
   get freed() { return !this._ptr; }
+
+  // The maze helpers refuse any other task's model by name.
+  _mazeOnly(what) {
+    if (this.task.name !== MAZE) fail('unsupported_task', `${what}: this model's task is '${this.task.name}'; ${what} is for maze models`);
+  }
 
   /** Kernel set in use ('wasm128' or 'scalar'). */
   get kernels() { return this._trm._cstr(this._trm._x.trm_web_model_kernels(this._live())); }
@@ -564,6 +595,7 @@ export class Model {
   generateMaze(options) {
     const { seed = 0, index = 0, kind } = optionsArg(options, 'model.generateMaze', ['seed', 'index', 'kind']);
     this._live();
+    this._mazeOnly('generateMaze');
     const kinds = (this.training?.kinds ?? []).map((k, i) => ({ ...k, i })).filter((k) => k.algorithm);
     const base = { height: this.height, width: this.width, seed, index };
     if (!kinds.length) {
@@ -595,6 +627,7 @@ export class Model {
    */
   trainingFit(grid) {
     this._live();
+    this._mazeOnly('trainingFit');
     const q = gridArg(grid, 'trainingFit: grid', { h: this.height, w: this.width });
     const { length, count } = this._trm.countShortestPaths({ grid: q.text, height: q.h, width: q.w });
     const reasons = [];
@@ -651,9 +684,10 @@ export class Solver {
   get passes() { return this._trm._x.trm_web_solver_passes(this._live()); }
 
   /**
-   * Start on a question grid (h*w characters of "# SGo", rows joined by "\n", or { grid, height,
-   * width }). maxSteps: supervision steps (default: the model's halt_max_steps); earlyHalt: stop
-   * at the first supervision step whose q_halt logit is > 0.
+   * Start on a question grid (h*w characters of the model's task.charset, rows joined by "\n",
+   * or { grid, height, width }). maxSteps: supervision steps (default: the model's
+   * halt_max_steps); earlyHalt: stop at the first supervision step whose q_halt logit is > 0 and
+   * whose answer equals the previous step's (core's rule: trm_solver_halt_step).
    */
   reset(grid, options) {
     const { maxSteps } = optionsArg(options, 'reset', ['maxSteps', 'earlyHalt']);
@@ -661,7 +695,7 @@ export class Solver {
     const p = this._live();
     const m = this._model;
     const q = gridArg(grid, 'grid', { h: m.height, w: m.width });
-    checkAscii(q.text, q.w, 'grid');
+    checkAscii(q.text, q.w, 'grid', m.task.charset);
     const steps = maxSteps === undefined || maxSteps === null ? m.config.halt_max_steps : intOption(maxSteps, 'maxSteps', 1, 1e6);
     const trm = this._trm;
     const st = trm._scoped((a) => trm._x.trm_web_solver_reset(p, a.str(q.text, true), q.text.length, trm._err));
@@ -690,11 +724,12 @@ export class Solver {
     const confidence = trm._views()._f32.slice(c, c + cells);
     const stepEnd = n % T === 0;
     const qHalt = stepEnd ? x.trm_web_solver_halt_logit(p) : null;
-    const halted = stepEnd && this._earlyHalt && qHalt > 0;
+    // core's halting rule (q_halt > 0 on an answer that did not change during the step)
+    const halted = stepEnd && this._earlyHalt && x.trm_web_solver_halt_step(p) === n / T;
     this._done = this._done || n >= this._maxPasses || halted;
     return {
       index: n - 1, step: Math.floor((n - 1) / T) + 1, recursion: ((n - 1) % T) + 1, grid, confidence,
-      qHalt, haltProb: stepEnd ? sigmoid(qHalt) : null, ms, done: this._done,
+      qHalt, haltProb: stepEnd ? sigmoid(qHalt) : null, ms, halted, done: this._done,
     };
   }
 

@@ -9,8 +9,10 @@
  *  - Pointers are 32-bit offsets into the module's memory; JS allocates argument buffers with
  *    trm_web_malloc and frees them right after the call.
  *  - Functions that can fail return a trm_status (0 = ok) or NULL; the message is in err.
- *  - Grids cross as ASCII characters "# SGo" (row-major, h*w, no separators); the core's
- *    tokenizer checks them and names the bad row and column.
+ *  - Grids cross as ASCII characters (row-major, h*w, no separators) of a task's charset: a
+ *    solver's are its model's task's (the config key "task", mazes by default), the maze
+ *    functions' are the maze task's "# SGo". The core's tokenizer checks them and names the bad
+ *    row and column.
  *
  * Built with -sSTANDALONE_WASM --no-entry (see web/CMakeLists.txt): no Emscripten JS glue; the
  * only import is env.emscripten_notify_memory_growth. */
@@ -21,18 +23,21 @@
 #include <string.h>
 
 #include "maze.h"
+#include "task.h"
 #include "trm.h"
 
 #define EXPORT EMSCRIPTEN_KEEPALIVE
 
-/* Returned instead of TRM_E_FORMAT when a grid string holds a character outside "# SGo", so
- * that JS can tell a bad character (its 'bad_charset') from a malformed maze ('bad_grid'). */
+/* Returned instead of TRM_E_FORMAT when a grid string holds a character outside the task's
+ * charset, so that JS can tell a bad character (its 'bad_charset') from a malformed grid
+ * ('bad_grid'). */
 enum { TRM_WEB_E_CHARSET = 64 };
 
-/* Tokenize a grid; a bad character becomes TRM_WEB_E_CHARSET (err->code keeps the core's) and
- * the message starts with `what` ("question", "label") when given. */
-static int tokenize(const char *chars, size_t len, int h, int w, uint8_t *tokens, trm_error *err, const char *what) {
-    trm_status st = trm_maze_tokenize(chars, len, h, w, tokens, err);
+/* Tokenize a grid of task t; a bad character becomes TRM_WEB_E_CHARSET (err->code keeps the
+ * core's) and the message starts with `what` ("question", "label") when given. */
+static int tokenize(const trm_task *t, const char *chars, size_t len, int h, int w, uint8_t *tokens, trm_error *err,
+                    const char *what) {
+    trm_status st = trm_task_tokenize(t, chars, len, h, w, tokens, err);
     if (st != TRM_OK && what) {
         char msg[sizeof err->msg];
         snprintf(msg, sizeof msg, "%s: %s", what, err->msg);
@@ -71,6 +76,20 @@ static trm_status fail(trm_error *err, trm_status code, const char *msg) {
 }
 
 /* ------------------------------------------------------------------------------------------ */
+/* Tasks: the ones this build knows (core's registry), for JS to name and check a model's task  */
+
+EXPORT int trm_web_task_count(void) { return trm_task_count(); }
+/* NULL when i is out of range. */
+EXPORT const char *trm_web_task_name(int i) {
+    const trm_task *t = trm_task_at(i);
+    return t ? t->name : NULL;
+}
+EXPORT const char *trm_web_task_charset(int i) {
+    const trm_task *t = trm_task_at(i);
+    return t ? t->charset : NULL;
+}
+
+/* ------------------------------------------------------------------------------------------ */
 /* Configuration and model                                                                     */
 
 EXPORT trm_config *trm_web_config_create(void) {
@@ -86,41 +105,23 @@ EXPORT int trm_web_config_set_string(trm_config *c, const char *key, const char 
     return (int)trm_config_set_string(c, key, v, err);
 }
 
-/* A wasm32 size_t is 32 bits: the core's size arithmetic would wrap for configs whose buffers
- * exceed 4 GB, so sizes are first estimated in double precision and anything over the module's
- * 2 GB limit is refused as out of memory before the core allocates. */
+/* The module addresses 2 GB. The core sizes a model and a solver in 64 bits (trm_model_bytes,
+ * trm_solver_bytes: the same carve that allocates), so anything larger is refused here by name
+ * before a wasm32 size_t could wrap; configs beyond 4 GB already fail trm_config_validate. */
 #define WASM_MAX_BYTES 2147483648.0
 
-static double model_floats(const trm_config *c, const trm_dims *d) {
-    double D = d->D, I = d->I, S = d->S, Is = d->I_seq;
-    double mixer = c->mlp_t ? 3 * Is * S : 4 * D * D;
-    double params = d->L * (mixer + 3 * I * D) + 2.0 * d->V * D + 2 * D + 2 + (c->pos_encodings == TRM_POS_LEARNED ? S * D : 0);
-    double rope = 2 * S * d->head_dim;
-    return params + 2 * D + (double)c->num_puzzle_identifiers * c->puzzle_emb_ndim + rope;
-}
-
-/* Batch-1 solver: the state, logits, activations of one pass and the attention scratch (the
- * blocked kernels' need, with margin). */
-static double solver_floats(const trm_config *c, const trm_dims *d) {
-    double D = d->D, I = d->I, S = d->S, Is = d->I_seq, hd = d->head_dim;
-    double blk = S * D + 3 * S * I + 2 * S + S * D + (c->mlp_t ? 2 * D * S + 3 * D * Is + D : 4 * S * D);
-    double attn = c->mlp_t ? 0 : 2 * 64 * (S + 32) + 2 * (S + 32) * hd + (hd + 32) * (S + 64) + 16 * (S + hd);
-    return 4 * S * D + (double)d->grid * d->V + 2 + S * D + d->L * blk + attn;
-}
-
-static int too_big(double floats, const char *what, trm_error *err) {
-    if (floats * 4 < WASM_MAX_BYTES) return 0;
+static int too_big(uint64_t bytes, const char *what, trm_error *err) {
+    if ((double)bytes < WASM_MAX_BYTES) return 0;
     char msg[160];
     snprintf(msg, sizeof msg, "%s needs about %.0f MB, more than the 2048 MB a WebAssembly module can address",
-             what, floats * 4 / 1048576.0);
+             what, (double)bytes / 1048576.0);
     fail(err, TRM_E_NOMEM, msg);
     return 1;
 }
 
 EXPORT trm_model *trm_web_model_create(const trm_config *c, trm_error *err) {
-    trm_dims d;
-    if (trm_config_validate(c, &d, err) != TRM_OK) return NULL;
-    if (too_big(model_floats(c, &d), "this model", err)) return NULL;
+    if (trm_config_validate(c, NULL, err) != TRM_OK) return NULL;
+    if (too_big(trm_model_bytes(c), "this model", err)) return NULL;
     return trm_model_create(c, err);
 }
 EXPORT void trm_web_model_free(trm_model *m) { trm_model_free(m); }
@@ -182,10 +183,11 @@ EXPORT const char *trm_web_default_kernels(void) { return trm_kernels_name(trm_k
 
 typedef struct trm_web_solver {
     trm_solver *s;
+    const trm_task *task; /* the model's: what its tokens mean */
     int h, w, cells;
     int ready;          /* reset() has succeeded */
     uint8_t *tokens;    /* [cells] question, then the prediction */
-    char *chars;        /* [cells + 1] predicted characters, NUL-terminated; '?' for non-maze ids */
+    char *chars;        /* [cells + 1] predicted characters, NUL-terminated; '?' for ids outside the charset */
     float *confidence;  /* [cells] */
 } trm_web_solver;
 
@@ -200,12 +202,13 @@ EXPORT void trm_web_solver_free(trm_web_solver *ws) {
 
 EXPORT trm_web_solver *trm_web_solver_create(const trm_model *m, trm_error *err) {
     const trm_config *c = trm_model_config(m);
-    if (too_big(solver_floats(c, trm_model_dims(m)), "a solver for this model", err)) return NULL;
+    if (too_big(trm_solver_bytes(m, 1), "a solver for this model", err)) return NULL;
     trm_web_solver *ws = calloc(1, sizeof *ws);
     if (!ws) {
         fail(err, TRM_E_NOMEM, "out of memory for a solver");
         return NULL;
     }
+    ws->task = c->task;
     ws->h = c->grid_height;
     ws->w = c->grid_width;
     ws->cells = ws->h * ws->w;
@@ -225,11 +228,12 @@ EXPORT trm_web_solver *trm_web_solver_create(const trm_model *m, trm_error *err)
     return ws;
 }
 
-/* Start a solve of the question chars [len] (must be exactly h*w maze characters). */
+/* Start a solve of the question chars [len] (must be exactly h*w characters of the model's task,
+ * forming a question the task accepts). */
 EXPORT int trm_web_solver_reset(trm_web_solver *ws, const char *chars, size_t len, trm_error *err) {
     ws->ready = 0;
-    int st = tokenize(chars, len, ws->h, ws->w, ws->tokens, err, NULL);
-    if (st == TRM_OK) st = (int)trm_maze_check_question(ws->tokens, ws->h, ws->w, err);
+    int st = tokenize(ws->task, chars, len, ws->h, ws->w, ws->tokens, err, NULL);
+    if (st == TRM_OK) st = (int)ws->task->check_question(ws->tokens, ws->h, ws->w, err);
     if (st == TRM_OK) st = (int)trm_solver_reset(ws->s, ws->tokens, NULL, 1, err);
     if (st != TRM_OK) return st;
     ws->ready = 1;
@@ -242,7 +246,7 @@ EXPORT int trm_web_solver_pass(trm_web_solver *ws) {
     if (!ws->ready) return -1;
     trm_solver_pass(ws->s);
     trm_solver_read(ws->s, ws->tokens, ws->confidence);
-    trm_maze_detokenize(ws->tokens, ws->h, ws->w, ws->chars, NULL); /* '?' marks non-maze ids */
+    trm_task_detokenize(ws->task, ws->tokens, ws->h, ws->w, ws->chars, NULL); /* '?' marks ids outside the charset */
     return trm_solver_passes(ws->s);
 }
 
@@ -251,16 +255,20 @@ EXPORT const float *trm_web_solver_confidence(const trm_web_solver *ws) { return
 EXPORT int trm_web_solver_passes(const trm_web_solver *ws) { return ws->ready ? trm_solver_passes(ws->s) : 0; }
 /* q_halt logit of the last completed supervision step (NaN before the first). */
 EXPORT float trm_web_solver_halt_logit(const trm_web_solver *ws) { return trm_solver_halt_logit(ws->s, 0); }
+/* The supervision step at which q_halt first said halt (the core's rule), 0 while it has not. */
+EXPORT int trm_web_solver_halt_step(const trm_web_solver *ws) { return ws->ready ? trm_solver_halt_step(ws->s, 0) : 0; }
 
 /* ------------------------------------------------------------------------------------------ */
-/* Mazes                                                                                       */
+/* Mazes: the maze task's helpers, whatever task a model has                                    */
 
-/* Answers may hold anything a model predicts: characters outside the charset become PAD (0),
- * which the verifier reports as a cell that breaks the path. */
-static void tokenize_lenient(const char *chars, int n, uint8_t *tokens) {
+static const trm_task *maze_task(void) { return trm_task_find("maze"); }
+
+/* Answers may hold anything a model predicts: characters outside task t's charset become PAD
+ * (0), which the verifier reports as a cell that breaks the answer. */
+static void tokenize_lenient(const trm_task *t, const char *chars, int n, uint8_t *tokens) {
     for (int i = 0; i < n; i++) {
-        const char *p = chars[i] ? strchr(TRM_MAZE_CHARSET, chars[i]) : NULL;
-        tokens[i] = p ? (uint8_t)(1 + (p - TRM_MAZE_CHARSET)) : TRM_MAZE_PAD;
+        const char *p = chars[i] ? strchr(t->charset, chars[i]) : NULL;
+        tokens[i] = p ? (uint8_t)(1 + (p - t->charset)) : 0;
     }
 }
 
@@ -315,11 +323,11 @@ EXPORT int trm_web_maze_verify(const char *question, const char *answer, const c
     void *ws = maze_scratch(h, w, g, err);
     if (!ws) return (int)err->code;
     const size_t n = (size_t)h * (size_t)w;
-    int st = tokenize(question, n, h, w, g[0], err, "question");
-    if (st == TRM_OK && label) st = tokenize(label, n, h, w, g[2], err, "label");
+    int st = tokenize(maze_task(), question, n, h, w, g[0], err, "question");
+    if (st == TRM_OK && label) st = tokenize(maze_task(), label, n, h, w, g[2], err, "label");
     trm_maze_verdict v;
     if (st == TRM_OK) {
-        tokenize_lenient(answer, (int)n, g[1]);
+        tokenize_lenient(maze_task(), answer, (int)n, g[1]);
         st = (int)trm_maze_verify(g[0], g[1], label ? g[2] : NULL, h, w, ws, &v, err);
     }
     if (st == TRM_OK) {
@@ -339,7 +347,7 @@ EXPORT int trm_web_maze_solve(const char *question, int h, int w, char *answer_o
     uint8_t *g[3];
     void *ws = maze_scratch(h, w, g, err);
     if (!ws) return (int)err->code;
-    int st = tokenize(question, (size_t)h * (size_t)w, h, w, g[0], err, NULL);
+    int st = tokenize(maze_task(), question, (size_t)h * (size_t)w, h, w, g[0], err, NULL);
     if (st == TRM_OK) st = (int)trm_maze_solve(g[0], h, w, g[1], length, ws, err);
     if (st == TRM_OK) trm_maze_detokenize(g[1], h, w, answer_out, NULL);
     free(ws);
@@ -352,7 +360,7 @@ EXPORT int trm_web_maze_count(const char *question, int h, int w, int cap, int *
     uint8_t *g[3];
     void *ws = maze_scratch(h, w, g, err);
     if (!ws) return (int)err->code;
-    int st = tokenize(question, (size_t)h * (size_t)w, h, w, g[0], err, NULL);
+    int st = tokenize(maze_task(), question, (size_t)h * (size_t)w, h, w, g[0], err, NULL);
     if (st == TRM_OK) st = (int)trm_maze_count_shortest(g[0], h, w, cap, length, count, ws, err);
     free(ws);
     return st;

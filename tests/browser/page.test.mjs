@@ -3,6 +3,9 @@
 //
 //   node --test tests/browser/                 (needs: npm install, web/trm.wasm, a model)
 //
+// The page is web/demo/index.html, served by scripts/serve.mjs at /web/demo/ with the library one
+// folder up (/web/trm.js) and the models at /models/.
+//
 // What it checks: the page loads the module and the first model of models/index.json, generates
 // a maze by seed, draws every refinement pass (the pass counter advances past 1 and the canvas
 // changes between passes), shows a verdict that equals native trm-solve's on the same maze and
@@ -146,7 +149,7 @@ describe('demo page in headless Chromium', () => {
   test('load, auto-solve at full speed: timings', async () => {
     const t0 = Date.now();
     await page.goto(`${url}#seed=${SEED}&speed=0&solve=1`);
-    await page.waitForFunction(() => window.trmDemo?.state.run?.mode === 'done', null, { timeout: SOLVE_MS });
+    await page.waitForFunction(() => window.trmDemo?.state.run?.state === 'done', null, { timeout: SOLVE_MS });
     const r = await page.evaluate(() => ({ t: window.trmDemo.timings, s: window.trmDemo.state }));
     assert.ok(r.s.model, 'no model loaded');
     assert.ok(r.t.firstPassAt > 0 && r.t.lastSolve, 'no timings recorded');
@@ -161,7 +164,7 @@ describe('demo page in headless Chromium', () => {
     // the same again with a warm browser (HTTP cache off: no-cache revalidates every file)
     await page.goto('about:blank');
     await page.goto(`${url}#seed=${SEED}&speed=0&solve=1`);
-    await page.waitForFunction(() => window.trmDemo?.state.run?.mode === 'done', null, { timeout: SOLVE_MS });
+    await page.waitForFunction(() => window.trmDemo?.state.run?.state === 'done', null, { timeout: SOLVE_MS });
     const w = await page.evaluate(() => window.trmDemo.timings);
     const gapAfterLoad = await page.evaluate(() => window.__maxFrameGap);
     report.warm = {
@@ -171,7 +174,7 @@ describe('demo page in headless Chromium', () => {
     // frames during a solve alone (the load itself includes compiling and parsing)
     await page.evaluate(() => { window.__maxFrameGap = 0; });
     await page.click('#solve');
-    await page.waitForFunction(() => window.trmDemo.state.run?.mode === 'done', null, { timeout: SOLVE_MS });
+    await page.waitForFunction(() => window.trmDemo.state.run?.state === 'done', null, { timeout: SOLVE_MS });
     report.warm.maxFrameGapDuringSolveMs = Math.round(await page.evaluate(() => window.__maxFrameGap));
     report.warm.maxFrameGapDuringLoadMs = Math.round(gapAfterLoad);
   });
@@ -191,11 +194,11 @@ describe('demo page in headless Chromium', () => {
     const first = await canvasData();
     assert.match(await page.textContent('#pass-counter'), /^Pass 1 \//);
     await page.click('#step');
-    await page.waitForFunction(() => window.trmDemo.state.run?.index >= 1 || window.trmDemo.state.run?.mode === 'done');
+    await page.waitForFunction(() => window.trmDemo.state.run?.index >= 1 || window.trmDemo.state.run?.state === 'done');
     const second = await canvasData();
 
     await page.click('#solve'); // resume
-    await page.waitForFunction(() => ['done'].includes(window.trmDemo.state.run?.mode), null, { timeout: SOLVE_MS });
+    await page.waitForFunction(() => ['done'].includes(window.trmDemo.state.run?.state), null, { timeout: SOLVE_MS });
     await page.waitForFunction(() => document.getElementById('verdict').dataset.verdict !== 'checking');
     const last = await canvasData();
     const s = await demo();
@@ -272,9 +275,9 @@ describe('demo page in headless Chromium', () => {
     await page.keyboard.press('s');
     await page.waitForFunction(() => window.trmDemo.state.run?.index === 0);
     await page.keyboard.press(' ');
-    await page.waitForFunction(() => window.trmDemo.state.run?.mode !== 'paused');
+    await page.waitForFunction(() => window.trmDemo.state.run?.state !== 'paused');
     await page.keyboard.press(' ');
-    await page.waitForFunction(() => ['paused', 'done'].includes(window.trmDemo.state.run?.mode));
+    await page.waitForFunction(() => ['paused', 'done'].includes(window.trmDemo.state.run?.state));
   });
 
   test('what the model knows: its training kinds, a maze unlike them, convergence, halting confidence', async () => {
@@ -322,7 +325,7 @@ describe('demo page in headless Chromium', () => {
     }
     // a full solve: the halting confidence is shown, and passes that change nothing are named
     await page.click('#solve');
-    await page.waitForFunction(() => window.trmDemo.state.run?.mode === 'done', null, { timeout: SOLVE_MS });
+    await page.waitForFunction(() => window.trmDemo.state.run?.state === 'done', null, { timeout: SOLVE_MS });
     const r = (await demo()).run;
     assert.ok(await page.isVisible('#halt-meter'), 'halting confidence next to the board');
     const pct = Math.round(100 * r.halt[r.halt.length - 1]);
@@ -402,7 +405,7 @@ describe('demo page in headless Chromium', () => {
     assert.equal(await page.isHidden('#model-error'), true, 'no error shown after a good load');
     assert.match(await page.textContent('#model-select option:checked'), /tiny-6x7/);
     await page.click('#solve');
-    await page.waitForFunction(() => window.trmDemo.state.run?.mode === 'done', null, { timeout: 60000 });
+    await page.waitForFunction(() => window.trmDemo.state.run?.state === 'done', null, { timeout: 60000 });
     // back to the shipped model through the list
     await page.selectOption('#model-select', '0');
     await page.waitForFunction((n) => window.trmDemo.state.model?.name === n, before.model.name);
@@ -413,7 +416,7 @@ describe('demo page in headless Chromium', () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto('about:blank'); // a new document: a hash-only change would not reload
     await page.goto(`${url}#seed=${SEED}&speed=0&solve=1`);
-    await page.waitForFunction(() => window.trmDemo?.state.run?.mode === 'done', null, { timeout: SOLVE_MS });
+    await page.waitForFunction(() => window.trmDemo?.state.run?.state === 'done', null, { timeout: SOLVE_MS });
     await page.screenshot({ path: join(SHOTS, 'page-phone.png') });
     await page.screenshot({ path: join(SHOTS, 'page-phone-full.png'), fullPage: true });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);

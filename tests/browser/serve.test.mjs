@@ -1,5 +1,5 @@
 // serve.test.mjs: the demo's static server (scripts/serve.mjs): MIME types the page needs, the
-// redirect to /web/, only web/ and models/ served (nothing outside the root or under dot folders),
+// redirects to the page /web/demo/, only web/ and models/ served (nothing outside the root or under dot folders),
 // the Host check against DNS rebinding, the security headers, no descriptor leaked by aborted
 // downloads, and the --host checks of the command line.
 //   node --test tests/browser/serve.test.mjs
@@ -66,9 +66,10 @@ function runCli(args, until) {
 before(async () => {
   root = mkdtempSync(join(tmpdir(), 'trm-serve-root-'));
   outside = mkdtempSync(join(tmpdir(), 'trm-serve-outside-'));
-  for (const d of ['web', 'models', '.git', 'build/bin', 'native', 'core']) mkdirSync(join(root, d), { recursive: true });
-  writeFileSync(join(root, 'web/index.html'), '<!doctype html><title>x</title>');
-  writeFileSync(join(root, 'web/app.js'), 'export {};');
+  for (const d of ['web/demo', 'models', '.git', 'build/bin', 'native', 'core']) mkdirSync(join(root, d), { recursive: true });
+  writeFileSync(join(root, 'web/demo/index.html'), '<!doctype html><title>x</title>');
+  writeFileSync(join(root, 'web/demo/app.js'), 'export {};');
+  writeFileSync(join(root, 'web/trm.js'), 'export {};');
   writeFileSync(join(root, 'web/trm.wasm'), Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
   writeFileSync(join(root, 'web/big.bin'), Buffer.alloc(BIG, 7));
   writeFileSync(join(root, 'models/index.json'), '[]');
@@ -89,18 +90,22 @@ after(() => {
   rmSync(outside, { recursive: true, force: true });
 });
 
-test('/ redirects to the page, which is served as HTML', async () => {
-  const r = await get('/');
-  assert.equal(r.status, 302);
-  assert.equal(r.location, '/web/');
-  const p = await get('/web/');
+test('/, /web and /web/ redirect to the page, which is served as HTML', async () => {
+  for (const path of ['/', '/web', '/web/', '/web/demo']) {
+    const r = await get(path);
+    assert.equal(r.status, 302, path);
+    assert.equal(r.location, '/web/demo/', path);
+  }
+  assert.equal(base.replace(/^http:\/\/[^/]+/, ''), '/web/demo/', 'startServer gives the page\'s URL');
+  const p = await get('/web/demo/');
   assert.equal(p.status, 200);
   assert.match(p.type, /^text\/html/);
 });
 
 test('MIME types: wasm, JavaScript modules, JSON', async () => {
   assert.equal((await get('/web/trm.wasm')).type, 'application/wasm');
-  assert.match((await get('/web/app.js')).type, /^text\/javascript/);
+  assert.match((await get('/web/trm.js')).type, /^text\/javascript/);
+  assert.match((await get('/web/demo/app.js')).type, /^text\/javascript/);
   const j = await get('/models/index.json');
   assert.equal(j.status, 200);
   assert.match(j.type, /^application\/json/);
@@ -123,17 +128,17 @@ test('only web/ and models/ are served: build outputs, sources and the rest of t
     assert.equal(r.status, 404, `${p} -> ${r.status}`);
     assert.match(r.body, /^not found: /, p);
   }
-  assert.equal((await get('/web/')).status, 200);
+  assert.equal((await get('/web/demo/')).status, 200);
   assert.equal((await get('/models/index.json')).status, 200);
 });
 
 test('Host check: loopback names with the port are answered, other names get 421 (DNS rebinding)', async () => {
   for (const h of [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`, `LOCALHOST:${port}`]) {
-    assert.equal((await get('/web/', { host: h })).status, 200, h);
+    assert.equal((await get('/web/demo/', { host: h })).status, 200, h);
   }
   for (const h of [`evil.example:${port}`, 'evil.example', `localhost:${port + 1}`, `localhost.evil.example:${port}`,
     `127.0.0.1.nip.io:${port}`, `10.0.0.1:${port}`]) {
-    const r = await get('/web/', { host: h });
+    const r = await get('/web/demo/', { host: h });
     assert.equal(r.status, 421, h);
     assert.match(r.body, /^refused: Host '.*' is not this server .*DNS rebinding/, h);
     assert.doesNotMatch(r.body, /<title>/, h); // not the page
@@ -152,8 +157,8 @@ test('Host check: loopback names with the port are answered, other names get 421
 });
 
 test('security headers on every response (page, wasm, 404, redirect, 421)', async () => {
-  const rs = [await get('/web/'), await get('/web/trm.wasm'), await get('/build/bin/trm-solve'), await get('/'),
-    await get('/web/', { host: 'evil.example' })];
+  const rs = [await get('/web/demo/'), await get('/web/trm.wasm'), await get('/build/bin/trm-solve'), await get('/'),
+    await get('/web/demo/', { host: 'evil.example' })];
   for (const r of rs) {
     assert.equal(r.headers['x-content-type-options'], 'nosniff', String(r.status));
     assert.equal(r.headers['x-frame-options'], 'DENY', String(r.status));
@@ -197,7 +202,7 @@ test('a non-loopback --host warns that the page is reachable from the network', 
   // 192.0.2.1 is TEST-NET-1 (documentation only): the warning comes before listening, which then fails.
   const r = await runCli(['--host', '192.0.2.1', '--port', '0'], /warning[^\n]*\n/);
   assert.match(r.stderr, /warning: --host 192\.0\.2\.1 is not a loopback address: .*reachable from the network/);
-  const loop = await runCli(['--host', '127.0.0.1', '--port', '0'], /serving http:\/\/127\.0\.0\.1:\d+\/web\//);
+  const loop = await runCli(['--host', '127.0.0.1', '--port', '0'], /serving http:\/\/127\.0\.0\.1:\d+\/web\/demo\//);
   assert.match(loop.stdout, /serving http/);
   assert.doesNotMatch(loop.stderr, /warning/);
 });

@@ -1,8 +1,9 @@
 // modelfile.test.mjs: the model-file reader (web/trm-model-file.js) refuses what the C reader
-// refuses: a __metadata__.config without one of the keys the format writes (only charset may be
-// left out), and names or strings with a NUL character, which C would cut short (a tensor
-// "lm_head.weight\u0000junk" would be read as lm_head.weight). The bad files are real models
-// with a rewritten header.
+// refuses: a __metadata__.config without one of the keys the format writes (only task and charset
+// may be left out: such a file holds a maze), a task this module does not support (named) or a
+// charset that is not the task's, and names or strings with a NUL character, which C would cut
+// short (a tensor "lm_head.weight\u0000junk" would be read as lm_head.weight). The bad files are
+// real models with a rewritten header.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -66,6 +67,30 @@ for (const file of FILES) {
       assert.equal(m.config.charset, '# SGo');
       assert.deepEqual(m.warnings, []);
       m.free();
+    });
+
+    test('task: a file that names none holds a maze; a named one loads the same, in any key order', () => {
+      assert.ok(!('task' in config), `${file} is from before tasks: the fallback is what this tests`);
+      const plain = trm.loadModel(bytes);
+      assert.deepEqual(plain.task, { name: 'maze', charset: '# SGo' });
+      assert.equal(plain.config.task, 'maze');
+      for (const order of [['task', 'charset'], ['charset', 'task']]) {
+        const m = trm.loadModel(withConfig((c) => {
+          delete c.charset;
+          for (const k of order) c[k] = k === 'task' ? 'maze' : '# SGo';
+        }));
+        assert.deepEqual(m.config, plain.config, order.join(' before '));
+        assert.deepEqual(m.warnings, []);
+        m.free();
+      }
+      plain.free();
+    });
+
+    test('task: one this module does not support is named; a charset not the task\'s is refused', () => {
+      refused(withConfig((c) => { c.task = 'sudoku'; c.charset = '.123456789'; }),
+        /__metadata__\.config: the model's task 'sudoku' is not one this module supports \(maze\)/, 'unsupported_task');
+      refused(withConfig((c) => { c.charset = '#.SG*'; }), /config key 'charset': "#\.SG\*" is not the charset of task 'maze'/);
+      refused(withConfig((c) => { c.task = 'maze'; c.charset = '#.SG*'; }), /not the charset of task 'maze'/);
     });
 
     test('a tensor name with a NUL is refused by name, escaped or raw', () => {

@@ -45,6 +45,7 @@ describe('TRMWorker', async () => {
 
   test('the model in the worker is the same model', () => {
     assert.deepEqual(wm.config, model.config);
+    assert.deepEqual(wm.task, { name: 'maze', charset: '# SGo' });
     assert.equal(wm.paramCount, model.paramCount);
     assert.deepEqual(wm.training, model.training);
     assert.equal(worker.kernels, trm.kernels);

@@ -6,10 +6,9 @@
 // The page drives a solve pass by pass ('start', then 'next' per pass), so Pause is immediate and
 // no pass is computed that will not be shown.
 
-import * as api from './trm.js';
+import { TRM } from '../trm.js';
 
-const TRM = api.TRM ?? api.default;
-const WASM_URL = new URL('./trm.wasm', import.meta.url);
+const WASM_URL = new URL('../trm.wasm', import.meta.url);
 
 let trm = null;      // the instantiated module
 let model = null;    // the current model
@@ -43,13 +42,11 @@ async function fetchBytes(url) {
   return new Uint8Array(await res.arrayBuffer());
 }
 
-// The page can only draw and edit maze grids: a model must map 6 tokens ("# SGo" + PAD) and a
-// grid the page can show.
+// The page can only draw and edit maze grids: a model of the maze task, with a grid the page
+// can show.
 function checkMazeModel(m, name) {
-  const c = m.config ?? {};
-  const vocab = c.vocab_size ?? 6;
-  if (vocab !== 6) {
-    throw fail('not_maze', `${name} is a TRM model with vocab_size ${vocab}; this page solves mazes (vocab_size 6)`);
+  if (m.task.name !== 'maze') {
+    throw fail('not_maze', `${name} is a TRM model of the task '${m.task.name}'; this page solves mazes`);
   }
   if (!(m.height >= 4 && m.width >= 4 && m.height <= 64 && m.width <= 64)) {
     throw fail('grid_size', `${name} has grid size ${m.height}x${m.width}; this page shows mazes from 4x4 to 64x64`);
@@ -130,7 +127,7 @@ const handlers = {
       done: false,
       pass: { index: p.index, step: p.step, recursion: p.recursion, grid: p.grid,
               confidence: Float32Array.from(p.confidence), haltProb: p.haltProb, qHalt: p.qHalt,
-              ms: p.ms, done: p.done },
+              ms: p.ms, halted: p.halted, done: p.done },
     };
   },
 

@@ -1,10 +1,12 @@
 // app.js: the demo page's main thread. It owns the UI state, draws, and talks to worker.js,
 // where all model work happens (so the page never freezes).
 //
-// A solve is driven pass by pass: 'start' once, then one 'next' request per refinement pass,
-// each drawn as it arrives and followed by the animation delay. Pause simply stops asking, Step
-// asks once. When the last pass arrives the answer is checked by the core's BFS verifier in the
-// worker; the verdict shown is that check, never the model's own opinion.
+// A solve is driven pass by pass by the run controller (run-controller.js: the run's states and
+// transitions, with no DOM): 'start' once, then one 'next' request per refinement pass, each
+// drawn as it arrives and followed by the animation delay. Pause simply stops asking, Step asks
+// once. When the last pass arrives the answer is checked by the core's BFS verifier in the
+// worker; the verdict shown is that check, never the model's own opinion. This file only draws
+// what the controller reports (onRunChange, onPass).
 //
 // URL hash (shareable): #seed=42&alg=dfs&model=1&steps=16&speed=0..6&solve=1 (solve=1 starts solving
 // once loaded); alg is a generator (lehnert, dfs, dfs-any, sparse), 'mix' (the model's training mix) or
@@ -15,15 +17,18 @@
 // words what the model knows and when an edited maze is unlike anything it was trained on.
 // window.trmDemo exposes read-only state and timings for tests and curious developers.
 //
-// The shipped models come from ../models/index.json (relative to the page; scripts/serve.mjs
-// serves the repository root): [{ "file": "maze-30x30.safetensors" (relative to models/),
-// "name": shown in the list, "description": one line, "algorithm": "lehnert" | "dfs" (the
-// generator it was trained on, preselected), "minPath", "unique": that generator's settings,
-// "height", "width": used only before the model has loaded }]. The first entry loads at start.
+// The page lives in web/demo/ and uses the library one folder up (../trm.js, through worker.js).
+// The shipped models come from ../../models/index.json (relative to the page; scripts/serve.mjs
+// serves web/ and models/ of the repository root): [{ "file": "maze-30x30.safetensors" (relative
+// to models/), "name": shown in the list, "description": one line, "algorithm": "lehnert" | "dfs"
+// (the generator it was trained on, preselected), "minPath", "unique": that generator's
+// settings, "height", "width": used only before the model has loaded }]. The first entry loads
+// at start.
 
 import { MazeView } from './app/render.js';
 import { drawHaltChart } from './app/chart.js';
 import { Backend, lineCells } from './app/backend.js';
+import { RunController } from './run-controller.js';
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -43,7 +48,7 @@ const ui = {
 };
 
 const SPEEDS = [0, 16, 40, 100, 250, 500, 1000]; // animation delay per pass, ms
-const MODELS_INDEX = new URL('../models/index.json', document.baseURI);
+const MODELS_INDEX = new URL('../../models/index.json', document.baseURI);
 const t0 = performance.now(); // relative to navigation start; kept for the timings below
 // *At: ms since navigation start; *Ms: durations measured inside the worker
 const timings = { bootAt: null, moduleAt: null, moduleMs: null, modelMs: null, readyAt: null, firstPassAt: null, lastSolve: null };
@@ -54,33 +59,42 @@ const state = {
   ready: false,       // module loaded
   loadingModel: false,
   models: [],         // entries of models/index.json (+ user files)
-  model: null,        // { name, height, width, config, entry }
+  model: null,        // { name, height, width, config, training, bytes, entry, infoText }
+  modelIdx: -1,       // index of the model in models (and in the URL), -1 for a user's file
   h: 0, w: 0,
   grid: '',           // question: h*w chars over "# SGo"
   origin: null,       // { seed, algorithm } while the maze is as generated; null once edited
   wantGenerator: null, // { alg, kind } from the URL, applied once the model's generators are known
-  run: null,          // see newRun()
+  replayIdx: null,    // index into the run's history of the pass on screen; null: the latest
   shortest: null,     // BFS answer for the current grid (string), or null
   shortestError: null,
+  fit: null,          // the model's trainingFit of the grid, or null
 };
 
 let view;
 const backend = new Backend(new URL('./worker.js', import.meta.url));
+// The solve's state machine over the worker's solver (see run-controller.js for the protocol).
+const runs = new RunController({
+  start: (settings) => backend.call('start', settings),
+  next: () => backend.call('next'),
+  cancel: () => backend.call('cancel'),
+  verify: (args) => backend.call('verify', args),
+}, {
+  onChange: onRunChange,
+  onPass,
+  // A pass that changed nothing is not held on screen: the counter says "unchanged since".
+  delay: (run) => (run.lastChange < run.passes ? 0 : SPEEDS[Number(ui.speed.value)] ?? 100),
+});
 
-function newRun(paused) {
-  const T = state.model.config?.H_cycles ?? 3;
+// The settings of a new run, from the board and the Solver panel.
+function runSettings() {
   const maxSteps = clampInt(ui.maxSteps.value, 1, maxStepsLimit(), maxStepsLimit());
-  return {
-    id: (state.run?.id ?? 0) + 1,
-    mode: paused ? 'paused' : 'running', // running | paused | checking | done
-    maxSteps, T, earlyHalt: ui.earlyHalt.checked,
-    grid: state.grid,
-    passes: 0, pass: null, pred: null, // pred: the latest answer grid
-    lastChange: 0, // the last pass (1-based) whose answer differed from the pass before
-    halt: [], computeMs: 0, startedAt: performance.now(), halted: false,
-    verdict: null, busy: false, looping: false,
-    history: [], viewIdx: null, // every pass so far; the one shown while replaying (null = latest)
-  };
+  return { grid: state.grid, height: state.h, width: state.w, maxSteps, earlyHalt: ui.earlyHalt.checked };
+}
+
+// Refinement passes per supervision step (T): the model's H_cycles.
+function passesPerStep() {
+  return state.model?.config?.H_cycles ?? 3;
 }
 
 function maxStepsLimit() {
@@ -97,16 +111,16 @@ function clampInt(v, lo, hi, dflt) {
 
 // The pass on screen: the latest, or the one picked on the replay slider.
 function shownPass(r) {
-  return r?.viewIdx != null ? r.history[r.viewIdx] : r?.pass ?? null;
+  return state.replayIdx != null ? r.history[state.replayIdx] : r?.pass ?? null;
 }
 
 function draw(hover = -1) {
   if (!state.grid) return;
-  const r = state.run;
+  const r = runs.run;
   const p = shownPass(r);
   const k = p ? r.history.indexOf(p) : -1;
   // revision rings while the model works and in replay; on the final answer they would be clutter
-  const prev = k > 0 && (r.mode !== 'done' || r.viewIdx != null) ? r.history[k - 1].grid : null;
+  const prev = k > 0 && (r.state !== 'done' || state.replayIdx != null) ? r.history[k - 1].grid : null;
   view.draw({
     h: state.h, w: state.w, grid: state.grid,
     pred: p?.grid ?? null, conf: p?.confidence ?? null, prev,
@@ -128,7 +142,7 @@ function fmtMs(ms) {
 }
 
 function updateCounter() {
-  const r = state.run;
+  const r = runs.run;
   if (!r || !r.pass) {
     const loading = !state.ready || state.loadingModel;
     ui.passCounter.textContent = state.model ? 'Ready' : loading ? 'Loading…' : 'No model';
@@ -137,31 +151,32 @@ function updateCounter() {
     return;
   }
   const p = shownPass(r);
-  const total = r.maxSteps * r.T;
-  ui.passCounter.textContent = `Pass ${p.index + 1} / ${total}`;
+  const T = passesPerStep();
+  ui.passCounter.textContent = `Pass ${p.index + 1} / ${r.maxSteps * T}`;
   // step and recursion are 1-based (trm.js)
-  let detail = `Supervision step ${p.step} of ${r.maxSteps} · recursion ${p.recursion} of ${r.T}`;
+  let detail = `Supervision step ${p.step} of ${r.maxSteps} · recursion ${p.recursion} of ${T}`;
   const k = r.history.indexOf(p);
   if (k > 0) {
     const n = revisedCells(r.history[k - 1].grid, p.grid);
     detail += ` · ${n} cell${n === 1 ? '' : 's'} revised`;
   }
-  if (r.viewIdx != null) detail += ` · replay (last pass ${r.passes})`;
-  else if (r.mode === 'paused') detail += ' · paused';
-  else if (r.halted) detail = `Halted after supervision step ${p.step} of ${r.maxSteps} (q_halt > 0)`;
-  else if (r.mode === 'done' || r.mode === 'checking') detail = `Ran all ${r.maxSteps} supervision steps`;
-  if (r.viewIdx == null && r.lastChange < r.passes) {
-    const same = r.passes - r.lastChange;
-    detail += r.mode === 'done' || r.mode === 'checking'
-      ? ` · converged at pass ${r.lastChange} (the last ${same} pass${same === 1 ? '' : 'es'} changed nothing)`
-      : ` · unchanged since pass ${r.lastChange}`;
+  const replaying = state.replayIdx != null;
+  if (replaying) detail += ` · replay (last pass ${r.passes})`;
+  else if (r.state === 'paused') detail += ' · paused';
+  else if (r.end === 'halted') detail = `Halted after supervision step ${p.step} of ${r.maxSteps} (q_halt > 0, answer settled)`;
+  else if (r.end) detail = `Ran all ${r.maxSteps} supervision steps`;
+  if (!replaying && r.convergedAt != null) {
+    const same = r.passes - r.convergedAt;
+    detail += ` · converged at pass ${r.convergedAt} (the last ${same} pass${same === 1 ? '' : 'es'} changed nothing)`;
+  } else if (!replaying && r.lastChange < r.passes) {
+    detail += ` · unchanged since pass ${r.lastChange}`;
   }
-  if (r.viewIdx == null && r.verdict && !r.verdict.valid && r.verdict.reason) detail += ` · ${r.verdict.reason}`;
+  if (!replaying && r.verdict && !r.verdict.valid && r.verdict.reason) detail += ` · ${r.verdict.reason}`;
   ui.passDetail.textContent = detail;
 }
 
 function updateHaltMeter() {
-  const r = state.run;
+  const r = runs.run;
   const p = r?.halt.length ? r.halt[r.halt.length - 1] : null;
   ui.haltMeter.hidden = p == null;
   if (p == null) return;
@@ -171,7 +186,7 @@ function updateHaltMeter() {
 }
 
 function updateStats() {
-  const r = state.run;
+  const r = runs.run;
   updateHaltMeter();
   ui.statMs.textContent = fmtMs(r?.pass?.ms);
   ui.statMean.textContent = r?.passes ? fmtMs(r.computeMs / r.passes) : '–';
@@ -186,33 +201,33 @@ function setVerdict(kind, text, title = '') {
 }
 
 function updateControls() {
-  const r = state.run;
+  const r = runs.run;
   const canSolve = state.ready && !!state.model && !!state.grid && !state.loadingModel;
-  const running = r?.mode === 'running';
-  ui.solve.disabled = !canSolve || r?.mode === 'checking';
-  ui.solve.querySelector('span').textContent = running ? 'Pause' : r?.mode === 'paused' ? 'Resume' : 'Solve';
+  const running = runs.state === 'running';
+  ui.solve.disabled = !canSolve || runs.state === 'checking';
+  ui.solve.querySelector('span').textContent = running ? 'Pause' : runs.state === 'paused' ? 'Resume' : 'Solve';
   ui.solve.querySelector('svg').innerHTML = running
     ? '<path d="M4 2.5h3v11H4zM9 2.5h3v11H9z"/>' : '<path d="M4 2.5v11l9-5.5z"/>';
-  ui.step.disabled = !canSolve || running || r?.mode === 'checking' || !!r?.busy;
+  ui.step.disabled = !canSolve || running || runs.state === 'checking' || runs.busy;
   ui.clear.disabled = !r;
   ui.generate.disabled = !state.ready;
   ui.newMaze.disabled = !state.ready;
   ui.showShortest.disabled = !state.grid;
   ui.modelSelect.disabled = !state.ready || state.loadingModel || state.models.length === 0;
-  // replay: once paused or done, any pass so far can be looked at again
-  const canReplay = !!r && r.passes > 1 && (r.mode === 'paused' || r.mode === 'done') && !r.busy;
+  // replay: once paused or ended, any pass so far can be looked at again
+  const canReplay = !!r && r.passes > 1 && ['paused', 'done', 'error'].includes(r.state) && !runs.busy;
   ui.replay.hidden = !canReplay;
   if (canReplay) {
     ui.scrub.max = String(r.passes);
-    ui.scrub.value = String(r.viewIdx != null ? r.viewIdx + 1 : r.passes);
+    ui.scrub.value = String(state.replayIdx != null ? state.replayIdx + 1 : r.passes);
   }
 }
 
 function replayTo(k) {
-  const r = state.run;
+  const r = runs.run;
   if (!r || ui.replay.hidden) return;
   k = Math.min(r.passes, Math.max(1, k));
-  r.viewIdx = k === r.passes ? null : k - 1;
+  state.replayIdx = k === r.passes ? null : k - 1;
   ui.scrub.value = String(k);
   draw();
   updateCounter();
@@ -265,7 +280,7 @@ async function generate(seed) {
       what = GENERATOR_NAMES[choice] ?? choice;
       hash = `alg=${choice}`;
     }
-    await cancelRun();
+    await runs.cancel();
     state.h = h;
     state.w = w;
     state.grid = m.grid;
@@ -319,12 +334,7 @@ function mazeEdited() {
 
 /* ---- solving -------------------------------------------------------------------------------- */
 
-async function cancelRun() {
-  if (!state.run) return;
-  state.run = null;
-  await backend.call('cancel').catch(() => {});
-}
-
+// The board, counter and stats without a prediction (after a new maze or an edit).
 function resetRunView() {
   setVerdict('none', '');
   updateCounter();
@@ -333,130 +343,76 @@ function resetRunView() {
   draw();
 }
 
+// Drop the prediction (Clear, or the first cell of an edit). runs.cancel() leaves the controller
+// idle at once and onRunChange redraws, so an edit can go on without waiting; the promise
+// settles once the worker has dropped the solve.
 async function clearRun() {
-  await cancelRun();
+  await runs.cancel();
   resetRunView();
 }
 
-async function startRun(paused) {
-  if (!state.model || !state.grid) return null;
-  await cancelRun();
-  const run = newRun(paused);
-  state.run = run;
-  setVerdict('running', paused ? 'Paused' : 'Thinking…');
-  updateControls();
-  try {
-    await backend.call('start', { grid: run.grid, maxSteps: run.maxSteps, earlyHalt: run.earlyHalt });
-  } catch (e) {
-    if (state.run === run) {
-      state.run = null;
-      setVerdict('wrong', 'Could not start', e.message);
-      toast(`Could not start solving: ${e.message}`);
-      updateControls();
-    }
-    return null;
-  }
-  return run;
+function startRun(paused) {
+  if (!state.model || !state.grid) return Promise.resolve(null);
+  return runs.start(runSettings(), { paused });
 }
 
-// One pass: ask the worker, draw it. Returns false when the run has ended or was replaced.
-async function advance(run) {
-  run.busy = true;
+// What the run controller reports: any change (state, busy, the current run), and each pass.
+let seenRun = null, seenState = 'idle';
+let slowTimer = 0;
+
+function onRunChange() {
+  const r = runs.run;
+  if (r !== seenRun || runs.state !== seenState) {
+    if (r !== seenRun) state.replayIdx = null;
+    seenRun = r;
+    seenState = runs.state;
+    runStateShown(r);
+  }
   // A big model takes seconds per pass: say that it is working rather than look stuck.
-  const slow = setTimeout(() => {
-    if (state.run === run && run.busy) ui.passDetail.textContent = `Computing pass ${run.passes + 1}…`;
-  }, 400);
-  let r;
-  try {
-    r = await backend.call('next');
-  } catch (e) {
-    clearTimeout(slow);
-    run.busy = false;
-    if (state.run !== run) return false;
-    setVerdict('wrong', 'Solver error', e.message);
-    toast(`Solver error: ${e.message}`);
-    run.mode = 'done';
-    updateControls();
-    return false;
+  clearTimeout(slowTimer);
+  if (runs.busy && r && (r.state === 'running' || r.state === 'paused')) {
+    slowTimer = setTimeout(() => {
+      if (runs.run === r && runs.busy) ui.passDetail.textContent = `Computing pass ${r.passes + 1}…`;
+    }, 400);
   }
-  clearTimeout(slow);
-  run.busy = false;
-  if (state.run !== run) return false;
-  if (r.done) { await finish(run); return false; }
-  onPass(run, r.pass);
-  if (r.pass.done) { await finish(run); return false; }
-  return true;
+  updateControls();
 }
 
-function onPass(run, p) {
-  if (!run.pass || run.pass.grid !== p.grid) run.lastChange = run.passes + 1;
-  run.pred = p.grid;
-  run.pass = p;
-  run.history.push(p);
-  run.viewIdx = null;
-  run.passes++;
-  run.computeMs += p.ms;
-  if (p.haltProb != null) {
-    run.halt.push(p.haltProb);
-    if (run.earlyHalt && p.qHalt > 0 && p.done) run.halted = true;
+// The verdict badge, the counter and the board for a run that entered a new state (or none).
+function runStateShown(r) {
+  switch (r?.state ?? 'idle') {
+    case 'idle': setVerdict('none', ''); break;
+    case 'running': setVerdict('running', 'Thinking…'); break;
+    case 'paused': setVerdict('running', 'Paused'); break;
+    case 'checking': setVerdict('checking', 'Checking with BFS…'); break;
+    case 'done':
+      if (r.verdict) {
+        showVerdict(r.verdict);
+        timings.lastSolve = { passes: r.passes, computeMs: r.computeMs, wallMs: r.lastPassAt - r.startedAt,
+                              verdict: verdictKind(r.verdict) };
+      } else {
+        setVerdict('none', '');
+      }
+      break;
+    case 'error': {
+      const badge = { start: 'Could not start', pass: 'Solver error', verify: 'Could not check' }[r.failedRequest];
+      setVerdict('wrong', badge, r.error.message);
+      toast(`${badge}: ${r.error.message}`);
+      break;
+    }
   }
+  updateCounter();
+  updateStats();
+  draw();
+}
+
+function onPass() {
+  state.replayIdx = null;
   draw();
   if (timings.firstPassAt == null) timings.firstPassAt = performance.now();
   drawnPasses++;
   updateCounter();
   updateStats();
-}
-
-// One loop per run at most: a quick Pause/Resume must not start a second one while the first is
-// still waiting out its animation delay (it simply carries on).
-async function loop(run) {
-  if (run.looping) return;
-  run.looping = true;
-  try {
-    while (state.run === run && run.mode === 'running') {
-      const started = performance.now();
-      if (!(await advance(run))) break;
-      // A pass that changed nothing is not held on screen: the counter says "unchanged since".
-      const delay = run.lastChange < run.passes ? 0 : SPEEDS[Number(ui.speed.value)] ?? 100;
-      const wait = Math.max(0, delay - (performance.now() - started));
-      await new Promise((ok) => setTimeout(ok, wait));
-    }
-  } finally {
-    run.looping = false;
-  }
-  updateControls();
-}
-
-async function finish(run) {
-  run.mode = 'checking';
-  updateCounter();
-  updateControls();
-  const total = performance.now() - run.startedAt;
-  if (!run.pred) {
-    run.mode = 'done';
-    setVerdict('none', '');
-    updateControls();
-    return;
-  }
-  setVerdict('checking', 'Checking with BFS…');
-  let v;
-  try {
-    v = await backend.call('verify', { grid: run.grid, answer: run.pred, height: state.h, width: state.w });
-  } catch (e) {
-    if (state.run !== run) return;
-    run.mode = 'done';
-    setVerdict('wrong', 'Could not check', e.message);
-    updateControls();
-    return;
-  }
-  if (state.run !== run) return;
-  run.verdict = v;
-  run.mode = 'done';
-  timings.lastSolve = { passes: run.passes, computeMs: run.computeMs, wallMs: total, verdict: verdictKind(v) };
-  showVerdict(v);
-  updateCounter();
-  updateControls();
-  draw();
 }
 
 function verdictKind(v) {
@@ -474,38 +430,17 @@ function showVerdict(v) {
   else setVerdict(kind, 'Wrong · not a path from S to G', `Checked by BFS: the answer is not a path of open cells from S to G${why}; the shortest has ${v.shortest} moves`);
 }
 
-async function solveOrPause() {
-  const r = state.run;
-  if (r?.mode === 'running') {
-    r.mode = 'paused';
-    setVerdict('running', 'Paused');
-    updateCounter();
-    updateControls();
-    return;
-  }
-  if (r?.mode === 'paused') {
-    r.mode = 'running';
-    setVerdict('running', 'Thinking…');
-    updateControls();
-    loop(r);
-    return;
-  }
-  if (r?.mode === 'checking') return;
-  const run = await startRun(false);
-  if (run) loop(run);
+// Solve button and space: pause a running solve, resume a paused one, else start one.
+function solveOrPause() {
+  if (runs.pause() || runs.resume() || runs.state === 'checking') return;
+  startRun(false);
 }
 
+// Step button and s: one pass (starting a paused solve if none is going on); pauses a running one.
 async function stepOnce() {
-  let r = state.run;
-  if (r?.mode === 'running') { r.mode = 'paused'; updateControls(); return; }
-  if (r?.mode === 'checking' || r?.busy) return;
-  if (!r || r.mode === 'done') r = await startRun(true);
-  if (!r) return;
-  updateControls();
-  await advance(r);
-  if (state.run === r && r.mode === 'paused') setVerdict('running', 'Paused');
-  updateCounter();
-  updateControls();
+  if (runs.pause() || runs.state === 'checking' || runs.busy) return;
+  if (runs.state !== 'paused') await startRun(true);
+  await runs.step();
 }
 
 /* ---- models --------------------------------------------------------------------------------- */
@@ -607,10 +542,13 @@ async function loadModel(src) {
   ui.modelInfo.textContent = `Loading ${label}…`;
   const prevSize = state.model ? `${state.model.height}x${state.model.width}` : null;
   try {
+    // The worker drops its solve when a model loads, so a solve in progress ends first (even if
+    // the file turns out to be bad); a finished one stays on the board until the model changes.
+    if (runs.run?.active) await runs.cancel();
     const args = src.bytes ? { bytes: src.bytes, name: label } : { url: src.url, name: label };
     const info = await backend.call('loadModel', args, src.bytes ? [src.bytes] : []);
     timings.modelMs = info.ms;
-    state.run = null;
+    await runs.cancel();
     state.model = { ...info, name: label, entry: src.entry ?? null };
     state.modelIdx = src.index ?? -1;
     showModelError('');
@@ -678,7 +616,7 @@ function setCell(i, ch) {
 
 async function gridChanged() {
   mazeEdited();
-  if (state.run) await cancelRun();
+  await runs.cancel();
   await refreshShortest();
   await refreshFit();
   resetRunView();
@@ -698,7 +636,7 @@ function onPointerDown(ev) {
     return;
   }
   drag = { kind: 'paint', value: ch === '#' ? ' ' : '#', last: i, changed: false };
-  if (state.run) { cancelRun(); state.run = null; setVerdict('none', ''); updateCounter(); updateStats(); }
+  if (runs.run) clearRun();
   drag.changed = setCell(i, drag.value) || drag.changed;
   draw();
 }
@@ -718,7 +656,7 @@ function onPointerMove(ev) {
     const other = drag.char === 'S' ? 'G' : 'S';
     if (state.grid[i] === other || state.grid[i] === '#') return; // only onto open cells
     const from = state.grid.indexOf(drag.char);
-    if (state.run) { cancelRun(); state.run = null; setVerdict('none', ''); updateCounter(); updateStats(); }
+    if (runs.run) clearRun();
     setCell(from, ' ');
     setCell(i, drag.char);
     drag.last = i;
@@ -755,7 +693,7 @@ function wire() {
   ui.scrub.addEventListener('input', () => replayTo(Number(ui.scrub.value)));
   ui.maxSteps.addEventListener('change', () => {
     ui.maxSteps.value = String(clampInt(ui.maxSteps.value, 1, maxStepsLimit(), maxStepsLimit()));
-    if (!state.run) updateStats();
+    if (!runs.run) updateStats();
   });
   ui.modelSelect.addEventListener('change', () => {
     const i = Number(ui.modelSelect.value);
@@ -814,7 +752,7 @@ function wire() {
     } else if (e.key === 'n' || e.key === 'N') {
       if (!ui.newMaze.disabled) generate(randomSeed());
     } else if (e.key === 's' || e.key === 'S') {
-      if (!ui.step.disabled || state.run?.mode === 'running') stepOnce();
+      if (!ui.step.disabled || runs.state === 'running') stepOnce();
     }
   });
 }
@@ -880,13 +818,14 @@ async function boot() {
 
 window.trmDemo = {
   get state() {
-    const r = state.run;
+    const r = runs.run;
     return {
       ready: state.ready, model: state.model && { name: state.model.name, height: state.model.height, width: state.model.width },
-      grid: state.grid, h: state.h, w: state.w, origin: state.origin, fit: state.fit ?? null,
+      grid: state.grid, h: state.h, w: state.w, origin: state.origin, fit: state.fit,
       training: state.model?.training ?? null,
-      run: r && { mode: r.mode, passes: r.passes, index: r.pass?.index ?? -1, answer: r.pred, halt: [...r.halt],
-                  computeMs: r.computeMs, verdict: r.verdict, halted: r.halted, lastChange: r.lastChange },
+      run: r && { state: r.state, passes: r.passes, index: r.pass?.index ?? -1, answer: r.pass?.grid ?? null,
+                  halt: [...r.halt], computeMs: r.computeMs, verdict: r.verdict, end: r.end, lastChange: r.lastChange,
+                  convergedAt: r.convergedAt },
       drawnPasses,
     };
   },
