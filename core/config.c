@@ -9,31 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *trm_status_name(trm_status s) {
-    switch (s) {
-    case TRM_OK: return "ok";
-    case TRM_E_INVALID: return "invalid argument";
-    case TRM_E_UNKNOWN_KEY: return "unknown key";
-    case TRM_E_FORMAT: return "bad format";
-    case TRM_E_SHAPE: return "wrong shape";
-    case TRM_E_NOMEM: return "out of memory";
-    case TRM_E_NONFINITE: return "non-finite value";
-    case TRM_E_STATE: return "wrong call order";
-    }
-    return "unknown status";
-}
-
-trm_status trm_error_set(trm_error *err, trm_status code, const char *fmt, ...) {
-    if (err) {
-        va_list ap;
-        va_start(ap, fmt);
-        err->code = code;
-        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-        va_end(ap);
-    }
-    return code;
-}
-
 void trm_config_default(trm_config *c) {
     memset(c, 0, sizeof *c);
     c->hidden_size = 512;

@@ -91,7 +91,7 @@ int trm__thread_num(void);
 /* dst[i] = a[i] + b[i] (b NULL: a copy) for i < n, split over the threads when n is large: the
  * input injections, residual copies and gradient sums of every net evaluation (serial, they were
  * 3-4% of a training step with 2 threads). Elementwise, so results do not depend on threads;
- * dst may be a. */
+ * dst may be a. In vec.c. */
 void trm__add(float *dst, const float *a, const float *b, size_t n);
 
 #endif

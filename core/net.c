@@ -2,7 +2,11 @@
  * injection once, then runs L post-norm blocks:
  *     h = rms_norm(h + mixer(h));  h = rms_norm(h + SwiGLU(h))
  * where the mixer is fused-QKV attention with RoPE, or (mlp_t) a SwiGLU over the sequence axis
- * whose norm also runs over the sequence axis. Weight gradients accumulate (+=). */
+ * whose norm also runs over the sequence axis. Weight gradients accumulate (+=).
+ *
+ * Every sub-layer (attention, mlp_t, mlp) has a forward and a backward named after it, X_forward
+ * and X_backward (+ X_backward_weights), as the linear layers do (linear_forward,
+ * linear_backward_input, linear_backward_weight). */
 #include <string.h>
 
 #include "net.h"
@@ -153,11 +157,14 @@ static void transpose_bsd(float *dst, const float *src, int B, int rows, int col
     }
 }
 
+/* ---- linear layers ----------------------------------------------------------------------- */
 /* The linear layers, float32 or (wb given) with bf16 operands. Leading dimensions are the natural
- * ones: X [M, K], W [N, K] (a weight [out, in]), Y [M, N].
+ * ones: X [M, K], W [N, K] (a weight [out, in]), Y [M, N]. The backward is two functions because
+ * its halves run at different times: the input gradient per batch chunk, the weight gradient over
+ * the whole batch (see the batch chunks below).
  * Y = (acc ? Y : 0) + X W^T; the bf16 path rounds X into xb, which the weight gradient reads. */
-static void linear_fwd(const trm_kernels *k, int M, int N, int K, const float *X, trm_bf16 *xb, const float *W,
-                       const trm_bf16 *wb, float *Y, int acc) {
+static void linear_forward(const trm_kernels *k, int M, int N, int K, const float *X, trm_bf16 *xb, const float *W,
+                           const trm_bf16 *wb, float *Y, int acc) {
     if (!wb) {
         k->gemm_nt(M, N, K, X, K, W, K, Y, N, acc);
         return;
@@ -168,8 +175,8 @@ static void linear_fwd(const trm_kernels *k, int M, int N, int K, const float *X
 
 /* dX [M, K] = (acc ? dX : 0) + dY W for dY [M, N]; the bf16 path rounds dY into dyb (kept for
  * the weight gradient). */
-static void linear_bwd_input(const trm_kernels *k, int M, int N, int K, const float *dY, trm_bf16 *dyb,
-                             const float *W, const trm_bf16 *wb, float *dX, int acc) {
+static void linear_backward_input(const trm_kernels *k, int M, int N, int K, const float *dY, trm_bf16 *dyb,
+                                  const float *W, const trm_bf16 *wb, float *dX, int acc) {
     if (!wb) {
         k->gemm_nn(M, K, N, dY, N, W, K, dX, K, acc);
         return;
@@ -180,8 +187,8 @@ static void linear_bwd_input(const trm_kernels *k, int M, int N, int K, const fl
 
 /* G [N, K] += dY^T X over M rows: from the float32 tensors, or the bf16 operands kept by the two
  * functions above (dyb given). */
-static void linear_bwd_weight(const trm_kernels *k, int M, int N, int K, const float *dY, const trm_bf16 *dyb,
-                              const float *X, const trm_bf16 *xb, float *G) {
+static void linear_backward_weight(const trm_kernels *k, int M, int N, int K, const float *dY, const trm_bf16 *dyb,
+                                   const float *X, const trm_bf16 *xb, float *G) {
     if (!dyb) k->gemm_tn(N, K, M, dY, N, X, K, G, K, 1);
     else k->gemm_tn_bf16(N, K, M, dyb, N, xb, K, G, K, 1);
 }
@@ -198,53 +205,8 @@ static void keep_bf16(const trm_kernels *k, int rows, int cols, const float *y, 
     k->f32_to_bf16(rows, cols, y, cols, yb, cols);
 }
 
-/* xb: the bf16 path's scratch for a linear input it does not keep ([N, D] rows; NULL in float32). */
-static void mixer_forward(const trm_model *m, const trm_layer_view *w, const trm_layer_bf16 *wb,
-                          const trm_block_acts *b, const float *in, int B, trm_bf16 *xb, float *attn_scratch) {
-    const trm_kernels *k = m->k;
-    const trm_dims *d = &m->dims;
-    const int N = B * d->S, D = d->D;
-    if (m->cfg.mlp_t) {
-        const int BD = B * D, S = d->S, Is = d->I_seq;
-        transpose_bsd(b->t_in, in, B, S, D);
-        linear_fwd(k, BD, 2 * Is, S, b->t_in, b->t_in_b, w->mix_in, wb ? wb->mix_in : NULL, b->gu_t, 0);
-        if (wb) keep_bf16(k, BD, 2 * Is, b->gu_t, b->gu_t_b);
-        k->swiglu_fwd(b->act_t, b->gu_t, BD, Is);
-        trm__add(b->r_t, b->t_in, NULL, (size_t)BD * S);
-        linear_fwd(k, BD, S, Is, b->act_t, b->act_t_b, w->mix_out, wb ? wb->mix_out : NULL, b->r_t, 1);
-        k->rmsnorm_fwd(b->r_t, b->rstd1, b->r_t, BD, S, m->cfg.rms_norm_eps);
-        transpose_bsd(b->r1, b->r_t, B, D, S);
-        return;
-    }
-    linear_fwd(k, N, 3 * D, D, in, xb, w->mix_in, wb ? wb->mix_in : NULL, b->qkv, 0);
-    if (wb) keep_bf16(k, N, 3 * D, b->qkv, b->qkv_b); /* before RoPE: the backward redoes it */
-    if (m->rope_cos) k->rope(b->qkv, N, 3 * D, d->S, d->heads, d->head_dim, m->rope_cos, m->rope_sin, 0);
-    k->attention_fwd(b->attn, b->qkv, B, d->S, d->heads, d->head_dim, attn_scratch);
-    trm__add(b->r1, in, NULL, (size_t)N * D);
-    linear_fwd(k, N, D, D, b->attn, b->attn_b, w->mix_out, wb ? wb->mix_out : NULL, b->r1, 1);
-    k->rmsnorm_fwd(b->r1, b->rstd1, b->r1, N, D, m->cfg.rms_norm_eps);
-}
-
-static void net_forward_serial(const trm_model *m, const trm_net_weights *w, const trm_eval_acts *a, const float *h,
-                               const float *inj, int B, trm_bf16 *xb, float *attn_scratch) {
-    const trm_kernels *k = m->k;
-    const trm_dims *d = &m->dims;
-    const int N = B * d->S, D = d->D, I = d->I;
-    trm__add(a->hs[0], h, inj, (size_t)N * D);
-    for (int l = 0; l < d->L; l++) {
-        const trm_block_acts *b = &a->blk[l];
-        const trm_layer_view *lw = &w->w->layer[l];
-        const trm_layer_bf16 *lb = w->wb ? &w->wb->layer[l] : NULL;
-        mixer_forward(m, lw, lb, b, a->hs[l], B, xb, attn_scratch);
-        linear_fwd(k, N, 2 * I, D, b->r1, xb, lw->gate_up, lb ? lb->gate_up : NULL, b->gu, 0);
-        if (lb) keep_bf16(k, N, 2 * I, b->gu, b->gu_b);
-        k->swiglu_fwd(b->act, b->gu, N, I);
-        float *out = a->hs[l + 1];
-        trm__add(out, b->r1, NULL, (size_t)N * D);
-        linear_fwd(k, N, D, I, b->act, b->act_b, lw->down, lb ? lb->down : NULL, out, 1);
-        k->rmsnorm_fwd(out, b->rstd2, out, N, D, m->cfg.rms_norm_eps);
-    }
-}
+/* The bf16 copy of a scratch gradient for the rows starting at r0 (NULL in float32). */
+static trm_bf16 *rows_b(trm_bf16 *base, size_t r0, int cols) { return base ? base + r0 * (size_t)cols : NULL; }
 
 /* ---- batch chunks ------------------------------------------------------------------------ */
 /* Every sequence's forward is independent of the others' (attention and the mlp_t mixer stay
@@ -364,6 +326,192 @@ static void for_chunks(const net_job *j, int B, float *attn_scratch, chunk_fn fn
     }
 }
 
+/* ---- the sub-layers ---------------------------------------------------------------------- */
+/* A block is two sub-layers, each out = rms_norm(x + f(x)): the mixer (attention, or mlp_t) and
+ * the channel MLP. Each sub-layer X has
+ *   X_forward           over the sequences it is given (one batch chunk); saves in trm_block_acts
+ *                       what the backward reads;
+ *   X_backward          per batch chunk (a chunk_fn): gn = dL/d(x + f(x)) (kept in s->d_norm for
+ *                       the weight gradients), f's backward to its input, and d = gn + that; d is
+ *                       dL/d out on entry, dL/d x on return;
+ *   X_backward_weights  over the whole batch, once every chunk is done: f's weight gradients
+ *                       (+=), from s->d_norm and s->d_big.
+ * xb: the bf16 path's scratch for a linear input the forward does not keep ([N, D] rows; NULL in
+ * float32). In the bf16 backward, d_norm_b holds the normalised gradient for the first weight
+ * gradient of a sub-layer, then the bf16 form of the input the second one needs (r1, or the block
+ * input), which the forward did not keep. */
+
+/* r1 = rms_norm(x + attn(x) W_o^T), attention over RoPE'd qkv = x W_qkv^T. */
+static void attention_forward(const trm_model *m, const trm_layer_view *w, const trm_layer_bf16 *wb,
+                              const trm_block_acts *b, const float *in, int B, trm_bf16 *xb, float *attn_scratch) {
+    const trm_kernels *k = m->k;
+    const trm_dims *d = &m->dims;
+    const int N = B * d->S, D = d->D;
+    linear_forward(k, N, 3 * D, D, in, xb, w->mix_in, wb ? wb->mix_in : NULL, b->qkv, 0);
+    if (wb) keep_bf16(k, N, 3 * D, b->qkv, b->qkv_b); /* before RoPE: the backward redoes it */
+    if (m->rope_cos) k->rope(b->qkv, N, 3 * D, d->S, d->heads, d->head_dim, m->rope_cos, m->rope_sin, 0);
+    k->attention_fwd(b->attn, b->qkv, B, d->S, d->heads, d->head_dim, attn_scratch);
+    trm__add(b->r1, in, NULL, (size_t)N * D);
+    linear_forward(k, N, D, D, b->attn, b->attn_b, w->mix_out, wb ? wb->mix_out : NULL, b->r1, 1);
+    k->rmsnorm_fwd(b->r1, b->rstd1, b->r1, N, D, m->cfg.rms_norm_eps);
+}
+
+static void attention_backward(const net_chunk *c) {
+    const trm_model *m = c->j->m;
+    const trm_kernels *k = c->k;
+    const trm_dims *dm = c->d;
+    const trm_net_scratch *s = c->j->s;
+    const trm_layer_bf16 *lb = c->lb;
+    const int N = c->nb * dm->S, D = dm->D;
+    const size_t r0 = (size_t)c->b0 * dm->S;
+    float *d = c->j->d + r0 * D, *gn = s->d_norm + r0 * D, *dattn = s->d_tmp + r0 * D, *dqkv = s->d_big + r0 * 3 * D;
+    k->rmsnorm_bwd(gn, d, c->b->r1, c->b->rstd1, N, D);
+    linear_backward_input(k, N, D, D, gn, rows_b(s->d_norm_b, r0, D), c->lw->mix_out, lb ? lb->mix_out : NULL,
+                          dattn, 0);
+    if (lb) { /* qkv as the forward's attention read it, within bf16 rounding */
+        k->bf16_to_f32(N, 3 * D, c->b->qkv_b, 3 * D, c->b->qkv, 3 * D);
+        if (m->rope_cos) k->rope(c->b->qkv, N, 3 * D, dm->S, dm->heads, dm->head_dim, m->rope_cos, m->rope_sin, 0);
+    }
+    k->attention_bwd(dqkv, dattn, c->b->qkv, c->nb, dm->S, dm->heads, dm->head_dim, c->attn_scratch);
+    if (m->rope_cos) k->rope(dqkv, N, 3 * D, dm->S, dm->heads, dm->head_dim, m->rope_cos, m->rope_sin, 1);
+    trm__add(d, gn, NULL, (size_t)N * D);
+    linear_backward_input(k, N, 3 * D, D, dqkv, rows_b(s->d_big_b, r0, 3 * D), c->lw->mix_in,
+                          lb ? lb->mix_in : NULL, d, 1);
+}
+
+/* W_o from dL/d(pre-norm) and attn; W_qkv from dqkv and the block input hs[layer]. */
+static void attention_backward_weights(const net_job *j, const trm_layer_view *g, int B) {
+    const trm_kernels *k = j->m->k;
+    const trm_net_scratch *s = j->s;
+    const trm_block_acts *b = &j->a->blk[j->layer];
+    const float *in = j->a->hs[j->layer];
+    const int bf16 = j->w->wb != NULL, N = B * j->m->dims.S, D = j->m->dims.D;
+    trm_bf16 *gnb = bf16 ? s->d_norm_b : NULL, *bigb = bf16 ? s->d_big_b : NULL;
+    linear_backward_weight(k, N, D, D, s->d_norm, gnb, b->attn, b->attn_b, g->mix_out);
+    if (bf16) k->f32_to_bf16(N, D, in, D, gnb, D);
+    linear_backward_weight(k, N, 3 * D, D, s->d_big, bigb, in, gnb, g->mix_in);
+}
+
+/* mlp_t: the SwiGLU sub-layer over the sequence axis, on [B*D, S] transposes of x:
+ * r1 = transpose(rms_norm(t + SwiGLU_seq(t))), t = transpose(x). */
+static void mlp_t_forward(const trm_model *m, const trm_layer_view *w, const trm_layer_bf16 *wb,
+                          const trm_block_acts *b, const float *in, int B) {
+    const trm_kernels *k = m->k;
+    const trm_dims *d = &m->dims;
+    const int D = d->D, BD = B * D, S = d->S, Is = d->I_seq;
+    transpose_bsd(b->t_in, in, B, S, D);
+    linear_forward(k, BD, 2 * Is, S, b->t_in, b->t_in_b, w->mix_in, wb ? wb->mix_in : NULL, b->gu_t, 0);
+    if (wb) keep_bf16(k, BD, 2 * Is, b->gu_t, b->gu_t_b);
+    k->swiglu_fwd(b->act_t, b->gu_t, BD, Is);
+    trm__add(b->r_t, b->t_in, NULL, (size_t)BD * S);
+    linear_forward(k, BD, S, Is, b->act_t, b->act_t_b, w->mix_out, wb ? wb->mix_out : NULL, b->r_t, 1);
+    k->rmsnorm_fwd(b->r_t, b->rstd1, b->r_t, BD, S, m->cfg.rms_norm_eps);
+    transpose_bsd(b->r1, b->r_t, B, D, S);
+}
+
+static void mlp_t_backward(const net_chunk *c) {
+    const trm_kernels *k = c->k;
+    const trm_net_scratch *s = c->j->s;
+    const trm_layer_bf16 *lb = c->lb;
+    const int S = c->d->S, D = c->d->D, BD = c->nb * D, Is = c->d->I_seq;
+    const size_t t0 = (size_t)c->b0 * D; /* first row of the [B*D, .] tensors */
+    float *d = c->j->d + t0 * S, *dt = s->d_t + t0 * S, *gn = s->d_norm + t0 * S;
+    float *dact = lb ? c->b->act_t : s->d_act + t0 * Is, *dgu = s->d_big + t0 * 2 * Is;
+    transpose_bsd(dt, d, c->nb, S, D);
+    k->rmsnorm_bwd(gn, dt, c->b->r_t, c->b->rstd1, BD, S);
+    linear_backward_input(k, BD, S, Is, gn, rows_b(s->d_norm_b, t0, S), c->lw->mix_out, lb ? lb->mix_out : NULL,
+                          dact, 0);
+    if (lb) k->bf16_to_f32(BD, 2 * Is, c->b->gu_t_b, 2 * Is, c->b->gu_t, 2 * Is);
+    k->swiglu_bwd(dgu, dact, c->b->gu_t, BD, Is);
+    if (lb) {
+        k->swiglu_fwd(c->b->act_t, c->b->gu_t, BD, Is);
+        k->f32_to_bf16(BD, Is, c->b->act_t, Is, c->b->act_t_b, Is);
+    }
+    trm__add(dt, gn, NULL, (size_t)BD * S);
+    linear_backward_input(k, BD, 2 * Is, S, dgu, rows_b(s->d_big_b, t0, 2 * Is), c->lw->mix_in,
+                          lb ? lb->mix_in : NULL, dt, 1);
+    transpose_bsd(d, dt, c->nb, D, S);
+}
+
+/* mlp_t.down_proj from dL/d(pre-norm) and act_t (recomputed in the bf16 path: s->act_b);
+ * mlp_t.gate_up_proj from dgu and t_in. */
+static void mlp_t_backward_weights(const net_job *j, const trm_layer_view *g, int B) {
+    const trm_kernels *k = j->m->k;
+    const trm_net_scratch *s = j->s;
+    const trm_block_acts *b = &j->a->blk[j->layer];
+    const int bf16 = j->w->wb != NULL, BD = B * j->m->dims.D, S = j->m->dims.S, Is = j->m->dims.I_seq;
+    trm_bf16 *gnb = bf16 ? s->d_norm_b : NULL, *bigb = bf16 ? s->d_big_b : NULL;
+    linear_backward_weight(k, BD, S, Is, s->d_norm, gnb, b->act_t, s->act_b, g->mix_out);
+    linear_backward_weight(k, BD, 2 * Is, S, s->d_big, bigb, b->t_in, b->t_in_b, g->mix_in);
+}
+
+/* out = rms_norm(r1 + SwiGLU(r1)): act = silu(gate) * up, gu = r1 W_gu^T, out W_down^T. */
+static void mlp_forward(const trm_model *m, const trm_layer_view *w, const trm_layer_bf16 *wb,
+                        const trm_block_acts *b, float *out, int B, trm_bf16 *xb) {
+    const trm_kernels *k = m->k;
+    const trm_dims *d = &m->dims;
+    const int N = B * d->S, D = d->D, I = d->I;
+    linear_forward(k, N, 2 * I, D, b->r1, xb, w->gate_up, wb ? wb->gate_up : NULL, b->gu, 0);
+    if (wb) keep_bf16(k, N, 2 * I, b->gu, b->gu_b);
+    k->swiglu_fwd(b->act, b->gu, N, I);
+    trm__add(out, b->r1, NULL, (size_t)N * D);
+    linear_forward(k, N, D, I, b->act, b->act_b, w->down, wb ? wb->down : NULL, out, 1);
+    k->rmsnorm_fwd(out, b->rstd2, out, N, D, m->cfg.rms_norm_eps);
+}
+
+static void mlp_backward(const net_chunk *c) {
+    const trm_kernels *k = c->k;
+    const trm_net_scratch *s = c->j->s;
+    const trm_layer_bf16 *lb = c->lb;
+    const int N = c->nb * c->d->S, D = c->d->D, I = c->d->I;
+    const size_t r0 = (size_t)c->b0 * c->d->S;
+    /* bf16: dact in the chunk's slice of d_act, where the recomputed output goes after it */
+    float *d = c->j->d + r0 * D, *gn = s->d_norm + r0 * D, *dact = lb ? c->b->act : s->d_act + r0 * I;
+    float *dgu = s->d_big + r0 * 2 * I;
+    k->rmsnorm_bwd(gn, d, c->v.hs[c->j->layer + 1], c->b->rstd2, N, D);
+    linear_backward_input(k, N, D, I, gn, rows_b(s->d_norm_b, r0, D), c->lw->down, lb ? lb->down : NULL, dact, 0);
+    if (lb) k->bf16_to_f32(N, 2 * I, c->b->gu_b, 2 * I, c->b->gu, 2 * I); /* gate/up, rounded */
+    k->swiglu_bwd(dgu, dact, c->b->gu, N, I);
+    if (lb) { /* the SwiGLU output for the down projection's weight gradient */
+        k->swiglu_fwd(c->b->act, c->b->gu, N, I);
+        k->f32_to_bf16(N, I, c->b->act, I, c->b->act_b, I);
+    }
+    trm__add(d, gn, NULL, (size_t)N * D); /* the residual's share, then the MLP's */
+    linear_backward_input(k, N, 2 * I, D, dgu, rows_b(s->d_big_b, r0, 2 * I), c->lw->gate_up,
+                          lb ? lb->gate_up : NULL, d, 1);
+}
+
+/* W_down from dL/d(pre-norm) and act (recomputed in the bf16 path: s->act_b); W_gu from dgu and r1. */
+static void mlp_backward_weights(const net_job *j, const trm_layer_view *g, int B) {
+    const trm_kernels *k = j->m->k;
+    const trm_net_scratch *s = j->s;
+    const trm_block_acts *b = &j->a->blk[j->layer];
+    const int bf16 = j->w->wb != NULL, N = B * j->m->dims.S, D = j->m->dims.D, I = j->m->dims.I;
+    trm_bf16 *gnb = bf16 ? s->d_norm_b : NULL, *bigb = bf16 ? s->d_big_b : NULL;
+    linear_backward_weight(k, N, D, I, s->d_norm, gnb, b->act, s->act_b, g->down);
+    if (bf16) k->f32_to_bf16(N, D, b->r1, D, gnb, D);
+    linear_backward_weight(k, N, 2 * I, D, s->d_big, bigb, b->r1, gnb, g->gate_up);
+}
+
+/* ---- the network ------------------------------------------------------------------------- */
+/* net over the sequences of one chunk: hs[0] = h + inj, then each block's mixer and MLP. Its
+ * backward is trm__net_backward, which runs the blocks' sub-layers in reverse over the whole
+ * batch, not chunk by chunk: each sub-layer's weight gradients wait for every chunk's gradients. */
+static void net_forward_serial(const trm_model *m, const trm_net_weights *w, const trm_eval_acts *a, const float *h,
+                               const float *inj, int B, trm_bf16 *xb, float *attn_scratch) {
+    const trm_dims *d = &m->dims;
+    const int N = B * d->S, D = d->D;
+    trm__add(a->hs[0], h, inj, (size_t)N * D);
+    for (int l = 0; l < d->L; l++) {
+        const trm_block_acts *b = &a->blk[l];
+        const trm_layer_view *lw = &w->w->layer[l];
+        const trm_layer_bf16 *lb = w->wb ? &w->wb->layer[l] : NULL;
+        if (m->cfg.mlp_t) mlp_t_forward(m, lw, lb, b, a->hs[l], B);
+        else attention_forward(m, lw, lb, b, a->hs[l], B, xb, attn_scratch);
+        mlp_forward(m, lw, lb, b, a->hs[l + 1], B, xb);
+    }
+}
+
 static void forward_chunk(const net_chunk *c) {
     const size_t off = (size_t)c->b0 * c->d->S * c->d->D;
     trm_bf16 *xb = c->lb ? c->j->s->d_norm_b + off : NULL;
@@ -376,109 +524,20 @@ void trm__net_forward(const trm_model *m, const trm_net_weights *w, trm_eval_act
     for_chunks(&j, B, attn_scratch, forward_chunk);
 }
 
-/* ---- backward ---------------------------------------------------------------------------- */
-/* Each sub-layer out = rms_norm(x + f(x)) in two phases: per chunk, gn = dL/d(x + f(x)) (kept
- * in s->d_norm for the weight gradients), f's backward to its input, and d = gn + that; then the
- * weight gradients of f over the whole batch. d is dL/d out on entry, dL/d x on return. */
-
-/* The bf16 copy of a scratch gradient for the rows starting at r0 (NULL in float32). */
-static trm_bf16 *rows_b(trm_bf16 *base, size_t r0, int cols) { return base ? base + r0 * (size_t)cols : NULL; }
-
-/* out = rms_norm(r1 + SwiGLU(r1)): act = silu(gate) * up, gu = r1 W_gu^T, out W_down^T. */
-static void mlp_chunk(const net_chunk *c) {
-    const trm_kernels *k = c->k;
-    const trm_net_scratch *s = c->j->s;
-    const trm_layer_bf16 *lb = c->lb;
-    const int N = c->nb * c->d->S, D = c->d->D, I = c->d->I;
-    const size_t r0 = (size_t)c->b0 * c->d->S;
-    /* bf16: dact in the chunk's slice of d_act, where the recomputed output goes after it */
-    float *d = c->j->d + r0 * D, *gn = s->d_norm + r0 * D, *dact = lb ? c->b->act : s->d_act + r0 * I;
-    float *dgu = s->d_big + r0 * 2 * I;
-    k->rmsnorm_bwd(gn, d, c->v.hs[c->j->layer + 1], c->b->rstd2, N, D);
-    linear_bwd_input(k, N, D, I, gn, rows_b(s->d_norm_b, r0, D), c->lw->down, lb ? lb->down : NULL, dact, 0);
-    if (lb) k->bf16_to_f32(N, 2 * I, c->b->gu_b, 2 * I, c->b->gu, 2 * I); /* gate/up, rounded */
-    k->swiglu_bwd(dgu, dact, c->b->gu, N, I);
-    if (lb) { /* the SwiGLU output for the down projection's weight gradient */
-        k->swiglu_fwd(c->b->act, c->b->gu, N, I);
-        k->f32_to_bf16(N, I, c->b->act, I, c->b->act_b, I);
-    }
-    trm__add(d, gn, NULL, (size_t)N * D); /* the residual's share, then the MLP's */
-    linear_bwd_input(k, N, 2 * I, D, dgu, rows_b(s->d_big_b, r0, 2 * I), c->lw->gate_up, lb ? lb->gate_up : NULL, d, 1);
-}
-
-/* r1 = rms_norm(x + attn(x) W_o^T), attention over RoPE'd qkv = x W_qkv^T. */
-static void attention_chunk(const net_chunk *c) {
-    const trm_model *m = c->j->m;
-    const trm_kernels *k = c->k;
-    const trm_dims *dm = c->d;
-    const trm_net_scratch *s = c->j->s;
-    const trm_layer_bf16 *lb = c->lb;
-    const int N = c->nb * dm->S, D = dm->D;
-    const size_t r0 = (size_t)c->b0 * dm->S;
-    float *d = c->j->d + r0 * D, *gn = s->d_norm + r0 * D, *dattn = s->d_tmp + r0 * D, *dqkv = s->d_big + r0 * 3 * D;
-    k->rmsnorm_bwd(gn, d, c->b->r1, c->b->rstd1, N, D);
-    linear_bwd_input(k, N, D, D, gn, rows_b(s->d_norm_b, r0, D), c->lw->mix_out, lb ? lb->mix_out : NULL, dattn, 0);
-    if (lb) { /* qkv as the forward's attention read it, within bf16 rounding */
-        k->bf16_to_f32(N, 3 * D, c->b->qkv_b, 3 * D, c->b->qkv, 3 * D);
-        if (m->rope_cos) k->rope(c->b->qkv, N, 3 * D, dm->S, dm->heads, dm->head_dim, m->rope_cos, m->rope_sin, 0);
-    }
-    k->attention_bwd(dqkv, dattn, c->b->qkv, c->nb, dm->S, dm->heads, dm->head_dim, c->attn_scratch);
-    if (m->rope_cos) k->rope(dqkv, N, 3 * D, dm->S, dm->heads, dm->head_dim, m->rope_cos, m->rope_sin, 1);
-    trm__add(d, gn, NULL, (size_t)N * D);
-    linear_bwd_input(k, N, 3 * D, D, dqkv, rows_b(s->d_big_b, r0, 3 * D), c->lw->mix_in, lb ? lb->mix_in : NULL, d, 1);
-}
-
-/* mlp_t: the same SwiGLU sub-layer over the sequence axis, on [B*D, S] transposes. */
-static void mlp_t_chunk(const net_chunk *c) {
-    const trm_kernels *k = c->k;
-    const trm_net_scratch *s = c->j->s;
-    const trm_layer_bf16 *lb = c->lb;
-    const int S = c->d->S, D = c->d->D, BD = c->nb * D, Is = c->d->I_seq;
-    const size_t t0 = (size_t)c->b0 * D; /* first row of the [B*D, .] tensors */
-    float *d = c->j->d + t0 * S, *dt = s->d_t + t0 * S, *gn = s->d_norm + t0 * S;
-    float *dact = lb ? c->b->act_t : s->d_act + t0 * Is, *dgu = s->d_big + t0 * 2 * Is;
-    transpose_bsd(dt, d, c->nb, S, D);
-    k->rmsnorm_bwd(gn, dt, c->b->r_t, c->b->rstd1, BD, S);
-    linear_bwd_input(k, BD, S, Is, gn, rows_b(s->d_norm_b, t0, S), c->lw->mix_out, lb ? lb->mix_out : NULL, dact, 0);
-    if (lb) k->bf16_to_f32(BD, 2 * Is, c->b->gu_t_b, 2 * Is, c->b->gu_t, 2 * Is);
-    k->swiglu_bwd(dgu, dact, c->b->gu_t, BD, Is);
-    if (lb) {
-        k->swiglu_fwd(c->b->act_t, c->b->gu_t, BD, Is);
-        k->f32_to_bf16(BD, Is, c->b->act_t, Is, c->b->act_t_b, Is);
-    }
-    trm__add(dt, gn, NULL, (size_t)BD * S);
-    linear_bwd_input(k, BD, 2 * Is, S, dgu, rows_b(s->d_big_b, t0, 2 * Is), c->lw->mix_in, lb ? lb->mix_in : NULL, dt, 1);
-    transpose_bsd(d, dt, c->nb, D, S);
-}
-
 void trm__net_backward(const trm_model *m, const trm_net_weights *w, const trm_param_view *g,
                        const trm_eval_acts *a, float *d, int B, const trm_net_scratch *s, float *attn_scratch) {
-    const trm_kernels *k = m->k;
-    const trm_dims *dm = &m->dims;
-    const int N = B * dm->S, D = dm->D, I = dm->I, BD = B * D, S = dm->S, Is = dm->I_seq;
-    /* bf16: d_norm_b holds the normalised gradient for the first weight gradient of a sub-layer,
-     * then the bf16 form of the input the second one needs (r1, or the block input), which the
-     * forward did not keep */
-    const int bf16 = w->wb != NULL;
-    trm_bf16 *gnb = bf16 ? s->d_norm_b : NULL, *bigb = bf16 ? s->d_big_b : NULL;
     net_job j = {m, w, a, s, NULL, NULL, d, 0};
-    for (int l = dm->L - 1; l >= 0; l--) {
-        const trm_block_acts *b = &a->blk[l];
+    for (int l = m->dims.L - 1; l >= 0; l--) {
         const trm_layer_view *lg = &g->layer[l];
         j.layer = l;
-        for_chunks(&j, B, attn_scratch, mlp_chunk);
-        linear_bwd_weight(k, N, D, I, s->d_norm, gnb, b->act, s->act_b, lg->down);
-        if (bf16) k->f32_to_bf16(N, D, b->r1, D, gnb, D);
-        linear_bwd_weight(k, N, 2 * I, D, s->d_big, bigb, b->r1, gnb, lg->gate_up);
+        for_chunks(&j, B, attn_scratch, mlp_backward);
+        mlp_backward_weights(&j, lg, B);
         if (m->cfg.mlp_t) {
-            for_chunks(&j, B, attn_scratch, mlp_t_chunk);
-            linear_bwd_weight(k, BD, S, Is, s->d_norm, gnb, b->act_t, s->act_b, lg->mix_out);
-            linear_bwd_weight(k, BD, 2 * Is, S, s->d_big, bigb, b->t_in, b->t_in_b, lg->mix_in);
+            for_chunks(&j, B, attn_scratch, mlp_t_backward);
+            mlp_t_backward_weights(&j, lg, B);
         } else {
-            for_chunks(&j, B, attn_scratch, attention_chunk);
-            linear_bwd_weight(k, N, D, D, s->d_norm, gnb, b->attn, b->attn_b, lg->mix_out);
-            if (bf16) k->f32_to_bf16(N, D, a->hs[l], D, gnb, D);
-            linear_bwd_weight(k, N, 3 * D, D, s->d_big, bigb, a->hs[l], gnb, lg->mix_in);
+            for_chunks(&j, B, attn_scratch, attention_backward);
+            attention_backward_weights(&j, lg, B);
         }
     }
     /* hs[0] = h + inj: the gradient of both h and inj is d itself. */

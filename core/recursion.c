@@ -1,20 +1,7 @@
-/* recursion.c: the state evolution shared by the trainer's no-grad recursions and the solver,
- * and the elementwise state arithmetic (trm__add) that the nets and the trainer use. */
+/* recursion.c: the state evolution shared by the trainer's no-grad recursions and the solver. */
 #include <string.h>
 
 #include "recursion.h"
-
-void trm__add(float *dst, const float *a, const float *b, size_t n) {
-    const long chunks = n >= ((size_t)1 << 16) ? (long)((n + 16383) / 16384) : 1;
-#pragma omp parallel for schedule(static) if (TRM_PAR(chunks > 1))
-    for (long c = 0; c < chunks; c++) {
-        const size_t i0 = (size_t)c * 16384, i1 = chunks > 1 && i0 + 16384 < n ? i0 + 16384 : n;
-        if (!b) {
-            if (dst != a) memcpy(dst + i0, a + i0, sizeof(float) * (i1 - i0));
-        } else
-            for (size_t i = i0; i < i1; i++) dst[i] = a[i] + b[i];
-    }
-}
 
 void trm__recursion(const trm_model *m, const trm_net_weights *w, trm_eval_acts *a, float *y, float *z,
                     const float *x, float *inj, int B, const trm_net_scratch *s, float *attn_scratch) {

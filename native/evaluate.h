@@ -9,7 +9,7 @@
  * In TRMN_EVAL_HALT mode a batch stops as soon as every maze in it has halted (faster), and only
  * the halt metrics are filled.
  *
- * Metrics (per answer kind), from the BFS verifier (core/maze.h):
+ * Metrics (per answer kind), from the BFS verifier (core/include/maze.h):
  *  - exact: answer equals the label (either S/G convention);
  *  - valid_optimal: a valid S-G path of shortest length (a different shortest path counts);
  *  - cell accuracy: cells equal to the label / all cells;

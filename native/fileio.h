@@ -3,8 +3,8 @@
  * fuzz harnesses' included, already links fileio.c).
  *
  * Names: native/'s own API is trmn_ (functions, types) and TRMN_ (macros, constants), so that
- * none of it reads like the core's trm_ API (core/trm.h); native/ reports errors in the core's
- * style, a trm_status plus a message in a caller-owned trm_error.
+ * none of it reads like the core's trm_ API (core/include/trm.h); native/ reports errors in the
+ * core's style, a trm_status plus a message in a caller-owned trm_error.
  *
  * Reads load a regular file into one malloc'd buffer with a size cap, so a wrong path (a
  * directory, a device, a 40 GB file) fails with a message instead of exhausting memory.

@@ -16,7 +16,7 @@ sources=(core/*.c native/fileio.c native/json.c native/safetensors.c native/csv.
 for harness in tests/fuzz/fuzz_*.c; do
   name=$(basename "$harness" .c)
   clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-    -Icore -Inative "$harness" "${sources[@]}" -lcjson -lm -o "$out/$name"
+    -Icore/include -Inative "$harness" "${sources[@]}" -lcjson -lm -o "$out/$name"
   mkdir -p "$out/$name.corpus"
   echo "== $name: ${seconds} s"
   "$out/$name" "$out/$name.corpus" -max_total_time="$seconds" -max_len=4096 -print_final_stats=1 \

@@ -144,7 +144,7 @@ def rms_norm(x, eps):
     return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps)
 
 
-# trm.c's bf16 path (trm_model_set_precision, core/trm.h), written out: the network's linear layers
+# trm.c's bf16 path (trm_model_set_precision, core/include/trm.h), written out: the network's linear layers
 # multiply operands rounded to bfloat16 and sum the (exact) products in float32; their results,
 # and everything else, stay float32. Set by cmd_golden_bf16 only.
 LINEAR_BF16 = False

@@ -1,6 +1,6 @@
-/* test_task.c: the task interface (core/task.h) and the maze task behind it: the registry, the
- * shared tokens, that every maze entry agrees with maze.h's functions, that augment() keeps
- * labels canonical (the tie rule) and that a model config names its task. */
+/* test_task.c: the task interface (core/include/task.h) and the maze task behind it: the
+ * registry, the shared tokens, that every maze entry agrees with maze.h's functions, that
+ * augment() keeps labels canonical (the tie rule) and that a model config names its task. */
 #include <stdlib.h>
 #include <string.h>
 

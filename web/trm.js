@@ -37,7 +37,7 @@ const LOAD_MODEL_OPTIONS = ['ignoreUnknownTensors', 'onWarning'];
 const KERNEL_NAMES = ['gemm_nt', 'gemm_nn', 'gemm_tn', 'rmsnorm_fwd', 'rmsnorm_bwd', 'swiglu_fwd',
   'swiglu_bwd', 'rope', 'rope_inverse', 'attention_fwd', 'attention_bwd'];
 
-// trm_status values of core/trm.h, plus trm_web.c's code for a character outside the charset.
+// trm_status values of core/include/trm.h, plus trm_web.c's code for a character outside the charset.
 const S = { OK: 0, INVALID: 1, UNKNOWN_KEY: 2, FORMAT: 3, SHAPE: 4, NOMEM: 5, NONFINITE: 6, STATE: 7, CHARSET: 64 };
 
 // ---- loading the module -----------------------------------------------------------------

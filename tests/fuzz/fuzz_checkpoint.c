@@ -1,6 +1,6 @@
 /* fuzz_checkpoint.c: libFuzzer harness for what --resume trusts in a checkpoint (not built by CMake).
  *
- *   clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -Icore -Inative tests/fuzz/fuzz_checkpoint.c \
+ *   clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -Icore/include -Inative tests/fuzz/fuzz_checkpoint.c \
  *       core/[a-z]*.c native/data.c native/csv.c native/train_config.c native/json.c native/fileio.c \
  *       -lcjson -lm -o /tmp/fuzz_checkpoint
  *   /tmp/fuzz_checkpoint -max_total_time=30

@@ -1,7 +1,7 @@
 /* fuzz_config.c: libFuzzer harness for the trm-train JSON configuration reader (not built by
  * CMake).
  *
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Icore -Inative tests/fuzz/fuzz_config.c \
+ *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Icore/include -Inative tests/fuzz/fuzz_config.c \
  *       native/train_config.c native/json.c native/fileio.c core/[a-z]*.c -lcjson -lm \
  *       -o /tmp/fuzz_config
  *   /tmp/fuzz_config -max_total_time=30 -max_len=2048

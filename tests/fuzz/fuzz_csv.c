@@ -1,8 +1,9 @@
 /* fuzz_csv.c: libFuzzer harness for the HRM CSV reader (native/csv.c). Not built by CMake;
  * build and run by hand from the repository root:
  *
- *   clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -Icore -Inative \
- *       tests/fuzz/fuzz_csv.c native/csv.c native/fileio.c core/maze.c core/rng.c -lm -o /tmp/fuzz_csv
+ *   clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -Icore/include -Inative \
+ *       tests/fuzz/fuzz_csv.c native/csv.c native/fileio.c core/error.c core/maze.c core/rng.c \
+ *       core/task.c core/task_maze.c -lm -o /tmp/fuzz_csv
  *   mkdir -p /tmp/fuzz_csv_corpus && /tmp/fuzz_csv /tmp/fuzz_csv_corpus -max_total_time=30
  *
  * Each input is parsed twice (size inferred, and a fixed 3 x 3); whatever parses must survive a

@@ -1,7 +1,7 @@
 /* fuzz_safetensors.c: libFuzzer harness for the strict safetensors parser (not built by CMake).
  *
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Icore -Inative \
- *       tests/fuzz/fuzz_safetensors.c native/safetensors.c native/json.c native/fileio.c -lcjson -lm \
+ *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Icore/include -Inative \
+ *       tests/fuzz/fuzz_safetensors.c native/safetensors.c native/json.c native/fileio.c core/error.c -lcjson -lm \
  *       -o /tmp/fuzz_safetensors
  *   /tmp/fuzz_safetensors -max_total_time=30 -max_len=4096
  *

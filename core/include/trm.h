@@ -5,6 +5,9 @@
  * full backward pass, the ACT training step (AdamATan2/AdamW, sign-SGD, EMA) and the inference
  * solver that the command-line tools and the WebAssembly module drive pass by pass.
  *
+ * The public headers are core/include/: this one, task.h and maze.h. The other headers in core/
+ * (internal.h, kernels.h, net.h, ...) are the library's own and may change with it.
+ *
  * The core does no file I/O, no printing, never exits and has no mutable globals: everything lives
  * in the contexts below. Memory is allocated when a context is created (sized from the config and
  * the maximum batch), never inside a step. Errors come back as a trm_status plus a message in a
@@ -140,7 +143,7 @@ uint64_t trm_model_bytes(const trm_config *c);
 /* ------------------------------------------------------------------------------------------ */
 /* Kernels: one table of function pointers per instruction set (scalar is the reference).      */
 
-typedef struct trm_kernels trm_kernels; /* defined in kernels.h */
+typedef struct trm_kernels trm_kernels; /* opaque here; defined in core/kernels.h (private) */
 /* "scalar", "avx2", "avx512", "avx512bf16" (avx512 plus vdpbf16ps GEMMs for bf16 operands),
  * "wasm128", or NULL/"auto" for the best this CPU runs. NULL if the named set is unknown or not
  * supported here. */
