@@ -66,8 +66,11 @@ function rawNul(text) {
 
 export function parseSafetensors(buf) {
   const { header, hlen } = decodeHeader(buf);
-  const meta = header.__metadata__ ?? {};
-  if (!meta || typeof meta !== 'object' || Array.isArray(meta)) fail('bad_model', '__metadata__ must be an object of strings');
+  // Absent is allowed (the loader then names the missing config); null is not absent.
+  const meta = Object.hasOwn(header, '__metadata__') ? header.__metadata__ : {};
+  if (!meta || typeof meta !== 'object' || Array.isArray(meta)) {
+    fail('bad_model', `__metadata__ must be an object of strings, but it is ${meta === null ? 'null' : Array.isArray(meta) ? 'an array' : typeof meta}`);
+  }
   for (const [k, v] of Object.entries(meta)) {
     if (typeof v !== 'string') fail('bad_model', `__metadata__ entry '${k}' must be a string, but it is ${typeof v}`);
     if (k.includes('\0') || v.includes('\0')) {
@@ -96,7 +99,8 @@ function checkTensorEntry(name, t, dataLen, buf, dataStart) {
   // Names reach core as C strings: "lm_head.weight\u0000junk" would be read as lm_head.weight.
   if (name.includes('\0')) fail('bad_model', `tensor ${JSON.stringify(name)}: a NUL character in its name`);
   if (!t || typeof t !== 'object' || Array.isArray(t)) fail('bad_model', `tensor '${name}': entry must be an object`);
-  const size = DTYPE_SIZE[t.dtype];
+  // Own keys only: a plain object would also 'know' 'constructor', 'toString', '__proto__'.
+  const size = Object.hasOwn(DTYPE_SIZE, t.dtype) ? DTYPE_SIZE[t.dtype] : 0;
   if (typeof t.dtype !== 'string') fail('bad_model', `tensor '${name}': missing or non-string "dtype"`);
   if (!size) fail('bad_model', `tensor '${name}': unknown dtype '${t.dtype}'`);
   if (!Array.isArray(t.shape) || t.shape.length > 8 || !t.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
