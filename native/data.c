@@ -407,7 +407,7 @@ char *trmn_data_describe(const trmn_data *d) {
         cJSON_Delete(arr);
         return NULL;
     }
-    cJSON_AddStringToObject(root, "task", "maze");
+    cJSON_AddStringToObject(root, "task", d->task->name);
     cJSON_AddNumberToObject(root, "height", d->h);
     cJSON_AddNumberToObject(root, "width", d->w);
     cJSON_AddStringToObject(root, "source", d->use_generator ? "generator" : "csv");

@@ -1,8 +1,9 @@
-/* evaluate.c: batch evaluation with the solver and the BFS verifier; see evaluate.h. */
+/* evaluate.c: batch evaluation with the solver and the model's task verifier; see evaluate.h. */
 #include "fileio.h"
 #include "evaluate.h"
 
 #include "maze.h"
+#include "task.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -19,12 +20,12 @@ typedef struct batch_bufs {
     void *ws;
 } batch_bufs;
 
-/* Score one answer of one maze into r (and its verdict into *out, when given). question is
- * already cleaned ('o' -> open). */
-static trm_status score(const uint8_t *question, const uint8_t *answer, const uint8_t *label, int h, int w, int steps,
-                        void *ws, trmn_eval_metrics *r, trm_maze_verdict *out, trm_error *err) {
-    trm_maze_verdict v;
-    const trm_status st = trm_maze_verify(question, answer, label, h, w, ws, &v, err);
+/* Score one answer of one question into r (and its verdict into *out, when given) with the
+ * task's verifier. question is already cleaned (mazes: 'o' -> open). */
+static trm_status score(const trm_task *task, const uint8_t *question, const uint8_t *answer, const uint8_t *label,
+                        int h, int w, int steps, void *ws, trmn_eval_metrics *r, trm_verdict *out, trm_error *err) {
+    trm_verdict v;
+    const trm_status st = task->verify(question, answer, label, h, w, ws, &v, err);
     if (st != TRM_OK) return st;
     const size_t grid = (size_t)h * w;
     if (out) *out = v;
@@ -81,6 +82,8 @@ static void run_batch(trm_solver *s, const trm_model *m, int nb, const trmn_eval
 trm_status trmn_evaluate(const trm_model *m, const uint8_t *questions, const uint8_t *labels, long count, long base,
                          const trmn_eval_options *o, trmn_eval_metrics *fixed, trmn_eval_metrics *halt, trm_error *err) {
     const trm_config *cfg = trm_model_config(m);
+    const trm_task *task = cfg->task ? cfg->task : trm_task_default();
+    const int maze = !strcmp(task->name, "maze"); /* questions given as answers: 'o' cells cleared */
     const int h = cfg->grid_height, w = cfg->grid_width;
     const size_t grid = (size_t)h * w;
     trmn_eval_metrics dummy_f, dummy_h;
@@ -101,14 +104,14 @@ trm_status trmn_evaluate(const trm_model *m, const uint8_t *questions, const uin
     bb.halt_tok = malloc((size_t)B * grid);
     bb.halted = malloc((size_t)B);
     bb.halt_step = malloc((size_t)B * sizeof(int));
-    bb.ws = malloc(trm_maze_workspace_bytes(h, w));
+    bb.ws = malloc(task->workspace_bytes(h, w));
     trm_status rc = TRM_OK;
     if (!bb.q || !bb.tok || !bb.halt_tok || !bb.halted || !bb.halt_step || !bb.ws)
         rc = trmn_error_set(err, TRM_E_NOMEM, "out of memory");
     for (long start = 0; start < count && !rc; start += B) {
         const int nb = count - start < B ? (int)(count - start) : B;
         memcpy(bb.q, questions + (size_t)start * grid, (size_t)nb * grid);
-        for (size_t i = 0; i < (size_t)nb * grid; i++)
+        for (size_t i = 0; maze && i < (size_t)nb * grid; i++)
             if (bb.q[i] == TRM_MAZE_PATH) bb.q[i] = TRM_MAZE_OPEN;
         if (trm_solver_reset(s, bb.q, NULL, nb, &e) != TRM_OK) {
             rc = trmn_error_set(err, e.code, "maze %ld: %s", base + start, e.msg);
@@ -122,10 +125,10 @@ trm_status trmn_evaluate(const trm_model *m, const uint8_t *questions, const uin
             const long i = start + b;
             trm_status st = TRM_OK;
             if (o->mode != TRMN_EVAL_HALT)
-                st = score(q, bb.tok + (size_t)b * grid, l, h, w, o->steps, bb.ws, fixed,
+                st = score(task, q, bb.tok + (size_t)b * grid, l, h, w, o->steps, bb.ws, fixed,
                            o->verdict_fixed ? o->verdict_fixed + i : NULL, &e);
             if (!st && o->mode != TRMN_EVAL_FIXED)
-                st = score(q, bb.halt_tok + (size_t)b * grid, l, h, w, bb.halt_step[b], bb.ws, halt,
+                st = score(task, q, bb.halt_tok + (size_t)b * grid, l, h, w, bb.halt_step[b], bb.ws, halt,
                            o->verdict_halt ? o->verdict_halt + i : NULL, &e);
             if (st) rc = trmn_error_set(err, st, "maze %ld: %s", base + start + b, e.msg);
         }

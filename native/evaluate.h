@@ -1,4 +1,5 @@
-/* evaluate.h: batch evaluation of a model on mazes with the solver (trm-train and trm-eval).
+/* evaluate.h: batch evaluation of a model on its task's questions (mazes first) with the solver
+ * (trm-train and trm-eval). Answers are scored by the model's task (task.h: task->verify).
  *
  * Every maze runs from (H_init, L_init) for `steps` supervision steps (TRM §3.4), H_cycles
  * refinement passes each. Two answers are scored per maze:
@@ -9,11 +10,14 @@
  * In TRMN_EVAL_HALT mode a batch stops as soon as every maze in it has halted (faster), and only
  * the halt metrics are filled.
  *
- * Metrics (per answer kind), from the BFS verifier (core/include/maze.h):
- *  - exact: answer equals the label (either S/G convention);
- *  - valid_optimal: a valid S-G path of shortest length (a different shortest path counts);
+ * Metrics (per answer kind), from the task's verdict (trm_verdict; mazes: the BFS verifier of
+ * core/include/maze.h, the same numbers as trm_maze_verify):
+ *  - exact: answer equals the label (mazes: either S/G convention);
+ *  - valid_optimal: a valid answer as good as any (mazes: a valid S-G path of shortest length; a
+ *    different shortest path counts);
  *  - cell accuracy: cells equal to the label / all cells;
- *  - path-cell accuracy: over the cells where the label differs from the question;
+ *  - path-cell accuracy: over the cells where the label differs from the question (the cells the
+ *    answer fills in; mazes: the path cells), for any task;
  *  - steps: supervision steps used (mean over mazes).
  */
 #ifndef TRMN_EVALUATE_H
@@ -22,7 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "maze.h"
+#include "task.h"
 #include "trm.h"
 
 #ifdef __cplusplus
@@ -48,13 +52,14 @@ typedef struct trmn_eval_options {
     void *user;
     /* optional outputs [count * grid]: predicted tokens (NULL to skip) */
     uint8_t *pred_fixed, *pred_halt;
-    /* optional outputs [count]: each maze's verdict (shortest length, exact, ...; NULL to skip) */
-    trm_maze_verdict *verdict_fixed, *verdict_halt;
+    /* optional outputs [count]: each question's verdict from the task (best_length, exact, ...;
+     * NULL to skip) */
+    trm_verdict *verdict_fixed, *verdict_halt;
 } trmn_eval_options;
 
 /* Evaluate count mazes: questions and labels [count * grid] (labels may be NULL: then exact and
- * the cell/path accuracies stay 0). Questions may contain 'o' cells (an answer given as the
- * question): they are treated as open cells. Returns TRM_OK, or the core's status with a message
+ * the cell/path accuracies stay 0). For the maze task, questions may contain 'o' cells (an
+ * answer given as the question): they are treated as open cells. Returns TRM_OK, or the core's status with a message
  * naming the maze (0-based index + index_base) if a question is malformed (TRM_E_INVALID for
  * bad options, TRM_E_NOMEM when out of memory). */
 trm_status trmn_evaluate(const trm_model *m, const uint8_t *questions, const uint8_t *labels, long count,

@@ -186,9 +186,18 @@ static trm_status apply_table(ctx *x, trmn_run_config *c, const cJSON *obj, cons
 }
 
 static trm_status parse_model(ctx *x, trmn_run_config *c, const cJSON *obj) {
+    /* The task first: "charset" is checked against it wherever the object puts the two keys
+     * (as model_io.c reads model files). A "task" that is not a string fails in the loop. */
+    const cJSON *task = cJSON_GetObjectItemCaseSensitive(obj, "task");
+    if (cJSON_IsString(task)) {
+        trm_error e = {TRM_OK, ""};
+        const trm_status st = trm_config_set_string(&c->model, "task", task->valuestring, &e);
+        if (st != TRM_OK) return trmn_error_set(x->err, st, "%s: model.task: %s", x->name, e.msg);
+    }
     for (const cJSON *v = obj->child; v; v = v->next) {
         trm_error e = {TRM_OK, ""};
         trm_status st;
+        if (v == task) continue; /* applied above */
         if (cJSON_IsNumber(v)) st = trm_config_set_number(&c->model, v->string, v->valuedouble, &e);
         else if (cJSON_IsBool(v)) st = trm_config_set_number(&c->model, v->string, cJSON_IsTrue(v), &e);
         else if (cJSON_IsString(v)) st = trm_config_set_string(&c->model, v->string, v->valuestring, &e);

@@ -7,7 +7,8 @@
  *    the option is ignored;
  *  - with augmentation (data.augment), every training label is the tie rule's path of its
  *    transformed question (trm_maze_solve), including mazes with several shortest paths, whose
- *    transformed label is another path (counted, so the test fails when relabelling is dropped). */
+ *    transformed label is another path (counted, so the test fails when relabelling is dropped);
+ *  - the training config's model object applies "task" before its other keys ("charset"). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,7 +79,29 @@ static void check_augmented_labels(void *ws) {
     trmn_data_free(aug);
 }
 
+/* The model object's "task" is applied before its other keys, so "charset" is checked against
+ * the task the config names wherever the two keys stand (as model files are read): a charset
+ * before an unknown task fails on the task, not on the charset checked against the default. */
+static void check_model_task_first(void) {
+    char json[256];
+    trmn_run_config c;
+    trm_error err = {TRM_OK, ""};
+    snprintf(json, sizeof json, "{\"model\": {\"charset\": \"%s\", \"task\": \"maze\"}}", TRM_MAZE_CHARSET);
+    trmn_run_config_default(&c);
+    CHECK(trmn_run_config_parse(&c, json, strlen(json), "test", &err) == TRM_OK, "charset before task: %s", err.msg);
+    static const char bad[] = "{\"model\": {\"charset\": \"0123456789\", \"task\": \"no-such-task\"}}";
+    trmn_run_config_default(&c);
+    CHECK(trmn_run_config_parse(&c, bad, strlen(bad), "test", &err) != TRM_OK && strstr(err.msg, "model.task") &&
+              strstr(err.msg, "no-such-task"),
+          "a charset before an unknown task must fail on model.task (the task is applied first): %s", err.msg);
+    static const char bad_type[] = "{\"model\": {\"charset\": \"x\", \"task\": 3}}";
+    trmn_run_config_default(&c);
+    CHECK(trmn_run_config_parse(&c, bad_type, strlen(bad_type), "test", &err) != TRM_OK,
+          "a task that is not a string must fail: %s", err.msg);
+}
+
 int main(void) {
+    check_model_task_first();
     static uint8_t q[N * SIDE * SIDE], l[N * SIDE * SIDE], q0[N * SIDE * SIDE], l0[N * SIDE * SIDE];
     trm_error err = {TRM_OK, ""};
     /* base stream: maze k of seed 5 (no test maze collides at this size and count: checked below) */

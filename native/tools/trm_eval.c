@@ -98,27 +98,32 @@ static void on_progress(void *user, long done, long total) {
     trmn_progress_update(&c->p, 0, "%s %ld/%ld mazes  %.1f mazes/s  ETA %s", bar, done, total, dt > 0 ? done / dt : 0.0, eta);
 }
 
-/* --by-length: mazes grouped by shortest path length (BFS) into at most 12 ranges of equal
- * width, each with its exact and valid-optimal accuracy; text rows or a JSON array. */
-static void print_by_length(const trm_maze_verdict *v, long count, int json) {
+/* --by-length: questions grouped by the task's best answer length (trm_verdict.best_length;
+ * mazes: the BFS shortest path) into at most 12 ranges of equal width, each with its exact and
+ * valid-optimal accuracy; text rows or a JSON array. */
+static void print_by_length(const trm_task *task, const trm_verdict *v, long count, int json) {
     if (count <= 0) {
         if (json) printf(", \"by_length\": []");
         return;
     }
-    int lo = v[0].shortest_length, hi = lo; /* -1: S cannot reach G */
+    int lo = v[0].best_length, hi = lo; /* -1: no solution (mazes: S cannot reach G) */
     for (long i = 1; i < count; i++) {
-        const int s = v[i].shortest_length;
+        const int s = v[i].best_length;
         if (s < lo) lo = s;
         if (s > hi) hi = s;
     }
     const int width = (hi - lo + 12) / 12; /* ceil((hi - lo + 1) / 12) */
     if (json) printf(", \"by_length\": [");
-    else printf("  by shortest path length (moves; -1: no path):\n    %-9s %7s %8s %14s\n", "length", "mazes", "exact", "valid-optimal");
+    else if (!strcmp(task->name, "maze"))
+        printf("  by shortest path length (moves; -1: no path):\n    %-9s %7s %8s %14s\n", "length", "mazes", "exact", "valid-optimal");
+    else
+        printf("  by best answer length (%s; -1: no solution):\n    %-9s %7s %8s %14s\n", task->length_unit, "length",
+               "puzzles", "exact", "valid-optimal");
     for (int b0 = lo, first = 1; b0 <= hi; b0 += width) {
         const int b1 = b0 + width - 1 < hi ? b0 + width - 1 : hi;
         long n = 0, exact = 0, optimal = 0;
         for (long i = 0; i < count; i++)
-            if (v[i].shortest_length >= b0 && v[i].shortest_length <= b1) {
+            if (v[i].best_length >= b0 && v[i].best_length <= b1) {
                 n++;
                 exact += v[i].exact;
                 optimal += v[i].optimal;
@@ -165,7 +170,7 @@ int main(int argc, char **argv) {
     trmn_progress_init(&pc.p, stderr, -1);
     pc.t0 = trmn_cli_now();
     const int steps = a.steps ? (int)a.steps : cfg->halt_max_steps;
-    trm_maze_verdict *verdicts = a.by_length ? calloc((size_t)count, sizeof *verdicts) : NULL;
+    trm_verdict *verdicts = a.by_length ? calloc((size_t)count, sizeof *verdicts) : NULL;
     if (a.by_length && !verdicts) {
         trmn_csv_free(&d);
         trm_model_free(m);
@@ -195,7 +200,7 @@ int main(int argc, char **argv) {
                        model, csv, r->count, trmn_eval_exact(r), trmn_eval_valid_optimal(r), trmn_eval_cell_accuracy(r),
                        trmn_eval_path_accuracy(r), trmn_eval_mean_steps(r), steps, a.early_halt ? "true" : "false", secs,
                        rate, trm_precision_name(trm_model_precision(m)));
-                if (verdicts) print_by_length(verdicts, count, 1);
+                if (verdicts) print_by_length(cfg->task, verdicts, count, 1);
                 printf("}\n");
             }
             free(model), free(csv);
@@ -209,7 +214,7 @@ int main(int argc, char **argv) {
             printf("  mean steps       %.2f\n", trmn_eval_mean_steps(r));
             printf("  speed            %.1f mazes/s (%.2f s, %d thread%s, %s kernels, %s)\n", rate, secs, trmn_cli_threads(),
                    trmn_cli_threads() == 1 ? "" : "s", trm_kernels_name(k), trm_precision_name(trm_model_precision(m)));
-            if (verdicts) print_by_length(verdicts, count, 0);
+            if (verdicts) print_by_length(cfg->task, verdicts, count, 0);
         }
     }
     free(verdicts);

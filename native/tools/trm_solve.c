@@ -14,6 +14,7 @@
 #include "fileio.h"
 #include "maze.h"
 #include "model_io.h"
+#include "task.h"
 
 static const char TOOL[] = "trm-solve";
 
@@ -192,6 +193,8 @@ static void sb_grid(sbuf *b, const char *chars) { sb_printf(b, "\"%s\"", chars);
 typedef struct solve_ctx {
     const args *a;
     trm_model *m;
+    const trm_task *task;      /* the model's: it verifies the answer */
+    int maze;                  /* the task is mazes: maze-only facts (shortest path, 'o' cells) */
     int h, w, T;
     size_t grid;
     uint8_t *q, *label, *tok;  /* [grid]; label NULL when unknown */
@@ -242,7 +245,7 @@ static int solve(solve_ctx *c) {
     return 0;
 }
 
-static int report(solve_ctx *c, const trm_maze_verdict *v) {
+static int report(solve_ctx *c, const trm_verdict *v) {
     const char *yn[] = {"no", "yes"};
     char *qc = malloc(c->grid + 1), *ac = malloc(c->grid + 1), *lc = c->label ? malloc(c->grid + 1) : NULL;
     if (!qc || !ac || (c->label && !lc)) {
@@ -258,8 +261,10 @@ static int report(solve_ctx *c, const trm_maze_verdict *v) {
     if (!c->a->quiet) print_grids(qc, ac, lc, c->h, c->w, color);
     printf("%d supervision step%s (%d passes): valid %s, optimal %s", c->steps_used, c->steps_used == 1 ? "" : "s",
            c->steps_used * c->T, yn[v->valid], yn[v->optimal]);
-    if (v->valid) printf(" (length %d, shortest %d)", v->path_length, v->shortest_length);
-    else printf(" (%s; shortest %d)", v->reason, v->shortest_length);
+    if (c->maze && v->valid) printf(" (length %d, shortest %d)", v->length, v->best_length);
+    else if (c->maze) printf(" (%s; shortest %d)", v->reason, v->best_length);
+    else if (v->valid) printf(" (length %d %s, best %d)", v->length, c->task->length_unit, v->best_length);
+    else printf(" (%s; best %d)", v->reason, v->best_length);
     if (c->label) printf(", exact %s", yn[v->exact]);
     printf("\n");
     free(qc);
@@ -268,7 +273,7 @@ static int report(solve_ctx *c, const trm_maze_verdict *v) {
     return 0;
 }
 
-static int write_trace(solve_ctx *c, const trm_maze_verdict *v) {
+static int write_trace(solve_ctx *c, const trm_verdict *v) {
     sbuf *b = &c->trace;
     sbuf h = {0};
     trm_maze_detokenize(c->q, c->h, c->w, c->chars, NULL);
@@ -289,7 +294,7 @@ static int write_trace(solve_ctx *c, const trm_maze_verdict *v) {
     sb_grid(b, c->chars);
     sb_printf(b, ", \"steps\": %d, \"valid\": %s, \"optimal\": %s, \"exact\": %s, \"length\": %d, \"shortest\": %d, "
               "\"reason\": \"%s\"}\n}\n", c->steps_used, v->valid ? "true" : "false", v->optimal ? "true" : "false",
-              !c->label ? "null" : v->exact ? "true" : "false", v->path_length, v->shortest_length, v->reason);
+              !c->label ? "null" : v->exact ? "true" : "false", v->length, v->best_length, v->reason);
     int rc = 0;
     trm_error e;
     if (h.oom || b->oom) rc = trmn_cli_error(TOOL, "out of memory for the trace");
@@ -305,7 +310,7 @@ static int load_input(solve_ctx *c) {
     if (a->maze) {
         if (read_maze_text(a->maze, c->h, c->w, c->q)) return TRMN_EXIT_RUNTIME;
         int has_path = 0;
-        for (size_t i = 0; i < c->grid; i++) has_path |= c->q[i] == TRM_MAZE_PATH;
+        for (size_t i = 0; c->maze && i < c->grid; i++) has_path |= c->q[i] == TRM_MAZE_PATH;
         if (has_path) { /* an answer grid: it is the label, its question has the path cleared */
             memcpy(c->label, c->q, c->grid);
             for (size_t i = 0; i < c->grid; i++)
@@ -349,6 +354,8 @@ int main(int argc, char **argv) {
         return rc;
     }
     const trm_config *cfg = trm_model_config(c.m);
+    c.task = cfg->task ? cfg->task : trm_task_default();
+    c.maze = !strcmp(c.task->name, "maze");
     c.h = cfg->grid_height;
     c.w = cfg->grid_width;
     c.T = cfg->H_cycles;
@@ -358,16 +365,17 @@ int main(int argc, char **argv) {
     c.tok = malloc(c.grid);
     c.conf = malloc(c.grid * sizeof *c.conf);
     c.chars = malloc(c.grid + 1);
-    void *ws = malloc(trm_maze_workspace_bytes(c.h, c.w));
+    void *ws = malloc(c.task->workspace_bytes(c.h, c.w)); /* also trm_maze_*'s, for mazes */
     if (!c.q || !c.label || !c.tok || !c.conf || !c.chars || !ws) rc = trmn_cli_error(TOOL, "out of memory");
     if (!rc) rc = load_input(&c);
-    trm_maze_verdict v;
-    /* check the question before spending time on it: exactly one S and one G */
+    trm_verdict v;
+    /* check the question before spending time on it (mazes: exactly one S and one G) */
     int shortest;
-    if (!rc && trm_maze_count_shortest(c.q, c.h, c.w, 1, &shortest, &(int){0}, ws, &e) != TRM_OK)
+    if (!rc && (c.maze ? trm_maze_count_shortest(c.q, c.h, c.w, 1, &shortest, &(int){0}, ws, &e)
+                       : c.task->check_question(c.q, c.h, c.w, &e)) != TRM_OK)
         rc = trmn_cli_error(TOOL, "%s: %s", a.maze ? a.maze : a.csv, e.msg);
     if (!rc) rc = solve(&c);
-    if (!rc && trm_maze_verify(c.q, c.tok, c.label, c.h, c.w, ws, &v, &e) != TRM_OK) rc = trmn_cli_error(TOOL, "%s", e.msg);
+    if (!rc && c.task->verify(c.q, c.tok, c.label, c.h, c.w, ws, &v, &e) != TRM_OK) rc = trmn_cli_error(TOOL, "%s", e.msg);
     if (!rc) rc = report(&c, &v);
     if (!rc && a.trace) rc = write_trace(&c, &v);
     free(c.q);
