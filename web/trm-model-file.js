@@ -85,9 +85,12 @@ export function parseSafetensors(buf) {
   }
   // Offsets must tile the data buffer exactly: no overlap, no hole (as the reference reader).
   const sorted = [...tensors].sort((a, b) => a.begin - b.begin || a.end - b.end);
-  let at = 0;
+  let at = 0, prev = null;
   for (const t of sorted) {
-    if (t.begin < at) fail('bad_model', `tensor '${t.name}' [${t.begin}, ${t.end}) overlaps the tensor before it`);
+    if (t.begin < at) {
+      fail('bad_model', `tensors '${prev.name}' [${prev.begin}, ${prev.end}) and '${t.name}' [${t.begin}, ${t.end}) overlap`);
+    }
+    prev = t;
     if (t.begin > at) fail('bad_model', `hole in the data buffer: bytes [${at}, ${t.begin}) before tensor '${t.name}'`);
     at = t.end;
   }

@@ -264,10 +264,11 @@ export class TRM {
 
   _errMsg() { return this._cstr(this._x.trm_web_error_msg(this._err)); }
 
-  // A failed core call becomes a TRMError; codeFor maps the status to this module's code.
-  _check(status, codeFor) {
+  // A failed core call becomes a TRMError; codeFor maps the status to this module's code, and
+  // where (optional) starts the message, as native/ names the part of a file it read.
+  _check(status, codeFor, where = '') {
     if (status === S.OK) return;
-    const msg = this._errMsg() || `status ${status}`;
+    const msg = where + (this._errMsg() || `status ${status}`);
     if (status === S.NOMEM) fail('out_of_memory', msg);
     fail(codeFor(status), msg);
   }
@@ -313,7 +314,7 @@ export class TRM {
       if (!cfg) fail('out_of_memory', 'out of memory for a config');
       this._applyConfig(cfg, cfgObj, warn, '__metadata__.config', 'bad_model');
       m = this._scoped(() => x.trm_web_model_create(cfg, this._err));
-      if (!m) this._check(x.trm_web_error_code(this._err) || S.INVALID, () => 'bad_model');
+      if (!m) this._check(x.trm_web_error_code(this._err) || S.INVALID, () => 'bad_model', '__metadata__.config: ');
       const skipped = [];
       for (const t of tensors) {
         if (ignoreUnknown && this._scoped((a) => x.trm_web_model_find_tensor(m, a.str(t.name))) < 0) {

@@ -96,9 +96,6 @@ const JS_ACCEPTS_DUPLICATES = 'JSON.parse keeps the last of two equal keys, so w
 const C_IS_LAX = 'cJSON accepts this non-JSON text (native/json.c checks NULs and trailing text only); JSON.parse ' +
   'follows RFC 8259';
 
-const WEB_DROPS_PREFIX = 'web/trm.js passes core\'s message from trm_web_model_create as it is, where ' +
-  'native/model_io.c puts "__metadata__.config: " before it (as both do for errors of single keys)';
-
 // ---- the cases ----------------------------------------------------------------------------------
 
 // [name, fault, expectation, bytes()]
@@ -203,8 +200,7 @@ const CASES = [
     () => build({ meta: withConfig((c) => { c.num_heads = [1]; }) })],
   ['config-value-out-of-range', 'num_heads is 0', { ...INVALID, keywords: ["'num_heads'", 'not an integer in [1, 4096]'] },
     () => build({ meta: withConfig((c) => { c.num_heads = 0; }) })],
-  ['config-inconsistent', 'seq_len 10 on a 3x3 grid', { ...INVALID, keywords: ['__metadata__.config', 'seq_len 10', 'grid_height'],
-    known_difference: { reason: WEB_DROPS_PREFIX, js: { keywords: ['seq_len 10', 'grid_height'] } } },
+  ['config-inconsistent', 'seq_len 10 on a 3x3 grid', { ...INVALID, keywords: ['__metadata__.config', 'seq_len 10', 'grid_height'] },
     () => build({ meta: withConfig((c) => { c.seq_len = 10; }) })],
   ['config-key-twice', 'hidden_size twice in the config, first 4 then 2', {
     ...FORMAT, keywords: ["'hidden_size'", 'twice'], known_difference: { reason: JS_ACCEPTS_DUPLICATES, js: { accept: true } } },
@@ -216,8 +212,7 @@ const CASES = [
     () => build({ meta: withConfig((c) => { c.task = 'sudoku'; }) })],
   ['charset-not-the-tasks', 'charset "#.SGo" for the maze task ("# SGo")', { ...INVALID, keywords: ["'charset'", '"#.SGo"', "'maze'"] },
     () => build({ meta: withConfig((c) => { c.charset = '#.SGo'; }) })],
-  ['vocab-too-small', 'vocab_size 5: the maze task needs 6 (PAD and 5 characters)', { ...INVALID, keywords: ['__metadata__.config', 'vocab_size 5', 'smaller'],
-    known_difference: { reason: WEB_DROPS_PREFIX, js: { keywords: ['vocab_size 5', 'smaller'] } } },
+  ['vocab-too-small', 'vocab_size 5: the maze task needs 6 (PAD and 5 characters)', { ...INVALID, keywords: ['__metadata__.config', 'vocab_size 5', 'smaller'] },
     () => build({ meta: withConfig((c) => { c.vocab_size = 5; }) })],
 
   // Tensor names.
@@ -257,9 +252,7 @@ const CASES = [
     { ...FORMAT, keywords: ["'q_head.bias'", '"data_offsets" must be two non-negative integers'] },
     () => build({ tensors: edit(QB, { offsets: [56, 60.5] }) })],
   ['offsets-overlap', 'lm_head.weight at [12, 36): overlaps embed_tokens.embedding_weight [0, 24)',
-    { ...FORMAT, keywords: [`'${EMBED}'`, "'lm_head.weight'", 'overlap'], known_difference: {
-      reason: "web/trm-model-file.js names only the later tensor ('overlaps the tensor before it'); native/ names both and their ranges",
-      js: { keywords: ["'lm_head.weight' [12, 36)", 'overlap'] } } },
+    { ...FORMAT, keywords: [`'${EMBED}'`, "'lm_head.weight'", 'overlap'] },
   () => build({ tensors: edit(LM, { offsets: [12, 36] }) })],
   ['offsets-hole', '4 bytes belonging to no tensor before ' + QKV, {
     ...FORMAT, keywords: ['hole in the data buffer', '[60, 64)', `'${QKV}'`] },
