@@ -45,7 +45,47 @@ function decodeHeader(buf) {
     fail('bad_model', `header is not valid JSON: ${e.message}`);
   }
   if (!header || typeof header !== 'object' || Array.isArray(header)) fail('bad_model', 'header must be a JSON object');
+  const dup = firstDuplicateKey(text);
+  if (dup?.depth === 1) {
+    fail('bad_model', dup.key === '__metadata__' ? 'header has __metadata__ 2 times'
+      : `tensor '${dup.key}' appears twice in the header`);
+  }
+  if (dup?.depth === 2 && dup.within === '__metadata__') fail('bad_model', `__metadata__ has the key '${dup.key}' twice`);
+  if (dup) fail('bad_model', `header entry '${dup.within}' has the key '${dup.key}' twice`);
   return { header, hlen };
+}
+
+// JSON.parse keeps the last of two equal keys, so a file with a tensor or a metadata key written
+// twice would load with one of them silently dropped; native/ refuses such files, and so do we.
+// text is valid JSON (JSON.parse took it). Returns the first key repeated within one object, as
+// { key, depth (1: the top-level object), within (the key the object hangs under, or null) },
+// or null.
+function firstDuplicateKey(text) {
+  const open = []; // per open container: { keys: Set of an object's keys, or null for an array, ... }
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      let j = i + 1;
+      while (text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      const top = open.at(-1);
+      if (top?.keys && top.expectKey) {
+        const key = JSON.parse(text.slice(i, j + 1));
+        if (top.keys.has(key)) return { key, depth: open.length, within: top.within };
+        top.keys.add(key);
+        top.expectKey = false;
+        top.lastKey = key;
+      }
+      i = j;
+    } else if (c === '{' || c === '[') {
+      const parent = open.at(-1);
+      open.push({ keys: c === '{' ? new Set() : null, expectKey: true, within: parent?.keys ? parent.lastKey : null });
+    } else if (c === '}' || c === ']') {
+      open.pop();
+    } else if (c === ',' && open.at(-1)?.keys) {
+      open.at(-1).expectKey = true;
+    }
+  }
+  return null;
 }
 
 // A raw NUL byte is not valid JSON, but JSON.parse's message would not say where it is: name the
@@ -135,6 +175,8 @@ export function readConfig(meta, warn) {
     fail('bad_model', `__metadata__.config is not valid JSON: ${e.message}`);
   }
   if (!cfg || typeof cfg !== 'object' || Array.isArray(cfg)) fail('bad_model', '__metadata__.config must be a JSON object');
+  const dup = firstDuplicateKey(meta.config);
+  if (dup) fail('bad_model', `__metadata__.config key '${dup.key}' appears twice`);
   for (const [k, v] of Object.entries(cfg)) {
     if (k.includes('\0') || (typeof v === 'string' && v.includes('\0'))) {
       fail('bad_model', `__metadata__.config key ${JSON.stringify(k)}: a NUL character in ${k.includes('\0') ? 'the key' : 'its value'}`);

@@ -91,8 +91,6 @@ const FORMAT = { c: 'TRM_E_FORMAT', js: 'bad_model' };
 const INVALID = { c: 'TRM_E_INVALID', js: 'bad_model' };
 const NONFINITE = { c: 'TRM_E_NONFINITE', js: 'bad_model' };
 const SHAPE = { c: 'TRM_E_SHAPE', js: 'bad_shape' };
-const JS_ACCEPTS_DUPLICATES = 'JSON.parse keeps the last of two equal keys, so web/trm-model-file.js never sees the ' +
-  'first; native/ (cJSON keeps both) refuses duplicates';
 const C_IS_LAX = 'cJSON accepts this non-JSON text (native/json.c checks NULs and trailing text only); JSON.parse ' +
   'follows RFC 8259';
 
@@ -168,10 +166,10 @@ const CASES = [
   ['metadata-not-object', '__metadata__ is an array', { ...FORMAT, keywords: ['__metadata__ must be an object'] },
     () => build({ meta: ['trm.c/1'] })],
   ['metadata-twice', 'two __metadata__ objects, the first with format trm.c/0', {
-    ...FORMAT, keywords: ['__metadata__', '2 times'], known_difference: { reason: JS_ACCEPTS_DUPLICATES, js: { accept: true } } },
+    ...FORMAT, keywords: ['__metadata__', '2 times'] },
   () => build({ text: (s) => once(s, '{"__metadata__":', '{"__metadata__":{"format":"trm.c/0"},"__metadata__":') })],
   ['metadata-key-twice', '"format" twice in __metadata__, first trm.c/0', {
-    ...FORMAT, keywords: ['__metadata__', "'format' twice"], known_difference: { reason: JS_ACCEPTS_DUPLICATES, js: { accept: true } } },
+    ...FORMAT, keywords: ['__metadata__', "'format' twice"] },
   () => build({ text: (s) => once(s, '"__metadata__":{', '"__metadata__":{"format":"trm.c/0",') })],
   ['metadata-entry-not-string', 'the config stored as a JSON object instead of a JSON string',
     { ...FORMAT, keywords: ["__metadata__ entry 'config'", 'must be a string'] },
@@ -203,7 +201,7 @@ const CASES = [
   ['config-inconsistent', 'seq_len 10 on a 3x3 grid', { ...INVALID, keywords: ['__metadata__.config', 'seq_len 10', 'grid_height'] },
     () => build({ meta: withConfig((c) => { c.seq_len = 10; }) })],
   ['config-key-twice', 'hidden_size twice in the config, first 4 then 2', {
-    ...FORMAT, keywords: ["'hidden_size'", 'twice'], known_difference: { reason: JS_ACCEPTS_DUPLICATES, js: { accept: true } } },
+    ...FORMAT, keywords: ["'hidden_size'", 'twice'] },
   () => build({ meta: { ...BASE.meta, config: `{"hidden_size":4,${BASE.meta.config.slice(1)}` } })],
   ['config-key-nul', 'an extra config key "num_heads\\u0000x" (C would read it as num_heads)',
     { ...FORMAT, keywords: ['__metadata__.config', 'num_heads', 'NUL'] },
@@ -221,7 +219,7 @@ const CASES = [
   ['tensor-unknown', 'an extra tensor lm_head.bias [6]', { ...FORMAT, keywords: ["'lm_head.bias'", 'not part of'] },
     () => build({ tensors: [...BASE.tensors, { name: 'lm_head.bias', dtype: 'BF16', shape: [6], bytes: tensor(LM).bytes.subarray(0, 12) }] })],
   ['tensor-twice', 'lm_head.weight twice: first over embed_tokens\' bytes, then its own', {
-    ...FORMAT, keywords: ["'lm_head.weight'", 'twice'], known_difference: { reason: JS_ACCEPTS_DUPLICATES, js: { accept: true } } },
+    ...FORMAT, keywords: ["'lm_head.weight'", 'twice'] },
   () => build({ text: (s) => once(s, LM_ENTRY, `${LM_ENTRY.replace('[24,48]', '[0,24]')},${LM_ENTRY}`) })],
   ['tensor-name-nul', 'lm_head.weight renamed "lm_head.weight\\u0000junk" (C would read it as lm_head.weight)',
     { ...FORMAT, keywords: ['lm_head.weight', 'NUL'] }, () => build({ tensors: edit(LM, { name: 'lm_head.weight\u0000junk' }) })],
