@@ -34,6 +34,7 @@ static uint64_t solver_carve(trm_solver *s, float *base) {
     s->inj = trm__take(&a, NS);
     s->logits = trm__take(&a, B * d->grid * d->V);
     s->q = trm__take(&a, 2 * B);
+    s->halt_step = (int *)trm__take(&a, B); /* an int per slot: a float's size (solver_carve's static check) */
     s->answer = (uint8_t *)trm__take(&a, (B * d->grid + sizeof(float) - 1) / sizeof(float));
     s->attn_scratch = trm__take(&a, trm__attn_scratch_floats(d, s->m->cfg.mlp_t));
     if (s->bf16) {
@@ -46,15 +47,13 @@ static uint64_t solver_carve(trm_solver *s, float *base) {
     return a.used + trm__eval_acts_carve(&s->acts, d, s->m->cfg.mlp_t, s->bf16, s->max_batch, acts);
 }
 
-/* The arena's bytes (a multiple of 64: every carved buffer is) and the halting steps'. */
-static uint64_t solver_bytes(trm_solver *s) {
-    return sizeof(float) * solver_carve(s, NULL) + sizeof(int) * (uint64_t)s->max_batch;
-}
+_Static_assert(sizeof(int) == sizeof(float), "halt_step is carved from the float arena");
 
+/* Every buffer lives in the arena, a multiple of 64 bytes (every carved buffer is). */
 uint64_t trm_solver_bytes(const trm_model *m, int max_batch) {
     if (!m || max_batch < 1 || max_batch > 1 << 20) return 0;
     trm_solver s = {.m = m, .max_batch = max_batch, .bf16 = m->precision == TRM_PRECISION_BF16};
-    return solver_bytes(&s);
+    return sizeof(float) * solver_carve(&s, NULL);
 }
 
 trm_solver *trm_solver_create(const trm_model *m, int max_batch, trm_error *err) {
@@ -67,17 +66,11 @@ trm_solver *trm_solver_create(const trm_model *m, int max_batch, trm_error *err)
     s->m = m;
     s->max_batch = max_batch;
     s->bf16 = m->precision == TRM_PRECISION_BF16;
-    const uint64_t bytes = solver_bytes(s), arena = sizeof(float) * solver_carve(s, NULL);
-    if (bytes <= SIZE_MAX) s->arena = aligned_alloc(64, (size_t)arena);
+    const uint64_t bytes = sizeof(float) * solver_carve(s, NULL);
+    if (bytes <= SIZE_MAX) s->arena = aligned_alloc(64, (size_t)bytes);
     if (!s->arena) {
         free(s);
         trm__fail(err, TRM_E_NOMEM, "out of memory for a solver of batch %d (%.1f MB)", max_batch, bytes / 1e6);
-        return NULL;
-    }
-    s->halt_step = calloc((size_t)max_batch, sizeof *s->halt_step);
-    if (!s->halt_step) {
-        trm_solver_free(s);
-        trm__fail(err, TRM_E_NOMEM, "out of memory for a solver of batch %d", max_batch);
         return NULL;
     }
     solver_carve(s, s->arena);
@@ -87,7 +80,6 @@ trm_solver *trm_solver_create(const trm_model *m, int max_batch, trm_error *err)
 void trm_solver_free(trm_solver *s) {
     if (!s) return;
     free(s->arena);
-    free(s->halt_step);
     free(s);
 }
 
@@ -120,16 +112,18 @@ trm_status trm_solver_reset(trm_solver *s, const uint8_t *tokens, const int32_t 
     return TRM_OK;
 }
 
-/* At the end of a supervision step: each slot's answer, and whether the slot halts here. The
- * inference rule is the training rule (q_halt > 0) at a step whose answer equals the previous
+/* At the end of a supervision step: each running slot's answer, and whether the slot halts here.
+ * The inference rule is the training rule (q_halt > 0) at a step whose answer equals the previous
  * step's: the Q head's "this answer is right" is trusted once the recursion has settled on it.
- * On the 11x11 mix model (fresh mazes of six kinds, 500 each) q_halt > 0 alone halted after 1.3-1.7
- * steps on answers 0.4-7 points worse than 16 steps'; with a settled answer it halts after 2.3-2.7
- * steps on answers as good as 16 steps' or better (a few of those drift later). */
+ * On the 11x11 mix model (fresh mazes of eight kinds, 500 each) q_halt > 0 alone halted after
+ * 1.3-2.4 steps on answers 2.0-7.0 points worse than 16 steps'; with a settled answer it halts
+ * after 2.3-3.3 steps on answers 0-2.0 points better (a few drift in later steps). A halted slot's
+ * answer is no longer needed here. */
 static void record_halts(trm_solver *s) {
     const trm_dims *d = &s->m->dims;
     const int step = s->passes / s->m->cfg.H_cycles;
     for (int b = 0; b < s->batch; b++) {
+        if (s->halt_step[b]) continue;
         uint8_t *ans = s->answer + (size_t)b * d->grid;
         const float *l = s->logits + (size_t)b * d->grid * d->V;
         int settled = step > 1;
@@ -138,7 +132,7 @@ static void record_halts(trm_solver *s) {
             settled = settled && t == ans[i];
             ans[i] = t;
         }
-        if (!s->halt_step[b] && settled && trm__q_halts(s->q[2 * b])) s->halt_step[b] = step;
+        if (settled && trm__q_halts(s->q[2 * b])) s->halt_step[b] = step;
     }
 }
 

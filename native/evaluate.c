@@ -15,8 +15,8 @@ double trmn_eval_path_accuracy(const trmn_eval_metrics *r) { return r->path_cell
 double trmn_eval_mean_steps(const trmn_eval_metrics *r) { return r->count ? r->steps_sum / r->count : 0; }
 
 typedef struct batch_bufs {
-    uint8_t *q, *tok, *halt_tok, *halted;
-    int *halt_step;
+    uint8_t *q, *tok, *halt_tok;
+    int *halt_step; /* the step whose answer halt_tok holds */
     void *ws;
 } batch_bufs;
 
@@ -55,28 +55,25 @@ static void run_batch(trm_solver *s, const trm_model *m, int nb, const trmn_eval
     const size_t grid = (size_t)trm_model_dims(m)->grid;
     const int T = trm_model_config(m)->H_cycles;
     int step;
-    memset(bb->halted, 0, (size_t)nb);
     for (step = 1; step <= o->steps; step++) {
         for (int t = 0; t < T; t++) trm_solver_pass(s);
         if (o->mode == TRMN_EVAL_FIXED) continue;
         int read = 0;
         for (int b = 0; b < nb; b++) {
-            if (bb->halted[b] || trm_solver_halt_step(s, b) != step) continue;
+            if (trm_solver_halt_step(s, b) != step) continue;
             if (!read) trm_solver_read(s, bb->tok, NULL);
             read = 1;
             memcpy(bb->halt_tok + (size_t)b * grid, bb->tok + (size_t)b * grid, grid);
-            bb->halted[b] = 1;
-            bb->halt_step[b] = step;
         }
         if (o->mode == TRMN_EVAL_HALT && trm_solver_all_halted(s)) break;
     }
     const int last = step > o->steps ? o->steps : step;
     trm_solver_read(s, bb->tok, NULL);
-    for (int b = 0; b < nb; b++)
-        if (!bb->halted[b]) {
-            memcpy(bb->halt_tok + (size_t)b * grid, bb->tok + (size_t)b * grid, grid);
-            bb->halt_step[b] = last;
-        }
+    for (int b = 0; b < nb; b++) {
+        const int halted = o->mode == TRMN_EVAL_FIXED ? 0 : trm_solver_halt_step(s, b);
+        bb->halt_step[b] = halted ? halted : last;
+        if (!halted) memcpy(bb->halt_tok + (size_t)b * grid, bb->tok + (size_t)b * grid, grid);
+    }
 }
 
 trm_status trmn_evaluate(const trm_model *m, const uint8_t *questions, const uint8_t *labels, long count, long base,
@@ -102,11 +99,10 @@ trm_status trmn_evaluate(const trm_model *m, const uint8_t *questions, const uin
     bb.q = malloc((size_t)B * grid);
     bb.tok = malloc((size_t)B * grid);
     bb.halt_tok = malloc((size_t)B * grid);
-    bb.halted = malloc((size_t)B);
     bb.halt_step = malloc((size_t)B * sizeof(int));
     bb.ws = malloc(task->workspace_bytes(h, w));
     trm_status rc = TRM_OK;
-    if (!bb.q || !bb.tok || !bb.halt_tok || !bb.halted || !bb.halt_step || !bb.ws)
+    if (!bb.q || !bb.tok || !bb.halt_tok || !bb.halt_step || !bb.ws)
         rc = trmn_error_set(err, TRM_E_NOMEM, "out of memory");
     for (long start = 0; start < count && !rc; start += B) {
         const int nb = count - start < B ? (int)(count - start) : B;
@@ -138,7 +134,6 @@ trm_status trmn_evaluate(const trm_model *m, const uint8_t *questions, const uin
     free(bb.q);
     free(bb.tok);
     free(bb.halt_tok);
-    free(bb.halted);
     free(bb.halt_step);
     free(bb.ws);
     return rc;

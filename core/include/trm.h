@@ -248,8 +248,8 @@ int trm_solver_steps(const trm_solver *s);
  * > 0 (the rule training uses, TRM §3.3) and whose answer (the argmax tokens) equals the previous
  * step's, so never at step 1. Returns that step (1-based), or 0 while no step has halted (or b is
  * not a slot). The settled-answer condition is this solver's, not the paper's: q_halt > 0 alone
- * stopped the 11x11 mix model at 1.3-1.7 steps on answers 0.4-7 points worse than 16 steps'; with
- * it, 2.3-2.7 steps and answers as good as 16 steps' (models/README.md). The solver keeps
+ * stopped the 11x11 mix model at 1.3-2.4 steps on answers 2.0-7.0 points worse than 16 steps';
+ * with it, 2.3-3.3 steps and answers 0-2.0 points better (models/README.md). The solver keeps
  * refining every slot: a caller that stops early reads a slot's answer at the step it halts
  * (trm_solver_read then), and a caller that runs a fixed number of steps ignores this. */
 int trm_solver_halt_step(const trm_solver *s, int b);
