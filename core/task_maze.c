@@ -6,6 +6,10 @@
 
 #include <string.h>
 
+/* trm_maze_dihedral's transforms 1, 3, 6 and 7 (quarter turns, the diagonal reflections) turn
+ * h x w into w x h. */
+#define SWAP_SIDES 0xCAu
+
 static const char *const GENERATORS[] = {"lehnert", "dfs", "dfs-any", "sparse", NULL};
 
 /* The maze workspace, then two grids for the transforms of augment(). */
@@ -73,7 +77,7 @@ static trm_status augment(uint8_t *question, uint8_t *label, int h, int w, int t
                           trm_error *err) {
     if (tid < 0 || tid > 7)
         return trm__fail(err, TRM_E_INVALID, "maze transform %d is not one of the 8 dihedral transforms (0..7)", tid);
-    if (h != w && (tid == 1 || tid == 3 || tid == 6 || tid == 7))
+    if (h != w && (SWAP_SIDES >> tid & 1))
         return trm__fail(err, TRM_E_SHAPE, "maze transform %d swaps height and width: needs a square grid, not %d x %d",
                          tid, h, w);
     if (!workspace_bytes(h, w)) return trm__task_check_size(&trm__task_maze, h, w, err);
@@ -91,6 +95,17 @@ static trm_status augment(uint8_t *question, uint8_t *label, int h, int w, int t
     return TRM_OK;
 }
 
+static trm_status transform(const uint8_t *src, int h, int w, int tid, int inverse, uint8_t *dst, trm_error *err) {
+    const int t = trm_maze_dihedral_inverse(tid) < 0 ? -1 : inverse ? trm_maze_dihedral_inverse(tid) : tid;
+    if (t < 0) return trm__fail(err, TRM_E_INVALID, "maze transform %d is not one of the 8 dihedral transforms (0..7)", tid);
+    if (h != w && (SWAP_SIDES >> t & 1))
+        return trm__fail(err, TRM_E_SHAPE, "maze transform %d swaps height and width: needs a square grid, not %d x %d",
+                         tid, h, w);
+    if (!workspace_bytes(h, w)) return trm__task_check_size(&trm__task_maze, h, w, err);
+    trm_maze_dihedral(src, h, w, t, dst, NULL, NULL);
+    return TRM_OK;
+}
+
 const trm_task trm__task_maze = {
     .name = "maze",
     .title = "maze: a shortest path from S to G",
@@ -103,6 +118,7 @@ const trm_task trm__task_maze = {
     .length_unit = "moves",
     .generators = GENERATORS,
     .augment_count = 8,
+    .swap_sides = SWAP_SIDES,
     .workspace_bytes = workspace_bytes,
     .check_question = trm_maze_check_question,
     .check_label = check_label,
@@ -111,4 +127,5 @@ const trm_task trm__task_maze = {
     .generate = generate,
     .gen_check = gen_check,
     .augment = augment,
+    .transform = transform,
 };

@@ -15,15 +15,17 @@ double trmn_eval_path_accuracy(const trmn_eval_metrics *r) { return r->path_cell
 double trmn_eval_mean_steps(const trmn_eval_metrics *r) { return r->count ? r->steps_sum / r->count : 0; }
 
 typedef struct batch_bufs {
-    uint8_t *q, *tok, *halt_tok;
-    int *halt_step; /* the step whose answer halt_tok holds */
+    uint8_t *q, *tok, *halt_tok; /* [slots * grid]: a slot is one view of one maze */
+    int *halt_step;              /* [slots]: the step whose answer halt_tok holds */
+    float *q_halt;               /* [slots]: the last step's q_halt logits (vote tie-breaks) */
+    uint8_t *vote_fixed, *vote_halt; /* [B * grid]: the voted answers, with views > 1 */
     void *ws;
 } batch_bufs;
 
 /* Score one answer of one question into r (and its verdict into *out, when given) with the
  * task's verifier. question is already cleaned (mazes: 'o' -> open). */
 static trm_status score(const trm_task *task, const uint8_t *question, const uint8_t *answer, const uint8_t *label,
-                        int h, int w, int steps, void *ws, trmn_eval_metrics *r, trm_verdict *out, trm_error *err) {
+                        int h, int w, double steps, void *ws, trmn_eval_metrics *r, trm_verdict *out, trm_error *err) {
     trm_verdict v;
     const trm_status st = task->verify(question, answer, label, h, w, ws, &v, err);
     if (st != TRM_OK) return st;
@@ -73,7 +75,26 @@ static void run_batch(trm_solver *s, const trm_model *m, int nb, const trmn_eval
         const int halted = o->mode == TRMN_EVAL_FIXED ? 0 : trm_solver_halt_step(s, b);
         bb->halt_step[b] = halted ? halted : last;
         if (!halted) memcpy(bb->halt_tok + (size_t)b * grid, bb->tok + (size_t)b * grid, grid);
+        bb->q_halt[b] = trm_solver_halt_logit(s, b);
     }
+}
+
+/* Symmetry voting: maze b's views are slots b*views..b*views+views-1; its voted answers go to
+ * vote_fixed/vote_halt, and its steps to *steps (the mean over its views). */
+static trm_status vote(const trm_task *task, int h, int w, int views, int b, const trmn_eval_options *o,
+                       batch_bufs *bb, double *steps, trm_error *err) {
+    const size_t grid = (size_t)h * w, first = (size_t)b * views;
+    trm_status st = TRM_OK;
+    if (o->mode != TRMN_EVAL_HALT)
+        st = trm_task_views_vote(task, bb->tok + first * grid, bb->q_halt + first, h, w, views,
+                                 bb->vote_fixed + (size_t)b * grid, NULL, err);
+    if (!st && o->mode != TRMN_EVAL_FIXED)
+        st = trm_task_views_vote(task, bb->halt_tok + first * grid, bb->q_halt + first, h, w, views,
+                                 bb->vote_halt + (size_t)b * grid, NULL, err);
+    double sum = 0;
+    for (int v = 0; v < views; v++) sum += bb->halt_step[first + v];
+    *steps = sum / views;
+    return st;
 }
 
 trm_status trmn_evaluate(const trm_model *m, const uint8_t *questions, const uint8_t *labels, long count, long base,
@@ -91,40 +112,62 @@ trm_status trmn_evaluate(const trm_model *m, const uint8_t *questions, const uin
     if (count <= 0) return TRM_OK;
     if (o->steps < 1 || o->batch < 1)
         return trmn_error_set(err, TRM_E_INVALID, "evaluation needs steps >= 1 and batch >= 1");
-    const int B = o->batch < count ? o->batch : (int)count;
+    const int views = o->views > 1 ? o->views : 1;
     trm_error e;
-    trm_solver *s = trm_solver_create(m, B, &e);
+    if (views > trm_task_views(task, h, w))
+        return trmn_error_set(err, TRM_E_INVALID, "%d views asked for: a %d x %d %s grid has at most %d", views, h, w,
+                              task->name, trm_task_views(task, h, w));
+    const int B = o->batch < count ? o->batch : (int)count;
+    const size_t slots = (size_t)B * views;
+    trm_solver *s = trm_solver_create(m, (int)slots, &e);
     if (!s) return trmn_error_set(err, e.code, "%s", e.msg);
     batch_bufs bb;
-    bb.q = malloc((size_t)B * grid);
-    bb.tok = malloc((size_t)B * grid);
-    bb.halt_tok = malloc((size_t)B * grid);
-    bb.halt_step = malloc((size_t)B * sizeof(int));
+    bb.q = malloc(slots * grid);
+    bb.tok = malloc(slots * grid);
+    bb.halt_tok = malloc(slots * grid);
+    bb.halt_step = malloc(slots * sizeof(int));
+    bb.q_halt = malloc(slots * sizeof(float));
+    bb.vote_fixed = malloc((size_t)B * grid);
+    bb.vote_halt = malloc((size_t)B * grid);
     bb.ws = malloc(task->workspace_bytes(h, w));
     trm_status rc = TRM_OK;
-    if (!bb.q || !bb.tok || !bb.halt_tok || !bb.halt_step || !bb.ws)
+    if (!bb.q || !bb.tok || !bb.halt_tok || !bb.halt_step || !bb.q_halt || !bb.vote_fixed || !bb.vote_halt || !bb.ws)
         rc = trmn_error_set(err, TRM_E_NOMEM, "out of memory");
     for (long start = 0; start < count && !rc; start += B) {
         const int nb = count - start < B ? (int)(count - start) : B;
-        memcpy(bb.q, questions + (size_t)start * grid, (size_t)nb * grid);
-        for (size_t i = 0; maze && i < (size_t)nb * grid; i++)
-            if (bb.q[i] == TRM_MAZE_PATH) bb.q[i] = TRM_MAZE_OPEN;
-        if (trm_solver_reset(s, bb.q, NULL, nb, &e) != TRM_OK) {
+        /* view 0 of each maze is the question itself (cleaned), the others its transforms */
+        for (int b = 0; b < nb && !rc; b++) {
+            uint8_t *q = bb.q + (size_t)b * views * grid;
+            memcpy(q, questions + (size_t)(start + b) * grid, grid);
+            for (size_t i = 0; maze && i < grid; i++)
+                if (q[i] == TRM_MAZE_PATH) q[i] = TRM_MAZE_OPEN;
+            if (views > 1 && trm_task_views_expand(task, q, h, w, views, q, &e) != TRM_OK)
+                rc = trmn_error_set(err, e.code, "maze %ld: %s", base + start + b, e.msg);
+        }
+        if (rc) break;
+        if (trm_solver_reset(s, bb.q, NULL, nb * views, &e) != TRM_OK) {
             rc = trmn_error_set(err, e.code, "maze %ld: %s", base + start, e.msg);
             break;
         }
-        run_batch(s, m, nb, o, &bb);
+        run_batch(s, m, nb * views, o, &bb);
         for (int b = 0; b < nb && !rc; b++) {
-            const uint8_t *q = bb.q + (size_t)b * grid, *l = labels ? labels + (size_t)(start + b) * grid : NULL;
-            if (o->pred_fixed) memcpy(o->pred_fixed + (size_t)(start + b) * grid, bb.tok + (size_t)b * grid, grid);
-            if (o->pred_halt) memcpy(o->pred_halt + (size_t)(start + b) * grid, bb.halt_tok + (size_t)b * grid, grid);
-            const long i = start + b;
+            const uint8_t *q = bb.q + (size_t)b * views * grid, *l = labels ? labels + (size_t)(start + b) * grid : NULL;
+            const uint8_t *ans_fixed = bb.tok + (size_t)b * grid, *ans_halt = bb.halt_tok + (size_t)b * grid;
+            double steps_halt = bb.halt_step[b];
             trm_status st = TRM_OK;
-            if (o->mode != TRMN_EVAL_HALT)
-                st = score(task, q, bb.tok + (size_t)b * grid, l, h, w, o->steps, bb.ws, fixed,
+            if (views > 1) {
+                st = vote(task, h, w, views, b, o, &bb, &steps_halt, &e);
+                ans_fixed = bb.vote_fixed + (size_t)b * grid;
+                ans_halt = bb.vote_halt + (size_t)b * grid;
+            }
+            if (o->pred_fixed) memcpy(o->pred_fixed + (size_t)(start + b) * grid, ans_fixed, grid);
+            if (o->pred_halt) memcpy(o->pred_halt + (size_t)(start + b) * grid, ans_halt, grid);
+            const long i = start + b;
+            if (!st && o->mode != TRMN_EVAL_HALT)
+                st = score(task, q, ans_fixed, l, h, w, o->steps, bb.ws, fixed,
                            o->verdict_fixed ? o->verdict_fixed + i : NULL, &e);
             if (!st && o->mode != TRMN_EVAL_FIXED)
-                st = score(task, q, bb.halt_tok + (size_t)b * grid, l, h, w, bb.halt_step[b], bb.ws, halt,
+                st = score(task, q, ans_halt, l, h, w, steps_halt, bb.ws, halt,
                            o->verdict_halt ? o->verdict_halt + i : NULL, &e);
             if (st) rc = trmn_error_set(err, st, "maze %ld: %s", base + start + b, e.msg);
         }
@@ -135,6 +178,9 @@ trm_status trmn_evaluate(const trm_model *m, const uint8_t *questions, const uin
     free(bb.tok);
     free(bb.halt_tok);
     free(bb.halt_step);
+    free(bb.q_halt);
+    free(bb.vote_fixed);
+    free(bb.vote_halt);
     free(bb.ws);
     return rc;
 }

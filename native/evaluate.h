@@ -18,7 +18,7 @@
  *  - cell accuracy: cells equal to the label / all cells;
  *  - path-cell accuracy: over the cells where the label differs from the question (the cells the
  *    answer fills in; mazes: the path cells), for any task;
- *  - steps: supervision steps used (mean over mazes).
+ *  - steps: supervision steps used (mean over mazes; with voting, over every view of every maze).
  */
 #ifndef TRMN_EVALUATE_H
 #define TRMN_EVALUATE_H
@@ -46,6 +46,9 @@ typedef enum trmn_eval_mode { TRMN_EVAL_BOTH = 0, TRMN_EVAL_FIXED, TRMN_EVAL_HAL
 typedef struct trmn_eval_options {
     int steps;            /* supervision steps (>= 1) */
     int batch;            /* mazes per solver batch (>= 1) */
+    int views;            /* symmetry voting (task.h): each question solved in this many views
+                             (its shape-keeping transforms) and the answer most agree on scored;
+                             0 or 1: off. The solver's batch is then batch * views. */
     trmn_eval_mode mode;
     /* optional: called after each batch with (mazes done, total) */
     void (*progress)(void *user, long done, long total);

@@ -22,7 +22,7 @@ static void test_registry(void) {
               t->name);
         CHECK(t->generators && t->generators[0] && t->augment_count >= 1, "%s: generators and transforms", t->name);
         CHECK(t->workspace_bytes && t->check_question && t->check_label && t->verify && t->solve && t->generate &&
-                  t->gen_check && t->augment,
+                  t->gen_check && t->augment && t->transform,
               "%s: every entry is set", t->name);
     }
     CHECK(trm_task_generator_parse(m, "dfs-any") == TRM_MAZE_DFS_ANY && trm_task_generator_parse(m, "dfs_any") == -1,

@@ -60,7 +60,8 @@ struct trm_task { /* trm_task: declared in trm.h (a model's config names its tas
     const char *valid_means, *exact_means; /* one sentence each, for tools and the page */
     const char *length_unit; /* what trm_verdict.length counts ("moves") */
     const char *const *generators; /* generator names, NULL-terminated; [0] is the default */
-    int augment_count;       /* transforms augment() knows; 0 is the identity */
+    int augment_count;       /* transforms augment() and transform() know; 0 is the identity */
+    unsigned swap_sides;     /* bit tid set: transform tid turns an h x w grid into w x h */
 
     size_t (*workspace_bytes)(int h, int w);     /* 0 if the size is invalid */
     /* A well-formed question (TRM_E_FORMAT naming the cell, TRM_E_SHAPE for bad sizes). */
@@ -87,7 +88,56 @@ struct trm_task { /* trm_task: declared in trm.h (a model's config names its tas
      * question again, so equal questions keep equal labels. */
     trm_status (*augment)(uint8_t *question, uint8_t *label, int h, int w, int tid,
                           void *workspace, trm_error *err);
+    /* The grid src [h*w] seen through transform tid (0..augment_count-1), or with inverse != 0
+     * the transform that undoes tid: dst [h*w] (must not alias src). Questions and answers move
+     * alike, so an answer found for a transformed question, transformed back, answers the
+     * original (symmetry voting). TRM_E_SHAPE for a side-swapping tid on a non-square grid. */
+    trm_status (*transform)(const uint8_t *src, int h, int w, int tid, int inverse, uint8_t *dst,
+                            trm_error *err);
 };
+
+/* Symmetry voting (test-time augmentation, as the official TRM evaluates ARC-AGI: TRM §5.3)
+ * -------------------------------------------------------------------------------------------
+ * A model solves `views` copies of one question, each seen through one of the task's transforms
+ * that keep the grid's shape (every one of a square grid's, e.g. the 8 rotations and reflections
+ * of a maze; 4 of a non-square one); their answers are transformed back and the answer most
+ * copies agree on wins. The copies' mistakes are largely independent (the network reads the grid
+ * as a sequence, so a rotated question is a different problem to it), so the vote fixes most of
+ * them at `views` times the compute. Nothing is checked against the rules: only the model votes.
+ *
+ * Usage (batch of `views` slots for one question q):
+ *     int views = trm_task_views(t, h, w);
+ *     trm_task_views_expand(t, q, h, w, views, copies, &err);     // solver batch of views
+ *     ... solve copies; read their answers (and q_halt logits) ...
+ *     trm_task_views_vote(t, answers, q_halt, h, w, views, winner, &vote, &err);
+ */
+
+/* The number of shape-keeping transforms of an h x w grid (>= 1: the identity). */
+int trm_task_views(const trm_task *t, int h, int w);
+/* The transform id of view v (0 <= v < trm_task_views), -1 outside. View 0 is the identity. */
+int trm_task_view_tid(const trm_task *t, int h, int w, int v);
+/* copies [views * h*w]: the question seen through views 0..views-1 (views <= trm_task_views).
+ * copies may start at question itself (view 0 is the question). */
+trm_status trm_task_views_expand(const trm_task *t, const uint8_t *question, int h, int w, int views,
+                                 uint8_t *copies, trm_error *err);
+
+typedef struct trm_vote {
+    int winner;   /* the first view that gave the winning answer */
+    int agree;    /* views that gave it */
+    int distinct; /* different answers among the views */
+} trm_vote;
+
+/* answers [views * h*w]: view v's answer in its own frame, transformed back in place (so
+ * afterwards every answer is in the question's frame). winner [h*w]: the answer most views gave;
+ * a tie goes to the answer with the higher mean score (scores [views], e.g. the q_halt logits;
+ * may be NULL), then to the lowest view. vote (may be NULL) says how clear the vote was. */
+trm_status trm_task_views_vote(const trm_task *t, uint8_t *answers, const float *scores, int h, int w, int views,
+                               uint8_t *winner, trm_vote *vote, trm_error *err);
+
+/* share [h*w]: for every cell, the fraction of the views (answers as trm_task_views_vote left
+ * them: in the question's frame) whose answer has the winner's token there: the vote's per-cell
+ * confidence. */
+void trm_task_views_agreement(const uint8_t *answers, const uint8_t *winner, int h, int w, int views, float *share);
 
 /* The tasks this build knows, and lookup by name (NULL if unknown). */
 int trm_task_count(void);

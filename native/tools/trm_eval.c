@@ -15,7 +15,7 @@ static const char TOOL[] = "trm-eval";
 
 static const char USAGE[] =
     "usage: trm-eval --model FILE.safetensors --csv FILE.csv [--limit K] [--steps N] [--early-halt]\n"
-    "                [--by-length] [--batch B] [--json] [--threads N] [--kernels K] [--precision P]\n"
+    "                [--vote] [--by-length] [--batch B] [--json] [--threads N] [--kernels K] [--precision P]\n"
     "\n"
     "Solves every maze of an HRM CSV dataset (header source,question,answer,rating) with the model\n"
     "and checks the answers with BFS: exact (equals the CSV answer; S/G kept as letters or marked\n"
@@ -29,6 +29,11 @@ static const char USAGE[] =
     "  --early-halt     freeze each maze's answer at the first step whose q_halt logit is > 0\n"
     "                   and whose answer equals the previous step's (core's halting rule)\n"
     "                   (mean steps then says how many were used)\n"
+    "  --vote           symmetry voting: solve every maze in each of its views (the task's\n"
+    "                   transforms that keep the grid's shape: the 8 rotations and reflections of a\n"
+    "                   square maze), transform the answers back and score the one most views give\n"
+    "                   (ties: the higher mean q_halt logit); costs views times the compute, and\n"
+    "                   mean steps is then per view\n"
     "  --by-length      also break exact and valid-optimal accuracy down by the shortest path\n"
     "                   length of the mazes (at most 12 ranges of equal width)\n"
     "  --batch B        mazes solved together (default 64)\n"
@@ -45,12 +50,12 @@ static const char USAGE[] =
 typedef struct args {
     const char *model, *csv;
     long limit, steps, batch;
-    int early_halt, json, by_length;
+    int vote, early_halt, json, by_length;
     trmn_cli_common common;
 } args;
 
 static int parse_args(int argc, char **argv, args *a) {
-    static const char *const flags[] = {"--early-halt", "--json", "--by-length", NULL};
+    static const char *const flags[] = {"--early-halt", "--vote", "--json", "--by-length", NULL};
     static const char *const values[] = {"--model", "--csv", "--limit", "--steps", "--batch", NULL};
     memset(a, 0, sizeof *a);
     a->batch = 64;
@@ -67,6 +72,7 @@ static int parse_args(int argc, char **argv, args *a) {
         else if (!strcmp(o.key, "--csv")) a->csv = o.value;
         else if (!strcmp(o.key, "--early-halt")) a->early_halt = 1;
         else if (!strcmp(o.key, "--json")) a->json = 1;
+        else if (!strcmp(o.key, "--vote")) a->vote = 1;
         else if (!strcmp(o.key, "--by-length")) a->by_length = 1;
         else if (!strcmp(o.key, "--limit")) {
             if (trmn_cli_parse_long(o.value, 1, 1000000000L, &a->limit))
@@ -176,7 +182,8 @@ int main(int argc, char **argv) {
         trm_model_free(m);
         return trmn_cli_error(TOOL, "out of memory");
     }
-    trmn_eval_options o = {.steps = steps, .batch = (int)a.batch, .mode = a.early_halt ? TRMN_EVAL_HALT : TRMN_EVAL_FIXED,
+    const int views = a.vote ? trm_task_views(cfg->task ? cfg->task : trm_task_default(), cfg->grid_height, cfg->grid_width) : 1;
+    trmn_eval_options o = {.steps = steps, .batch = (int)a.batch, .views = views, .mode = a.early_halt ? TRMN_EVAL_HALT : TRMN_EVAL_FIXED,
                           .progress = trmn_cli_isatty(stderr) ? on_progress : NULL, .user = &pc,
                           .verdict_fixed = a.early_halt ? NULL : verdicts, .verdict_halt = a.early_halt ? verdicts : NULL};
     trmn_eval_metrics f, h;
@@ -196,22 +203,24 @@ int main(int argc, char **argv) {
                 printf("{\"model\": %s, \"csv\": %s, \"count\": %ld, \"exact_accuracy\": %.6g, "
                        "\"valid_optimal_accuracy\": %.6g, \"cell_accuracy\": %.6g, \"path_cell_accuracy\": %.6g, "
                        "\"mean_steps\": %.6g, \"steps\": %d, \"early_halt\": %s, \"seconds\": %.3f, "
-                       "\"mazes_per_s\": %.6g, \"precision\": \"%s\"",
+                       "\"mazes_per_s\": %.6g, \"precision\": \"%s\", \"views\": %d",
                        model, csv, r->count, trmn_eval_exact(r), trmn_eval_valid_optimal(r), trmn_eval_cell_accuracy(r),
                        trmn_eval_path_accuracy(r), trmn_eval_mean_steps(r), steps, a.early_halt ? "true" : "false", secs,
-                       rate, trm_precision_name(trm_model_precision(m)));
+                       rate, trm_precision_name(trm_model_precision(m)), views);
                 if (verdicts) print_by_length(cfg->task, verdicts, count, 1);
                 printf("}\n");
             }
             free(model), free(csv);
         } else {
-            printf("%s on %s: %ld mazes %dx%d, %d supervision steps%s\n", a.model, a.csv, r->count, cfg->grid_height,
+            printf("%s on %s: %ld mazes %dx%d, %d supervision steps%s", a.model, a.csv, r->count, cfg->grid_height,
                    cfg->grid_width, steps, a.early_halt ? " with early halting" : "");
+            if (views > 1) printf(", voting over %d views", views);
+            printf("\n");
             printf("  exact            %.4f  (%ld/%ld)\n", trmn_eval_exact(r), r->exact, r->count);
             printf("  valid-optimal    %.4f  (%ld/%ld)\n", trmn_eval_valid_optimal(r), r->optimal, r->count);
             printf("  cell accuracy    %.4f\n", trmn_eval_cell_accuracy(r));
             printf("  path-cell acc.   %.4f\n", trmn_eval_path_accuracy(r));
-            printf("  mean steps       %.2f\n", trmn_eval_mean_steps(r));
+            printf("  mean steps       %.2f%s\n", trmn_eval_mean_steps(r), views > 1 ? " (per view)" : "");
             printf("  speed            %.1f mazes/s (%.2f s, %d thread%s, %s kernels, %s)\n", rate, secs, trmn_cli_threads(),
                    trmn_cli_threads() == 1 ? "" : "s", trm_kernels_name(k), trm_precision_name(trm_model_precision(m)));
             if (verdicts) print_by_length(cfg->task, verdicts, count, 0);
