@@ -325,6 +325,58 @@ static void check_files_misuse(const char *cfg, const char *model) {
     tu_expect(tu_run("%s/trm-train --config %s --out %s --quiet", tu_bin, cfg, dir), 1, "cannot write", "metrics on a full disk");
 }
 
+/* --vote in trm-solve and trm-eval, on the trained tests/data/maze6_tiny (its views disagree
+ * often, so the vote is tested): the trace has every pass's vote, and on one-maze files
+ * trm-solve's voted answer has as many cells right as trm-eval's (the same vote over the same
+ * early halts). */
+static void check_vote(void) {
+    char csv[400], trace[400];
+    snprintf(trace, sizeof trace, "%s/vote.json", tu_tmp);
+    int split = 0, differ = 0;
+    for (int seed = 1; seed <= 6; seed++) {
+        snprintf(csv, sizeof csv, "%s/vote%d.csv", tu_tmp, seed);
+        tu_expect(tu_run("%s/trm-maze --size 6 --min-path 6 --count 1 --seed %d --out %s --quiet", tu_bin, seed, csv), 0,
+                  NULL, "one-maze CSV");
+        tu_expect(tu_run("%s/trm-solve --model tests/data/maze6_tiny.safetensors --csv %s --row 1 --early-halt --vote "
+                         "--steps 6 --trace %s --threads 1", tu_bin, csv, trace), 0, "views gave this answer",
+                  "solve --vote");
+        size_t len;
+        char *text = tu_read(trace, &len);
+        cJSON *j = text ? cJSON_Parse(text) : NULL;
+        const cJSON *passes = j ? cJSON_GetObjectItem(j, "passes") : NULL;
+        CHECK(j && cJSON_GetObjectItem(j, "views")->valueint == 8 && cJSON_GetArraySize(passes) >= 2,
+              "vote trace: views 8 and passes");
+        const char *label = j ? cJSON_GetObjectItem(j, "label")->valuestring : NULL;
+        const char *answer = j ? cJSON_GetObjectItem(cJSON_GetObjectItem(j, "final"), "grid")->valuestring : NULL;
+        int same_cells = 0; /* the voted answer's cells that equal the label: trm-eval's cell accuracy x 36 */
+        for (int i = 0; label && answer && i < 36; i++) same_cells += label[i] == answer[i];
+        for (int i = 0; passes && i < cJSON_GetArraySize(passes); i++) {
+            const cJSON *v = cJSON_GetObjectItem(cJSON_GetArrayItem(passes, i), "votes");
+            const int agree = v ? cJSON_GetObjectItem(v, "agree")->valueint : 0;
+            const int distinct = v ? cJSON_GetObjectItem(v, "distinct")->valueint : 0;
+            CHECK(v && cJSON_GetObjectItem(v, "views")->valueint == 8 && agree >= 1 && agree <= 8 && distinct >= 1 &&
+                      agree + distinct - 1 <= 8,
+                  "pass %d: votes {views 8, agree %d, distinct %d}", i, agree, distinct);
+            split += agree < 8;
+        }
+        cJSON_Delete(j);
+        free(text);
+        tu_expect(tu_run("%s/trm-eval --model tests/data/maze6_tiny.safetensors --csv %s --early-halt --vote --steps 6 "
+                         "--json --threads 1", tu_bin, csv), 0, "\"views\": 8", "eval --vote");
+        j = cJSON_Parse(tu_out);
+        const int eval_cells = j ? (int)(cJSON_GetObjectItem(j, "cell_accuracy")->valuedouble * 36 + 0.5) : -1;
+        CHECK(same_cells == eval_cells, "seed %d: trm-solve --vote's answer has %d cells right, trm-eval --vote's %d", seed,
+              same_cells, eval_cells);
+        differ += same_cells < 36;
+        cJSON_Delete(j);
+    }
+    CHECK(split > 0 && differ > 0, "the views never disagreed (%d) or every answer was the label (%d): the votes prove "
+                                   "nothing", split, differ);
+    tu_expect(tu_run("%s/trm-solve --model tests/data/maze6_tiny.safetensors --csv %s --row 1 --quiet", tu_bin, csv), 0,
+              NULL, "solve without --vote");
+    CHECK(!strstr(tu_out, "views"), "without --vote no vote is reported:\n%s", tu_out);
+}
+
 int main(int argc, char **argv) {
     (void)argc;
     if (tu_init(argv[0], "trm_test_tools")) return 1;
@@ -342,6 +394,7 @@ int main(int argc, char **argv) {
     check_solve(model, csv);
     check_eval_info(model, csv);
     check_by_length();
+    check_vote();
     check_init_and_training_record(cfg, model);
     char run_dir[400];
     snprintf(run_dir, sizeof run_dir, "%s/run", tu_tmp);

@@ -20,7 +20,7 @@ static const char TOOL[] = "trm-solve";
 
 static const char USAGE[] =
     "usage: trm-solve --model FILE.safetensors (--maze FILE.txt | --csv FILE.csv --row K)\n"
-    "                 [--steps N] [--early-halt] [--trace FILE.json] [--quiet] [--color|--no-color]\n"
+    "                 [--steps N] [--early-halt] [--vote] [--trace FILE.json] [--quiet] [--color|--no-color]\n"
     "                 [--threads N] [--kernels K] [--precision P]\n"
     "\n"
     "Solves one maze and prints the maze, the model's answer and the verification by BFS: valid\n"
@@ -35,6 +35,10 @@ static const char USAGE[] =
     "  --steps N        supervision steps (default: the model's halt_max_steps)\n"
     "  --early-halt     stop at the first supervision step whose q_halt logit is > 0 and\n"
     "                   whose answer equals the previous step's (core's halting rule)\n"
+    "  --vote           symmetry voting: solve the maze in each of its views (the 8 rotations and\n"
+    "                   reflections of a square maze, 4 otherwise) at once, transform the answers\n"
+    "                   back and keep the one most views give (with --early-halt each view halts\n"
+    "                   by the rule and the solve stops when all have); views times the compute\n"
     "  --trace FILE     write every refinement pass as JSON (grid, per-cell confidence, q_halt)\n"
     "  --quiet          print only the verdict line\n"
     "  --color, --no-color  force ANSI colours on or off (default: on for a terminal)\n"
@@ -47,12 +51,12 @@ static const char USAGE[] =
 typedef struct args {
     const char *model, *maze, *csv, *trace;
     long row, steps;
-    int early_halt, quiet, color;
+    int early_halt, vote, quiet, color;
     trmn_cli_common common;
 } args;
 
 static int parse_args(int argc, char **argv, args *a) {
-    static const char *const flags[] = {"--early-halt", "--quiet", "--color", "--no-color", NULL};
+    static const char *const flags[] = {"--early-halt", "--vote", "--quiet", "--color", "--no-color", NULL};
     static const char *const values[] = {"--model", "--maze", "--csv", "--row", "--steps", "--trace", NULL};
     memset(a, 0, sizeof *a);
     a->color = -1;
@@ -70,6 +74,7 @@ static int parse_args(int argc, char **argv, args *a) {
         else if (!strcmp(o.key, "--csv")) a->csv = o.value;
         else if (!strcmp(o.key, "--trace")) a->trace = o.value;
         else if (!strcmp(o.key, "--early-halt")) a->early_halt = 1;
+        else if (!strcmp(o.key, "--vote")) a->vote = 1;
         else if (!strcmp(o.key, "--quiet")) a->quiet = 1;
         else if (!strcmp(o.key, "--color")) a->color = 1;
         else if (!strcmp(o.key, "--no-color")) a->color = 0;
@@ -202,6 +207,8 @@ typedef struct solve_ctx {
     char *chars;               /* [grid + 1] scratch */
     sbuf trace;
     int steps_used;
+    int views;                 /* 1, or the views of --vote */
+    trm_vote vote;             /* the last pass's vote (views > 1) */
 } solve_ctx;
 
 static void trace_pass(solve_ctx *c, int index, int step, int recursion, float q_halt, double ms) {
@@ -212,37 +219,84 @@ static void trace_pass(solve_ctx *c, int index, int step, int recursion, float q
     sb_grid(b, c->chars);
     sb_printf(b, ", \"confidence\": [");
     for (size_t i = 0; i < c->grid; i++) sb_printf(b, "%s%.4f", i ? "," : "", c->conf[i]);
-    if (isfinite(q_halt)) sb_printf(b, "], \"q_halt\": %.6g, \"ms\": %.3f}", q_halt, ms);
-    else sb_printf(b, "], \"q_halt\": null, \"ms\": %.3f}", ms);
+    if (isfinite(q_halt)) sb_printf(b, "], \"q_halt\": %.6g, ", q_halt);
+    else sb_printf(b, "], \"q_halt\": null, ");
+    if (c->views > 1)
+        sb_printf(b, "\"votes\": {\"views\": %d, \"agree\": %d, \"distinct\": %d}, ", c->views, c->vote.agree,
+                  c->vote.distinct);
+    sb_printf(b, "\"ms\": %.3f}", ms);
+}
+
+/* The voting buffers: every view's answer as read, frozen at its halting step (--early-halt),
+ * and the copy the vote transforms back. */
+typedef struct vote_bufs {
+    uint8_t *copies, *read, *frozen, *answers;
+    float *scores;
+} vote_bufs;
+
+/* Vote over the views after a pass: c->tok = the answer most views give, c->conf = the share
+ * of views agreeing on each cell; returns the mean q_halt logit of the views that gave it (NaN
+ * before the first supervision step ends). */
+static float vote_pass(solve_ctx *c, trm_solver *s, vote_bufs *vb, int step, int step_end) {
+    trm_error e;
+    trm_solver_read(s, vb->read, NULL);
+    for (int b = 0; b < c->views; b++) {
+        const int halted = c->a->early_halt ? trm_solver_halt_step(s, b) : 0;
+        uint8_t *src = vb->read + (size_t)b * c->grid;
+        if (halted && step_end && halted == step) memcpy(vb->frozen + (size_t)b * c->grid, src, c->grid);
+        memcpy(vb->answers + (size_t)b * c->grid, halted && !(step_end && halted == step) ? vb->frozen + (size_t)b * c->grid
+                                                                                          : src, c->grid);
+        vb->scores[b] = trm_solver_halt_logit(s, b);
+    }
+    trm_task_views_vote(c->task, vb->answers, vb->scores, c->h, c->w, c->views, c->tok, &c->vote, &e);
+    trm_task_views_agreement(vb->answers, c->tok, c->h, c->w, c->views, c->conf);
+    double q = 0;
+    for (int b = 0; b < c->views; b++)
+        if (!memcmp(vb->answers + (size_t)b * c->grid, c->tok, c->grid)) q += vb->scores[b];
+    return (float)(q / c->vote.agree);
 }
 
 /* Run the passes; the answer ends in c->tok. */
 static int solve(solve_ctx *c) {
     trm_error e;
-    trm_solver *s = trm_solver_create(c->m, 1, &e);
-    if (!s) return trmn_cli_error(TOOL, "%s", e.msg);
-    if (trm_solver_reset(s, c->q, NULL, 1, &e) != TRM_OK) {
-        trm_solver_free(s);
-        return trmn_cli_error(TOOL, "%s", e.msg);
+    const size_t n = (size_t)c->views * c->grid;
+    vote_bufs vb = {0};
+    if (c->views > 1) {
+        vb.copies = malloc(n), vb.read = malloc(n), vb.frozen = malloc(n), vb.answers = malloc(n);
+        vb.scores = malloc((size_t)c->views * sizeof *vb.scores);
     }
+    trm_solver *s = NULL;
+    int rc = 0;
+    if (c->views > 1 && (!vb.copies || !vb.read || !vb.frozen || !vb.answers || !vb.scores)) rc = trmn_cli_error(TOOL, "out of memory");
+    else if (c->views > 1 && trm_task_views_expand(c->task, c->q, c->h, c->w, c->views, vb.copies, &e) != TRM_OK)
+        rc = trmn_cli_error(TOOL, "%s", e.msg);
+    else if (!(s = trm_solver_create(c->m, c->views, &e))) rc = trmn_cli_error(TOOL, "%s", e.msg);
+    else if (trm_solver_reset(s, c->views > 1 ? vb.copies : c->q, NULL, c->views, &e) != TRM_OK)
+        rc = trmn_cli_error(TOOL, "%s", e.msg);
     const int steps = c->a->steps ? (int)c->a->steps : trm_model_config(c->m)->halt_max_steps;
     int index = 0;
     c->steps_used = steps;
-    for (int step = 1; step <= steps; step++) {
+    for (int step = 1; step <= steps && !rc; step++) {
         for (int r = 1; r <= c->T; r++, index++) {
             const double t0 = trmn_cli_now();
             trm_solver_pass(s);
-            trm_solver_read(s, c->tok, c->conf);
+            float q_halt = r == c->T ? trm_solver_halt_logit(s, 0) : NAN;
+            if (c->views > 1) {
+                const float q = vote_pass(c, s, &vb, step, r == c->T);
+                if (r == c->T) q_halt = q;
+            } else trm_solver_read(s, c->tok, c->conf);
             const double ms = (trmn_cli_now() - t0) * 1e3;
-            if (c->a->trace) trace_pass(c, index, step, r, r == c->T ? trm_solver_halt_logit(s, 0) : NAN, ms);
+            if (c->a->trace) trace_pass(c, index, step, r, q_halt, ms);
         }
-        if (c->a->early_halt && trm_solver_halt_step(s, 0)) { /* core's halting rule */
+        /* core's halting rule: every view has halted */
+        if (c->a->early_halt && (c->views > 1 ? trm_solver_all_halted(s) : trm_solver_halt_step(s, 0))) {
             c->steps_used = step;
             break;
         }
     }
     trm_solver_free(s);
-    return 0;
+    free(vb.copies), free(vb.read), free(vb.frozen), free(vb.answers), free(vb.scores);
+    return rc;
 }
 
 static int report(solve_ctx *c, const trm_verdict *v) {
@@ -266,6 +320,7 @@ static int report(solve_ctx *c, const trm_verdict *v) {
     else if (v->valid) printf(" (length %d %s, best %d)", v->length, c->task->length_unit, v->best_length);
     else printf(" (%s; best %d)", v->reason, v->best_length);
     if (c->label) printf(", exact %s", yn[v->exact]);
+    if (c->views > 1) printf("; %d of %d views gave this answer (%d different)", c->vote.agree, c->views, c->vote.distinct);
     printf("\n");
     free(qc);
     free(ac);
@@ -279,8 +334,8 @@ static int write_trace(solve_ctx *c, const trm_verdict *v) {
     trm_maze_detokenize(c->q, c->h, c->w, c->chars, NULL);
     char *model = trmn_cli_json_quote(c->a->model);
     if (!model) return trmn_cli_error(TOOL, "out of memory for the trace");
-    sb_printf(&h, "{\"model\": %s,\n  \"height\": %d, \"width\": %d, \"H_cycles\": %d, \"early_halt\": %s,\n  \"question\": ", model,
-              c->h, c->w, c->T, c->a->early_halt ? "true" : "false");
+    sb_printf(&h, "{\"model\": %s,\n  \"height\": %d, \"width\": %d, \"H_cycles\": %d, \"early_halt\": %s, \"views\": %d,\n  \"question\": ",
+              model, c->h, c->w, c->T, c->a->early_halt ? "true" : "false", c->views);
     free(model);
     sb_grid(&h, c->chars);
     sb_printf(&h, ",\n  \"label\": ");
@@ -359,6 +414,7 @@ int main(int argc, char **argv) {
     c.h = cfg->grid_height;
     c.w = cfg->grid_width;
     c.T = cfg->H_cycles;
+    c.views = a.vote ? trm_task_views(c.task, c.h, c.w) : 1;
     c.grid = (size_t)c.h * c.w;
     c.q = malloc(c.grid);
     c.label = malloc(c.grid);
