@@ -97,11 +97,53 @@ static trm_status vote(const trm_task *task, int h, int w, int views, int b, con
     return st;
 }
 
+/* bb->q: every question's views (view 0 is the question itself, 'o' cells cleared for mazes). */
+static trm_status fill_batch(const trm_task *task, const uint8_t *questions, int nb, int h, int w, int views,
+                             batch_bufs *bb, long index, trm_error *err) {
+    const size_t grid = (size_t)h * w;
+    const int maze = !strcmp(task->name, "maze"); /* questions given as answers: 'o' cells cleared */
+    trm_error e;
+    for (int b = 0; b < nb; b++) {
+        uint8_t *q = bb->q + (size_t)b * views * grid;
+        memcpy(q, questions + (size_t)b * grid, grid);
+        for (size_t i = 0; maze && i < grid; i++)
+            if (q[i] == TRM_MAZE_PATH) q[i] = TRM_MAZE_OPEN;
+        if (views > 1 && trm_task_views_expand(task, q, h, w, views, q, &e) != TRM_OK)
+            return trmn_error_set(err, e.code, "maze %ld: %s", index + b, e.msg);
+    }
+    return TRM_OK;
+}
+
+/* Maze b of the batch (number i of the whole run): its answers (voted over its views when
+ * there are several), kept where o asks, and scored. An error's message is the task's alone. */
+static trm_status score_maze(const trm_task *task, int h, int w, int views, int b, const uint8_t *label,
+                             const trmn_eval_options *o, batch_bufs *bb, trmn_eval_metrics *fixed,
+                             trmn_eval_metrics *halt, long i, trm_error *err) {
+    const size_t grid = (size_t)h * w;
+    const uint8_t *q = bb->q + (size_t)b * views * grid;
+    const uint8_t *ans_fixed = bb->tok + (size_t)b * grid, *ans_halt = bb->halt_tok + (size_t)b * grid;
+    double steps_halt = bb->halt_step[b];
+    trm_status st = TRM_OK;
+    if (views > 1) {
+        st = vote(task, h, w, views, b, o, bb, &steps_halt, err);
+        ans_fixed = bb->vote_fixed + (size_t)b * grid;
+        ans_halt = bb->vote_halt + (size_t)b * grid;
+    }
+    if (o->pred_fixed) memcpy(o->pred_fixed + (size_t)i * grid, ans_fixed, grid);
+    if (o->pred_halt) memcpy(o->pred_halt + (size_t)i * grid, ans_halt, grid);
+    if (!st && o->mode != TRMN_EVAL_HALT)
+        st = score(task, q, ans_fixed, label, h, w, o->steps, bb->ws, fixed, o->verdict_fixed ? o->verdict_fixed + i : NULL,
+                   err);
+    if (!st && o->mode != TRMN_EVAL_FIXED)
+        st = score(task, q, ans_halt, label, h, w, steps_halt, bb->ws, halt, o->verdict_halt ? o->verdict_halt + i : NULL,
+                   err);
+    return st;
+}
+
 trm_status trmn_evaluate(const trm_model *m, const uint8_t *questions, const uint8_t *labels, long count, long base,
                          const trmn_eval_options *o, trmn_eval_metrics *fixed, trmn_eval_metrics *halt, trm_error *err) {
     const trm_config *cfg = trm_model_config(m);
     const trm_task *task = cfg->task ? cfg->task : trm_task_default();
-    const int maze = !strcmp(task->name, "maze"); /* questions given as answers: 'o' cells cleared */
     const int h = cfg->grid_height, w = cfg->grid_width;
     const size_t grid = (size_t)h * w;
     trmn_eval_metrics dummy_f, dummy_h;
@@ -135,41 +177,15 @@ trm_status trmn_evaluate(const trm_model *m, const uint8_t *questions, const uin
         rc = trmn_error_set(err, TRM_E_NOMEM, "out of memory");
     for (long start = 0; start < count && !rc; start += B) {
         const int nb = count - start < B ? (int)(count - start) : B;
-        /* view 0 of each maze is the question itself (cleaned), the others its transforms */
-        for (int b = 0; b < nb && !rc; b++) {
-            uint8_t *q = bb.q + (size_t)b * views * grid;
-            memcpy(q, questions + (size_t)(start + b) * grid, grid);
-            for (size_t i = 0; maze && i < grid; i++)
-                if (q[i] == TRM_MAZE_PATH) q[i] = TRM_MAZE_OPEN;
-            if (views > 1 && trm_task_views_expand(task, q, h, w, views, q, &e) != TRM_OK)
-                rc = trmn_error_set(err, e.code, "maze %ld: %s", base + start + b, e.msg);
-        }
-        if (rc) break;
-        if (trm_solver_reset(s, bb.q, NULL, nb * views, &e) != TRM_OK) {
+        rc = fill_batch(task, questions + (size_t)start * grid, nb, h, w, views, &bb, base + start, err);
+        if (!rc && trm_solver_reset(s, bb.q, NULL, nb * views, &e) != TRM_OK)
             rc = trmn_error_set(err, e.code, "maze %ld: %s", base + start, e.msg);
-            break;
-        }
+        if (rc) break;
         run_batch(s, m, nb * views, o, &bb);
         for (int b = 0; b < nb && !rc; b++) {
-            const uint8_t *q = bb.q + (size_t)b * views * grid, *l = labels ? labels + (size_t)(start + b) * grid : NULL;
-            const uint8_t *ans_fixed = bb.tok + (size_t)b * grid, *ans_halt = bb.halt_tok + (size_t)b * grid;
-            double steps_halt = bb.halt_step[b];
-            trm_status st = TRM_OK;
-            if (views > 1) {
-                st = vote(task, h, w, views, b, o, &bb, &steps_halt, &e);
-                ans_fixed = bb.vote_fixed + (size_t)b * grid;
-                ans_halt = bb.vote_halt + (size_t)b * grid;
-            }
-            if (o->pred_fixed) memcpy(o->pred_fixed + (size_t)(start + b) * grid, ans_fixed, grid);
-            if (o->pred_halt) memcpy(o->pred_halt + (size_t)(start + b) * grid, ans_halt, grid);
             const long i = start + b;
-            if (!st && o->mode != TRMN_EVAL_HALT)
-                st = score(task, q, ans_fixed, l, h, w, o->steps, bb.ws, fixed,
-                           o->verdict_fixed ? o->verdict_fixed + i : NULL, &e);
-            if (!st && o->mode != TRMN_EVAL_FIXED)
-                st = score(task, q, ans_halt, l, h, w, steps_halt, bb.ws, halt,
-                           o->verdict_halt ? o->verdict_halt + i : NULL, &e);
-            if (st) rc = trmn_error_set(err, st, "maze %ld: %s", base + start + b, e.msg);
+            rc = score_maze(task, h, w, views, b, labels ? labels + (size_t)i * grid : NULL, o, &bb, fixed, halt, i, &e);
+            if (rc) trmn_error_set(err, rc, "maze %ld: %s", base + i, e.msg);
         }
         if (!rc && o->progress) o->progress(o->user, start + nb, count);
     }
