@@ -34,8 +34,8 @@ function modelOf(id) {
 }
 
 function modelInfo(id, m) {
-  return { id, config: m.config, paramCount: m.paramCount, warnings: m.warnings, skippedTensors: m.skippedTensors,
-           training: m.training, kernels: m.kernels };
+  return { id, config: m.config, paramCount: m.paramCount, views: m.views, warnings: m.warnings,
+           skippedTensors: m.skippedTensors, training: m.training, kernels: m.kernels };
 }
 
 // Cheap calls passed through as they are (maze generation and checking), by target.

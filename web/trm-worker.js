@@ -188,6 +188,8 @@ export class WorkerModel {
     /** As model.task: { name, charset }. */
     this.task = modelTask(this.config);
     this.paramCount = info.paramCount;
+    /** As model.views: the views of a voted solve. */
+    this.views = info.views;
     this.warnings = info.warnings;
     this.skippedTensors = info.skippedTensors;
     this.training = info.training;
@@ -206,13 +208,13 @@ export class WorkerModel {
   /**
    * Solve a question in the worker: a SolveRun that yields one Pass per refinement pass (for
    * await), or calls options.onPass(pass) for each; run.result resolves when it ends. Options:
-   * maxSteps, earlyHalt (as solver.solve), onPass. Bad options and a freed model throw here, at
-   * once; everything the worker finds wrong (the grid) comes through the run.
+   * maxSteps, earlyHalt, vote (as solver.solve), onPass. Bad options and a freed model throw
+   * here, at once; everything the worker finds wrong (the grid) comes through the run.
    */
   solve(grid, options) {
-    const { maxSteps, earlyHalt, onPass } = optionsArg(options, 'solve', ['maxSteps', 'earlyHalt', 'onPass']);
+    const { maxSteps, earlyHalt, vote, onPass } = optionsArg(options, 'solve', ['maxSteps', 'earlyHalt', 'vote', 'onPass']);
     if (onPass !== undefined && typeof onPass !== 'function') fail('bad_argument', 'solve: onPass must be a function');
-    return new SolveRun(this._worker, { op: 'solve', model: this._live(), grid, options: { maxSteps, earlyHalt } }, onPass);
+    return new SolveRun(this._worker, { op: 'solve', model: this._live(), grid, options: { maxSteps, earlyHalt, vote } }, onPass);
   }
 
   /** As model.generateMaze, in the worker. */

@@ -180,19 +180,36 @@ export interface SolveOptions {
   /** Stop after the first supervision step whose q_halt logit is > 0 (halt probability > 0.5) and whose answer equals
    *  the previous step's (so never after step 1). Default false. */
   earlyHalt?: boolean;
+  /** Symmetry voting (as native trm-eval --vote): solve the question in each of its Model.views views at once (the 8
+   *  rotations and reflections of a square maze, 4 of a non-square one), transform the answers back, and make each
+   *  pass's answer the one most views give (a tie goes to the higher mean q_halt logit, then to the untransformed
+   *  view). Costs views times the compute per pass. With earlyHalt, a view that has halted votes with its answer as of
+   *  its halting step, and the solve halts once every view has. Default false. */
+  vote?: boolean;
+}
+
+/** How a voted pass's answer was chosen (Pass.votes). */
+export interface Votes {
+  views: number;          // views voting (Model.views)
+  agree: number;          // views that gave the pass's answer
+  distinct: number;       // different answers among the views
 }
 
 export interface Pass {
   index: number;          // 0-based pass number since reset (as trm-solve --trace)
   step: number;           // 1-based supervision step
   recursion: number;      // 1-based pass within the step (1..H_cycles)
-  grid: string;           // predicted characters; '?' where the model predicts PAD or a token outside the charset
-  confidence: Float32Array; // h*w softmax probabilities of the predicted tokens (a copy)
-  qHalt: number | null;   // q_halt logit on the last pass of a supervision step, else null
+  grid: string;           // predicted characters; '?' where the model predicts PAD or a token outside the charset;
+                          // with vote: the answer most views give
+  confidence: Float32Array; // h*w softmax probabilities of the predicted tokens (a copy); with vote: the share of
+                          // views whose answer agrees with grid on each cell
+  qHalt: number | null;   // q_halt logit on the last pass of a supervision step, else null; with vote: the mean
+                          // q_halt logit of the views that gave grid
   haltProb: number | null; // sigmoid(qHalt), or null
-  halted: boolean;          // early halting stopped the solve on this pass
+  halted: boolean;          // early halting stopped the solve on this pass (with vote: the last view halted)
   ms: number;             // wall time of this pass (compute and decode)
   done: boolean;          // maxSteps reached, or halted early
+  votes: Votes | null;    // with vote: how the answer was chosen (every pass); null without vote (or a task of one view)
 }
 
 export interface KernelSelftest {
@@ -237,6 +254,8 @@ export class Model {
   readonly height: number;
   readonly width: number;
   readonly paramCount: number;
+  /** Views of a voted solve (SolveOptions.vote): the task's shape-keeping transforms of the model's grid (8 for a square maze, 4 for a non-square one). */
+  readonly views: number;
   readonly warnings: string[];
   readonly skippedTensors: string[];
   /** What the model was trained on, or null when its file does not say. */
@@ -248,7 +267,7 @@ export class Model {
   trainingFit(grid: Grid): TrainingFit;
   /** Kernel set of this model; assign 'scalar' or 'wasm128' to switch ('bad_argument' if not in this build). */
   kernels: string;
-  /** A new solver (batch 1). Several may exist at once. */
+  /** A new solver (one question at a time; with vote, its views at once: the first voted solve enlarges it). Several may exist at once. */
   solver(): Solver;
   /** The model as safetensors bytes that native trm-* tools read. */
   save(options?: { dtype?: 'F32' | 'BF16' | 'F16' }): Uint8Array;
@@ -329,6 +348,7 @@ export class WorkerModel {
   readonly height: number;
   readonly width: number;
   readonly paramCount: number;
+  readonly views: number;
   readonly warnings: string[];
   readonly skippedTensors: string[];
   readonly training: Training | null;

@@ -14,6 +14,7 @@
 //   const maze = trm.generateMaze({ size: 30, seed: 1 });
 //   const solver = model.solver();
 //   for (const p of solver.solve(maze.grid)) draw(p.grid, p.confidence, p.haltProb);
+//   solver.solve(maze.grid, { earlyHalt: true, vote: true });  // symmetry voting: p.votes
 //   trm.verify(maze, lastPass.grid, maze.answer);         // { valid, optimal, exact, ... }
 //   solver.free(); model.free();
 //
@@ -534,6 +535,9 @@ export class Model {
     /** The task whose grids the model solves: { name, charset } (mazes for files that name none). */
     this.task = modelTask(this.config);
     this.paramCount = x.trm_web_model_param_count(ptr);
+    /** Views of a voted solve (SolveOptions.vote): the task's shape-keeping transforms of the
+     * model's grid (8 rotations and reflections of a square maze, 4 of a non-square one). */
+    this.views = x.trm_web_model_views(ptr);
   }
 
   _live() {
@@ -643,7 +647,7 @@ export class Model {
     return { fits: reasons.length === 0, shortest: length, paths: count, reasons };
   }
 
-  /** A new solver (batch 1) for this model. */
+  /** A new solver (one question at a time; with vote, its views at once) for this model. */
   solver() {
     const p = this._live();
     const trm = this._trm;
@@ -671,6 +675,7 @@ export class Solver {
     this._ptr = ptr;
     this._maxPasses = 0;
     this._earlyHalt = false;
+    this._views = 1; // > 1: a voted solve
     this._done = false;
     this._run = 0;
   }
@@ -688,29 +693,39 @@ export class Solver {
    * Start on a question grid (h*w characters of the model's task.charset, rows joined by "\n",
    * or { grid, height, width }). maxSteps: supervision steps (default: the model's
    * halt_max_steps); earlyHalt: stop at the first supervision step whose q_halt logit is > 0 and
-   * whose answer equals the previous step's (core's rule: trm_solver_halt_step).
+   * whose answer equals the previous step's (core's rule: trm_solver_halt_step); vote: symmetry
+   * voting, as native trm-eval --vote: the question is solved in each of its model.views views
+   * (its rotations and reflections) at once, the answers are transformed back and each pass's
+   * answer is the one most views give (views times the compute; with earlyHalt a view votes with
+   * its answer at its halting step, and the solve halts once every view has).
    */
   reset(grid, options) {
-    const { maxSteps } = optionsArg(options, 'reset', ['maxSteps', 'earlyHalt']);
+    const { maxSteps } = optionsArg(options, 'reset', ['maxSteps', 'earlyHalt', 'vote']);
     const earlyHalt = boolOption(options?.earlyHalt, 'reset: earlyHalt', false);
+    const vote = boolOption(options?.vote, 'reset: vote', false);
     const p = this._live();
     const m = this._model;
     const q = gridArg(grid, 'grid', { h: m.height, w: m.width });
     checkAscii(q.text, q.w, 'grid', m.task.charset);
     const steps = maxSteps === undefined || maxSteps === null ? m.config.halt_max_steps : intOption(maxSteps, 'maxSteps', 1, 1e6);
     const trm = this._trm;
-    const st = trm._scoped((a) => trm._x.trm_web_solver_reset(p, a.str(q.text, true), q.text.length, trm._err));
+    const st = trm._scoped((a) => trm._x.trm_web_solver_reset(p, a.str(q.text, true), q.text.length, vote ? 1 : 0,
+      earlyHalt ? 1 : 0, trm._err));
     trm._check(st, (s) => (s === S.CHARSET ? 'bad_charset' : s === S.SHAPE ? 'size_mismatch' : 'bad_grid'));
     this._maxPasses = steps * m.config.H_cycles;
     this._earlyHalt = earlyHalt;
+    this._views = trm._x.trm_web_solver_views(p);
     this._done = false;
     this._run++; // a solve() generator of an earlier reset must not go on with this grid
   }
 
   /**
    * One refinement pass. Returns { index (0-based pass number), step (1-based supervision step),
-   * recursion (1-based within the step), grid, confidence, qHalt, haltProb, ms, done }.
-   * qHalt/haltProb are null except on the last pass of a supervision step.
+   * recursion (1-based within the step), grid, confidence, qHalt, haltProb, ms, halted, done,
+   * votes }. qHalt/haltProb are null except on the last pass of a supervision step. With vote:
+   * grid is the answer most views give, confidence the share of views agreeing with it on each
+   * cell, qHalt the mean q_halt logit of the views that gave it, votes { views, agree, distinct }
+   * (null without vote), and halted/done come when every view has halted.
    */
   pass() {
     const p = this._live();
@@ -725,12 +740,18 @@ export class Solver {
     const confidence = trm._views()._f32.slice(c, c + cells);
     const stepEnd = n % T === 0;
     const qHalt = stepEnd ? x.trm_web_solver_halt_logit(p) : null;
-    // core's halting rule (q_halt > 0 on an answer that did not change during the step)
+    // core's halting rule (q_halt > 0 on an answer that did not change during the step); when
+    // voting, the step at which the last view halted
     const halted = stepEnd && this._earlyHalt && x.trm_web_solver_halt_step(p) === n / T;
     this._done = this._done || n >= this._maxPasses || halted;
+    let votes = null;
+    if (this._views > 1) { // trm_vote: winner, agree, distinct (int32)
+      const v = x.trm_web_solver_vote(p) / 4, i32 = trm._views()._i32;
+      votes = { views: this._views, agree: i32[v + 1], distinct: i32[v + 2] };
+    }
     return {
       index: n - 1, step: Math.floor((n - 1) / T) + 1, recursion: ((n - 1) % T) + 1, grid, confidence,
-      qHalt, haltProb: stepEnd ? sigmoid(qHalt) : null, ms, halted, done: this._done,
+      qHalt, haltProb: stepEnd ? sigmoid(qHalt) : null, ms, halted, done: this._done, votes,
     };
   }
 

@@ -18,6 +18,8 @@
  * only import is env.emscripten_notify_memory_growth. */
 #include <emscripten.h>
 #include <malloc.h>
+#include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -179,21 +181,47 @@ EXPORT const char *trm_web_model_kernels(const trm_model *m) { return trm_kernel
 EXPORT const char *trm_web_default_kernels(void) { return trm_kernels_name(trm_kernels_get(NULL)); }
 
 /* ------------------------------------------------------------------------------------------ */
-/* Solver: batch 1, with the buffers that one pass's results are read from                     */
+/* Solver: one question, with the buffers that one pass's results are read from                 */
+/*                                                                                              */
+/* One question runs in one slot of the core solver, or, with symmetry voting (task.h), in      */
+/* `views` slots: the question seen through each of its task's shape-keeping transforms (view 0 */
+/* is the question itself). After every pass the views' answers are transformed back and the    */
+/* answer most views give is the pass's answer, as native trm-eval --vote and trm-solve --vote   */
+/* decide it: with early halting a view that has halted votes with its answer as of its halting */
+/* step, the others with their current one; ties go to the higher mean q_halt logit, then to    */
+/* the lowest view. The core solver starts at batch 1 and grows to the views on the first voted */
+/* reset (a caller that never votes never pays for them).                                        */
 
 typedef struct trm_web_solver {
     trm_solver *s;
+    const trm_model *m;
     const trm_task *task; /* the model's: what its tokens mean */
-    int h, w, cells;
-    int ready;          /* reset() has succeeded */
-    uint8_t *tokens;    /* [cells] question, then the prediction */
-    char *chars;        /* [cells + 1] predicted characters, NUL-terminated; '?' for ids outside the charset */
-    float *confidence;  /* [cells] */
+    int h, w, cells, T;   /* T: passes per supervision step (H_cycles) */
+    int capacity;         /* slots of s (1, or the views once a voted reset asked for them) */
+    int views;            /* slots in use since the last reset: 1, or the task's views when voting */
+    int early_halt;       /* voting: a halted view votes with its answer frozen at its halting step */
+    int ready;            /* reset() has succeeded */
+    uint8_t *tokens;      /* [cells] question, then the prediction (the voted answer when voting) */
+    char *chars;          /* [cells + 1] predicted characters, NUL-terminated; '?' for ids outside the charset */
+    float *confidence;    /* [cells]: softmax probability, or the share of views agreeing when voting */
+    /* voting, [capacity * cells] each: the views' questions, their answers as read, as frozen at
+     * their halting step, and the copy the vote transforms back; scores [capacity] */
+    uint8_t *copies, *read, *frozen, *answers;
+    float *scores;
+    trm_vote vote;        /* the last pass's vote */
+    float vote_q_halt;    /* mean q_halt logit of the views that gave the winning answer */
 } trm_web_solver;
+
+static void free_vote_buffers(trm_web_solver *ws) {
+    free(ws->scores); /* one allocation: scores, then copies, read, frozen, answers */
+    ws->copies = ws->read = ws->frozen = ws->answers = NULL;
+    ws->scores = NULL;
+}
 
 EXPORT void trm_web_solver_free(trm_web_solver *ws) {
     if (!ws) return;
     trm_solver_free(ws->s);
+    free_vote_buffers(ws);
     free(ws->tokens);
     free(ws->chars);
     free(ws->confidence);
@@ -208,10 +236,13 @@ EXPORT trm_web_solver *trm_web_solver_create(const trm_model *m, trm_error *err)
         fail(err, TRM_E_NOMEM, "out of memory for a solver");
         return NULL;
     }
+    ws->m = m;
     ws->task = c->task;
     ws->h = c->grid_height;
     ws->w = c->grid_width;
     ws->cells = ws->h * ws->w;
+    ws->T = c->H_cycles;
+    ws->views = 1;
     ws->tokens = malloc((size_t)ws->cells);
     ws->chars = malloc((size_t)ws->cells + 1);
     ws->confidence = malloc(sizeof(float) * (size_t)ws->cells);
@@ -225,19 +256,86 @@ EXPORT trm_web_solver *trm_web_solver_create(const trm_model *m, trm_error *err)
         trm_web_solver_free(ws);
         return NULL;
     }
+    ws->capacity = 1;
     return ws;
 }
 
+/* The views of a voted solve of this model's grids (trm_task_views: 8 for a square maze, 4 for a
+ * non-square one). */
+EXPORT int trm_web_model_views(const trm_model *m) {
+    const trm_config *c = trm_model_config(m);
+    return trm_task_views(c->task, c->grid_height, c->grid_width);
+}
+
+/* Room for `views` slots: a core solver of that batch and the voting buffers. On failure the
+ * solver keeps what it had. */
+static trm_status grow(trm_web_solver *ws, int views, trm_error *err) {
+    if (ws->capacity >= views) return TRM_OK;
+    if (too_big(trm_solver_bytes(ws->m, views), "a voting solver for this model", err)) return TRM_E_NOMEM;
+    const size_t n = (size_t)views * (size_t)ws->cells;
+    float *p = malloc(sizeof(float) * (size_t)views + 4 * n);
+    if (!p) return fail(err, TRM_E_NOMEM, "out of memory for a voting solver");
+    trm_solver *s = trm_solver_create(ws->m, views, err);
+    if (!s) {
+        free(p);
+        return err->code;
+    }
+    trm_solver_free(ws->s);
+    free_vote_buffers(ws);
+    ws->s = s;
+    ws->capacity = views;
+    ws->scores = p;
+    ws->copies = (uint8_t *)(p + views);
+    ws->read = ws->copies + n;
+    ws->frozen = ws->copies + 2 * n;
+    ws->answers = ws->copies + 3 * n;
+    return TRM_OK;
+}
+
 /* Start a solve of the question chars [len] (must be exactly h*w characters of the model's task,
- * forming a question the task accepts). */
-EXPORT int trm_web_solver_reset(trm_web_solver *ws, const char *chars, size_t len, trm_error *err) {
+ * forming a question the task accepts). vote != 0: symmetry voting over the task's views;
+ * early_halt != 0 (voting only): a view that has halted votes with its answer at its halting
+ * step. */
+EXPORT int trm_web_solver_reset(trm_web_solver *ws, const char *chars, size_t len, int vote, int early_halt,
+                                trm_error *err) {
     ws->ready = 0;
+    const int views = vote ? trm_task_views(ws->task, ws->h, ws->w) : 1;
     int st = tokenize(ws->task, chars, len, ws->h, ws->w, ws->tokens, err, NULL);
     if (st == TRM_OK) st = (int)ws->task->check_question(ws->tokens, ws->h, ws->w, err);
-    if (st == TRM_OK) st = (int)trm_solver_reset(ws->s, ws->tokens, NULL, 1, err);
+    if (st == TRM_OK && views > 1) st = (int)grow(ws, views, err);
+    if (st == TRM_OK && views > 1)
+        st = (int)trm_task_views_expand(ws->task, ws->tokens, ws->h, ws->w, views, ws->copies, err);
+    if (st == TRM_OK) st = (int)trm_solver_reset(ws->s, views > 1 ? ws->copies : ws->tokens, NULL, views, err);
     if (st != TRM_OK) return st;
+    ws->views = views;
+    ws->early_halt = early_halt != 0;
+    memset(&ws->vote, 0, sizeof ws->vote);
+    ws->vote_q_halt = NAN;
     ws->ready = 1;
     return TRM_OK;
+}
+
+/* After a pass of a voted solve: every view's answer (frozen at its halting step with early
+ * halting), transformed back and voted on; tokens = the winner, confidence = the views' agreement
+ * per cell, vote_q_halt = the mean q_halt logit of the views that gave the winner. */
+static void vote_pass(trm_web_solver *ws) {
+    const size_t cells = (size_t)ws->cells;
+    const int passes = trm_solver_passes(ws->s), step = passes / ws->T, step_end = passes % ws->T == 0;
+    trm_solver_read(ws->s, ws->read, NULL);
+    for (int b = 0; b < ws->views; b++) {
+        const int halted = ws->early_halt ? trm_solver_halt_step(ws->s, b) : 0;
+        uint8_t *frozen = ws->frozen + (size_t)b * cells;
+        if (halted && step_end && halted == step) memcpy(frozen, ws->read + (size_t)b * cells, cells);
+        memcpy(ws->answers + (size_t)b * cells, halted ? frozen : ws->read + (size_t)b * cells, cells);
+        ws->scores[b] = trm_solver_halt_logit(ws->s, b);
+    }
+    trm_error e; /* the views were checked at reset: the vote cannot fail */
+    trm_task_views_vote(ws->task, ws->answers, ws->scores, ws->h, ws->w, ws->views, ws->tokens, &ws->vote, &e);
+    trm_task_views_agreement(ws->answers, ws->tokens, ws->h, ws->w, ws->views, ws->confidence);
+    double q = 0;
+    for (int b = 0; b < ws->views; b++)
+        if (!memcmp(ws->answers + (size_t)b * cells, ws->tokens, cells)) q += ws->scores[b];
+    ws->vote_q_halt = (float)(q / ws->vote.agree);
 }
 
 /* One refinement pass, then decode it into chars/confidence. Returns the passes done since the
@@ -245,7 +343,8 @@ EXPORT int trm_web_solver_reset(trm_web_solver *ws, const char *chars, size_t le
 EXPORT int trm_web_solver_pass(trm_web_solver *ws) {
     if (!ws->ready) return -1;
     trm_solver_pass(ws->s);
-    trm_solver_read(ws->s, ws->tokens, ws->confidence);
+    if (ws->views > 1) vote_pass(ws);
+    else trm_solver_read(ws->s, ws->tokens, ws->confidence);
     trm_task_detokenize(ws->task, ws->tokens, ws->h, ws->w, ws->chars, NULL); /* '?' marks ids outside the charset */
     return trm_solver_passes(ws->s);
 }
@@ -253,10 +352,33 @@ EXPORT int trm_web_solver_pass(trm_web_solver *ws) {
 EXPORT const char *trm_web_solver_chars(const trm_web_solver *ws) { return ws->chars; }
 EXPORT const float *trm_web_solver_confidence(const trm_web_solver *ws) { return ws->confidence; }
 EXPORT int trm_web_solver_passes(const trm_web_solver *ws) { return ws->ready ? trm_solver_passes(ws->s) : 0; }
-/* q_halt logit of the last completed supervision step (NaN before the first). */
-EXPORT float trm_web_solver_halt_logit(const trm_web_solver *ws) { return trm_solver_halt_logit(ws->s, 0); }
-/* The supervision step at which q_halt first said halt (the core's rule), 0 while it has not. */
-EXPORT int trm_web_solver_halt_step(const trm_web_solver *ws) { return ws->ready ? trm_solver_halt_step(ws->s, 0) : 0; }
+/* q_halt logit of the last completed supervision step (NaN before the first); when voting, the
+ * mean over the views that gave the winning answer. */
+EXPORT float trm_web_solver_halt_logit(const trm_web_solver *ws) {
+    return ws->views > 1 ? ws->vote_q_halt : trm_solver_halt_logit(ws->s, 0);
+}
+/* The supervision step at which q_halt first said halt (the core's rule), 0 while it has not;
+ * when voting, the step at which the last view halted, 0 while any has not. */
+EXPORT int trm_web_solver_halt_step(const trm_web_solver *ws) {
+    if (!ws->ready) return 0;
+    if (ws->views == 1) return trm_solver_halt_step(ws->s, 0);
+    int last = 0;
+    for (int b = 0; b < ws->views; b++) {
+        const int k = trm_solver_halt_step(ws->s, b);
+        if (!k) return 0;
+        if (k > last) last = k;
+    }
+    return last;
+}
+/* Views of the solve since the last reset: 1 without voting. */
+EXPORT int trm_web_solver_views(const trm_web_solver *ws) { return ws->views; }
+/* The last pass's vote (all 0 before the first pass or without voting): three int32s, the
+ * fields of trm_vote in order: winner (the first view that gave the winning answer), agree (the
+ * views that gave it), distinct (different answers among the views). */
+EXPORT const trm_vote *trm_web_solver_vote(const trm_web_solver *ws) { return &ws->vote; }
+_Static_assert(sizeof(trm_vote) == 3 * sizeof(int) && offsetof(trm_vote, agree) == sizeof(int) &&
+                   offsetof(trm_vote, distinct) == 2 * sizeof(int),
+               "trm.js reads trm_vote as three int32s");
 
 /* ------------------------------------------------------------------------------------------ */
 /* Mazes: the maze task's helpers, whatever task a model has                                    */

@@ -9,7 +9,9 @@
 // What it checks: the page loads the module and the first model of models/index.json, generates
 // a maze by seed, draws every refinement pass (the pass counter advances past 1 and the canvas
 // changes between passes), shows a verdict that equals native trm-solve's on the same maze and
-// model, edits the maze with the mouse and the keyboard works, rejects corrupt model files with
+// model (with symmetry voting when the page's Vote box is ticked, as it is by default: then
+// trm-solve --vote), shows how many views agree on a voted answer, edits the maze with the mouse
+// and the keyboard works, rejects corrupt model files with
 // a message while the page keeps working, and prints no console errors. It writes screenshots to
 // out/screenshots/ and prints the timings (page load to first drawn pass, ms per pass, full solve).
 //
@@ -77,15 +79,20 @@ async function modelSetup(tmp) {
 }
 
 // The native solver on the same maze and settings; returns its verdict, answer and pass count.
-function nativeSolve(grid, h, w, model, steps, earlyHalt, tmp) {
+function nativeSolve(grid, h, w, model, steps, earlyHalt, tmp, vote = false) {
   const bin = process.env.TRM_SOLVE ?? join(ROOT, 'build/bin/trm-solve');
   assert.ok(existsSync(bin), `native solver ${bin} is not built (scripts/setup.sh builds it); cannot compare the verdict`);
+  if (vote) {
+    assert.match(execFileSync(bin, ['--help'], { encoding: 'utf8' }), /--vote/,
+      `${bin} predates --vote (symmetry voting): rebuild it (scripts/setup.sh) to compare the page's voted solve`);
+  }
   const maze = join(tmp, 'maze.txt'), trace = join(tmp, 'trace.json');
   const rows = [];
   for (let r = 0; r < h; r++) rows.push(grid.slice(r * w, (r + 1) * w));
   writeFileSync(maze, rows.join('\n') + '\n');
   const args = ['--model', model, '--maze', maze, '--steps', String(steps), '--trace', trace, '--no-color'];
   if (earlyHalt) args.push('--early-halt');
+  if (vote) args.push('--vote');
   const out = execFileSync(bin, args, { encoding: 'utf8' });
   const t = JSON.parse(readFileSync(trace, 'utf8'));
   return { stdout: out, trace: t };
@@ -228,13 +235,15 @@ describe('demo page in headless Chromium', () => {
     // the same maze, model and settings natively
     const steps = Number(await page.inputValue('#max-steps'));
     const early = await page.isChecked('#early-halt');
-    const nat = nativeSolve(s.grid, s.h, s.w, model.file, steps, early, tmp);
+    const vote = await page.isChecked('#vote');
+    const nat = nativeSolve(s.grid, s.h, s.w, model.file, steps, early, tmp, vote);
     const nv = traceVerdict(nat.trace);
     const passes = nat.trace.passes ?? [];
     const natAnswer = nat.trace.final.grid;
     let diff = 0;
     if (typeof natAnswer === 'string') for (let i = 0; i < natAnswer.length; i++) if (natAnswer[i] !== s.run.answer[i]) diff++;
-    report.native = { verdict: nv, passes: passes.length, answerCellsDiffering: diff };
+    report.native = { verdict: nv, passes: passes.length, answerCellsDiffering: diff, vote };
+    if (vote) assert.deepEqual(s.run.votes, passes.at(-1).votes, 'the last pass\'s vote, as trm-solve --vote counts it');
     assert.equal(verdict, nv, `page verdict ${verdict} vs native trm-solve ${nv}\n${nat.stdout}`);
     if (passes.length) assert.equal(s.run.passes, passes.length, 'same number of passes as trm-solve');
   });
@@ -245,7 +254,7 @@ describe('demo page in headless Chromium', () => {
     await page.screenshot({ path: join(SHOTS, 'page-desktop-shortest.png') });
 
     const s0 = await demo();
-    const box = await page.locator('#maze').boundingBox();
+    let box = await page.locator('#maze').boundingBox();
     const cellXY = (i) => ({ x: box.x + ((i % s0.w) + 0.5) * box.width / s0.w,
                              y: box.y + (Math.floor(i / s0.w) + 0.5) * box.height / s0.h });
     // click an open cell: it becomes a wall, and the prediction is cleared
@@ -254,6 +263,7 @@ describe('demo page in headless Chromium', () => {
     await page.mouse.click(p.x, p.y);
     await page.waitForFunction((i) => window.trmDemo.state.grid[i] === '#', open);
     assert.equal((await demo()).run, null, 'editing clears the prediction');
+    box = await page.locator('#maze').boundingBox(); // the header above the board may be shorter without a run
     // drag S onto another open cell
     const s1 = await demo();
     const from = s1.grid.indexOf('S');
@@ -337,6 +347,50 @@ describe('demo page in headless Chromium', () => {
     await page.screenshot({ path: join(SHOTS, 'page-converged.png') });
   });
 
+  test('vote: the box shows the view count, a voted solve says how many views agree', async () => {
+    await page.goto('about:blank');
+    await page.goto(`${url}#seed=${SEED}&speed=0`);
+    await page.waitForFunction(() => window.trmDemo?.state.ready && window.trmDemo.state.grid && window.trmDemo.state.model,
+      null, { timeout: SOLVE_MS });
+    const s0 = await demo();
+    const views = s0.h === s0.w ? 8 : 4;
+    assert.equal(await page.isChecked('#vote'), true, 'Vote is on by default');
+    assert.equal((await page.textContent('#vote-label')).trim(), `Vote (${views} views)`);
+    assert.match(await page.getAttribute('#vote-toggle', 'title'), /rotations and reflections|keep its shape/);
+    assert.ok(await page.isHidden('#vote-meter'), 'no vote shown before a solve');
+    const solveOnce = async () => {
+      await page.click('#solve');
+      await page.waitForFunction(() => window.trmDemo.state.run?.state === 'done', null, { timeout: SOLVE_MS });
+      const t = await page.evaluate(() => window.trmDemo.timings.lastSolve);
+      return { run: (await demo()).run, msPerPass: +(t.computeMs / t.passes).toFixed(2) };
+    };
+    const voted = await solveOnce();
+    assert.equal(voted.run.vote, true);
+    assert.equal(voted.run.votes?.views, views, 'each pass carries its vote');
+    assert.ok(await page.isVisible('#vote-meter'), 'the vote is shown next to the halting confidence');
+    assert.equal((await page.textContent('#vote-meter')).trim(), `${voted.run.votes.agree} of ${views} views agree`);
+    assert.match(await page.getAttribute('#vote-meter', 'title'), new RegExp(`${voted.run.votes.distinct} different answer`));
+    await page.screenshot({ path: join(SHOTS, 'page-vote.png') });
+    // the meter follows the pass on screen (replay): pass 1's vote
+    const scrub = (v) => page.evaluate((x) => {
+      const r = document.getElementById('scrub');
+      r.value = x === 'max' ? r.max : x;
+      r.dispatchEvent(new Event('input'));
+    }, v);
+    await scrub('1');
+    const first = (await page.textContent('#vote-meter')).trim();
+    assert.match(first, new RegExp(`^[1-${views}] of ${views} views agree$`));
+    await scrub('max');
+    await page.uncheck('#vote');
+    const plain = await solveOnce();
+    assert.equal(plain.run.vote, false);
+    assert.equal(plain.run.votes, null);
+    assert.ok(await page.isHidden('#vote-meter'), 'no vote shown without voting');
+    report.vote = { msPerPassVoted: voted.msPerPass, passesVoted: voted.run.passes, msPerPassPlain: plain.msPerPass,
+                    passesPlain: plain.run.passes, agree: `${voted.run.votes.agree} of ${views}`, firstPass: first };
+    await page.check('#vote');
+  });
+
   test('corrupt model files: clear messages, the page keeps working', async () => {
     const before = await demo();
     // 1. random bytes through the file input
@@ -402,6 +456,7 @@ describe('demo page in headless Chromium', () => {
     const s = await demo();
     assert.equal(s.w, 7);
     assert.equal(s.grid.length, 42);
+    assert.equal((await page.textContent('#vote-label')).trim(), 'Vote (4 views)', 'a non-square maze has 4 views');
     assert.equal(await page.isHidden('#model-error'), true, 'no error shown after a good load');
     assert.match(await page.textContent('#model-select option:checked'), /tiny-6x7/);
     await page.click('#solve');

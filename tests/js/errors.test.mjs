@@ -116,6 +116,15 @@ describe('bad model bytes', () => {
     const wide = trm.createModel({ hidden_size: 16, num_heads: 2, grid_height: 250, grid_width: 250, puzzle_emb_ndim: 0, L_layers: 16 });
     expectError(() => wide.solver(), 'out_of_memory', /a solver for this model needs about \d+ MB/);
     wide.free();
+    // a solver that fits (336 MB) whose 8 views would not (2278 MB): voting is refused, the solver
+    // goes on without it
+    const big = trm.createModel({ hidden_size: 16, num_heads: 2, grid_height: 200, grid_width: 200, puzzle_emb_ndim: 0 });
+    const s = big.solver();
+    const q = 'S' + ' '.repeat(200 * 200 - 2) + 'G';
+    expectError(() => s.reset(q, { vote: true }), 'out_of_memory', /a voting solver for this model needs about 22\d\d MB/);
+    s.reset(q);
+    assert.equal(s.passes, 0);
+    big.free();
     expectError(() => trm.createModel({ hidden_siz: 16 }), 'bad_argument', /unknown config key 'hidden_siz'/);
   });
 });

@@ -1,5 +1,5 @@
 // memory.test.mjs: thousands of solves (and model/solver create/free cycles) without memory
-// growth. heapInUse (bytes malloc'd in the module) must return to the same value after every
+// growth; voted solves too (SolveOptions.vote grows a solver to the views and back on free). heapInUse (bytes malloc'd in the module) must return to the same value after every
 // free; memory.buffer (which never shrinks) must stop growing after warm-up.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -61,4 +61,27 @@ test('errors in a loop do not leak either', () => {
   }
   m.free();
   assert.equal(trm.memoryStats().heapInUse, base);
+});
+
+test('voted solves (the solver grown to 8 and to 4 views) leave nothing allocated', () => {
+  const m = trm.createModel(TINY_ATTN, { seed: 3 }), m2 = trm.createModel(TINY_MLPT, { seed: 4 });
+  const q = trm.generateMaze({ size: 6, seed: 1, minPath: 2 }), q2 = trm.generateMaze({ height: 4, width: 5, seed: 1, minPath: 1 });
+  const base = trm.memoryStats().heapInUse;
+  const cycle = () => {
+    for (const [mm, g] of [[m, q], [m2, q2]]) {
+      const s = mm.solver();
+      for (const o of [{ vote: true }, { vote: true, earlyHalt: true }, {}, { vote: true }]) [...s.solve(g, o)];
+      assert.throws(() => s.reset('x'.repeat(g.grid.length), { vote: true }), { code: 'bad_charset' });
+      s.free();
+    }
+  };
+  cycle();
+  const warm = trm.memoryStats();
+  assert.equal(warm.heapInUse, base, 'bytes still allocated after freeing the solvers');
+  for (let i = 0; i < 20; i++) cycle();
+  const end = trm.memoryStats();
+  assert.equal(end.heapInUse, base);
+  assert.equal(end.wasmBytes, warm.wasmBytes, 'wasm memory grew');
+  m.free();
+  m2.free();
 });

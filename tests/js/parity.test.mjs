@@ -6,6 +6,10 @@
 // every shipped models/*.safetensors. Native runs with its default (fastest) kernel set and once
 // with the scalar set.
 //
+// Voted solves (SolveOptions.vote, trm-solve --vote: the maze's 8 views at once, each pass the
+// answer most views give) are compared the same way, with the votes of every pass, on the
+// page's model and maze6_tiny; skipped when the native trm-solve predates --vote.
+//
 // Why results are close but not bit-identical: native x86 kernels (AVX2/AVX-512) use FMA and
 // their own blocking, so sums are rounded in a different order and a*b+c is rounded once; the
 // WASM SIMD128 set has no FMA (relaxed SIMD is unusable in Node 20, TOOLCHAIN.md) and sums in
@@ -50,6 +54,9 @@ function native(model, grid, h, w, extra) {
   execFileSync(solveTool, ['--model', model, '--maze', mazeFile, '--trace', trace, '--quiet', '--threads', '1', ...extra], { encoding: 'utf8' });
   return JSON.parse(readFileSync(trace, 'utf8'));
 }
+
+// Is a native trm-solve recent enough to vote?
+const solveVotes = solveTool ? /--vote/.test(execFileSync(solveTool, ['--help'], { encoding: 'utf8' })) : false;
 
 describe('WASM passes equal native trm-solve --trace', { skip: solveTool ? false : 'native trm-solve is not built (cmake --build build)' }, () => {
   const worst = { q: 0, conf: 0, passes: 0 };
@@ -101,4 +108,43 @@ describe('WASM passes equal native trm-solve --trace', { skip: solveTool ? false
       `max confidence difference ${worst.conf.toExponential(2)} (trace rounding 5e-5)`);
     assert.ok(worst.passes > 0);
   });
+});
+
+describe('voted WASM passes equal native trm-solve --vote --trace', {
+  skip: !solveTool ? 'native trm-solve is not built (cmake --build build)'
+    : !solveVotes ? `${solveTool} has no --vote: rebuild it (cmake --build build)` : false,
+}, () => {
+  const models = [['maze6_tiny', join(ROOT, 'tests/data/maze6_tiny.safetensors')],
+    ['models/maze-11x11-mix.safetensors', join(ROOT, 'models/maze-11x11-mix.safetensors')]];
+  for (const [name, path] of models.filter(([, p]) => existsSync(p))) {
+    test(name, () => {
+      const m = trm.loadModel(readFileSync(path));
+      const s = m.solver();
+      let disagreed = 0;
+      for (const [seed, extra] of [[3, []], [4, ['--early-halt']], [13, ['--early-halt']]]) {
+        const mz = trm.generateMaze({ height: m.height, width: m.width, seed, index: 0, minPath: Math.min(m.height, m.width) });
+        const earlyHalt = extra.includes('--early-halt');
+        const ref = native(path, mz.grid, m.height, m.width, ['--vote', '--steps', '8', ...extra]);
+        assert.equal(ref.views, m.views, `${name}: native views`);
+        const got = [...s.solve(mz.grid, { maxSteps: 8, earlyHalt, vote: true })];
+        const at = (i) => `${name} seed ${seed} ${extra.join(' ')} pass ${i}`;
+        assert.equal(got.length, ref.passes.length, `${at('-')}: number of passes`);
+        got.forEach((p, i) => {
+          const r = ref.passes[i];
+          assert.equal(p.grid, r.grid, `${at(i)}: voted grid`);
+          assert.deepEqual(p.votes, r.votes, `${at(i)}: votes`);
+          assert.equal(p.qHalt === null, r.q_halt === null, `${at(i)}: q_halt presence`);
+          if (r.q_halt !== null) {
+            const e = Math.abs(p.qHalt - r.q_halt) / Math.max(Math.abs(r.q_halt), 1);
+            assert.ok(e < 1e-3, `${at(i)}: q_halt ${p.qHalt} vs native ${r.q_halt}`);
+          }
+          // shares of 8 views, printed with 4 decimals
+          p.confidence.forEach((c, j) => assert.ok(Math.abs(c - r.confidence[j]) < 1e-4, `${at(i)}: agreement at cell ${j}`));
+          disagreed += r.votes.distinct > 1;
+        });
+      }
+      assert.ok(disagreed > 0, `${name}: the views never disagreed, so the vote was not tested`);
+      m.free();
+    });
+  }
 });

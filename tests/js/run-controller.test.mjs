@@ -1,9 +1,10 @@
 // run-controller.test.mjs: the demo page's run state machine (web/demo/run-controller.js), driven
 // by a fake backend that behaves as the page's worker does: one solve at a time, 'next' fails when
 // there is none, replies come a macrotask later, and any reply can be held to interleave calls.
-// Runs to the step cap, early halting, the converged-at report, cancel (awaited: the backend has
-// dropped the solve when it resolves) and starting again, backend errors, starting while a pass
-// is in flight, pause/resume/step; every observed state change must be in TRANSITIONS.
+// Runs to the step cap, early halting, the vote setting passed through, the converged-at report,
+// cancel (awaited: the backend has dropped the solve when it resolves) and starting again, backend
+// errors, starting while a pass is in flight, pause/resume/step; every observed state change must
+// be in TRANSITIONS.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
@@ -28,7 +29,8 @@ class FakeBackend {
     this.fail = fail;       // { start: n, next: n, verify: n }: the n-th such request (1-based) rejects
     this.log = [];          // every request, in arrival order
     this.count = {};        // requests so far by kind
-    this.solve = null;      // { passes, total, earlyHalt, id } of the solve in progress
+    this.solve = null;      // { passes, total, earlyHalt, vote, id } of the solve in progress
+    this.starts = [];       // the settings of every start request
     this.solves = 0;
     this.inFlight = 0;
     this.maxInFlight = 0;
@@ -61,10 +63,12 @@ class FakeBackend {
     }
   }
 
-  start({ grid, maxSteps, earlyHalt }) {
+  start(settings) {
+    const { grid, maxSteps, earlyHalt, vote } = settings;
+    this.starts.push(settings);
     return this._request('start', () => {
       assert.equal(grid, SETTINGS.grid);
-      this.solve = { passes: 0, total: maxSteps * T, earlyHalt, id: ++this.solves };
+      this.solve = { passes: 0, total: maxSteps * T, earlyHalt, vote, id: ++this.solves };
       return true;
     });
   }
@@ -79,7 +83,8 @@ class FakeBackend {
       const halted = Boolean(s.earlyHalt && qHalt > 0); // the module's rule, as a pass reports it
       const done = i + 1 === s.total || halted;
       if (done) this.solve = null;
-      return { done: false, pass: { index: i, step, grid: this.grids(i), ms: 1, qHalt, haltProb: qHalt === null ? null : 1 / (1 + Math.exp(-qHalt)), halted, done } };
+      const votes = s.vote ? { views: 8, agree: 8 - (i % 3), distinct: 1 + (i % 3) } : null; // as trm.js reports a vote
+      return { done: false, pass: { index: i, step, grid: this.grids(i), ms: 1, qHalt, haltProb: qHalt === null ? null : 1 / (1 + Math.exp(-qHalt)), halted, done, votes } };
     });
   }
 
@@ -152,6 +157,26 @@ describe('run controller', { timeout: 20000 }, () => {
     await until(() => full.state === 'done');
     assert.equal(full.passes, 3 * T);
     assert.equal(full.end, 'max-steps');
+  });
+
+  test('vote goes through to the backend with each run\'s settings; each pass keeps its votes', async () => {
+    const b = new FakeBackend({ haltStep: 2 });
+    const { ctl, until } = harness(b);
+    const voted = await ctl.start({ ...SETTINGS, maxSteps: 5, earlyHalt: true, vote: true });
+    await until(() => voted.state === 'done');
+    assert.equal(voted.vote, true);
+    assert.equal(b.starts[0].vote, true, 'the backend was asked to vote');
+    assert.equal(b.starts[0].earlyHalt, true);
+    assert.deepEqual(voted.history.map((p) => p.votes.agree), [8, 7, 6, 8, 7, 6]);
+    assert.deepEqual(voted.pass.votes, { views: 8, agree: 6, distinct: 3 });
+    assert.equal(voted.end, 'halted');
+    const plain = await ctl.start({ ...SETTINGS, vote: false });
+    await until(() => plain.state === 'done');
+    assert.equal(b.starts[1].vote, false, 'a later run without the box ticked does not vote');
+    assert.ok(plain.history.every((p) => p.votes === null));
+    const unset = await ctl.start(SETTINGS); // settings from before the option: no vote
+    await until(() => unset.state === 'done');
+    assert.ok(!b.starts[2].vote);
   });
 
   test('converged at pass k: reported once finished, only when later passes repeated the answer', async () => {

@@ -21,10 +21,10 @@
 // start is sent only once the previous run's last request and its cancel have been answered, so
 // two runs never overlap, and a reply that arrives for a run no longer active is dropped.
 //
-// The backend is solver-like: start({ grid, height, width, maxSteps, earlyHalt }); next() ->
+// The backend is solver-like: start({ grid, height, width, maxSteps, earlyHalt, vote }); next() ->
 // { done: true } | { done: false, pass } (a trm.js Pass: index, step, grid, confidence, qHalt,
-// haltProb, ms, done); cancel(); verify({ grid, answer, height, width }) -> a Verdict. Each
-// returns a promise; a rejection is the run's error.
+// haltProb, ms, halted, done, votes); cancel(); verify({ grid, answer, height, width }) -> a
+// Verdict. Each returns a promise; a rejection is the run's error.
 
 export const TRANSITIONS = Object.freeze({
   running: Object.freeze(['paused', 'checking', 'cancelled', 'error']),
@@ -51,6 +51,7 @@ export class Run {
     this.width = settings.width;
     this.maxSteps = settings.maxSteps;
     this.earlyHalt = settings.earlyHalt;
+    this.vote = settings.vote; // symmetry voting: each pass is the vote of the question's views
     // what the passes reported
     this.passes = 0;        // passes received
     this.pass = null;       // the latest Pass
@@ -113,7 +114,7 @@ export class RunController {
   get busy() { return this._queued > 0; }
 
   /**
-   * A new run of settings { grid, height, width, maxSteps, earlyHalt }; options.paused starts it
+   * A new run of settings { grid, height, width, maxSteps, earlyHalt, vote }; options.paused starts it
    * paused (then step() or resume()). The current run, if active, is cancelled first. Resolves
    * with the run once the backend has started it (or once it failed or was cancelled).
    */
@@ -129,6 +130,7 @@ export class RunController {
       try {
         await this._backend.start({
           grid: run.grid, height: run.height, width: run.width, maxSteps: run.maxSteps, earlyHalt: run.earlyHalt,
+          vote: run.vote,
         });
       } catch (e) {
         this._fail(run, e, 'start');

@@ -81,7 +81,7 @@ const handlers = {
     model = next;
     solver = nextSolver;
     return { height: model.height, width: model.width, config: model.config, training: model.training,
-             bytes: data.byteLength, ms: performance.now() - t0 };
+             views: model.views, bytes: data.byteLength, ms: performance.now() - t0 };
   },
 
   generate(opts) {
@@ -105,10 +105,10 @@ const handlers = {
     return model.trainingFit({ grid, height, width });
   },
 
-  start({ grid, maxSteps, earlyHalt }) {
+  start({ grid, maxSteps, earlyHalt, vote }) {
     need('model');
     cancelRun();
-    run = { it: solver.solve(grid, { maxSteps, earlyHalt }) };
+    run = { it: solver.solve(grid, { maxSteps, earlyHalt, vote }) };
     return true;
   },
 
@@ -127,7 +127,7 @@ const handlers = {
       done: false,
       pass: { index: p.index, step: p.step, recursion: p.recursion, grid: p.grid,
               confidence: Float32Array.from(p.confidence), haltProb: p.haltProb, qHalt: p.qHalt,
-              ms: p.ms, halted: p.halted, done: p.done },
+              ms: p.ms, halted: p.halted, done: p.done, votes: p.votes && { ...p.votes } },
     };
   },
 
