@@ -110,7 +110,7 @@ function updateVoteToggle() {
   ui.voteLabel.textContent = `Vote (${views} views)`;
   ui.voteToggle.title = `Symmetry voting: solve the maze in its ${what} at once, turn the answers back, and keep ` +
     `the answer most of them agree on (${views}× the compute per pass; on the 11x11 model about 97% of fresh mazes ` +
-    'come out exactly right without it, 99-100% with it)';
+    'get a shortest path without it, 99-100% with it; on the 15x15 one 73% and 94.5%)';
   ui.vote.disabled = views < 2;
 }
 
