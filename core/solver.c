@@ -178,6 +178,11 @@ void trm_solver_read(const trm_solver *s, uint8_t *tokens, float *confidence) {
     }
 }
 
+const uint8_t *trm_solver_answer(const trm_solver *s, int b) {
+    const int steps = s->passes / s->m->cfg.H_cycles;
+    return b >= 0 && b < s->batch && steps > 0 ? s->answer + (size_t)b * s->m->dims.grid : NULL;
+}
+
 const float *trm_solver_logits(const trm_solver *s) { return s->logits; }
 float trm_solver_halt_logit(const trm_solver *s, int b) { return b >= 0 && b < s->batch ? s->q[2 * b] : NAN; }
 const float *trm_solver_state(const trm_solver *s, int which) { return which == 0 ? s->y : s->z; }

@@ -88,3 +88,27 @@ void trm_task_views_agreement(const uint8_t *answers, const uint8_t *winner, int
         share[i] = views > 0 ? (float)agree / (float)views : 0.0f;
     }
 }
+
+trm_status trm_solver_vote(const trm_solver *s, const trm_task *t, int h, int w, int views, int frozen,
+                           uint8_t *answers, float *scores, uint8_t *winner, float *share, float *q_halt,
+                           trm_vote *vote, trm_error *err) {
+    const size_t cells = (size_t)h * (size_t)w;
+    trm_solver_read(s, answers, NULL); /* every slot; the views are the first `views` */
+    for (int b = 0; b < views; b++) {
+        const uint8_t *kept = frozen && trm_solver_halt_step(s, b) ? trm_solver_answer(s, b) : NULL;
+        if (kept) memcpy(answers + (size_t)b * cells, kept, cells);
+        scores[b] = trm_solver_halt_logit(s, b);
+    }
+    trm_vote v;
+    const trm_status st = trm_task_views_vote(t, answers, scores, h, w, views, winner, &v, err);
+    if (st != TRM_OK) return st;
+    if (share) trm_task_views_agreement(answers, winner, h, w, views, share);
+    if (q_halt) {
+        double q = 0;
+        for (int b = 0; b < views; b++)
+            if (!memcmp(answers + (size_t)b * cells, winner, cells)) q += scores[b];
+        *q_halt = (float)(q / v.agree);
+    }
+    if (vote) *vote = v;
+    return TRM_OK;
+}

@@ -204,17 +204,17 @@ typedef struct trm_web_solver {
     uint8_t *tokens;      /* [cells] question, then the prediction (the voted answer when voting) */
     char *chars;          /* [cells + 1] predicted characters, NUL-terminated; '?' for ids outside the charset */
     float *confidence;    /* [cells]: softmax probability, or the share of views agreeing when voting */
-    /* voting, [capacity * cells] each: the views' questions, their answers as read, as frozen at
-     * their halting step, and the copy the vote transforms back; scores [capacity] */
-    uint8_t *copies, *read, *frozen, *answers;
+    /* voting, [capacity * cells] each: the views' questions and their answers (trm_solver_vote's
+     * scratch); scores [capacity] */
+    uint8_t *copies, *answers;
     float *scores;
     trm_vote vote;        /* the last pass's vote */
     float vote_q_halt;    /* mean q_halt logit of the views that gave the winning answer */
 } trm_web_solver;
 
 static void free_vote_buffers(trm_web_solver *ws) {
-    free(ws->scores); /* one allocation: scores, then copies, read, frozen, answers */
-    ws->copies = ws->read = ws->frozen = ws->answers = NULL;
+    free(ws->scores); /* one allocation: scores, then copies, answers */
+    ws->copies = ws->answers = NULL;
     ws->scores = NULL;
 }
 
@@ -273,7 +273,7 @@ static trm_status grow(trm_web_solver *ws, int views, trm_error *err) {
     if (ws->capacity >= views) return TRM_OK;
     if (too_big(trm_solver_bytes(ws->m, views), "a voting solver for this model", err)) return TRM_E_NOMEM;
     const size_t n = (size_t)views * (size_t)ws->cells;
-    float *p = malloc(sizeof(float) * (size_t)views + 4 * n);
+    float *p = malloc(sizeof(float) * (size_t)views + 2 * n);
     if (!p) return fail(err, TRM_E_NOMEM, "out of memory for a voting solver");
     trm_solver *s = trm_solver_create(ws->m, views, err);
     if (!s) {
@@ -286,9 +286,7 @@ static trm_status grow(trm_web_solver *ws, int views, trm_error *err) {
     ws->capacity = views;
     ws->scores = p;
     ws->copies = (uint8_t *)(p + views);
-    ws->read = ws->copies + n;
-    ws->frozen = ws->copies + 2 * n;
-    ws->answers = ws->copies + 3 * n;
+    ws->answers = ws->copies + n;
     return TRM_OK;
 }
 
@@ -315,31 +313,14 @@ EXPORT int trm_web_solver_reset(trm_web_solver *ws, const char *chars, size_t le
     return TRM_OK;
 }
 
-/* After a pass of a voted solve: every view's answer (frozen at its halting step with early
- * halting), transformed back and voted on; tokens = the winner, confidence = the views' agreement
- * per cell, vote_q_halt = the mean q_halt logit of the views that gave the winner. */
+/* After a pass of a voted solve: core's trm_solver_vote (with early halting a halted view votes
+ * with its answer at its halting step); tokens = the winner, confidence = the views' agreement. */
 static void vote_pass(trm_web_solver *ws) {
-    const size_t cells = (size_t)ws->cells;
-    const int passes = trm_solver_passes(ws->s), step = passes / ws->T, step_end = passes % ws->T == 0;
-    trm_solver_read(ws->s, ws->read, NULL);
-    for (int b = 0; b < ws->views; b++) {
-        const int halted = ws->early_halt ? trm_solver_halt_step(ws->s, b) : 0;
-        uint8_t *frozen = ws->frozen + (size_t)b * cells;
-        if (halted && step_end && halted == step) memcpy(frozen, ws->read + (size_t)b * cells, cells);
-        memcpy(ws->answers + (size_t)b * cells, halted ? frozen : ws->read + (size_t)b * cells, cells);
-        ws->scores[b] = trm_solver_halt_logit(ws->s, b);
-    }
     trm_error e; /* the views were checked at reset: the vote cannot fail */
-    trm_task_views_vote(ws->task, ws->answers, ws->scores, ws->h, ws->w, ws->views, ws->tokens, &ws->vote, &e);
-    trm_task_views_agreement(ws->answers, ws->tokens, ws->h, ws->w, ws->views, ws->confidence);
-    double q = 0;
-    for (int b = 0; b < ws->views; b++)
-        if (!memcmp(ws->answers + (size_t)b * cells, ws->tokens, cells)) q += ws->scores[b];
-    ws->vote_q_halt = (float)(q / ws->vote.agree);
+    trm_solver_vote(ws->s, ws->task, ws->h, ws->w, ws->views, ws->early_halt, ws->answers, ws->scores, ws->tokens,
+                    ws->confidence, &ws->vote_q_halt, &ws->vote, &e);
 }
 
-/* One refinement pass, then decode it into chars/confidence. Returns the passes done since the
- * reset, or -1 if there was no successful reset. */
 EXPORT int trm_web_solver_pass(trm_web_solver *ws) {
     if (!ws->ready) return -1;
     trm_solver_pass(ws->s);

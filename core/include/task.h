@@ -139,6 +139,16 @@ trm_status trm_task_views_vote(const trm_task *t, uint8_t *answers, const float 
  * confidence. */
 void trm_task_views_agreement(const uint8_t *answers, const uint8_t *winner, int h, int w, int views, float *share);
 
+/* One voted pass of solver s, whose slots 0..views-1 hold the views of one question (from
+ * trm_task_views_expand; its batch is views): every view's current answer, or with frozen != 0 a halted view's
+ * answer at its halting step (trm_solver_answer), is voted on with the q_halt logits as scores.
+ * winner [h*w] gets the answer; share [h*w] (may be NULL) the agreement per cell; *q_halt (may
+ * be NULL) the mean q_halt logit of the views that gave it. answers [views * h*w] and scores
+ * [views] are scratch (afterwards: the views' answers in the question's frame, their logits). */
+trm_status trm_solver_vote(const trm_solver *s, const trm_task *t, int h, int w, int views, int frozen,
+                           uint8_t *answers, float *scores, uint8_t *winner, float *share, float *q_halt,
+                           trm_vote *vote, trm_error *err);
+
 /* The tasks this build knows, and lookup by name (NULL if unknown). */
 int trm_task_count(void);
 const trm_task *trm_task_at(int i);

@@ -253,6 +253,10 @@ int trm_solver_steps(const trm_solver *s);
  * refining every slot: a caller that stops early reads a slot's answer at the step it halts
  * (trm_solver_read then), and a caller that runs a fixed number of steps ignores this. */
 int trm_solver_halt_step(const trm_solver *s, int b);
+/* Slot b's answer (argmax tokens, [grid]) at the supervision step it halted at
+ * (trm_solver_halt_step), else at the last completed step: what an early-halting caller keeps.
+ * NULL before the first step ends, or if b is not a slot. */
+const uint8_t *trm_solver_answer(const trm_solver *s, int b);
 /* 1 when every slot has halted (early halting can stop passing), else 0. */
 int trm_solver_all_halted(const trm_solver *s);
 /* The recurrent state [batch * S * D]: which = 0 for y (z_H), 1 for z (z_L). */

@@ -227,34 +227,11 @@ static void trace_pass(solve_ctx *c, int index, int step, int recursion, float q
     sb_printf(b, "\"ms\": %.3f}", ms);
 }
 
-/* The voting buffers: every view's answer as read, frozen at its halting step (--early-halt),
- * and the copy the vote transforms back. */
+/* The voting buffers: the views' questions, their answers (scratch of trm_solver_vote). */
 typedef struct vote_bufs {
-    uint8_t *copies, *read, *frozen, *answers;
+    uint8_t *copies, *answers;
     float *scores;
 } vote_bufs;
-
-/* Vote over the views after a pass: c->tok = the answer most views give, c->conf = the share
- * of views agreeing on each cell; returns the mean q_halt logit of the views that gave it (NaN
- * before the first supervision step ends). */
-static float vote_pass(solve_ctx *c, trm_solver *s, vote_bufs *vb, int step, int step_end) {
-    trm_error e;
-    trm_solver_read(s, vb->read, NULL);
-    for (int b = 0; b < c->views; b++) {
-        const int halted = c->a->early_halt ? trm_solver_halt_step(s, b) : 0;
-        uint8_t *src = vb->read + (size_t)b * c->grid;
-        if (halted && step_end && halted == step) memcpy(vb->frozen + (size_t)b * c->grid, src, c->grid);
-        memcpy(vb->answers + (size_t)b * c->grid, halted && !(step_end && halted == step) ? vb->frozen + (size_t)b * c->grid
-                                                                                          : src, c->grid);
-        vb->scores[b] = trm_solver_halt_logit(s, b);
-    }
-    trm_task_views_vote(c->task, vb->answers, vb->scores, c->h, c->w, c->views, c->tok, &c->vote, &e);
-    trm_task_views_agreement(vb->answers, c->tok, c->h, c->w, c->views, c->conf);
-    double q = 0;
-    for (int b = 0; b < c->views; b++)
-        if (!memcmp(vb->answers + (size_t)b * c->grid, c->tok, c->grid)) q += vb->scores[b];
-    return (float)(q / c->vote.agree);
-}
 
 /* Run the passes; the answer ends in c->tok. */
 static int solve(solve_ctx *c) {
@@ -262,12 +239,12 @@ static int solve(solve_ctx *c) {
     const size_t n = (size_t)c->views * c->grid;
     vote_bufs vb = {0};
     if (c->views > 1) {
-        vb.copies = malloc(n), vb.read = malloc(n), vb.frozen = malloc(n), vb.answers = malloc(n);
+        vb.copies = malloc(n), vb.answers = malloc(n);
         vb.scores = malloc((size_t)c->views * sizeof *vb.scores);
     }
     trm_solver *s = NULL;
     int rc = 0;
-    if (c->views > 1 && (!vb.copies || !vb.read || !vb.frozen || !vb.answers || !vb.scores)) rc = trmn_cli_error(TOOL, "out of memory");
+    if (c->views > 1 && (!vb.copies || !vb.answers || !vb.scores)) rc = trmn_cli_error(TOOL, "out of memory");
     else if (c->views > 1 && trm_task_views_expand(c->task, c->q, c->h, c->w, c->views, vb.copies, &e) != TRM_OK)
         rc = trmn_cli_error(TOOL, "%s", e.msg);
     else if (!(s = trm_solver_create(c->m, c->views, &e))) rc = trmn_cli_error(TOOL, "%s", e.msg);
@@ -281,8 +258,10 @@ static int solve(solve_ctx *c) {
             const double t0 = trmn_cli_now();
             trm_solver_pass(s);
             float q_halt = r == c->T ? trm_solver_halt_logit(s, 0) : NAN;
-            if (c->views > 1) {
-                const float q = vote_pass(c, s, &vb, step, r == c->T);
+            if (c->views > 1) { /* the views were checked by expand: the vote cannot fail */
+                float q;
+                trm_solver_vote(s, c->task, c->h, c->w, c->views, c->a->early_halt, vb.answers, vb.scores, c->tok,
+                                c->conf, &q, &c->vote, &e);
                 if (r == c->T) q_halt = q;
             } else trm_solver_read(s, c->tok, c->conf);
             const double ms = (trmn_cli_now() - t0) * 1e3;
@@ -295,7 +274,7 @@ static int solve(solve_ctx *c) {
         }
     }
     trm_solver_free(s);
-    free(vb.copies), free(vb.read), free(vb.frozen), free(vb.answers), free(vb.scores);
+    free(vb.copies), free(vb.answers), free(vb.scores);
     return rc;
 }
 
