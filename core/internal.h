@@ -19,8 +19,8 @@
  * the current answer is right). Training adds the step cap and exploration (trainer.c). */
 static inline int trm__q_halts(float q_halt) { return q_halt > 0.0f; }
 
-/* Tasks (task.h): the maze task's table, and the grid size check every task shares. */
-extern const trm_task trm__task_maze;
+/* Tasks (task.h): the tasks' tables, and the grid size check every task shares. */
+extern const trm_task trm__task_maze, trm__task_sudoku;
 trm_status trm__task_check_size(const trm_task *t, int h, int w, trm_error *err);
 
 /* Pointers to every weight inside one flat array laid out like trm_model_params(); the same view

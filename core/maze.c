@@ -220,7 +220,7 @@ void trm_maze_options_default(trm_maze_options *o, int h, int w) {
     o->algorithm = TRM_MAZE_LEHNERT;
     o->height = h;
     o->width = w;
-    o->min_path = g.min_length;
+    o->min_path = g.min_rating;
     o->unique = g.unique;
     o->tries_per_layout = g.tries;
     o->max_layouts = g.max_layouts;

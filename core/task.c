@@ -8,7 +8,7 @@
 
 /* Every task this build knows; the first is the default of files that state none. Constant
  * tables only: the core keeps no mutable globals. */
-static const trm_task *const TASKS[] = {&trm__task_maze};
+static const trm_task *const TASKS[] = {&trm__task_maze, &trm__task_sudoku};
 enum { N_TASKS = sizeof TASKS / sizeof TASKS[0] };
 
 int trm_task_count(void) { return N_TASKS; }
@@ -28,14 +28,12 @@ int trm_task_generator_parse(const trm_task *t, const char *name) {
 }
 
 void trm_task_gen_default(const trm_task *t, trm_task_gen *g, int h, int w) {
-    (void)t;
     memset(g, 0, sizeof *g);
     g->height = h;
     g->width = w;
-    g->min_length = h > w ? h : w;
-    if (g->min_length > h * w - 1) g->min_length = h * w - 1 > 0 ? h * w - 1 : 0; /* 1 x n grids */
     g->tries = 100;
     g->max_layouts = 100000;
+    if (t->gen_default) t->gen_default(g);
 }
 
 static trm_status ok(trm_error *err) {
@@ -64,7 +62,10 @@ trm_status trm_task_tokenize(const trm_task *t, const char *chars, size_t len, i
     if (len != (size_t)h * (size_t)w)
         return trm__fail(err, TRM_E_SHAPE, "grid has %zu characters, expected %d x %d = %d", len, h, w, h * w);
     for (size_t i = 0; i < len; i++) {
-        const char *p = chars[i] ? strchr(t->charset, chars[i]) : NULL;
+        char ch = chars[i];
+        for (const char *a = t->aliases; a && a[0] && a[1]; a += 2)
+            if (ch == a[0]) ch = a[1];
+        const char *p = ch ? strchr(t->charset, ch) : NULL;
         if (!p) {
             const unsigned char ch = (unsigned char)chars[i];
             const int r = (int)(i / (size_t)w), c = (int)(i % (size_t)w);

@@ -51,7 +51,7 @@ static trm_maze_options options(const trm_task_gen *g) {
     o.algorithm = (trm_maze_algorithm)g->kind;
     o.height = g->height;
     o.width = g->width;
-    o.min_path = g->min_length;
+    o.min_path = g->min_rating;
     o.unique = g->unique;
     o.tries_per_layout = g->tries;
     o.max_layouts = g->max_layouts;
@@ -64,9 +64,16 @@ static trm_status gen_check(const trm_task_gen *g, trm_error *err) {
 }
 
 static trm_status generate(const trm_task_gen *g, uint64_t seed, uint64_t index, uint8_t *question, uint8_t *label,
-                           int *length, void *workspace, trm_error *err) {
+                           int *rating, void *workspace, trm_error *err) {
     const trm_maze_options o = options(g);
-    return trm_maze_generate(&o, seed, index, question, label, length, workspace, err);
+    return trm_maze_generate(&o, seed, index, question, label, rating, workspace, err);
+}
+
+/* Paths of at least the longer side (at most h*w - 1 moves: 1 x n grids). */
+static void gen_default(trm_task_gen *g) {
+    const int h = g->height, w = g->width, most = h * w - 1 > 0 ? h * w - 1 : 0;
+    g->min_rating = h > w ? h : w;
+    if (g->min_rating > most) g->min_rating = most;
 }
 
 /* A dihedral transform moves the label's path but not the tie rule (maze.h): where several
@@ -116,8 +123,10 @@ const trm_task trm__task_maze = {
                    "is as in the question",
     .exact_means = "the answer equals the label: the shortest path the tie rule picks (up, left, right, down)",
     .length_unit = "moves",
+    .rating_means = "the shortest path's length in moves",
     .generators = GENERATORS,
     .augment_count = 8,
+    .vote_tids = 8,
     .swap_sides = SWAP_SIDES,
     .workspace_bytes = workspace_bytes,
     .check_question = trm_maze_check_question,
@@ -126,6 +135,7 @@ const trm_task trm__task_maze = {
     .solve = trm_maze_solve,
     .generate = generate,
     .gen_check = gen_check,
+    .gen_default = gen_default,
     .augment = augment,
     .transform = transform,
 };

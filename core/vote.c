@@ -7,15 +7,15 @@
 
 int trm_task_views(const trm_task *t, int h, int w) {
     int views = 0;
-    for (int tid = 0; tid < t->augment_count; tid++) views += h == w || !(t->swap_sides >> tid & 1);
+    for (int tid = 0; tid < t->vote_tids; tid++) views += h == w || !(t->swap_sides >> tid & 1);
     return views > 0 ? views : 1;
 }
 
 int trm_task_view_tid(const trm_task *t, int h, int w, int v) {
     if (v < 0) return -1;
-    for (int tid = 0; tid < t->augment_count; tid++)
+    for (int tid = 0; tid < t->vote_tids; tid++)
         if ((h == w || !(t->swap_sides >> tid & 1)) && v-- == 0) return tid;
-    return v == 0 && t->augment_count == 0 ? 0 : -1; /* a task without transforms: the identity */
+    return v == 0 && t->vote_tids == 0 ? 0 : -1; /* a task without transforms: the identity */
 }
 
 static trm_status check_views(const trm_task *t, int h, int w, int views, trm_error *err) {
@@ -49,7 +49,7 @@ trm_status trm_task_views_vote(const trm_task *t, uint8_t *answers, const float 
         if (st != TRM_OK) return st;
         memcpy(a, winner, cells);
     }
-    /* views is at most augment_count (8 for mazes): the quadratic count costs nothing. */
+    /* views is at most vote_tids (8 for mazes): the quadratic count costs nothing. */
     int best = 0, best_agree = 0, distinct = 0;
     double best_score = 0;
     for (int v = 0; v < views; v++) {

@@ -79,7 +79,7 @@ int main(void) {
     const trm_task *t = trm_task_find("maze");
     trm_task_gen g;
     trm_task_gen_default(t, &g, H, W);
-    g.min_length = 22; /* hard mazes: where the views disagree most */
+    g.min_rating = 22; /* hard mazes: where the views disagree most */
     g.unique = 1;
     void *ws = malloc(t->workspace_bytes(H, W));
     uint8_t *q = malloc((size_t)COUNT * N), *l = malloc((size_t)COUNT * N);

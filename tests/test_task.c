@@ -58,7 +58,7 @@ static void test_maze_entries(void) {
         trm_task_gen g;
         trm_task_gen_default(m, &g, H, W);
         g.kind = kind;
-        g.min_length = 4;
+        g.min_rating = 4;
         CHECK(m->gen_check(&g, &e) == TRM_OK, "%s: %s", m->generators[kind], e.msg);
         trm_maze_options o;
         trm_maze_options_default(&o, H, W);
@@ -108,7 +108,7 @@ static void test_maze_augment(void) {
     void *ws = malloc(m->workspace_bytes(H, W));
     trm_task_gen g;
     trm_task_gen_default(m, &g, H, W);
-    g.min_length = 6;
+    g.min_rating = 6;
     trm_error e;
     int ties = 0, moved = 0;
     for (int k = 0; k < 200; k++) {

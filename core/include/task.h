@@ -45,10 +45,10 @@ typedef struct trm_verdict {
 typedef struct trm_task_gen {
     int kind;         /* index into task->generators */
     int height, width;
-    int min_length;   /* keep questions whose best answer has at least this length */
-    int unique;       /* 1: keep only questions with one optimal answer */
-    int tries;        /* attempts per layout (mazes: (S, G) draws per wall layout) */
-    int max_layouts;  /* give up (TRM_E_INVALID) after this many layouts */
+    int min_rating;   /* keep questions rated at least this (task->rating_means) */
+    int unique;       /* 1: keep only questions with one optimal answer (sudoku: always) */
+    int tries;        /* attempts per layout (mazes: (S, G) draws per wall layout; sudoku: unused) */
+    int max_layouts;  /* give up (TRM_E_INVALID) after this many layouts (sudoku: solved grids) */
 } trm_task_gen;
 
 struct trm_task { /* trm_task: declared in trm.h (a model's config names its task) */
@@ -59,8 +59,13 @@ struct trm_task { /* trm_task: declared in trm.h (a model's config names its tas
     int max_side;            /* largest height or width */
     const char *valid_means, *exact_means; /* one sentence each, for tools and the page */
     const char *length_unit; /* what trm_verdict.length counts ("moves") */
+    const char *rating_means; /* what a question's rating (generate(), the CSV's rating column)
+                                 measures: mazes "shortest path length in moves" */
+    const char *aliases;     /* pairs of characters readers take for others ("0." : '0' is read
+                                as '.'), or NULL */
     const char *const *generators; /* generator names, NULL-terminated; [0] is the default */
     int augment_count;       /* transforms augment() and transform() know; 0 is the identity */
+    int vote_tids;           /* voting views are drawn from transforms 0 .. vote_tids - 1 (<= 32) */
     unsigned swap_sides;     /* bit tid set: transform tid turns an h x w grid into w x h */
 
     size_t (*workspace_bytes)(int h, int w);     /* 0 if the size is invalid */
@@ -74,15 +79,18 @@ struct trm_task { /* trm_task: declared in trm.h (a model's config names its tas
     trm_status (*verify)(const uint8_t *question, const uint8_t *answer, const uint8_t *label,
                          int h, int w, void *workspace, trm_verdict *verdict, trm_error *err);
     /* The label the task's rule gives a question (the one answer training teaches, where
-     * several are optimal); *length (may be NULL) its length. TRM_E_INVALID if unsolvable. */
+     * several are optimal); *length (may be NULL) its length (trm_verdict.length). TRM_E_INVALID
+     * if unsolvable. */
     trm_status (*solve)(const uint8_t *question, int h, int w, uint8_t *label, int *length,
                         void *workspace, trm_error *err);
     /* Question #index of seed `seed` and its label (may be NULL); the same bytes on every
-     * platform. *length (may be NULL) = the label's length. */
+     * platform. *rating (may be NULL) = the question's rating (rating_means). */
     trm_status (*generate)(const trm_task_gen *gen, uint64_t seed, uint64_t index,
-                           uint8_t *question, uint8_t *label, int *length, void *workspace,
+                           uint8_t *question, uint8_t *label, int *rating, void *workspace,
                            trm_error *err);
     trm_status (*gen_check)(const trm_task_gen *gen, trm_error *err);
+    /* The task's generator defaults for an h x w grid (after trm_task_gen_default's shared ones). */
+    void (*gen_default)(trm_task_gen *gen);
     /* Transform `tid` (0..augment_count-1) applied to question and label in place (h == w where
      * the transform swaps the sides); the label is made the task's rule's answer for the new
      * question again, so equal questions keep equal labels. */
@@ -158,8 +166,9 @@ const trm_task *trm_task_default(void);
 
 /* The generator called name (index into task->generators), or -1. */
 int trm_task_generator_parse(const trm_task *t, const char *name);
-/* Defaults for an h x w grid: the first generator, min_length max(h, w) (at most h*w - 1), not
- * unique, the task's tries and layout limits. */
+/* Defaults for an h x w grid: the first generator, not unique, 100 tries, 100000 layouts, then
+ * the task's own (gen_default: mazes rate paths of at least max(h, w) moves, at most h*w - 1;
+ * sudoku any rating, 1000 grids). */
 void trm_task_gen_default(const trm_task *t, trm_task_gen *g, int h, int w);
 
 /* chars [len] row-major (len must be h*w) -> tokens [h*w]. The error names the grid row and

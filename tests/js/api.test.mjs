@@ -122,7 +122,7 @@ describe('models', () => {
 
 describe('tasks', () => {
   test('the module lists its tasks; a model takes its task and charset from its config', () => {
-    assert.deepEqual(trm.tasks, [{ name: 'maze', charset: CHARSET }]);
+    assert.deepEqual(trm.tasks, [{ name: 'maze', charset: CHARSET }, { name: 'sudoku', charset: '.123456789' }]);
     const m = trm.createModel(TINY_ATTN, { seed: 1 });
     assert.deepEqual(m.task, { name: 'maze', charset: CHARSET });
     assert.equal(m.config.task, 'maze');
@@ -134,8 +134,8 @@ describe('tasks', () => {
   });
 
   test('a task this module does not support is refused by name', () => {
-    assert.throws(() => trm.createModel({ ...TINY_ATTN, task: 'sudoku' }),
-      { name: 'TRMError', code: 'unsupported_task', message: /createModel: config: the model's task 'sudoku' is not one this module supports \(maze\)/ });
+    assert.throws(() => trm.createModel({ ...TINY_ATTN, task: 'nonogram' }),
+      { name: 'TRMError', code: 'unsupported_task', message: /createModel: config: the model's task 'nonogram' is not one this module supports \(maze, sudoku\)/ });
   });
 
   test('the maze helpers refuse a model of another task; solving checks the model\'s charset', () => {
