@@ -99,6 +99,7 @@ trm_status trm_config_set_string(trm_config *c, const char *key, const char *v, 
                              known);
         }
         c->task = t;
+        c->vocab_size = t->vocab_size; /* the task's tokens; a vocab_size key after it may add more */
         return TRM_OK;
     }
     if (!strcmp(key, "charset")) { /* stated by files for people to read; must be the task's */

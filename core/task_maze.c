@@ -116,6 +116,8 @@ static trm_status transform(const uint8_t *src, int h, int w, int tid, int inver
 const trm_task trm__task_maze = {
     .name = "maze",
     .title = "maze: a shortest path from S to G",
+    .item = "maze",
+    .items = "mazes",
     .charset = TRM_MAZE_CHARSET,
     .vocab_size = TRM_MAZE_VOCAB,
     .max_side = TRM_MAZE_MAX_SIDE,

@@ -111,6 +111,8 @@ static trm_status augment(uint8_t *question, uint8_t *label, int h, int w, int t
 const trm_task trm__task_sudoku = {
     .name = "sudoku",
     .title = "sudoku: fill the 9x9 grid so that every row, column and box holds 1-9",
+    .item = "puzzle",
+    .items = "puzzles",
     .charset = TRM_SUDOKU_CHARSET,
     .vocab_size = TRM_SUDOKU_VOCAB,
     .max_side = TRM_SUDOKU_SIDE,

@@ -109,7 +109,7 @@ static trm_status fill_batch(const trm_task *task, const uint8_t *questions, int
         for (size_t i = 0; maze && i < grid; i++)
             if (q[i] == TRM_MAZE_PATH) q[i] = TRM_MAZE_OPEN;
         if (views > 1 && trm_task_views_expand(task, q, h, w, views, q, &e) != TRM_OK)
-            return trmn_error_set(err, e.code, "maze %ld: %s", index + b, e.msg);
+            return trmn_error_set(err, e.code, "%s %ld: %s", task->item, index + b, e.msg);
     }
     return TRM_OK;
 }
@@ -179,13 +179,13 @@ trm_status trmn_evaluate(const trm_model *m, const uint8_t *questions, const uin
         const int nb = count - start < B ? (int)(count - start) : B;
         rc = fill_batch(task, questions + (size_t)start * grid, nb, h, w, views, &bb, base + start, err);
         if (!rc && trm_solver_reset(s, bb.q, NULL, nb * views, &e) != TRM_OK)
-            rc = trmn_error_set(err, e.code, "maze %ld: %s", base + start, e.msg);
+            rc = trmn_error_set(err, e.code, "%s %ld: %s", task->item, base + start, e.msg);
         if (rc) break;
         run_batch(s, m, nb * views, o, &bb);
         for (int b = 0; b < nb && !rc; b++) {
             const long i = start + b;
             rc = score_maze(task, h, w, views, b, labels ? labels + (size_t)i * grid : NULL, o, &bb, fixed, halt, i, &e);
-            if (rc) trmn_error_set(err, rc, "maze %ld: %s", base + i, e.msg);
+            if (rc) trmn_error_set(err, rc, "%s %ld: %s", task->item, base + i, e.msg);
         }
         if (!rc && o->progress) o->progress(o->user, start + nb, count);
     }

@@ -4,6 +4,7 @@
 
 #include "fileio.h"
 #include "json.h"
+#include "task.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -344,6 +345,9 @@ static trm_status finish_data(trmn_run_config *c, int h, int w, trm_error *err) 
         return trmn_error_set(err, TRM_E_INVALID, "data: no training data: set data.train_csv or data.generator");
     if (c->use_generator && c->test_csv[0])
         return trmn_error_set(err, TRM_E_INVALID, "data.test_csv: with the generator the held-out set is generated (data.test_count)");
+    if (c->use_generator && strcmp(c->model.task->name, "maze"))
+        return trmn_error_set(err, TRM_E_INVALID, "data.generator makes mazes, and the model's task is %s: give data.train_csv "
+                              "(native/trm-%s makes one)", c->model.task->name, c->model.task->name);
     if (c->use_generator) {
         if (!c->gen.height || !c->gen.width)
             return trmn_error_set(err, TRM_E_INVALID, "data.generator: height and width are required");
@@ -368,7 +372,8 @@ static trm_status finish_data(trmn_run_config *c, int h, int w, trm_error *err) 
             return trmn_error_set(err, TRM_E_INVALID, "data.generator.test_seed must differ from data.generator.seed");
     }
     if (c->augment && h != w)
-        return trmn_error_set(err, TRM_E_INVALID, "data.augment: dihedral transforms need square grids, the data is %dx%d", h, w);
+        return trmn_error_set(err, TRM_E_INVALID, "data.augment: the %s transforms need square grids, the data is %dx%d",
+                              c->model.task->name, h, w);
     return TRM_OK;
 }
 
@@ -387,8 +392,9 @@ trm_status trmn_run_config_finish(trmn_run_config *c, int h, int w, size_t n_tra
     c->model_grid_given = 3;
     trm_error e;
     if (trm_config_validate(&c->model, NULL, &e) != TRM_OK) return trmn_error_set(err, e.code, "model: %s", e.msg);
-    if (c->model.vocab_size < TRM_MAZE_VOCAB)
-        return trmn_error_set(err, TRM_E_INVALID, "model.vocab_size %d: maze tokens need at least %d", c->model.vocab_size, TRM_MAZE_VOCAB);
+    if (c->model.vocab_size < c->model.task->vocab_size)
+        return trmn_error_set(err, TRM_E_INVALID, "model.vocab_size %d: %s tokens need at least %d", c->model.vocab_size,
+                              c->model.task->name, c->model.task->vocab_size);
     if (c->epochs > 0) {
         if (!n_train) return trmn_error_set(err, TRM_E_INVALID, "train.epochs needs a CSV training set; use train.total_steps with the generator");
         double steps = floor(c->epochs * (double)n_train / c->train.batch_size);

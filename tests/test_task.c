@@ -21,6 +21,9 @@ static void test_registry(void) {
         CHECK(!strpbrk(t->charset, "\"\\?"), "%s: charset must be JSON-safe and not hold '?' (the unknown-token mark)",
               t->name);
         CHECK(t->generators && t->generators[0] && t->augment_count >= 1, "%s: generators and transforms", t->name);
+        CHECK(t->title && t->item && t->items && t->valid_means && t->exact_means && t->length_unit && t->rating_means &&
+                  t->vote_tids >= 1 && t->vote_tids <= 32,
+              "%s: the words for people, and the voting transforms", t->name);
         CHECK(t->workspace_bytes && t->check_question && t->check_label && t->verify && t->solve && t->generate &&
                   t->gen_check && t->augment && t->transform,
               "%s: every entry is set", t->name);

@@ -31,7 +31,7 @@ static void check_help(void) {
     }
     tu_expect(tu_run("%s/trm-info --model x --kernels nosuchisa", tu_bin), 2, "--kernels 'nosuchisa'", "bad --kernels");
     tu_expect(tu_run("TRM_KERNELS=nosuchisa %s/trm-info --model x", tu_bin), 2, "TRM_KERNELS 'nosuchisa'", "bad TRM_KERNELS");
-    tu_expect(tu_run("%s/trm-solve --model m.safetensors", tu_bin), 2, "--maze FILE.txt or --csv", "solve without input");
+    tu_expect(tu_run("%s/trm-solve --model m.safetensors", tu_bin), 2, "--grid FILE.txt or --csv", "solve without input");
     tu_expect(tu_run("%s/trm-eval --csv x.csv", tu_bin), 2, "missing --model", "eval without model");
     tu_expect(tu_run("%s/trm-train --out x", tu_bin), 2, "missing --config", "train without config");
     tu_expect(tu_run("%s/trm-eval --model m --csv c --limit -3", tu_bin), 2, "--limit '-3'", "bad --limit");

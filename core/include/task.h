@@ -54,6 +54,7 @@ typedef struct trm_task_gen {
 struct trm_task { /* trm_task: declared in trm.h (a model's config names its task) */
     const char *name;        /* what model files record: "maze" */
     const char *title;       /* for people: "maze: shortest path from S to G" */
+    const char *item, *items; /* what one question is called, and many: "maze", "mazes" */
     const char *charset;     /* token t >= 1 is charset[t - 1]; no '"' or '\\' (JSON-safe) */
     int vocab_size;          /* 1 + strlen(charset): PAD plus one token per character */
     int max_side;            /* largest height or width */

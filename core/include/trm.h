@@ -5,7 +5,7 @@
  * full backward pass, the ACT training step (AdamATan2/AdamW, sign-SGD, EMA) and the inference
  * solver that the command-line tools and the WebAssembly module drive pass by pass.
  *
- * The public headers are core/include/: this one, task.h and maze.h. The other headers in core/
+ * The public headers are core/include/: this one, task.h, maze.h and sudoku.h. The other headers in core/
  * (internal.h, kernels.h, net.h, ...) are the library's own and may change with it.
  *
  * The core does no file I/O, no printing, never exits and has no mutable globals: everything lives
@@ -104,7 +104,8 @@ typedef struct trm_config {
     int vocab_size;
     int grid_height, grid_width; /* seq_len = grid_height * grid_width */
     int seq_len;                 /* 0 = derived; when a file states it, it must equal H*W */
-    const trm_task *task;        /* key "task" by name; vocab_size must cover its tokens */
+    const trm_task *task;        /* key "task" by name (sets vocab_size to the task's); vocab_size
+                                    must cover its tokens */
 } trm_config;
 
 /* Sizes that follow from a valid config. */

@@ -1,4 +1,4 @@
-/* trm-eval: evaluate a model file on an HRM CSV maze dataset (native/TOOLS.md). */
+/* trm-eval: evaluate a model file on an HRM CSV dataset of its task (native/TOOLS.md). */
 #define _POSIX_C_SOURCE 200809L
 
 #include <stdio.h>
@@ -15,31 +15,38 @@ static const char TOOL[] = "trm-eval";
 
 static const char USAGE[] =
     "usage: trm-eval --model FILE.safetensors --csv FILE.csv [--limit K] [--steps N] [--early-halt]\n"
-    "                [--vote] [--by-length] [--batch B] [--json] [--threads N] [--kernels K] [--precision P]\n"
+    "                [--vote] [--by-length] [--by-rating] [--batch B] [--json] [--threads N] [--kernels K]\n"
+    "                [--precision P]\n"
     "\n"
-    "Solves every maze of an HRM CSV dataset (header source,question,answer,rating) with the model\n"
-    "and checks the answers with BFS: exact (equals the CSV answer; S/G kept as letters or marked\n"
-    "'o' both accepted), valid-optimal (a valid S-G path of shortest length), cell accuracy,\n"
-    "path-cell accuracy (cells the answer changes), mean supervision steps, mazes per second.\n"
+    "Solves every question of an HRM CSV dataset (header source,question,answer,rating) of the\n"
+    "model's task with the model and checks the answers by the task's rules. Mazes, by BFS: exact\n"
+    "(equals the CSV answer; S/G kept as letters or marked 'o' both accepted), valid-optimal (a\n"
+    "valid S-G path of shortest length); sudoku: exact (the solution), valid (a solved grid that\n"
+    "keeps the givens). Also cell accuracy, path-cell accuracy (cells the answer changes: a maze's\n"
+    "path, a sudoku's blanks), mean supervision steps, questions per second.\n"
     "\n"
     "  --model FILE     model file (safetensors, e.g. runs/x/model.safetensors)\n"
     "  --csv FILE       dataset; its grids must have the model's size\n"
-    "  --limit K        only the first K mazes\n"
+    "  --limit K        only the first K questions\n"
     "  --steps N        supervision steps (default: the model's halt_max_steps)\n"
-    "  --early-halt     freeze each maze's answer at the first step whose q_halt logit is > 0\n"
+    "  --early-halt     freeze each question's answer at the first step whose q_halt logit is > 0\n"
     "                   and whose answer equals the previous step's (core's halting rule)\n"
     "                   (mean steps then says how many were used)\n"
-    "  --vote           symmetry voting: solve every maze in each of its views (the task's\n"
+    "  --vote           symmetry voting: solve every question in each of its views (the task's\n"
     "                   transforms that keep the grid's shape: the 8 rotations and reflections of a\n"
-    "                   square maze), transform the answers back and score the one most views give\n"
-    "                   (ties: the higher mean q_halt logit); costs views times the compute, and\n"
-    "                   mean steps is then per view\n"
-    "  --by-length      also break exact and valid-optimal accuracy down by the shortest path\n"
-    "                   length of the mazes (at most 12 ranges of equal width)\n"
-    "  --batch B        mazes solved together (default 64)\n"
+    "                   square maze, 8 fixed shuffles of a sudoku), transform the answers back and\n"
+    "                   score the one most views give (ties: the higher mean q_halt logit); costs\n"
+    "                   views times the compute, and mean steps is then per view\n"
+    "  --by-length      also break exact and valid-optimal accuracy down by the best answer's\n"
+    "                   length (mazes: shortest path moves; sudoku: blanks), at most 12 ranges of\n"
+    "                   equal width\n"
+    "  --by-rating      also break them down by the CSV's rating column in bands 0, 1, 2-3, 4-7, ...\n"
+    "                   (sudoku: the solver's backtracks, trm-sudoku)\n"
+    "  --batch B        questions solved together (default 64)\n"
     "  --json           print exactly one JSON object on stdout (keys exact_accuracy,\n"
     "                   valid_optimal_accuracy, cell_accuracy, path_cell_accuracy, count, mean_steps,\n"
-    "                   steps, early_halt, seconds, mazes_per_s; with --by-length also by_length:\n"
+    "                   steps, early_halt, seconds, mazes_per_s (questions per second, whatever the\n"
+    "                   task); with --by-length also by_length, with --by-rating by_rating:\n"
     "                   [{min, max, count, exact_accuracy, valid_optimal_accuracy}, ...])\n"
     "%s"
     "\n"
@@ -50,12 +57,12 @@ static const char USAGE[] =
 typedef struct args {
     const char *model, *csv;
     long limit, steps, batch;
-    int vote, early_halt, json, by_length;
+    int vote, early_halt, json, by_length, by_rating;
     trmn_cli_common common;
 } args;
 
 static int parse_args(int argc, char **argv, args *a) {
-    static const char *const flags[] = {"--early-halt", "--vote", "--json", "--by-length", NULL};
+    static const char *const flags[] = {"--early-halt", "--vote", "--json", "--by-length", "--by-rating", NULL};
     static const char *const values[] = {"--model", "--csv", "--limit", "--steps", "--batch", NULL};
     memset(a, 0, sizeof *a);
     a->batch = 64;
@@ -74,6 +81,7 @@ static int parse_args(int argc, char **argv, args *a) {
         else if (!strcmp(o.key, "--json")) a->json = 1;
         else if (!strcmp(o.key, "--vote")) a->vote = 1;
         else if (!strcmp(o.key, "--by-length")) a->by_length = 1;
+        else if (!strcmp(o.key, "--by-rating")) a->by_rating = 1;
         else if (!strcmp(o.key, "--limit")) {
             if (trmn_cli_parse_long(o.value, 1, 1000000000L, &a->limit))
                 return trmn_cli_usage_error(TOOL, "--limit '%s': expected a positive integer", o.value);
@@ -92,6 +100,7 @@ static int parse_args(int argc, char **argv, args *a) {
 
 typedef struct prog_ctx {
     trmn_progress p;
+    const char *items;
     double t0;
 } prog_ctx;
 
@@ -101,7 +110,7 @@ static void on_progress(void *user, long done, long total) {
     const double dt = trmn_cli_now() - c->t0;
     trmn_progress_bar(bar, sizeof bar, (double)done, (double)total, 30);
     trmn_format_duration(eta, sizeof eta, done ? dt / (double)done * (double)(total - done) : -1);
-    trmn_progress_update(&c->p, 0, "%s %ld/%ld mazes  %.1f mazes/s  ETA %s", bar, done, total, dt > 0 ? done / dt : 0.0, eta);
+    trmn_progress_update(&c->p, 0, "%s %ld/%ld %s  %.1f/s  ETA %s", bar, done, total, c->items, dt > 0 ? done / dt : 0.0, eta);
 }
 
 /* --by-length: questions grouped by the task's best answer length (trm_verdict.best_length;
@@ -147,6 +156,37 @@ static void print_by_length(const trm_task *task, const trm_verdict *v, long cou
     if (json) printf("]");
 }
 
+/* --by-rating: questions grouped by their CSV rating in bands 0, 1, 2-3, 4-7, ... (ratings below
+ * 0 in one band of their own), each with its exact and valid-optimal accuracy. */
+static void print_by_rating(const trm_task *task, const trm_verdict *v, const int32_t *rating, long count, int json) {
+    enum { BANDS = 33 };
+    long n[BANDS] = {0}, exact[BANDS] = {0}, optimal[BANDS] = {0};
+    for (long i = 0; i < count; i++) {
+        int b = 0; /* band 0: ratings < 0; band 1: 0; band k >= 2: [2^(k-2), 2^(k-1)) */
+        if (rating[i] >= 0) {
+            b = 1;
+            while (b < BANDS - 1 && (int64_t)rating[i] >= ((int64_t)1 << (b - 1))) b++;
+        }
+        n[b]++, exact[b] += v[i].exact, optimal[b] += v[i].optimal;
+    }
+    if (json) printf(", \"by_rating\": [");
+    else printf("  by rating (%s):\n    %-13s %7s %8s %14s\n", task->rating_means, "rating", task->items, "exact", "valid-optimal");
+    for (int b = 0, first = 1; b < BANDS; b++) {
+        if (!n[b]) continue;
+        const long lo = b == 0 ? -2147483647L - 1 : b == 1 ? 0 : 1L << (b - 2), hi = b <= 1 ? (b ? 0 : -1) : (1L << (b - 1)) - 1;
+        char range[40];
+        if (b == 0) snprintf(range, sizeof range, "< 0");
+        else if (lo == hi) snprintf(range, sizeof range, "%ld", lo);
+        else snprintf(range, sizeof range, "%ld-%ld", lo, hi);
+        if (json)
+            printf("%s{\"min\": %ld, \"max\": %ld, \"count\": %ld, \"exact_accuracy\": %.6g, \"valid_optimal_accuracy\": %.6g}",
+                   first ? "" : ", ", lo, hi, n[b], (double)exact[b] / n[b], (double)optimal[b] / n[b]);
+        else printf("    %-13s %7ld %8.4f %14.4f\n", range, n[b], (double)exact[b] / n[b], (double)optimal[b] / n[b]);
+        first = 0;
+    }
+    if (json) printf("]");
+}
+
 int main(int argc, char **argv) {
     args a;
     int rc = parse_args(argc, argv, &a);
@@ -175,9 +215,11 @@ int main(int argc, char **argv) {
     prog_ctx pc;
     trmn_progress_init(&pc.p, stderr, -1);
     pc.t0 = trmn_cli_now();
+    pc.items = cfg->task->items;
     const int steps = a.steps ? (int)a.steps : cfg->halt_max_steps;
-    trm_verdict *verdicts = a.by_length ? calloc((size_t)count, sizeof *verdicts) : NULL;
-    if (a.by_length && !verdicts) {
+    const int per_question = a.by_length || a.by_rating;
+    trm_verdict *verdicts = per_question ? calloc((size_t)count, sizeof *verdicts) : NULL;
+    if (per_question && !verdicts) {
         trmn_csv_free(&d);
         trm_model_free(m);
         return trmn_cli_error(TOOL, "out of memory");
@@ -191,7 +233,9 @@ int main(int argc, char **argv) {
     trmn_progress_end(&pc.p);
     const double secs = trmn_cli_now() - pc.t0;
     if (st != TRM_OK) {
-        rc = trmn_cli_error(TOOL, "%s: data row %s", a.csv, e.msg + (strncmp(e.msg, "maze ", 5) ? 0 : 5));
+        const size_t skip = strlen(cfg->task->item) + 1; /* "<item> <row>: ..." -> "data row <row>: ..." */
+        const int prefixed = !strncmp(e.msg, cfg->task->item, skip - 1) && e.msg[skip - 1] == ' ';
+        rc = trmn_cli_error(TOOL, "%s: data row %s", a.csv, e.msg + (prefixed ? skip : 0));
     } else {
         const trmn_eval_metrics *r = a.early_halt ? &h : &f;
         const double rate = secs > 0 ? (double)count / secs : 0.0;
@@ -207,12 +251,13 @@ int main(int argc, char **argv) {
                        model, csv, r->count, trmn_eval_exact(r), trmn_eval_valid_optimal(r), trmn_eval_cell_accuracy(r),
                        trmn_eval_path_accuracy(r), trmn_eval_mean_steps(r), steps, a.early_halt ? "true" : "false", secs,
                        rate, trm_precision_name(trm_model_precision(m)), views);
-                if (verdicts) print_by_length(cfg->task, verdicts, count, 1);
+                if (a.by_length) print_by_length(cfg->task, verdicts, count, 1);
+                if (a.by_rating) print_by_rating(cfg->task, verdicts, d.ratings, count, 1);
                 printf("}\n");
             }
             free(model), free(csv);
         } else {
-            printf("%s on %s: %ld mazes %dx%d, %d supervision steps%s", a.model, a.csv, r->count, cfg->grid_height,
+            printf("%s on %s: %ld %s %dx%d, %d supervision steps%s", a.model, a.csv, r->count, cfg->task->items, cfg->grid_height,
                    cfg->grid_width, steps, a.early_halt ? " with early halting" : "");
             if (views > 1) printf(", voting over %d views", views);
             printf("\n");
@@ -221,9 +266,10 @@ int main(int argc, char **argv) {
             printf("  cell accuracy    %.4f\n", trmn_eval_cell_accuracy(r));
             printf("  path-cell acc.   %.4f\n", trmn_eval_path_accuracy(r));
             printf("  mean steps       %.2f%s\n", trmn_eval_mean_steps(r), views > 1 ? " (per view)" : "");
-            printf("  speed            %.1f mazes/s (%.2f s, %d thread%s, %s kernels, %s)\n", rate, secs, trmn_cli_threads(),
+            printf("  speed            %.1f %s/s (%.2f s, %d thread%s, %s kernels, %s)\n", rate, cfg->task->items, secs, trmn_cli_threads(),
                    trmn_cli_threads() == 1 ? "" : "s", trm_kernels_name(k), trm_precision_name(trm_model_precision(m)));
-            if (verdicts) print_by_length(cfg->task, verdicts, count, 0);
+            if (a.by_length) print_by_length(cfg->task, verdicts, count, 0);
+            if (a.by_rating) print_by_rating(cfg->task, verdicts, d.ratings, count, 0);
         }
     }
     free(verdicts);

@@ -1,4 +1,5 @@
-/* trm-solve: solve one maze with a model, pass by pass, print the answer and its BFS verdict,
+/* trm-solve: solve one question of the model's task (a maze, a sudoku) with a model, pass by
+ * pass, print the answer and the task's verdict,
  * and optionally write every refinement pass as JSON (--trace; format in native/TOOLS.md, the
  * same structure the web page animates). */
 #define _POSIX_C_SOURCE 200809L
@@ -19,24 +20,28 @@
 static const char TOOL[] = "trm-solve";
 
 static const char USAGE[] =
-    "usage: trm-solve --model FILE.safetensors (--maze FILE.txt | --csv FILE.csv --row K)\n"
+    "usage: trm-solve --model FILE.safetensors (--grid FILE.txt | --csv FILE.csv --row K)\n"
     "                 [--steps N] [--early-halt] [--vote] [--trace FILE.json] [--quiet] [--color|--no-color]\n"
     "                 [--threads N] [--kernels K] [--precision P]\n"
     "\n"
-    "Solves one maze and prints the maze, the model's answer and the verification by BFS: valid\n"
-    "(one S-G path over open cells, nothing else changed), optimal (shortest), exact (equals the\n"
+    "Solves one question of the model's task and prints it, the model's answer and the task's\n"
+    "verdict: valid (mazes: one S-G path over open cells, nothing else changed, checked by BFS;\n"
+    "sudoku: a solved grid that keeps the givens), optimal (mazes: shortest), exact (equals the\n"
     "known answer, if there is one).\n"
     "\n"
     "  --model FILE     model file (safetensors)\n"
-    "  --maze FILE      text file: one line per grid row, characters '#' wall, ' ' open, 'S' start,\n"
-    "                   'G' goal (trailing spaces count). An answer grid is accepted too: its 'o'\n"
-    "                   cells become open cells for the question and it serves as the label.\n"
+    "  --grid FILE      text file: one line per grid row (or the whole grid on one line) in the\n"
+    "                   task's characters. Mazes: '#' wall, ' ' open, 'S' start, 'G' goal (trailing\n"
+    "                   spaces count); an answer grid is accepted too: its 'o' cells become open\n"
+    "                   cells for the question and it serves as the label. Sudoku: 9 lines of 9, or\n"
+    "                   81 characters, '.' or '0' for a blank. --maze is the same option\n"
     "  --csv FILE --row K  data row K (1 = first row after the header) of an HRM CSV dataset\n"
     "  --steps N        supervision steps (default: the model's halt_max_steps)\n"
     "  --early-halt     stop at the first supervision step whose q_halt logit is > 0 and\n"
     "                   whose answer equals the previous step's (core's halting rule)\n"
-    "  --vote           symmetry voting: solve the maze in each of its views (the 8 rotations and\n"
-    "                   reflections of a square maze, 4 otherwise) at once, transform the answers\n"
+    "  --vote           symmetry voting: solve the question in each of its views (the 8 rotations\n"
+    "                   and reflections of a square maze, 4 otherwise; 8 fixed shuffles of a\n"
+    "                   sudoku) at once, transform the answers\n"
     "                   back and keep the one most views give (with --early-halt each view halts\n"
     "                   by the rule and the solve stops when all have); views times the compute\n"
     "  --trace FILE     write every refinement pass as JSON (grid, per-cell confidence, q_halt)\n"
@@ -49,7 +54,7 @@ static const char USAGE[] =
     "Exit status: 0 solved (whatever the verdict), 1 bad file, 2 bad arguments.\n";
 
 typedef struct args {
-    const char *model, *maze, *csv, *trace;
+    const char *model, *grid, *csv, *trace;
     long row, steps;
     int early_halt, vote, quiet, color;
     trmn_cli_common common;
@@ -57,7 +62,7 @@ typedef struct args {
 
 static int parse_args(int argc, char **argv, args *a) {
     static const char *const flags[] = {"--early-halt", "--vote", "--quiet", "--color", "--no-color", NULL};
-    static const char *const values[] = {"--model", "--maze", "--csv", "--row", "--steps", "--trace", NULL};
+    static const char *const values[] = {"--model", "--grid", "--maze", "--csv", "--row", "--steps", "--trace", NULL};
     memset(a, 0, sizeof *a);
     a->color = -1;
     for (int i = 1; i < argc;) {
@@ -70,7 +75,7 @@ static int parse_args(int argc, char **argv, args *a) {
             printf(USAGE, TRMN_CLI_COMMON_HELP);
             exit(0);
         } else if (!strcmp(o.key, "--model")) a->model = o.value;
-        else if (!strcmp(o.key, "--maze")) a->maze = o.value;
+        else if (!strcmp(o.key, "--grid") || !strcmp(o.key, "--maze")) a->grid = o.value;
         else if (!strcmp(o.key, "--csv")) a->csv = o.value;
         else if (!strcmp(o.key, "--trace")) a->trace = o.value;
         else if (!strcmp(o.key, "--early-halt")) a->early_halt = 1;
@@ -87,50 +92,61 @@ static int parse_args(int argc, char **argv, args *a) {
         } else return trmn_cli_usage_error(TOOL, "unknown option '%s'", o.key);
     }
     if (!a->model) return trmn_cli_usage_error(TOOL, "missing --model FILE");
-    if (!!a->maze == !!a->csv) return trmn_cli_usage_error(TOOL, "give either --maze FILE.txt or --csv FILE.csv --row K");
+    if (!!a->grid == !!a->csv) return trmn_cli_usage_error(TOOL, "give either --grid FILE.txt or --csv FILE.csv --row K");
     if (a->csv && !a->row) return trmn_cli_usage_error(TOOL, "--csv needs --row K");
-    if (a->maze && a->row) return trmn_cli_usage_error(TOOL, "--row goes with --csv, not --maze");
+    if (a->grid && a->row) return trmn_cli_usage_error(TOOL, "--row goes with --csv, not --grid");
     return 0;
 }
 
 /* ---- input ---------------------------------------------------------------------------------- */
 
-/* Parse a maze text file of exactly h lines of w characters into tokens [h*w]. */
-static int read_maze_text(const char *path, int h, int w, uint8_t *tokens) {
+/* One line of a grid file (rows x cols cells) into tokens: the error names the file line and
+ * column. */
+static int tokenize_line(const trm_task *t, const char *path, int line, const char *p, size_t n, int rows, int cols,
+                         uint8_t *tokens) {
+    trm_error e;
+    if (trm_task_tokenize(t, p, n, rows, cols, tokens, &e) == TRM_OK) return 0;
+    size_t col = 0; /* e names row 0 of the 1-row grid; report the file line and column instead */
+    while (col < n && p[col] && trm_task_tokenize(t, p + col, 1, 1, 1, &(uint8_t){0}, &e) == TRM_OK) col++;
+    const unsigned char ch = (unsigned char)p[col];
+    return trmn_cli_error(TOOL, ch >= 0x20 && ch < 0x7f ? "%s: line %d, column %zu: character '%c' is not one of \"%s\""
+                                                        : "%s: line %d, column %zu: byte 0x%02x is not one of \"%s\"",
+                          path, line, col + 1, ch, t->charset);
+}
+
+/* Parse a grid text file of exactly h lines of w characters (or one line of h*w) into tokens
+ * [h*w]. */
+static int read_grid_text(const trm_task *t, const char *path, int h, int w, uint8_t *tokens) {
     uint8_t *buf;
     size_t len;
     trm_error e;
     if (trmn_read_file(path, 1u << 24, &buf, &len, &e) != TRM_OK) return trmn_cli_error(TOOL, "%s", e.msg);
     const char *p = (const char *)buf, *end = p + len;
-    int line = 0, rc = 0;
+    int line = 0, rc = 0, rows = 0;
     while (p < end && !rc) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
         if (n && p[n - 1] == '\r') n--; /* CRLF */
         line++;
-        if (line > h) {
+        if (line == 1 && h > 1 && n == (size_t)h * (size_t)w) { /* the whole grid on one line */
+            rc = tokenize_line(t, path, line, p, n, h, w, tokens);
+            rows = h;
+        } else if (rows >= h) {
             for (size_t i = 0; i < n && !rc; i++)
                 if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
-                    rc = trmn_cli_error(TOOL, "%s: line %d: the maze has more than %d rows (the model is for %dx%d grids)",
+                    rc = trmn_cli_error(TOOL, "%s: line %d: the grid has more than %d rows (the model is for %dx%d grids)",
                                         path, line, h, h, w);
         } else if (n != (size_t)w) {
-            rc = trmn_cli_error(TOOL, "%s: line %d has %zu characters, expected %d (the model is for %dx%d grids; "
-                                "trailing spaces are open cells and count)", path, line, n, w, h, w);
+            rc = trmn_cli_error(TOOL, "%s: line %d has %zu characters, expected %d (the model is for %dx%d grids%s)", path,
+                                line, n, w, h, w, strchr(t->charset, ' ') ? "; trailing spaces count" : "");
         } else {
-            if (trm_maze_tokenize(p, n, 1, w, tokens + (size_t)(line - 1) * w, &e) != TRM_OK) {
-                /* e names row 0 of the 1-row grid; report the file line and column instead */
-                size_t col = 0;
-                while (col < n && strchr(TRM_MAZE_CHARSET, p[col]) && p[col]) col++;
-                unsigned char ch = (unsigned char)p[col];
-                rc = trmn_cli_error(TOOL, ch >= 0x20 && ch < 0x7f ?
-                                    "%s: line %d, column %zu: character '%c' is not one of \"# SGo\"" :
-                                    "%s: line %d, column %zu: byte 0x%02x is not one of \"# SGo\"", path, line, col + 1, ch);
-            }
+            rc = tokenize_line(t, path, line, p, n, 1, w, tokens + (size_t)rows * w);
+            rows++;
         }
         if (!nl) break;
         p = nl + 1;
     }
-    if (!rc && line < h)
+    if (!rc && rows < h)
         rc = trmn_cli_error(TOOL, "%s: %d line%s, expected %d rows (the model is for %dx%d grids)", path, line,
                             line == 1 ? "" : "s", h, h, w);
     free(buf);
@@ -139,26 +155,29 @@ static int read_maze_text(const char *path, int h, int w, uint8_t *tokens) {
 
 /* ---- output --------------------------------------------------------------------------------- */
 
-static void put_cell(char c, int color, int wrong) {
+/* Mazes: walls grey, S green, G red, path yellow; other tasks: what the answer filled in yellow. */
+static void put_cell(char c, int color, int wrong, int filled, int maze) {
     if (!color) {
         putchar(c);
         return;
     }
-    const char *style = c == '#' ? "\033[90m" : c == 'S' ? "\033[1;32m" : c == 'G' ? "\033[1;31m"
-                      : c == 'o' ? "\033[1;33m" : "";
+    const char *style = !maze ? (filled ? "\033[1;33m" : "") : c == '#' ? "\033[90m" : c == 'S' ? "\033[1;32m"
+                      : c == 'G' ? "\033[1;31m" : c == 'o' ? "\033[1;33m" : "";
     if (!wrong && !*style) putchar(c);
     else printf("%s%s%c\033[0m", wrong ? "\033[41m" : "", style, c);
 }
 
-static void print_grids(const char *q, const char *a, const char *label, int h, int w, int color) {
-    printf("%-*s   %s\n", w + 2, "maze", "answer");
+static void print_grids(const trm_task *t, const char *q, const char *a, const char *label, int h, int w, int color) {
+    const int maze = !strcmp(t->name, "maze");
+    printf("%-*s   %s\n", w + 2, t->item, "answer");
     for (int r = 0; r < h; r++) {
         putchar('|');
-        for (int c = 0; c < w; c++) put_cell(q[r * w + c], color, 0);
+        for (int c = 0; c < w; c++) put_cell(q[r * w + c], color, 0, 0, maze);
         printf("|   |");
         for (int c = 0; c < w; c++) {
             const int i = r * w + c;
-            put_cell(a[i], color, label && a[i] != label[i] && !(a[i] == 'o' && (label[i] == 'S' || label[i] == 'G')));
+            put_cell(a[i], color, label && a[i] != label[i] && !(maze && a[i] == 'o' && (label[i] == 'S' || label[i] == 'G')),
+                     a[i] != q[i], maze);
         }
         printf("|\n");
     }
@@ -213,7 +232,7 @@ typedef struct solve_ctx {
 
 static void trace_pass(solve_ctx *c, int index, int step, int recursion, float q_halt, double ms) {
     sbuf *b = &c->trace;
-    trm_maze_detokenize(c->tok, c->h, c->w, c->chars, NULL);
+    trm_task_detokenize(c->task, c->tok, c->h, c->w, c->chars, NULL);
     sb_printf(b, "%s\n    {\"index\": %d, \"step\": %d, \"recursion\": %d, \"grid\": ", index ? "," : "", index, step,
               recursion);
     sb_grid(b, c->chars);
@@ -287,11 +306,11 @@ static int report(solve_ctx *c, const trm_verdict *v) {
         free(lc);
         return trmn_cli_error(TOOL, "out of memory");
     }
-    trm_maze_detokenize(c->q, c->h, c->w, qc, NULL);
-    trm_maze_detokenize(c->tok, c->h, c->w, ac, NULL);
-    if (lc) trm_maze_detokenize(c->label, c->h, c->w, lc, NULL);
+    trm_task_detokenize(c->task, c->q, c->h, c->w, qc, NULL);
+    trm_task_detokenize(c->task, c->tok, c->h, c->w, ac, NULL);
+    if (lc) trm_task_detokenize(c->task, c->label, c->h, c->w, lc, NULL);
     const int color = c->a->color >= 0 ? c->a->color : trmn_cli_isatty(stdout);
-    if (!c->a->quiet) print_grids(qc, ac, lc, c->h, c->w, color);
+    if (!c->a->quiet) print_grids(c->task, qc, ac, lc, c->h, c->w, color);
     printf("%d supervision step%s (%d passes): valid %s, optimal %s", c->steps_used, c->steps_used == 1 ? "" : "s",
            c->steps_used * c->T, yn[v->valid], yn[v->optimal]);
     if (c->maze && v->valid) printf(" (length %d, shortest %d)", v->length, v->best_length);
@@ -310,7 +329,7 @@ static int report(solve_ctx *c, const trm_verdict *v) {
 static int write_trace(solve_ctx *c, const trm_verdict *v) {
     sbuf *b = &c->trace;
     sbuf h = {0};
-    trm_maze_detokenize(c->q, c->h, c->w, c->chars, NULL);
+    trm_task_detokenize(c->task, c->q, c->h, c->w, c->chars, NULL);
     char *model = trmn_cli_json_quote(c->a->model);
     if (!model) return trmn_cli_error(TOOL, "out of memory for the trace");
     sb_printf(&h, "{\"model\": %s,\n  \"height\": %d, \"width\": %d, \"H_cycles\": %d, \"early_halt\": %s, \"views\": %d,\n  \"question\": ",
@@ -319,11 +338,11 @@ static int write_trace(solve_ctx *c, const trm_verdict *v) {
     sb_grid(&h, c->chars);
     sb_printf(&h, ",\n  \"label\": ");
     if (c->label) {
-        trm_maze_detokenize(c->label, c->h, c->w, c->chars, NULL);
+        trm_task_detokenize(c->task, c->label, c->h, c->w, c->chars, NULL);
         sb_grid(&h, c->chars);
     } else sb_printf(&h, "null");
     sb_printf(&h, ",\n  \"passes\": [");
-    trm_maze_detokenize(c->tok, c->h, c->w, c->chars, NULL);
+    trm_task_detokenize(c->task, c->tok, c->h, c->w, c->chars, NULL);
     sb_printf(b, "\n  ],\n  \"final\": {\"grid\": ");
     sb_grid(b, c->chars);
     sb_printf(b, ", \"steps\": %d, \"valid\": %s, \"optimal\": %s, \"exact\": %s, \"length\": %d, \"shortest\": %d, "
@@ -338,11 +357,11 @@ static int write_trace(solve_ctx *c, const trm_verdict *v) {
     return rc;
 }
 
-/* Question (and label) from --maze or --csv. */
+/* Question (and label) from --grid or --csv. */
 static int load_input(solve_ctx *c) {
     const args *a = c->a;
-    if (a->maze) {
-        if (read_maze_text(a->maze, c->h, c->w, c->q)) return TRMN_EXIT_RUNTIME;
+    if (a->grid) {
+        if (read_grid_text(c->task, a->grid, c->h, c->w, c->q)) return TRMN_EXIT_RUNTIME;
         int has_path = 0;
         for (size_t i = 0; c->maze && i < c->grid; i++) has_path |= c->q[i] == TRM_MAZE_PATH;
         if (has_path) { /* an answer grid: it is the label, its question has the path cleared */
@@ -408,7 +427,7 @@ int main(int argc, char **argv) {
     int shortest;
     if (!rc && (c.maze ? trm_maze_count_shortest(c.q, c.h, c.w, 1, &shortest, &(int){0}, ws, &e)
                        : c.task->check_question(c.q, c.h, c.w, &e)) != TRM_OK)
-        rc = trmn_cli_error(TOOL, "%s: %s", a.maze ? a.maze : a.csv, e.msg);
+        rc = trmn_cli_error(TOOL, "%s: %s", a.grid ? a.grid : a.csv, e.msg);
     if (!rc) rc = solve(&c);
     if (!rc && c.task->verify(c.q, c.tok, c.label, c.h, c.w, ws, &v, &e) != TRM_OK) rc = trmn_cli_error(TOOL, "%s", e.msg);
     if (!rc) rc = report(&c, &v);

@@ -40,7 +40,8 @@ static const char USAGE[] =
     "                 [--total-steps N] [--threads N] [--kernels K] [--precision P] [--quiet]\n"
     "       either form: [--set JSON]...\n"
     "\n"
-    "Trains a Tiny Recursive Model on mazes (CSV files or generated on the fly) as configured in\n"
+    "Trains a Tiny Recursive Model on a grid task (model.task: maze or sudoku; CSV files, or mazes\n"
+    "generated on the fly) as configured in\n"
     "FILE.json (sections model, data, train; every key and its default: native/TOOLS.md).\n"
     "Writes into DIR: metrics.jsonl (one JSON line per log interval and per evaluation),\n"
     "config.json (the effective configuration), checkpoint.safetensors (everything needed to\n"
@@ -228,7 +229,8 @@ static void log_train(run *r, long step) {
 
 static void eval_progress(void *user, long done, long total) {
     run *r = user;
-    if (!r->a.quiet) trmn_progress_update(&r->prog, 0, "evaluating %ld/%ld held-out mazes", done, total);
+    if (!r->a.quiet)
+        trmn_progress_update(&r->prog, 0, "evaluating %ld/%ld held-out %s", done, total, r->cfg.model.task->items);
 }
 
 
@@ -276,9 +278,9 @@ static int evaluate_and_export(run *r, long step) {
         metrics_write(r, line);
         if (!r->a.quiet)
             trmn_progress_print(&r->prog,
-                                "eval step %ld: %ld mazes, %d steps: exact %.3f, valid-optimal %.3f, cell %.4f, path %.3f"
+                                "eval step %ld: %ld %s, %d steps: exact %.3f, valid-optimal %.3f, cell %.4f, path %.3f"
                                 " | early halt: exact %.3f, valid-optimal %.3f, mean steps %.2f (%.1f s)%s",
-                                step, n, r->cfg.eval_steps, trmn_eval_exact(&f), trmn_eval_valid_optimal(&f),
+                                step, n, r->cfg.model.task->items, r->cfg.eval_steps, trmn_eval_exact(&f), trmn_eval_valid_optimal(&f),
                                 trmn_eval_cell_accuracy(&f), trmn_eval_path_accuracy(&f), trmn_eval_exact(&h),
                                 trmn_eval_valid_optimal(&h), trmn_eval_mean_steps(&h), secs, better ? " (best)" : "");
         if (better && save_model(r, r->path_best, &e) != TRM_OK)
@@ -547,8 +549,8 @@ static void print_header(run *r) {
                  r->cfg.gen.min_path, r->cfg.gen.unique ? ", unique" : "", (unsigned long long)r->cfg.gen_seed, longs,
                  trmn_data_test_count(r->data), (unsigned long long)r->cfg.gen_test_seed);
     } else
-        snprintf(src, sizeof src, "%s (%zu mazes %dx%d), held out: %s (%zu)", r->cfg.train_csv,
-                 trmn_data_train_count(r->data), c->grid_height, c->grid_width, r->cfg.test_csv[0] ? r->cfg.test_csv : "none",
+        snprintf(src, sizeof src, "%s (%zu %s %dx%d), held out: %s (%zu)", r->cfg.train_csv,
+                 trmn_data_train_count(r->data), c->task->items, c->grid_height, c->grid_width, r->cfg.test_csv[0] ? r->cfg.test_csv : "none",
                  trmn_data_test_count(r->data));
     trmn_progress_print(&r->prog, "trm-train: %s %s, step %ld of %ld -> %s", r->a.resume ? "resuming" : "starting",
                         r->a.resume ? r->a.resume : r->a.config, trm_trainer_steps_done(r->t), r->cfg.total_steps,
@@ -557,7 +559,8 @@ static void print_header(run *r) {
                         c->hidden_size, c->num_heads, c->L_layers, c->H_cycles, c->L_cycles, c->halt_max_steps, d->n_params,
                         trm_kernels_name(trm_model_kernels(r->model)), trm_precision_name(trm_model_precision(r->model)),
                         trmn_cli_threads(), trmn_cli_threads() == 1 ? "" : "s");
-    trmn_progress_print(&r->prog, "  data: %s%s", src, r->cfg.augment ? ", dihedral augmentation" : "");
+    trmn_progress_print(&r->prog, "  data: %s%s%s", src, r->cfg.augment ? ", augmented: " : "",
+                        r->cfg.augment ? (c->task == trm_task_find("maze") ? "the 8 dihedral transforms" : "the task's shuffles") : "");
     trmn_progress_print(&r->prog, "  train: batch %d, lr %g (warmup %d), %s, EMA %s, seed %llu",
                         r->cfg.train.batch_size, r->cfg.train.lr, r->cfg.train.lr_warmup_steps,
                         r->cfg.train.optimizer == TRM_OPT_ADAMW ? "adamw" : "adam_atan2", r->cfg.train.ema ? "on" : "off",
