@@ -98,8 +98,10 @@ trm_status trm_config_set_string(trm_config *c, const char *key, const char *v, 
             return trm__fail(err, TRM_E_INVALID, "config key 'task': '%s' is not a task this version knows (%s)", v,
                              known);
         }
+        /* Another task brings its tokens (a vocab_size key may add more); setting the same task
+         * again, as a file's key loop after a task-first pass does, changes nothing. */
+        if (c->task != t) c->vocab_size = t->vocab_size;
         c->task = t;
-        c->vocab_size = t->vocab_size; /* the task's tokens; a vocab_size key after it may add more */
         return TRM_OK;
     }
     if (!strcmp(key, "charset")) { /* stated by files for people to read; must be the task's */
@@ -154,6 +156,9 @@ trm_status trm_config_validate(const trm_config *c, trm_dims *out, trm_error *er
     if (c->vocab_size < c->task->vocab_size)
         return trm__fail(err, TRM_E_INVALID, "vocab_size %d is smaller than task '%s' needs (%d: PAD and \"%s\")",
                          c->vocab_size, c->task->name, c->task->vocab_size, c->task->charset);
+    if (!c->task->workspace_bytes(c->grid_height, c->grid_width)) /* the task's sizes: sudoku is 9 x 9 */
+        return trm__fail(err, TRM_E_INVALID, "grid %d x %d is not a size task '%s' takes (%s; at most %d a side)",
+                         c->grid_height, c->grid_width, c->task->name, c->task->title, c->task->max_side);
     d.D = c->hidden_size;
     d.heads = c->num_heads;
     d.head_dim = d.D / d.heads;

@@ -41,6 +41,14 @@ static void test_keys(void) {
     trm_config_default(&c);
     c.num_heads = 7;
     CHECK(trm_config_validate(&c, NULL, &e) == TRM_E_INVALID && strstr(e.msg, "num_heads"), "%s", e.msg);
+    /* a task fixes its sizes and vocabulary: sudoku is 9 x 9 with 11 tokens */
+    trm_config_default(&c);
+    CHECK(trm_config_set_string(&c, "task", "sudoku", &e) == TRM_OK && c.vocab_size == 11, "the task sets its vocabulary");
+    c.grid_height = c.grid_width = 6;
+    CHECK(trm_config_validate(&c, NULL, &e) == TRM_E_INVALID && strstr(e.msg, "6 x 6") && strstr(e.msg, "'sudoku'"),
+          "a 6 x 6 sudoku model: %s", e.msg);
+    c.grid_height = c.grid_width = 9;
+    CHECK(trm_config_validate(&c, NULL, &e) == TRM_OK, "9 x 9 sudoku: %s", e.msg);
     trm_config_default(&c);
     trm_config_set_number(&c, "seq_len", 400, &e);
     CHECK(trm_config_validate(&c, NULL, &e) == TRM_E_INVALID && strstr(e.msg, "seq_len"), "%s", e.msg);
