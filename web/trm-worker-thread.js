@@ -38,9 +38,9 @@ function modelInfo(id, m) {
            skippedTensors: m.skippedTensors, training: m.training, kernels: m.kernels };
 }
 
-// Cheap calls passed through as they are (maze generation and checking), by target.
+// Cheap calls passed through as they are (generation and checking), by target.
 const CALLS = {
-  trm: ['generateMaze', 'verify', 'shortestPath', 'countShortestPaths'],
+  trm: ['generateMaze', 'verify', 'shortestPath', 'countShortestPaths', 'generateSudoku', 'solveSudoku'],
   model: ['generateMaze', 'trainingFit'],
 };
 

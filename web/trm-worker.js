@@ -167,11 +167,15 @@ export class TRMWorker {
   /** As trm.generateMaze, in the worker. */
   generateMaze(options) { return this._call('generateMaze', [options]); }
   /** As trm.verify, in the worker. */
-  verify(grid, answer, label) { return this._call('verify', [grid, answer, label]); }
+  verify(grid, answer, label, options) { return this._call('verify', [grid, answer, label, options]); }
   /** As trm.shortestPath, in the worker. */
   shortestPath(grid) { return this._call('shortestPath', [grid]); }
   /** As trm.countShortestPaths, in the worker. */
   countShortestPaths(grid, options) { return this._call('countShortestPaths', [grid, options]); }
+  /** As trm.generateSudoku, in the worker. */
+  generateSudoku(options) { return this._call('generateSudoku', [options]); }
+  /** As trm.solveSudoku, in the worker. */
+  solveSudoku(grid) { return this._call('solveSudoku', [grid]); }
 
   /** Stop the worker at once (a solve in progress too); pending promises reject with 'terminated'. */
   terminate() {

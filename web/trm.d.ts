@@ -3,14 +3,17 @@
 // own WebAssembly instance; models and solvers live in its memory until free() is called.
 // TRMWorker (trm-worker.js, exported here too) runs an instance in a Worker, asynchronously.
 // A model solves the grids of its task (Model.task, from its file's config; mazes when the file
-// names none); the maze helpers (generateMaze, verify, shortestPath, countShortestPaths,
-// Model.generateMaze, Model.trainingFit) work on mazes only.
+// names none), all through the same Solver; verify() checks an answer by any task's rules. The
+// maze helpers (generateMaze, shortestPath, countShortestPaths, Model.generateMaze,
+// Model.trainingFit) work on mazes only, the sudoku helpers (generateSudoku, solveSudoku) on 9x9
+// sudoku grids only.
 
 /**
  * Stable error codes of TRMError:
  * - 'bad_argument'  an option or argument of the wrong type or range, or an unknown option name
- *                   (the message names it); also an unknown kernel set, a maze that cannot be
- *                   generated, a module or model file that cannot be read or fetched (no
+ *                   (the message names it); also an unknown kernel set, a maze or sudoku that
+ *                   cannot be generated (none within maxGrids rated high enough, or within the
+ *                   rating range), a module or model file that cannot be read or fetched (no
  *                   such file, a network error, an HTTP status other than 2xx: names the URL)
  * - 'bad_wasm'      TRM.load: bytes that are not this library's WebAssembly module
  * - 'state'         pass() before reset(); a solve() generator whose solver was reset since
@@ -23,13 +26,16 @@
  * - 'bad_shape'     a tensor whose shape does not match the model's config (names the tensor,
  *                   the shape found and the shape expected)
  * - 'bad_grid'      a malformed question (mazes: not exactly one 'S' and one 'G', an 'o' in a
- *                   question), tokens the model's vocabulary does not have
- * - 'bad_charset'   a grid character outside its task's charset (mazes: "# SGo"; names the
- *                   row, column and character)
+ *                   question; sudoku: givens that clash, e.g. "contradictory givens: row 0 has
+ *                   two 5s (row 0, column 1 and row 0, column 4)"), tokens the model's
+ *                   vocabulary does not have
+ * - 'bad_charset'   a grid character outside its task's charset (mazes: "# SGo"; sudoku:
+ *                   ".123456789", '0' read as '.'; names the row, column and character)
  * - 'unsupported_task' a model (file or createModel config) of a task this module does not
- *                   support (names the task and the supported ones); a maze helper called on a
- *                   model of another task
- * - 'size_mismatch' a grid whose size differs from the model's (or from the question's)
+ *                   support (names the task and the supported ones), or such a task named in
+ *                   verify's options; a maze helper called on a model of another task
+ * - 'size_mismatch' a grid whose size differs from the model's (or from the question's; a
+ *                   sudoku grid that is not 9 x 9 = 81 characters)
  * - 'no_path'       shortestPath(): G cannot be reached from S
  * - 'freed'         a call on a model or solver after free() (or on a solver whose model was freed)
  * - 'out_of_memory' the module's memory (at most 2 GB) cannot hold it
@@ -83,8 +89,8 @@ export interface ModelConfig {
 
 /** A task: what a model's grids mean. */
 export interface Task {
-  name: string;            // 'maze'
-  charset: string;         // the grid characters: '# SGo' for mazes
+  name: string;            // 'maze' | 'sudoku'
+  charset: string;         // the grid characters: '# SGo' for mazes, '.123456789' for sudoku ('.' a blank)
 }
 
 export interface LoadOptions {
@@ -165,13 +171,63 @@ export interface Maze {
   algorithm: MazeAlgorithm;
 }
 
+/** What a task's rules say of an answer (trm.verify). Mazes / sudoku: */
 export interface Verdict {
-  valid: boolean;          // one simple 4-connected S-G path over open cells, nothing else changed
-  optimal: boolean;        // valid and as short as the BFS distance
-  exact: boolean | null;   // equals the label (either S/G convention); null without a label
-  length: number | null;   // moves along the answer's path; null if not valid
-  shortest: number | null; // BFS distance; null if G is unreachable
-  reason: string;          // why not valid; '' when valid
+  valid: boolean;          // one simple 4-connected S-G path over open cells, nothing else changed /
+                           // a digit in every cell, each row, column and box holding 1-9 once, every given kept
+  optimal: boolean;        // valid and as short as the BFS distance / the same as valid
+  exact: boolean | null;   // equals the label (mazes: either S/G convention); null without a label
+  length: number | null;   // moves along the answer's path / blanks filled; null if not valid
+  shortest: number | null; // BFS distance / the question's blanks; null if the question has no solution
+  reason: string;          // why not valid (the first problem found, e.g. "row 3 has two 7s (...)"); '' when valid
+}
+
+export interface VerifyOptions {
+  /** The task whose rules apply: a name in TRM.tasks. Default: the question's own `task` field
+   *  (a Sudoku from generateSudoku has one), else 'maze'. */
+  task?: string;
+}
+
+export type SudokuGenerator = 'minimal' | 'symmetric';
+
+export interface SudokuOptions {
+  /** 64-bit seed of the data set, and the puzzle number in it: puzzle #index of seed is the same everywhere
+   *  (native trm-sudoku's row #index with the same seed, generator and minRating). */
+  seed?: number | bigint;
+  index?: number | bigint;
+  /** 'minimal' (default: clues removed in random order while the solution stays unique, about 22-26 clues) or
+   *  'symmetric' (removed in centre-symmetric pairs: more clues, usually easier). */
+  generator?: SudokuGenerator;
+  /** Keep puzzles rated at least this (default 0): another solved grid is dug until one is (up to maxGrids). */
+  minRating?: number;
+  /** Keep puzzles rated at most this (default: no bound): puzzles index, index + 1, ... are drawn until one is
+   *  (at most 100; Sudoku.index says which was kept). */
+  maxRating?: number;
+  /** Solved grids drawn per puzzle before giving up with 'bad_argument' (default 1000). */
+  maxGrids?: number;
+}
+
+/** A generated sudoku; usable wherever a Grid is (it carries its shape and task). */
+export interface Sudoku {
+  grid: string;            // the puzzle, 81 characters, '.' for a blank
+  solution: string;        // its one solution (the label)
+  rating: number;          // backtracks of the C solver's proof of uniqueness (0: naked and hidden singles solve it);
+                           // of minimal puzzles about 42% rate 0, 19% 1, 20% 2-3, 14% 4-7, 4% 8-15, under 1% >= 16
+  seed: number | bigint;
+  index: number | bigint;  // the puzzle kept (with maxRating, possibly after the index asked for)
+  generator: SudokuGenerator;
+  height: 9;
+  width: 9;
+  task: 'sudoku';
+}
+
+/** What core's counting search says of a sudoku (trm.solveSudoku). */
+export interface SudokuSolution {
+  solutions: 0 | 1 | 2;    // solutions found; the search stops at the second
+  solution: string | null; // the first found (81 characters), null if none
+  rating: number | null;   // the backtracks that proved the solution unique (as Sudoku.rating); null unless solutions is 1
+  guesses: number;         // the search's branches tried
+  backtracks: number;      // and those that ended in a contradiction
 }
 
 export interface SolveOptions {
@@ -181,7 +237,7 @@ export interface SolveOptions {
    *  the previous step's (so never after step 1). Default false. */
   earlyHalt?: boolean;
   /** Symmetry voting (as native trm-eval --vote): solve the question in each of its Model.views views at once (the 8
-   *  rotations and reflections of a square maze, 4 of a non-square one), transform the answers back, and make each
+   *  rotations and reflections of a square maze, 4 of a non-square one; 8 fixed validity-keeping shuffles of a sudoku), transform the answers back, and make each
    *  pass's answer the one most views give (a tie goes to the higher mean q_halt logit, then to the untransformed
    *  view). Costs views times the compute per pass. With earlyHalt, a view that has halted votes with its answer as of
    *  its halting step, and the solve halts once every view has. Default false. */
@@ -235,12 +291,16 @@ export class TRM {
   createModel(config?: Partial<ModelConfig>, options?: { seed?: number | bigint }): Model;
   /** A maze from core's generator. */
   generateMaze(options?: MazeOptions): Maze;
-  /** Check a maze answer (anything a model predicts) against a question and optionally a label. */
-  verify(grid: Grid, answer: Grid, label?: Grid | null): Verdict;
+  /** Check an answer (anything a model predicts) against a question and optionally a label, by a task's rules (mazes by default). */
+  verify(grid: Grid | Sudoku, answer: Grid, label?: Grid | null, options?: VerifyOptions): Verdict;
   /** The question with one shortest path marked 'o'. Throws 'no_path' if G is unreachable. */
   shortestPath(grid: Grid): string;
   /** BFS length (null if unreachable) and number of shortest paths (saturating at cap, default 1000). */
   countShortestPaths(grid: Grid, options?: { cap?: number }): { length: number | null; count: number };
+  /** A sudoku with one solution from core's generator, rated by core's solver. */
+  generateSudoku(options?: SudokuOptions): Sudoku;
+  /** Count a sudoku's solutions (up to 2) and rate it with core's search; clashing givens throw 'bad_grid'. */
+  solveSudoku(grid: Grid): SudokuSolution;
   /** Every SIMD kernel against the scalar reference inside the module (random ragged shapes). */
   selftestKernels(options?: { kernels?: string; seed?: number; trials?: number }): KernelSelftest;
   /** wasmBytes: memory.buffer size (never shrinks); heapInUse: bytes currently malloc'd in the module. */
@@ -254,7 +314,7 @@ export class Model {
   readonly height: number;
   readonly width: number;
   readonly paramCount: number;
-  /** Views of a voted solve (SolveOptions.vote): the task's shape-keeping transforms of the model's grid (8 for a square maze, 4 for a non-square one). */
+  /** Views of a voted solve (SolveOptions.vote): the task's shape-keeping transforms of the model's grid (8 for a square maze, 4 for a non-square one, 8 for a sudoku). */
   readonly views: number;
   readonly warnings: string[];
   readonly skippedTensors: string[];
@@ -311,9 +371,11 @@ export class TRMWorker {
   /** Load a model in the worker (bytes are copied; other sources are read here, then handed over). */
   loadModel(source: ArrayBuffer | ArrayBufferView | ModelSource, options?: LoadModelOptions): Promise<WorkerModel>;
   generateMaze(options?: MazeOptions): Promise<Maze>;
-  verify(grid: Grid, answer: Grid, label?: Grid | null): Promise<Verdict>;
+  verify(grid: Grid | Sudoku, answer: Grid, label?: Grid | null, options?: VerifyOptions): Promise<Verdict>;
   shortestPath(grid: Grid): Promise<string>;
   countShortestPaths(grid: Grid, options?: { cap?: number }): Promise<{ length: number | null; count: number }>;
+  generateSudoku(options?: SudokuOptions): Promise<Sudoku>;
+  solveSudoku(grid: Grid): Promise<SudokuSolution>;
   /** Stop the worker now; pending calls and solves reject with 'terminated'. Safe to call twice. */
   terminate(): void;
 }

@@ -4,9 +4,11 @@
 // are handles into it that must be freed explicitly. Types and error codes: trm.d.ts.
 //
 // A model solves the grids of its task (model.task: its name and charset, from the model file's
-// config; files that name none are mazes); trm.tasks lists the tasks this module supports. The
-// maze helpers (generateMaze, verify, shortestPath, countShortestPaths, model.generateMaze,
-// model.trainingFit) work on mazes only.
+// config; files that name none are mazes); trm.tasks lists the tasks this module supports, and
+// one solver object serves them all. verify() checks an answer by any task's rules (options.task;
+// mazes by default). The maze helpers (generateMaze, shortestPath, countShortestPaths,
+// model.generateMaze, model.trainingFit) work on mazes only, the sudoku helpers (generateSudoku,
+// solveSudoku: core's generator and counting solver) on 9x9 sudoku grids only.
 //
 //   const trm = await TRM.load();                       // or { wasm: url | bytes | Module }
 //   const model = trm.loadModel(bytes);                  // safetensors (F32/BF16/F16); or
@@ -16,6 +18,8 @@
 //   for (const p of solver.solve(maze.grid)) draw(p.grid, p.confidence, p.haltProb);
 //   solver.solve(maze.grid, { earlyHalt: true, vote: true });  // symmetry voting: p.votes
 //   trm.verify(maze, lastPass.grid, maze.answer);         // { valid, optimal, exact, ... }
+//   const puzzle = trm.generateSudoku({ seed: 1, minRating: 4 });  // { grid, solution, rating }
+//   trm.verify(puzzle, answer, puzzle.solution);          // sudoku rules: the puzzle says its task
 //   solver.free(); model.free();
 //
 // This is the entry point; its parts: trm-common.js (TRMError, argument checks, reading files),
@@ -34,6 +38,9 @@ export { TRMError };
 export { SolveRun, TRMWorker, WorkerModel } from './trm-worker.js';
 
 const MAZE = 'maze'; // the task of the maze helpers
+const SUDOKU = 'sudoku'; // the task of the sudoku helpers, whose grids are always 9 x 9
+const SUDOKU_SHAPE = Object.freeze({ h: 9, w: 9 });
+const SUDOKU_GENERATORS = ['minimal', 'symmetric']; // as core numbers them (trm_sudoku_generator)
 const LOAD_MODEL_OPTIONS = ['ignoreUnknownTensors', 'onWarning'];
 const KERNEL_NAMES = ['gemm_nt', 'gemm_nn', 'gemm_tn', 'rmsnorm_fwd', 'rmsnorm_bwd', 'swiglu_fwd',
   'swiglu_bwd', 'rope', 'rope_inverse', 'attention_fwd', 'attention_bwd'];
@@ -430,21 +437,26 @@ export class TRM {
   }
 
   /**
-   * Check an answer against a question (and optionally a label). The answer may hold anything a
-   * model predicts. Returns { valid, optimal, exact (null without a label), length (moves, null
-   * if not valid), shortest (BFS distance, null if unreachable), reason }.
+   * Check an answer against a question (and optionally a label) by the rules of a task: options.task,
+   * else the question's own task field (a generated Sudoku has one), else 'maze'. The answer may
+   * hold anything a model predicts. Returns { valid, optimal, exact (null without a label), length
+   * (null if not valid), shortest (null if the question has no solution), reason }: for mazes
+   * length and shortest are moves (the answer's path, the BFS distance); for sudoku both are the
+   * blanks filled, and valid (= optimal) means a solved grid that keeps every given.
    */
-  verify(grid, answer, label) {
-    const q = gridArg(grid, 'verify: grid');
-    checkAscii(q.text, q.w, 'verify: grid', this._mazeCharset);
+  verify(grid, answer, label, options) {
+    const task = this._taskArg(optionsArg(options, 'verify', ['task']).task ?? grid?.task, 'verify');
+    const fixed = task.name === SUDOKU ? SUDOKU_SHAPE : undefined;
+    const q = gridArg(grid, 'verify: grid', fixed);
+    checkAscii(q.text, q.w, 'verify: grid', task.charset);
     const shape = { h: q.h, w: q.w };
     const ans = gridArg(answer, 'verify: answer', shape);
     const lab = label === undefined || label === null ? null : gridArg(label, 'verify: label', shape);
-    if (lab) checkAscii(lab.text, lab.w, 'verify: label', this._mazeCharset);
+    if (lab) checkAscii(lab.text, lab.w, 'verify: label', task.charset);
     return this._scoped((a) => {
       const out = a.bytes(5 * 4), reason = a.bytes(96);
-      const st = this._x.trm_web_maze_verify(a.str(q.text, true), a.str(ans.text, true), lab ? a.str(lab.text, true) : 0,
-        q.h, q.w, out, reason, this._err);
+      const st = this._x.trm_web_verify(task.index, a.str(q.text, true), a.str(ans.text, true),
+        lab ? a.str(lab.text, true) : 0, q.h, q.w, out, reason, this._err);
       this._check(st, (s) => (s === S.CHARSET ? 'bad_charset' : s === S.FORMAT ? 'bad_grid' : 'bad_argument'));
       const v = this._views()._i32.subarray(out / 4, out / 4 + 5);
       return {
@@ -452,6 +464,17 @@ export class TRM {
         length: v[3] >= 0 ? v[3] : null, shortest: v[4] >= 0 ? v[4] : null, reason: this._cstr(reason),
       };
     });
+  }
+
+  // A task by name ('maze' when undefined): { name, charset, index } of this module's registry.
+  _taskArg(name, what) {
+    if (name === undefined || name === null) name = MAZE;
+    const index = this.tasks.findIndex((t) => t.name === name);
+    if (index < 0) {
+      fail(typeof name === 'string' ? 'unsupported_task' : 'bad_argument',
+        `${what}: task ${JSON.stringify(name)} is not one this module supports (${this.tasks.map((t) => t.name).join(', ')})`);
+    }
+    return { ...this.tasks[index], index };
   }
 
   /** The question with one shortest path marked 'o' (core's tie rule). Throws 'no_path' if G is unreachable. */
@@ -481,6 +504,69 @@ export class TRM {
       this._check(st, (s) => (s === S.CHARSET ? 'bad_charset' : s === S.FORMAT ? 'bad_grid' : 'bad_argument'));
       const v = this._views()._i32;
       return { length: v[len / 4] >= 0 ? v[len / 4] : null, count: v[cnt / 4] };
+    });
+  }
+
+  // ---- sudoku: the sudoku task's helpers (9x9 grids over ".123456789", '0' read as '.') ----
+
+  /**
+   * Puzzle #index of seed `seed` from core's generator (identical to row #index of native
+   * trm-sudoku with the same seed, generator and minRating): a random solved grid dug to a
+   * minimal puzzle with one solution ('symmetric': clues removed in centre-symmetric pairs),
+   * drawn again (up to maxGrids solved grids, default 1000) until it rates >= minRating. With
+   * maxRating, puzzles index, index + 1, ... are drawn until one rates <= maxRating (at most 100):
+   * the result's index says which was kept. Returns { grid, solution, rating, seed, index,
+   * generator, height: 9, width: 9, task: 'sudoku' }. Ratings (the backtracks of the C solver's
+   * proof of uniqueness; 0: singles solve it): about 42% of minimal puzzles rate 0, 19% 1, 20%
+   * 2-3, 14% 4-7, 4% 8-15, under 1% >= 16.
+   */
+  generateSudoku(options) {
+    options = optionsArg(options, 'generateSudoku', ['seed', 'index', 'generator', 'minRating', 'maxRating', 'maxGrids']);
+    const { seed = 0, index = 0, generator = 'minimal' } = options;
+    const gen = SUDOKU_GENERATORS.indexOf(generator);
+    if (gen < 0) fail('bad_argument', `generateSudoku: generator '${generator}' is not ${SUDOKU_GENERATORS.map((g) => `'${g}'`).join(' or ')}`);
+    const minRating = intOption(options.minRating ?? 0, 'generateSudoku: minRating', 0, 2 ** 31 - 1);
+    const maxRating = options.maxRating === undefined || options.maxRating === null ? -1
+      : intOption(options.maxRating, 'generateSudoku: maxRating', 0, 2 ** 31 - 1);
+    if (maxRating >= 0 && maxRating < minRating) fail('bad_argument', `generateSudoku: maxRating ${maxRating} is below minRating ${minRating}`);
+    const maxGrids = intOption(options.maxGrids ?? 1000, 'generateSudoku: maxGrids', 1, 1e7);
+    const [slo, shi] = split64(seed, 'generateSudoku: seed');
+    const [ilo, ihi] = split64(index, 'generateSudoku: index');
+    return this._scoped((a) => {
+      const q = a.bytes(82), sol = a.bytes(82), rating = a.bytes(4), kept = a.bytes(8);
+      const st = this._x.trm_web_sudoku_generate(gen, minRating, maxRating, maxGrids, slo, shi, ilo, ihi, q, sol, rating,
+        kept, this._err);
+      this._check(st, () => 'bad_argument', 'generateSudoku: ');
+      const v = this._views()._i32, u = new Uint32Array(this._x.memory.buffer, kept, 2);
+      const k = BigInt(u[1]) << 32n | BigInt(u[0]);
+      return {
+        grid: this._cstr(q, 81), solution: this._cstr(sol, 81), rating: v[rating / 4], seed,
+        index: typeof index === 'bigint' ? k : Number(k), generator, height: 9, width: 9, task: SUDOKU,
+      };
+    });
+  }
+
+  /**
+   * Solve a sudoku with core's counting search (not the model): { solutions (0, 1 or 2: the
+   * search stops at the second), solution (the first found, or null), rating (the backtracks of
+   * the search that proves the solution unique, as generateSudoku rates; null unless solutions is
+   * 1), guesses, backtracks (the search's effort) }. The grid: 81 characters of ".123456789" ('0'
+   * for a blank too), 9 rows joined by "\n", or { grid }. Givens that clash (two equal digits in a
+   * row, column or box) throw 'bad_grid' naming them.
+   */
+  solveSudoku(grid) {
+    const q = gridArg(grid, 'solveSudoku: grid', SUDOKU_SHAPE);
+    const charset = this._taskArg(SUDOKU, 'solveSudoku').charset;
+    checkAscii(q.text, q.w, 'solveSudoku: grid', charset);
+    return this._scoped((a) => {
+      const sol = a.bytes(82), out = a.bytes(3 * 8);
+      const st = this._x.trm_web_sudoku_solve(a.str(q.text, true), q.text.length, 2, sol, out, this._err);
+      this._check(st, (s) => (s === S.CHARSET ? 'bad_charset' : s === S.FORMAT ? 'bad_grid' : 'bad_argument'), 'solveSudoku: ');
+      const [solutions, guesses, backtracks] = this._views()._f64.subarray(out / 8, out / 8 + 3);
+      return {
+        solutions, solution: solutions ? this._cstr(sol, 81) : null, rating: solutions === 1 ? backtracks : null,
+        guesses, backtracks,
+      };
     });
   }
 
@@ -536,7 +622,8 @@ export class Model {
     this.task = modelTask(this.config);
     this.paramCount = x.trm_web_model_param_count(ptr);
     /** Views of a voted solve (SolveOptions.vote): the task's shape-keeping transforms of the
-     * model's grid (8 rotations and reflections of a square maze, 4 of a non-square one). */
+     * model's grid (8 rotations and reflections of a square maze, 4 of a non-square one; 8 fixed
+     * shuffles of a sudoku: digits relabelled, bands, stacks, rows and columns permuted). */
     this.views = x.trm_web_model_views(ptr);
   }
 
@@ -691,11 +778,13 @@ export class Solver {
 
   /**
    * Start on a question grid (h*w characters of the model's task.charset, rows joined by "\n",
-   * or { grid, height, width }). maxSteps: supervision steps (default: the model's
+   * or { grid, height, width }; a sudoku's blanks may be '0' too). The question must be one the
+   * task accepts ('bad_grid' names what is wrong: a maze without one S and one G, a sudoku whose
+   * givens clash). maxSteps: supervision steps (default: the model's
    * halt_max_steps); earlyHalt: stop at the first supervision step whose q_halt logit is > 0 and
    * whose answer equals the previous step's (core's rule: trm_solver_halt_step); vote: symmetry
    * voting, as native trm-eval --vote: the question is solved in each of its model.views views
-   * (its rotations and reflections) at once, the answers are transformed back and each pass's
+   * (a maze's rotations and reflections, a sudoku's fixed shuffles) at once, the answers are transformed back and each pass's
    * answer is the one most views give (views times the compute; with earlyHalt a view votes with
    * its answer at its halting step, and the solve halts once every view has).
    */

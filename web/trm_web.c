@@ -11,8 +11,8 @@
  *  - Functions that can fail return a trm_status (0 = ok) or NULL; the message is in err.
  *  - Grids cross as ASCII characters (row-major, h*w, no separators) of a task's charset: a
  *    solver's are its model's task's (the config key "task", mazes by default), the maze
- *    functions' are the maze task's "# SGo". The core's tokenizer checks them and names the bad
- *    row and column.
+ *    functions' are the maze task's "# SGo", the sudoku functions' the sudoku task's ".123456789"
+ *    ('0' read as '.'). The core's tokenizer checks them and names the bad row and column.
  *
  * Built with -sSTANDALONE_WASM --no-entry (see web/CMakeLists.txt): no Emscripten JS glue; the
  * only import is env.emscripten_notify_memory_growth. */
@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "maze.h"
+#include "sudoku.h"
 #include "task.h"
 #include "trm.h"
 
@@ -366,15 +367,6 @@ _Static_assert(sizeof(trm_vote) == 3 * sizeof(int) && offsetof(trm_vote, agree) 
 
 static const trm_task *maze_task(void) { return trm_task_find("maze"); }
 
-/* Answers may hold anything a model predicts: characters outside task t's charset become PAD
- * (0), which the verifier reports as a cell that breaks the answer. */
-static void tokenize_lenient(const trm_task *t, const char *chars, int n, uint8_t *tokens) {
-    for (int i = 0; i < n; i++) {
-        const char *p = chars[i] ? strchr(t->charset, chars[i]) : NULL;
-        tokens[i] = p ? (uint8_t)(1 + (p - t->charset)) : 0;
-    }
-}
-
 /* One allocation for a workspace and up to three token grids. */
 static void *maze_scratch(int h, int w, uint8_t **grids, trm_error *err) {
     size_t ws = trm_maze_workspace_bytes(h, w), n = (size_t)h * (size_t)w;
@@ -418,33 +410,6 @@ EXPORT int trm_web_maze_generate(int algorithm, int h, int w, int min_path, int 
     return (int)st;
 }
 
-/* verdict_out [5]: valid, optimal, exact, path_length, shortest_length; reason_out [96]. label
- * may be NULL. The question and label must be well-formed grids; the answer may hold anything. */
-EXPORT int trm_web_maze_verify(const char *question, const char *answer, const char *label, int h, int w,
-                               int *verdict_out, char *reason_out, trm_error *err) {
-    uint8_t *g[3];
-    void *ws = maze_scratch(h, w, g, err);
-    if (!ws) return (int)err->code;
-    const size_t n = (size_t)h * (size_t)w;
-    int st = tokenize(maze_task(), question, n, h, w, g[0], err, "question");
-    if (st == TRM_OK && label) st = tokenize(maze_task(), label, n, h, w, g[2], err, "label");
-    trm_maze_verdict v;
-    if (st == TRM_OK) {
-        tokenize_lenient(maze_task(), answer, (int)n, g[1]);
-        st = (int)trm_maze_verify(g[0], g[1], label ? g[2] : NULL, h, w, ws, &v, err);
-    }
-    if (st == TRM_OK) {
-        verdict_out[0] = v.valid;
-        verdict_out[1] = v.optimal;
-        verdict_out[2] = v.exact;
-        verdict_out[3] = v.path_length;
-        verdict_out[4] = v.shortest_length;
-        memcpy(reason_out, v.reason, sizeof v.reason);
-    }
-    free(ws);
-    return st;
-}
-
 /* The question with one shortest path marked 'o' (core's tie rule); answer_out [h*w + 1]. */
 EXPORT int trm_web_maze_solve(const char *question, int h, int w, char *answer_out, int *length, trm_error *err) {
     uint8_t *g[3];
@@ -467,4 +432,131 @@ EXPORT int trm_web_maze_count(const char *question, int h, int w, int cap, int *
     if (st == TRM_OK) st = (int)trm_maze_count_shortest(g[0], h, w, cap, length, count, ws, err);
     free(ws);
     return st;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Any task: checking an answer                                                                 */
+
+/* Answers may hold anything a model predicts: characters outside task t's charset (after its
+ * aliases, e.g. sudoku's '0' for '.') become PAD (0), which the verifier reports as a cell that
+ * breaks the answer. */
+static void tokenize_lenient(const trm_task *t, const char *chars, int n, uint8_t *tokens) {
+    for (int i = 0; i < n; i++) {
+        char ch = chars[i];
+        for (const char *a = t->aliases; a && a[0] && a[1]; a += 2)
+            if (ch == a[0]) ch = a[1];
+        const char *p = ch ? strchr(t->charset, ch) : NULL;
+        tokens[i] = p ? (uint8_t)(1 + (p - t->charset)) : 0;
+    }
+}
+
+/* Task task_index's verdict on answer for question (and label, may be NULL): verdict_out [5]:
+ * valid, optimal, exact, length, best_length (trm_verdict); reason_out [96]. The question and label
+ * must be well-formed grids of the task; the answer may hold anything. */
+EXPORT int trm_web_verify(int task_index, const char *question, const char *answer, const char *label, int h, int w,
+                          int *verdict_out, char *reason_out, trm_error *err) {
+    const trm_task *t = trm_task_at(task_index);
+    if (!t) return fail(err, TRM_E_INVALID, "no such task");
+    if (h < 1 || w < 1 || h > t->max_side || w > t->max_side) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "%s size %d x %d is out of range (1 to %d a side)", t->name, h, w, t->max_side);
+        return fail(err, TRM_E_SHAPE, msg);
+    }
+    const size_t n = (size_t)h * (size_t)w, wsb = (t->workspace_bytes(h, w) + 15) & ~(size_t)15;
+    unsigned char *ws = malloc(wsb + 3 * n);
+    if (!ws) return fail(err, TRM_E_NOMEM, "out of memory for a verification workspace");
+    uint8_t *q = ws + wsb, *a = q + n, *l = a + n;
+    int st = tokenize(t, question, n, h, w, q, err, "question");
+    if (st == TRM_OK && label) st = tokenize(t, label, n, h, w, l, err, "label");
+    trm_verdict v;
+    if (st == TRM_OK) {
+        tokenize_lenient(t, answer, (int)n, a);
+        st = (int)t->verify(q, a, label ? l : NULL, h, w, ws, &v, err);
+    }
+    if (st == TRM_OK) {
+        verdict_out[0] = v.valid;
+        verdict_out[1] = v.optimal;
+        verdict_out[2] = v.exact;
+        verdict_out[3] = v.length;
+        verdict_out[4] = v.best_length;
+        memcpy(reason_out, v.reason, sizeof v.reason);
+    }
+    free(ws);
+    return st;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Sudoku: the sudoku task's generator and counting solver (sudoku.h), whatever task a model has */
+
+static const trm_task *sudoku_task(void) { return trm_task_find("sudoku"); }
+
+/* With a maximum rating, how many puzzle indexes are tried before giving up (each up to
+ * max_grids solved grids): ample for any band that holds more than a few percent of the puzzles
+ * at its minimum (the page's bands are 0, 1-3, 4-15 and >= 16). */
+#define SUDOKU_BAND_TRIES 100
+
+/* Puzzle #index of seed (core's trm_sudoku_generate: generator 0 minimal, 1 symmetric; rated >=
+ * min_rating within max_grids solved grids). max_rating >= 0 bounds the rating from above too,
+ * which core's generator does not: puzzles index, index + 1, ... (each core's puzzle of that
+ * index) are drawn until one rates <= max_rating, at most SUDOKU_BAND_TRIES of them, so every
+ * puzzle returned is one native trm-sudoku makes too (row *index_out of the same seed and
+ * options). seed, index: 64-bit values in 32-bit halves. question_out, solution_out: [82] chars;
+ * *rating; index_out [2]: the index kept (lo, hi). */
+EXPORT int trm_web_sudoku_generate(int generator, int min_rating, int max_rating, int max_grids, uint32_t seed_lo,
+                                   uint32_t seed_hi, uint32_t index_lo, uint32_t index_hi, char *question_out,
+                                   char *solution_out, int *rating, uint32_t *index_out, trm_error *err) {
+    if (max_rating >= 0 && max_rating < min_rating) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "maximum rating %d is below the minimum rating %d", max_rating, min_rating);
+        return fail(err, TRM_E_INVALID, msg);
+    }
+    void *ws = malloc(TRM_SUDOKU_WORKSPACE);
+    if (!ws) return fail(err, TRM_E_NOMEM, "out of memory for a sudoku workspace");
+    const uint64_t seed = (uint64_t)seed_hi << 32 | seed_lo, index = (uint64_t)index_hi << 32 | index_lo;
+    uint8_t q[TRM_SUDOKU_CELLS], sol[TRM_SUDOKU_CELLS];
+    trm_status st = TRM_OK;
+    uint64_t k = index;
+    int found = 0;
+    for (int t = 0; t < (max_rating >= 0 ? SUDOKU_BAND_TRIES : 1) && st == TRM_OK && !found; t++) {
+        k = index + (uint64_t)t; /* wraps at 2^64, as the index of a data set would */
+        st = trm_sudoku_generate((trm_sudoku_generator)generator, min_rating, seed, k, q, sol, rating, max_grids, ws,
+                                 err);
+        found = st == TRM_OK && (max_rating < 0 || *rating <= max_rating);
+    }
+    free(ws);
+    if (st != TRM_OK) return (int)st;
+    if (!found) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "no sudoku rated %d to %d among puzzles %llu to %llu; widen the rating range",
+                 min_rating, max_rating, (unsigned long long)index, (unsigned long long)k);
+        return fail(err, TRM_E_INVALID, msg);
+    }
+    trm_task_detokenize(sudoku_task(), q, 9, 9, question_out, NULL);
+    trm_task_detokenize(sudoku_task(), sol, 9, 9, solution_out, NULL);
+    index_out[0] = (uint32_t)k;
+    index_out[1] = (uint32_t)(k >> 32);
+    return TRM_OK;
+}
+
+/* Count the solutions of question [len] (81 characters) up to max_solutions (>= 1) with core's
+ * search; the first found goes to solution_out [82] ("" when there is none). out [3] as doubles
+ * (the counts are 64-bit): solutions, guesses, backtracks (the rating when solutions == 1 and
+ * max_solutions >= 2). */
+EXPORT int trm_web_sudoku_solve(const char *question, size_t len, int max_solutions, char *solution_out, double *out,
+                                trm_error *err) {
+    uint8_t q[TRM_SUDOKU_CELLS], sol[TRM_SUDOKU_CELLS];
+    int st = tokenize(sudoku_task(), question, len, 9, 9, q, err, NULL);
+    if (st != TRM_OK) return st;
+    void *ws = malloc(TRM_SUDOKU_WORKSPACE);
+    if (!ws) return fail(err, TRM_E_NOMEM, "out of memory for a sudoku workspace");
+    trm_sudoku_search s;
+    st = (int)trm_sudoku_solve(q, sol, max_solutions, &s, ws, err);
+    free(ws);
+    if (st != TRM_OK) return st;
+    if (s.solutions) trm_task_detokenize(sudoku_task(), sol, 9, 9, solution_out, NULL);
+    else solution_out[0] = '\0';
+    out[0] = s.solutions;
+    out[1] = (double)s.guesses;
+    out[2] = (double)s.backtracks;
+    return TRM_OK;
 }

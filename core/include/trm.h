@@ -104,8 +104,8 @@ typedef struct trm_config {
     int vocab_size;
     int grid_height, grid_width; /* seq_len = grid_height * grid_width */
     int seq_len;                 /* 0 = derived; when a file states it, it must equal H*W */
-    const trm_task *task;        /* key "task" by name (sets vocab_size to the task's); vocab_size
-                                    must cover its tokens */
+    const trm_task *task;        /* key "task" by name (another task sets vocab_size to its own);
+                                    vocab_size must cover its tokens */
 } trm_config;
 
 /* Sizes that follow from a valid config. */

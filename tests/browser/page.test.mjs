@@ -15,6 +15,14 @@
 // a message while the page keeps working, and prints no console errors. It writes screenshots to
 // out/screenshots/ and prints the timings (page load to first drawn pass, ms per pass, full solve).
 //
+// Sudoku mode (the task picker): without a sudoku model in models/index.json the page says so and
+// still generates puzzles by difficulty (the same puzzle as trm.generateSudoku in Node for the
+// seed in the URL), takes typed and pasted puzzles (a bad paste shows the module's named error;
+// clashing givens are named and block Solve); with tests/data/sudoku_tiny.safetensors listed as a
+// sudoku model (the test serves an index that adds it) it draws every pass with digits shaded by
+// confidence and givens distinct, and shows the verdict of trm.verify on the same answer as a
+// solve in Node. Switching back to Maze brings back the maze and its model.
+//
 // Environment:
 //   TRM_PAGE_MODEL=FILE   serve FILE as the only model instead of models/index.json
 //   TRM_SOLVE=PATH        the native solver (default build/bin/trm-solve)
@@ -48,7 +56,7 @@ try {
 }
 
 // The model the page will load first, as a file on disk (for the native comparison): the first
-// entry of models/index.json, or TRM_PAGE_MODEL, or, while no model is shipped (an empty list),
+// maze entry of models/index.json, or TRM_PAGE_MODEL, or, while no model is shipped (an empty list),
 // a small random-init model made with trm.js (the page is tested all the same; the timings are
 // then not those of a shipped model, and the report says so).
 async function modelSetup(tmp) {
@@ -73,9 +81,10 @@ async function modelSetup(tmp) {
     m.free();
     return serveOnly(file, 'no shipped model in models/index.json: random-init 10x10 D64 test model');
   }
-  const file = join(ROOT, 'models', list[0].file);
-  assert.ok(existsSync(file), `models/index.json names ${list[0].file}, but ${file} does not exist (set TRM_PAGE_MODEL=FILE to test another model)`);
-  return { file, overrides, note: `shipped model ${list[0].file}` };
+  const first = list.find((e) => (e.task ?? 'maze') === 'maze') ?? list[0]; // the maze model the page loads first
+  const file = join(ROOT, 'models', first.file);
+  assert.ok(existsSync(file), `models/index.json names ${first.file}, but ${file} does not exist (set TRM_PAGE_MODEL=FILE to test another model)`);
+  return { file, overrides, note: `shipped model ${first.file}` };
 }
 
 // The native solver on the same maze and settings; returns its verdict, answer and pass count.
@@ -490,6 +499,246 @@ describe('demo page in headless Chromium', () => {
     await page.screenshot({ path: join(SHOTS, 'page-about.png') });
     await page.keyboard.press('Escape');
     await page.waitForSelector('#about[open]', { state: 'detached' }); // the open attribute is gone
+  });
+
+  // ---- Sudoku mode ----
+
+  const GRID1 = '..3.2.6..9..3.5..1..18.64....81.29..7.......8..67.82....26.95..8..2.3..9..5.1.3..';
+  const SUDOKU_FIXTURE = join(ROOT, 'tests/data/sudoku_tiny.safetensors');
+  let nodeTrm = null;
+  const trmInNode = async () => {
+    if (!nodeTrm) {
+      const { TRM } = await import('../../web/trm.js');
+      nodeTrm = await TRM.load({ wasm: readFileSync(join(ROOT, 'web/trm.wasm')) });
+    }
+    return nodeTrm;
+  };
+  const sudokuReady = () => page.waitForFunction(() => window.trmDemo?.state.ready && window.trmDemo.state.task === 'sudoku' &&
+    window.trmDemo.state.grid.length === 81 && !window.trmDemo.state.run, null, { timeout: SOLVE_MS });
+  // The darkest pixel (R+G+B) of the middle of cell i, and the colour at its upper-left (the background).
+  const cellPixels = (cells) => page.evaluate((list) => {
+    const c = document.getElementById('maze');
+    const g = c.getContext('2d');
+    const cw = c.width / 9;
+    return list.map((i) => {
+      const x0 = (i % 9) * cw, y0 = Math.floor(i / 9) * cw;
+      const d = g.getImageData(Math.round(x0 + cw * 0.3), Math.round(y0 + cw * 0.3), Math.round(cw * 0.4), Math.round(cw * 0.4)).data;
+      let darkest = 765;
+      for (let k = 0; k < d.length; k += 4) darkest = Math.min(darkest, d[k] + d[k + 1] + d[k + 2]);
+      const bg = [...g.getImageData(Math.round(x0 + cw * 0.2), Math.round(y0 + cw * 0.2), 1, 1).data].slice(0, 3).join(',');
+      return { darkest, bg };
+    });
+  }, cells);
+
+  test('sudoku without a shipped sudoku model: generate by difficulty, type and paste puzzles, named errors', async () => {
+    await page.goto('about:blank');
+    await page.goto(`${url}#seed=${SEED}`);
+    await page.waitForFunction(() => window.trmDemo?.state.ready && window.trmDemo.state.grid && window.trmDemo.state.model,
+      null, { timeout: SOLVE_MS });
+    const maze = await demo();
+    const mazeSteps = await page.inputValue('#max-steps');
+    await page.click('label:has(#task-sudoku)');
+    await sudokuReady();
+    const s0 = await demo();
+    assert.equal(s0.model, null, 'no sudoku model in models/index.json');
+    assert.match(await page.textContent('#model-info'), /No sudoku model is shipped yet/);
+    assert.match(await page.textContent('#pass-detail'), /No sudoku model is shipped yet/);
+    assert.equal(await page.textContent('#model-select option:checked'), 'No sudoku model shipped yet');
+    assert.ok(await page.isDisabled('#solve'), 'nothing to solve with');
+    assert.equal(await page.textContent('h1'), 'TRM sudoku solver');
+    assert.ok(await page.isHidden('#maze-card') && await page.isVisible('#sudoku-card') && await page.isVisible('#legend-sudoku'));
+    assert.match(await page.evaluate(() => location.hash), /^#task=sudoku&seed=\d+&level=medium$/);
+    assert.ok(s0.check.solutions === 1 && s0.check.rating >= 1 && s0.check.rating <= 3, 'medium: rating 1-3');
+    await page.screenshot({ path: join(SHOTS, 'page-sudoku-no-model.png') });
+    // the maze is kept while the sudoku is shown, and the sudoku while the maze is
+    await page.click('label:has(#task-maze)');
+    await page.waitForFunction(() => window.trmDemo.state.task === 'maze');
+    const m = await demo();
+    assert.deepEqual([m.grid, m.model.name], [maze.grid, maze.model.name]);
+    assert.equal(await page.inputValue('#max-steps'), mazeSteps, 'each task keeps its own settings');
+    assert.equal(await page.textContent('h1'), 'TRM maze solver');
+    assert.ok(await page.isVisible('#maze-card') && await page.isHidden('#sudoku-card'));
+    assert.match(await page.evaluate(() => location.hash), new RegExp(`^#seed=${SEED}&`));
+    await page.click('label:has(#task-sudoku)');
+    await sudokuReady();
+    assert.equal((await demo()).grid, s0.grid);
+
+    // by difficulty, deterministic from the seed: the same puzzle as trm.generateSudoku in Node
+    const trm = await trmInNode();
+    const bands = { easy: [0, 0], medium: [1, 3], hard: [4, 15], hardest: [16, undefined] };
+    await page.fill('#sudoku-seed', '42');
+    for (const level of ['easy', 'hardest']) {
+      await page.selectOption('#difficulty', level);
+      await page.waitForFunction((l) => window.trmDemo.state.origin?.level === l && window.trmDemo.state.origin.seed === 42 &&
+        window.trmDemo.state.check, level, { timeout: 60000 });
+      const s = await demo();
+      const [minRating, maxRating] = bands[level];
+      const ref = trm.generateSudoku({ seed: 42, index: 0, minRating, maxRating, maxGrids: 5000 });
+      assert.equal(s.grid, ref.grid, `${level}: the puzzle of seed 42`);
+      assert.equal(s.check.rating, ref.rating);
+      assert.ok(s.check.rating >= minRating && (maxRating === undefined || s.check.rating <= maxRating));
+      assert.equal(await page.evaluate(() => location.hash), `#task=sudoku&seed=42&level=${level}`);
+    }
+    // the URL alone gives the same puzzle in a fresh page
+    await page.goto('about:blank');
+    await page.goto(`${url}#task=sudoku&seed=42&level=hard`);
+    await sudokuReady();
+    const hard = trm.generateSudoku({ seed: 42, index: 0, minRating: 4, maxRating: 15, maxGrids: 5000 });
+    assert.equal((await demo()).grid, hard.grid);
+    assert.equal(await page.inputValue('#difficulty'), 'hard');
+
+    // typing: click a blank, type a digit that clashes with its row, see the clash named, clear it
+    let s = await demo();
+    const row = Math.floor(s.grid.indexOf('.') / 9);
+    const blank = s.grid.indexOf('.', row * 9);
+    const given = [...s.grid.slice(row * 9, row * 9 + 9)].find((ch) => ch !== '.');
+    const box = await page.locator('#maze').boundingBox();
+    const at = (i) => ({ x: box.x + ((i % 9) + 0.5) * box.width / 9, y: box.y + (Math.floor(i / 9) + 0.5) * box.height / 9 });
+    await page.mouse.click(at(blank).x, at(blank).y);
+    assert.equal((await demo()).sel, blank);
+    await page.keyboard.press(given);
+    await page.waitForFunction(() => window.trmDemo.state.checkError);
+    s = await demo();
+    assert.equal(s.grid[blank], given);
+    assert.equal(s.checkError.code, 'bad_grid');
+    assert.match(s.checkError.message, new RegExp(`contradictory givens: row ${row} has two ${given}s`));
+    assert.match(await page.textContent('#sudoku-error'), /\(bad_grid\): contradictory givens/);
+    assert.match(await page.evaluate(() => location.hash), /^#task=sudoku&puzzle=[.1-9]{81}$/);
+    await page.screenshot({ path: join(SHOTS, 'page-sudoku-typing.png') });
+    await page.keyboard.press('Backspace');
+    await page.waitForFunction((i) => window.trmDemo.state.grid[i] === '.' && !window.trmDemo.state.checkError && window.trmDemo.state.check, blank);
+    assert.ok(await page.isHidden('#sudoku-error'));
+    await page.keyboard.press('ArrowDown');
+    assert.equal((await demo()).sel, blank + 9 < 81 ? blank + 9 : blank % 9);
+
+    // pasting: bad text is refused with the module's named error; a drawn grid with '0' blanks is read
+    const refused = async (text, code, re) => {
+      await page.fill('#sudoku-text', text);
+      await page.click('#sudoku-use');
+      await page.waitForFunction((c) => document.getElementById('sudoku-error').dataset.code === c &&
+        !document.getElementById('sudoku-error').hidden, code);
+      assert.match(await page.textContent('#sudoku-error'), re);
+    };
+    const before = (await demo()).grid;
+    await refused('x'.repeat(81), 'bad_charset', /Not a sudoku \(bad_charset\): grid row 0, column 0: character 'x' is not one of "\.123456789"/);
+    await refused(GRID1.slice(1), 'size_mismatch', /Not a sudoku \(size_mismatch\): grid has 80 characters, expected 9 x 9 = 81/);
+    assert.equal((await demo()).grid, before, 'a refused paste leaves the board as it was');
+    await page.screenshot({ path: join(SHOTS, 'page-sudoku-bad-paste.png') });
+    const drawn = GRID1.replace(/\./g, '0').match(/.{9}/g).map((r) => `${r.slice(0, 3)} | ${r.slice(3, 6)} | ${r.slice(6)}`);
+    drawn.splice(6, 0, '----+-----+----');
+    drawn.splice(3, 0, '----+-----+----');
+    await page.click('h1');
+    await page.evaluate((text) => {
+      const dt = new DataTransfer();
+      dt.setData('text/plain', text);
+      document.body.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
+    }, drawn.join('\n'));
+    await page.waitForFunction((g) => window.trmDemo.state.grid === g && window.trmDemo.state.check, GRID1);
+    assert.deepEqual((await demo()).check, trm.solveSudoku(GRID1));
+    assert.equal(await page.evaluate(() => location.hash), `#task=sudoku&puzzle=${GRID1}`);
+    assert.ok(await page.isHidden('#sudoku-error'));
+
+    // a page opened on a sudoku: the maze and its model come the first time Maze is picked
+    await page.click('label:has(#task-maze)');
+    await page.waitForFunction(() => window.trmDemo.state.task === 'maze' && window.trmDemo.state.model && window.trmDemo.state.grid,
+      null, { timeout: SOLVE_MS });
+    assert.equal((await demo()).model.name, maze.model.name);
+    await page.click('label:has(#task-sudoku)');
+    await sudokuReady();
+    assert.equal((await demo()).grid, GRID1);
+    assert.equal(await page.evaluate(() => location.hash), `#task=sudoku&puzzle=${GRID1}`);
+  });
+
+  test('sudoku with a sudoku model: every pass drawn, shaded by confidence; the verdict is trm.verify\'s', async () => {
+    // an index with the test's sudoku model after the shipped maze models
+    const list = JSON.parse(readFileSync(model.overrides['/models/index.json'] ?? join(ROOT, 'models/index.json'), 'utf8'));
+    list.push({ file: 'sudoku-test.safetensors', task: 'sudoku', name: 'Sudoku test model', description: 'tests/data/sudoku_tiny' });
+    await page.route('**/models/index.json', (r) => r.fulfill({ contentType: 'application/json', body: JSON.stringify(list) }));
+    await page.route('**/models/sudoku-test.safetensors', (r) => r.fulfill({ contentType: 'application/octet-stream', body: readFileSync(SUDOKU_FIXTURE) }));
+    try {
+      await page.goto('about:blank');
+      await page.goto(`${url}#task=sudoku&seed=5&level=easy&speed=1`);
+      await page.waitForFunction(() => window.trmDemo?.state.model && window.trmDemo.state.check, null, { timeout: SOLVE_MS });
+      const s0 = await demo();
+      assert.equal(s0.model.name, 'sudoku-test.safetensors');
+      assert.deepEqual(await page.$$eval('#model-select option', (os) => os.map((o) => o.textContent)), ['Sudoku test model'],
+        'the list holds the models of the task picked');
+      assert.equal((await page.textContent('#vote-label')).trim(), 'Vote (8 views)');
+      assert.ok(await page.isChecked('#vote'));
+
+      // step twice, then run to the end: each pass changes the board
+      const frames = [await canvasData()];
+      await page.click('#step');
+      await page.waitForFunction(() => window.trmDemo.state.run?.index === 0);
+      frames.push(await canvasData());
+      assert.match(await page.textContent('#pass-counter'), /^Pass 1 \/ 8$/);
+      await page.click('#step');
+      await page.waitForFunction(() => window.trmDemo.state.run?.index === 1);
+      frames.push(await canvasData());
+      await page.click('#solve');
+      await page.waitForFunction(() => window.trmDemo.state.run?.state === 'done', null, { timeout: SOLVE_MS });
+      frames.push(await canvasData());
+      assert.ok(frames[0] !== frames[1] && frames[1] !== frames[2] && frames[2] !== frames[3], 'every drawn pass changed the board');
+      const s = await demo();
+      assert.equal(s.run.passes, 8, '4 supervision steps x 2 passes (the tiny model never halts)');
+      assert.equal(s.run.votes.views, 8);
+
+      // the same solve in Node, and the verdict trm.verify gives it
+      const trm = await trmInNode();
+      const m = trm.loadModel(readFileSync(SUDOKU_FIXTURE));
+      const ref = [...m.solver().solve(s.grid, { vote: true, earlyHalt: true })];
+      m.free();
+      assert.equal(s.run.answer, ref.at(-1).grid, 'the page\'s last pass is Node\'s');
+      const check = trm.solveSudoku(s.grid);
+      const v = trm.verify(s.grid, s.run.answer, check.solution, { task: 'sudoku' });
+      assert.deepEqual(s.run.verdict, v);
+      const shown = await page.getAttribute('#verdict', 'data-verdict');
+      assert.equal(shown, v.valid ? 'optimal' : 'wrong');
+      if (!v.valid) {
+        assert.match(await page.textContent('#verdict'), /Wrong · not a solution/);
+        assert.ok((await page.textContent('#pass-detail')).includes(v.reason), 'the reason is said');
+      } else {
+        assert.match(await page.textContent('#verdict'), /Solved · exact/);
+      }
+      await page.screenshot({ path: join(SHOTS, 'page-sudoku.png') });
+
+      // shading: among the blanks, a digit the views agree on is drawn darker than one they do not;
+      // givens sit on their own background
+      const conf = ref.at(-1).confidence;
+      const blanks = [...s.grid].map((ch, i) => i).filter((i) => s.grid[i] === '.' && /[1-9]/.test(s.run.answer[i]));
+      const sure = blanks.filter((i) => conf[i] >= 0.99), unsure = blanks.filter((i) => conf[i] <= 0.26);
+      assert.ok(sure.length && unsure.length, `blanks with high (${sure.length}) and low (${unsure.length}) agreement`);
+      const givens = [...s.grid].map((ch, i) => i).filter((i) => s.grid[i] !== '.');
+      const px = await cellPixels([...sure, ...unsure, givens[0]]);
+      const dark = (a) => Math.max(...a.map((p) => p.darkest)), light = (a) => Math.min(...a.map((p) => p.darkest));
+      assert.ok(light(px.slice(sure.length, sure.length + unsure.length)) > dark(px.slice(0, sure.length)) + 60,
+        `digits by confidence: sure ${px.slice(0, sure.length).map((p) => p.darkest)} vs unsure ${px.slice(sure.length, -1).map((p) => p.darkest)}`);
+      assert.notEqual(px.at(-1).bg, px[0].bg, 'a given\'s cell looks unlike a blank\'s');
+
+      // replay goes back to pass 1, whose board is the first frame drawn
+      await page.evaluate(() => {
+        const r = document.getElementById('scrub');
+        r.value = '1';
+        r.dispatchEvent(new Event('input'));
+      });
+      assert.match(await page.textContent('#pass-counter'), /^Pass 1 \//);
+      // a model of the other task is refused by name, and the sudoku model stays
+      const mazeModel = await (async () => {
+        const mm = trm.createModel({ hidden_size: 16, num_heads: 2, expansion: 2, L_layers: 1, H_cycles: 2, L_cycles: 1,
+          halt_max_steps: 2, puzzle_emb_ndim: 0, grid_height: 9, grid_width: 9 }, { seed: 1 });
+        const b = Buffer.from(mm.save());
+        mm.free();
+        return b;
+      })();
+      await page.evaluate(() => { document.getElementById('model-error').hidden = true; });
+      await page.setInputFiles('#model-file', { name: 'maze-9x9.safetensors', mimeType: 'application/octet-stream', buffer: mazeModel });
+      await page.waitForSelector('#model-error:not([hidden])');
+      assert.match(await page.textContent('#model-error'), /maze-9x9\.safetensors is a TRM model of the task 'maze', not a sudoku model; pick Maze above/);
+      assert.equal((await demo()).model.name, 'sudoku-test.safetensors');
+    } finally {
+      await page.unroute('**/models/index.json');
+      await page.unroute('**/models/sudoku-test.safetensors');
+    }
   });
 
   test('no console errors', () => {

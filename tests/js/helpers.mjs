@@ -88,3 +88,29 @@ export function rebuild(bytes, header, { pad = true } = {}) {
   out.set(data, 8 + hb.length);
   return out;
 }
+
+// Symmetry voting done by a test, independently of the module (vote.test.mjs, sudoku.test.mjs):
+// answers[v] (in the question's frame) and scores[v] (q_halt logits, NaN before the first step)
+// -> the answers the rule may pick, with the counts. The rule (core/include/task.h): most views;
+// a tie goes to the higher mean score, then to the lowest view. Where tied answers' mean scores
+// are within 1e-3 (float noise between batch sizes could swap them), both are accepted.
+export function independentVote(answers, scores) {
+  const groups = new Map();
+  answers.forEach((a, v) => {
+    const g = groups.get(a) ?? { answer: a, first: v, count: 0, sum: 0 };
+    g.count++;
+    g.sum += scores[v];
+    groups.set(a, g);
+  });
+  const all = [...groups.values()];
+  const agree = Math.max(...all.map((g) => g.count));
+  const tied = all.filter((g) => g.count === agree).map((g) => ({ ...g, mean: g.sum / g.count }));
+  let allowed;
+  if (tied.length === 1) allowed = tied;
+  else if (tied.some((g) => Number.isNaN(g.mean))) allowed = [tied.reduce((a, b) => (b.first < a.first ? b : a))];
+  else {
+    const best = Math.max(...tied.map((g) => g.mean));
+    allowed = tied.filter((g) => g.mean >= best - 1e-3);
+  }
+  return { agree, distinct: all.length, clear: tied.length === 1, allowed: allowed.map((g) => g.answer) };
+}

@@ -2,13 +2,14 @@
 // identical predicted grids, q_halt logits within 1e-4 relative (absolute for |q| < 1, where a
 // relative error is ill-conditioned; 5e-4 for the shipped trained models, see below), confidences within 2e-3
 // (the trace prints 4 decimals). Models: the golden fixtures' initial weights (attention + RoPE,
-// and mlp_t + learned positions), the small trained tests/data/maze6_tiny.safetensors (BF16) and
-// every shipped models/*.safetensors. Native runs with its default (fastest) kernel set and once
+// and mlp_t + learned positions), the small trained tests/data/maze6_tiny.safetensors and
+// sudoku_tiny.safetensors (BF16; sudoku questions from generateSudoku) and every shipped
+// models/*.safetensors (of either task). Native runs with its default (fastest) kernel set and once
 // with the scalar set.
 //
 // Voted solves (SolveOptions.vote, trm-solve --vote: the maze's 8 views at once, each pass the
 // answer most views give) are compared the same way, with the votes of every pass, on the
-// page's model and maze6_tiny; skipped when the native trm-solve predates --vote.
+// page's model, maze6_tiny and sudoku_tiny (its 8 shuffles); skipped when the native trm-solve predates --vote.
 //
 // Why results are close but not bit-identical: native x86 kernels (AVX2/AVX-512) use FMA and
 // their own blocking, so sums are rounded in a different order and a*b+c is rounded once; the
@@ -23,7 +24,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 
-import { ROOT, loadTRM, nativeTool } from './helpers.mjs';
+import { ROOT, headerOf, loadTRM, nativeTool } from './helpers.mjs';
 
 const trm = await loadTRM();
 const solveTool = nativeTool('trm-solve');
@@ -39,13 +40,26 @@ function modelFiles() {
     m.free();
     list.push([g, p]);
   }
-  const tiny = join(ROOT, 'tests/data/maze6_tiny.safetensors');
-  if (existsSync(tiny)) list.push(['maze6_tiny', tiny]);
+  for (const tiny of ['maze6_tiny', 'sudoku_tiny']) {
+    const p = join(ROOT, `tests/data/${tiny}.safetensors`);
+    if (existsSync(p)) list.push([tiny, p]);
+  }
   const models = join(ROOT, 'models');
   if (existsSync(models)) {
     for (const f of readdirSync(models).filter((n) => n.endsWith('.safetensors')).sort()) list.push([`models/${f}`, join(models, f)]);
   }
   return list;
+}
+
+// A question of the model's task with its label: question #0 of `seed` (mazes with a path of at
+// least the side, sudoku puzzles of core's minimal generator).
+function question(m, seed) {
+  if (m.task.name === 'sudoku') {
+    const p = trm.generateSudoku({ seed, index: 0 });
+    return { grid: p.grid, label: p.solution, task: 'sudoku' };
+  }
+  const mz = trm.generateMaze({ height: m.height, width: m.width, seed, index: 0, minPath: Math.min(m.height, m.width) });
+  return { grid: mz.grid, height: mz.height, width: mz.width, label: mz.answer };
 }
 
 function native(model, grid, h, w, extra) {
@@ -55,19 +69,24 @@ function native(model, grid, h, w, extra) {
   return JSON.parse(readFileSync(trace, 'utf8'));
 }
 
-// Is a native trm-solve recent enough to vote?
-const solveVotes = solveTool ? /--vote/.test(execFileSync(solveTool, ['--help'], { encoding: 'utf8' })) : false;
+// Is a native trm-solve recent enough to vote, and to know sudoku (its --grid came with it)?
+const solveHelp = solveTool ? execFileSync(solveTool, ['--help'], { encoding: 'utf8' }) : '';
+const solveVotes = /--vote/.test(solveHelp);
+const solveSudoku = /--grid/.test(solveHelp);
+const taskOf = (path) => JSON.parse(headerOf(readFileSync(path)).header.__metadata__?.config ?? '{}').task ?? 'maze';
+const sudokuSkip = (path) => (taskOf(path) === 'sudoku' && !solveSudoku
+  ? `${solveTool} predates sudoku models: rebuild it (cmake --build build)` : false);
 
 describe('WASM passes equal native trm-solve --trace', { skip: solveTool ? false : 'native trm-solve is not built (cmake --build build)' }, () => {
   const worst = { q: 0, conf: 0, passes: 0 };
   for (const [name, path] of solveTool ? modelFiles() : []) {
-    test(name, () => {
+    test(name, { skip: sudokuSkip(path) }, () => {
       const m = trm.loadModel(readFileSync(path));
       const s = m.solver();
       const runs = [[1, []], [2, []], [3, ['--kernels', 'scalar']], [4, ['--early-halt']], [5, ['--kernels', 'scalar', '--early-halt']]];
       for (let seed = 6; seed <= 12; seed++) runs.push([seed, []]);
       for (const [seed, extra] of runs) {
-        const mz = trm.generateMaze({ height: m.height, width: m.width, seed, index: 0, minPath: Math.min(m.height, m.width) });
+        const mz = question(m, seed);
         const ref = native(path, mz.grid, m.height, m.width, extra);
         const got = [...s.solve(mz.grid, { earlyHalt: extra.includes('--early-halt') })];
         assert.equal(got.length, ref.passes.length, `${name} seed ${seed}: number of passes`);
@@ -97,7 +116,7 @@ describe('WASM passes equal native trm-solve --trace', { skip: solveTool ? false
           assert.ok(ce < 2e-3, `${at}: confidence ${p.confidence[ci]} vs native ${r.confidence[ci]} at cell ${ci}`);
           worst.passes++;
         });
-        const v = trm.verify(mz, got.at(-1).grid, mz.answer);
+        const v = trm.verify(mz, got.at(-1).grid, mz.label);
         assert.deepEqual([v.valid, v.optimal], [ref.final.valid, ref.final.optimal], `${name} seed ${seed}: verdict`);
       }
       m.free();
@@ -115,14 +134,15 @@ describe('voted WASM passes equal native trm-solve --vote --trace', {
     : !solveVotes ? `${solveTool} has no --vote: rebuild it (cmake --build build)` : false,
 }, () => {
   const models = [['maze6_tiny', join(ROOT, 'tests/data/maze6_tiny.safetensors')],
+    ['sudoku_tiny', join(ROOT, 'tests/data/sudoku_tiny.safetensors')],
     ['models/maze-11x11-mix.safetensors', join(ROOT, 'models/maze-11x11-mix.safetensors')]];
   for (const [name, path] of models.filter(([, p]) => existsSync(p))) {
-    test(name, () => {
+    test(name, { skip: sudokuSkip(path) }, () => {
       const m = trm.loadModel(readFileSync(path));
       const s = m.solver();
       let disagreed = 0;
       for (const [seed, extra] of [[3, []], [4, ['--early-halt']], [13, ['--early-halt']]]) {
-        const mz = trm.generateMaze({ height: m.height, width: m.width, seed, index: 0, minPath: Math.min(m.height, m.width) });
+        const mz = question(m, seed);
         const earlyHalt = extra.includes('--early-halt');
         const ref = native(path, mz.grid, m.height, m.width, ['--vote', '--steps', '8', ...extra]);
         assert.equal(ref.views, m.views, `${name}: native views`);

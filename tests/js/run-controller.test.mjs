@@ -31,6 +31,7 @@ class FakeBackend {
     this.count = {};        // requests so far by kind
     this.solve = null;      // { passes, total, earlyHalt, vote, id } of the solve in progress
     this.starts = [];       // the settings of every start request
+    this.verifies = [];     // the task of every verify request
     this.solves = 0;
     this.inFlight = 0;
     this.maxInFlight = 0;
@@ -92,7 +93,8 @@ class FakeBackend {
     return this._request('cancel', () => { this.solve = null; return true; });
   }
 
-  verify({ answer }) {
+  verify({ task, answer }) {
+    this.verifies.push(task);
     return this._request('verify', () => ({ valid: true, optimal: answer === this.grids(SETTINGS.maxSteps * T - 1), answer }));
   }
 }
@@ -177,6 +179,20 @@ describe('run controller', { timeout: 20000 }, () => {
     const unset = await ctl.start(SETTINGS); // settings from before the option: no vote
     await until(() => unset.state === 'done');
     assert.ok(!b.starts[2].vote);
+  });
+
+  test('the task goes through to the backend with each run: start and verify see the run\'s own', async () => {
+    const b = new FakeBackend();
+    const { ctl, until } = harness(b);
+    const sudoku = await ctl.start({ ...SETTINGS, task: 'sudoku' });
+    await until(() => sudoku.state === 'done');
+    assert.equal(sudoku.task, 'sudoku');
+    const maze = await ctl.start({ ...SETTINGS, task: 'maze' });
+    await until(() => maze.state === 'done');
+    const unset = await ctl.start(SETTINGS); // a page with one task
+    await until(() => unset.state === 'done');
+    assert.deepEqual(b.starts.map((s) => s.task), ['sudoku', 'maze', undefined]);
+    assert.deepEqual(b.verifies, ['sudoku', 'maze', undefined]);
   });
 
   test('converged at pass k: reported once finished, only when later passes repeated the answer', async () => {

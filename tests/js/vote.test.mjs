@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 
-import { ROOT, TINY_MLPT, loadTRM } from './helpers.mjs';
+import { ROOT, TINY_MLPT, independentVote, loadTRM } from './helpers.mjs';
 import { TRMWorker } from '../../web/trm.js';
 
 const MODEL = join(ROOT, 'models/maze-11x11-mix.safetensors');
@@ -42,32 +42,7 @@ function dihedral(g, h, w, tid) {
 // The views of an h x w grid: every transform of a square one, the shape-keeping ones otherwise.
 const viewTids = (h, w) => [0, 1, 2, 3, 4, 5, 6, 7].filter((t) => h === w || !SWAPS.includes(t));
 
-// ---- the independent vote ------------------------------------------------------------------
-
-// answers[v] (in the question's frame) and scores[v] (q_halt logits, NaN before the first step)
-// -> the answers the rule may pick, with the counts. The rule (core/include/task.h): most views;
-// a tie goes to the higher mean score, then to the lowest view. Where tied answers' mean scores
-// are within 1e-3 (float noise between batch sizes could swap them), both are accepted.
-function independentVote(answers, scores) {
-  const groups = new Map();
-  answers.forEach((a, v) => {
-    const g = groups.get(a) ?? { answer: a, first: v, count: 0, sum: 0 };
-    g.count++;
-    g.sum += scores[v];
-    groups.set(a, g);
-  });
-  const all = [...groups.values()];
-  const agree = Math.max(...all.map((g) => g.count));
-  const tied = all.filter((g) => g.count === agree).map((g) => ({ ...g, mean: g.sum / g.count }));
-  let allowed;
-  if (tied.length === 1) allowed = tied;
-  else if (tied.some((g) => Number.isNaN(g.mean))) allowed = [tied.reduce((a, b) => (b.first < a.first ? b : a))];
-  else {
-    const best = Math.max(...tied.map((g) => g.mean));
-    allowed = tied.filter((g) => g.mean >= best - 1e-3);
-  }
-  return { agree, distinct: all.length, clear: tied.length === 1, allowed: allowed.map((g) => g.answer) };
-}
+// ---- the independent vote (independentVote: helpers.mjs) -----------------------------------
 
 // Each view of the maze solved alone (batch 1, no voting): every pass of a full maxSteps solve,
 // and the passes an early-halting solve runs (Infinity: it never halted).

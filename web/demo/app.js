@@ -10,7 +10,18 @@
 //
 // URL hash (shareable): #seed=42&alg=dfs&model=1&steps=16&speed=0..6&vote=0|1&solve=1 (solve=1 starts
 // solving once loaded; vote sets the Vote box); alg is a generator (lehnert, dfs, dfs-any, sparse), 'mix' (the model's training mix) or
-// 'kind' with &kind=N (the model's N-th training kind).
+// 'kind' with &kind=N (the model's N-th training kind). Sudoku: #task=sudoku&seed=42&level=easy|medium|hard|hardest
+// (&gen=symmetric) for a generated puzzle, or #task=sudoku&puzzle=<81 characters> for one typed or pasted in;
+// model, steps, speed, vote and solve as for mazes.
+//
+// Task picker (Maze | Sudoku): each task has its board, its side card and its models; the worker
+// keeps a model of each, and the page keeps each task's board while the other is shown. Sudoku
+// mode draws a 9x9 board (app/sudoku-view.js), lets people type a puzzle (click a cell, 1-9, 0 /
+// . / Backspace / Delete to clear, arrows), paste one (the text box or Ctrl+V anywhere outside a
+// field), or generate one by difficulty (app/sudoku.js: levels as bands of core's rating), and
+// checks every puzzle with core's solver in the worker (clashing givens are named and drawn red;
+// the number of solutions is said). The verdict of a solve is core's sudoku check: solved (a
+// valid grid keeping the givens), exact (equal to the one solution), or why not.
 //
 // The generator list comes from the model: a model file that records its training data
 // (__metadata__.training) offers its training mix and each of its kinds, and the page says in
@@ -30,10 +41,14 @@
 // serves web/ and models/ of the repository root): [{ "file": "maze-30x30.safetensors" (relative
 // to models/), "name": shown in the list, "description": one line, "algorithm": "lehnert" | "dfs"
 // (the generator it was trained on, preselected), "minPath", "unique": that generator's
-// settings, "height", "width": used only before the model has loaded }]. The first entry loads
-// at start.
+// settings, "height", "width": used only before the model has loaded, "task": "maze" | "sudoku"
+// (absent: maze) }]. The model list shows the entries of the task picked; the first of the task
+// loads when the task is first shown. With no sudoku entry, Sudoku mode works all the same
+// (puzzles entered, generated, checked) and says that no sudoku model is shipped yet.
 
 import { MazeView } from './app/render.js';
+import { SudokuView } from './app/sudoku-view.js';
+import { LEVELS, levelOf, namedCells, puzzleText } from './app/sudoku.js';
 import { drawHaltChart } from './app/chart.js';
 import { Backend, lineCells } from './app/backend.js';
 import { RunController } from './run-controller.js';
@@ -54,6 +69,13 @@ const ui = {
   replay: $('replay'), scrub: $('scrub'),
   haltMeter: $('halt-meter'), haltMeterFill: $('halt-meter-fill'), haltMeterVal: $('halt-meter-val'),
   mazeFit: $('maze-fit'), modelKnows: $('model-knows'),
+  // the task picker and Sudoku mode
+  title: $('title'), tagline: $('tagline'), taskMaze: $('task-maze'), taskSudoku: $('task-sudoku'),
+  mazeCard: $('maze-card'), sudokuCard: $('sudoku-card'), legendMaze: $('legend-maze'), legendSudoku: $('legend-sudoku'),
+  keysMaze: $('keys-maze'), keysSudoku: $('keys-sudoku'), shortestToggle: $('shortest-toggle'), shortestLabel: $('shortest-label'),
+  sudokuSeed: $('sudoku-seed'), difficulty: $('difficulty'), sudokuGenerator: $('sudoku-generator'),
+  sudokuGenerate: $('sudoku-generate'), sudokuNew: $('sudoku-new'), sudokuEmpty: $('sudoku-empty'),
+  sudokuInfo: $('sudoku-info'), sudokuText: $('sudoku-text'), sudokuUse: $('sudoku-use'), sudokuError: $('sudoku-error'),
 };
 
 const SPEEDS = [0, 16, 40, 100, 250, 500, 1000]; // animation delay per pass, ms
@@ -65,6 +87,7 @@ const timings = { bootAt: null, moduleAt: null, moduleMs: null, modelMs: null, r
 /* ---- state -------------------------------------------------------------------------------- */
 
 const state = {
+  task: 'maze',       // the task picked: 'maze' | 'sudoku'
   ready: false,       // module loaded
   loadingModel: false,
   models: [],         // entries of models/index.json (+ user files)
@@ -78,9 +101,20 @@ const state = {
   shortest: null,     // BFS answer for the current grid (string), or null
   shortestError: null,
   fit: null,          // the model's trainingFit of the grid, or null
+  // Sudoku mode
+  sel: -1,            // the selected cell (typing), -1 for none
+  check: null,        // core's solver on the board's puzzle: { solutions, rating, ... }, or null
+  checkError: null,   // { code, message } when the puzzle is refused (clashing givens, ...)
+  // the other task's board and model while this one is shown: task -> the fields of TASK_STATE
+  stash: {},
 };
+// What each task keeps of its own (the rest is shared: the module, the model list, the settings).
+const TASK_STATE = ['model', 'modelIdx', 'h', 'w', 'grid', 'origin', 'shortest', 'shortestError', 'fit', 'sel', 'check',
+  'checkError', 'wantGenerator'];
+const isSudoku = () => state.task === 'sudoku';
 
-let view;
+let view;        // the maze's view of the canvas
+let sudokuView;  // the sudoku's: only the one of the task shown draws
 const backend = new Backend(new URL('./worker.js', import.meta.url));
 // The solve's state machine over the worker's solver (see run-controller.js for the protocol).
 const runs = new RunController({
@@ -98,13 +132,21 @@ const runs = new RunController({
 // The settings of a new run, from the board and the Solver panel.
 function runSettings() {
   const maxSteps = clampInt(ui.maxSteps.value, 1, maxStepsLimit(), maxStepsLimit());
-  return { grid: state.grid, height: state.h, width: state.w, maxSteps, earlyHalt: ui.earlyHalt.checked,
+  return { task: state.task, grid: state.grid, height: state.h, width: state.w, maxSteps, earlyHalt: ui.earlyHalt.checked,
            vote: ui.vote.checked && !ui.vote.disabled };
 }
 
 // The Vote box for the loaded model: its view count (8 for a square maze, 4 for a non-square one).
 function updateVoteToggle() {
   const views = state.model?.views ?? 8;
+  if (isSudoku()) {
+    ui.voteLabel.textContent = `Vote (${views} views)`;
+    ui.voteToggle.title = `Symmetry voting: solve the puzzle in ${views} shuffled forms at once (digits relabelled; ` +
+      'bands, stacks, rows and columns permuted; transposed), turn the answers back, and keep the answer most of them ' +
+      `agree on (${views}× the compute per pass)`;
+    ui.vote.disabled = views < 2;
+    return;
+  }
   const square = state.model ? state.model.height === state.model.width : true;
   const what = square ? `${views} rotations and reflections` : `${views} views that keep its shape (itself, its half-turn, its two mirror images)`;
   ui.voteLabel.textContent = `Vote (${views} views)`;
@@ -143,6 +185,16 @@ function draw(hover = -1) {
   const k = p ? r.history.indexOf(p) : -1;
   // revision rings while the model works and in replay; on the final answer they would be clutter
   const prev = k > 0 && (r.state !== 'done' || state.replayIdx != null) ? r.history[k - 1].grid : null;
+  if (isSudoku()) {
+    // red: the cells a check names (clashing givens; on the final answer, the verdict's reason)
+    const final = r?.state === 'done' && state.replayIdx == null && r.verdict && !r.verdict.valid;
+    sudokuView.draw({
+      grid: state.grid, pred: p?.grid ?? null, conf: p?.confidence ?? null, prev,
+      solution: ui.showShortest.checked ? state.shortest : null, sel: state.sel,
+      marked: namedCells(state.checkError?.message ?? (final ? r.verdict.reason : '')),
+    });
+    return;
+  }
   view.draw({
     h: state.h, w: state.w, grid: state.grid,
     pred: p?.grid ?? null, conf: p?.confidence ?? null, prev,
@@ -151,9 +203,11 @@ function draw(hover = -1) {
   });
 }
 
+// Cells whose answer changed: joined or left the path (maze), another digit (sudoku).
 function revisedCells(a, b) {
   let n = 0;
-  for (let i = 0; i < a.length; i++) if ((a[i] === 'o') !== (b[i] === 'o')) n++;
+  if (isSudoku()) for (let i = 0; i < a.length; i++) n += a[i] !== b[i];
+  else for (let i = 0; i < a.length; i++) if ((a[i] === 'o') !== (b[i] === 'o')) n++;
   return n;
 }
 
@@ -171,6 +225,14 @@ function updateCounter() {
     ui.passCounter.textContent = state.model ? 'Ready' : loading ? 'Loading…' : 'No model';
     ui.passDetail.textContent = state.model ? 'Press Solve to watch the model think'
       : loading ? 'Starting the solver' : 'Load a model to solve';
+    if (isSudoku() && !loading && !state.model) {
+      ui.passCounter.textContent = 'No sudoku model';
+      ui.passDetail.textContent = modelsOfTask().length ? 'Pick a sudoku model in the Model panel to solve'
+        : 'No sudoku model is shipped yet: load one from your disk (Model panel) to solve; puzzles can be entered meanwhile';
+    } else if (isSudoku() && state.checkError) {
+      ui.passCounter.textContent = 'Cannot solve this puzzle';
+      ui.passDetail.textContent = `${state.checkError.message}: change a given to solve`;
+    }
     return;
   }
   const p = shownPass(r);
@@ -207,7 +269,8 @@ function updateVoteMeter() {
   if (!v) return;
   ui.voteMeter.replaceChildren(Object.assign(document.createElement('b'), { textContent: `${v.agree} of ${v.views}` }),
     ' views agree');
-  ui.voteMeter.title = `Symmetry voting: ${v.agree} of the maze's ${v.views} views (its rotations and reflections, ` +
+  const what = isSudoku() ? `puzzle's ${v.views} views (its shuffled forms` : `maze's ${v.views} views (its rotations and reflections`;
+  ui.voteMeter.title = `Symmetry voting: ${v.agree} of the ${what}, ` +
     `each solved and turned back) gave the answer shown; ${v.distinct} different answer${v.distinct === 1 ? '' : 's'} in all`;
 }
 
@@ -252,7 +315,11 @@ function updateControls() {
   ui.generate.disabled = !state.ready;
   ui.newMaze.disabled = !state.ready;
   ui.showShortest.disabled = !state.grid;
-  ui.modelSelect.disabled = !state.ready || state.loadingModel || state.models.length === 0;
+  for (const b of [ui.sudokuGenerate, ui.sudokuNew, ui.sudokuEmpty, ui.sudokuUse]) b.disabled = !state.ready;
+  if (isSudoku() && state.checkError) ui.solve.disabled = ui.step.disabled = true; // the module would refuse it
+  ui.modelSelect.disabled = !state.ready || state.loadingModel || (modelsOfTask().length === 0 && !(state.model && state.modelIdx < 0));
+  // a model loading into one task must not land in the other
+  ui.taskMaze.disabled = ui.taskSudoku.disabled = !state.ready || state.loadingModel;
   // replay: once paused or ended, any pass so far can be looked at again
   const canReplay = !!r && r.passes > 1 && ['paused', 'done', 'error'].includes(r.state) && !runs.busy;
   ui.replay.hidden = !canReplay;
@@ -293,7 +360,10 @@ function currentEntry() {
   return state.model?.entry ?? state.models[Number(ui.modelSelect.value)] ?? null;
 }
 
+// A new board of the task shown: a maze from the Maze card's settings, or a sudoku from the
+// Sudoku card's.
 async function generate(seed) {
+  if (isSudoku()) return generatePuzzle(seed);
   if (!state.ready) return;
   if (seed !== undefined) ui.seed.value = String(seed);
   const s = clampInt(ui.seed.value, 0, 4294967295, 0);
@@ -319,6 +389,7 @@ async function generate(seed) {
       what = GENERATOR_NAMES[choice] ?? choice;
       hash = `alg=${choice}`;
     }
+    if (isSudoku()) return; // the task was switched meanwhile
     await runs.cancel();
     state.h = h;
     state.w = w;
@@ -338,6 +409,10 @@ async function generate(seed) {
 async function refreshShortest() {
   state.shortest = null;
   state.shortestError = null;
+  if (isSudoku()) { // the solution of the last check (the first found when there are several)
+    state.shortest = state.check?.solution ?? null;
+    return;
+  }
   if (!ui.showShortest.checked || !state.grid) return;
   try {
     state.shortest = await backend.call('shortest', { grid: state.grid, height: state.h, width: state.w });
@@ -350,7 +425,7 @@ async function refreshShortest() {
 // Say when the maze on the board is unlike every training maze (the model's own record).
 async function refreshFit() {
   let f = null;
-  if (state.model && state.grid) {
+  if (state.model && state.grid && !isSudoku()) {
     try {
       f = await backend.call('fit', { grid: state.grid, height: state.h, width: state.w });
     } catch { f = null; }
@@ -369,6 +444,244 @@ function mazeEdited() {
     state.origin = null;
     history.replaceState(null, '', location.pathname + location.search);
   }
+}
+
+/* ---- sudoku ---------------------------------------------------------------------------------- */
+
+// A puzzle by difficulty (the Sudoku card's seed, level and generator): core's generator in the
+// worker, so the same seed gives the same puzzle everywhere (also native trm-sudoku).
+async function generatePuzzle(seed) {
+  if (!state.ready) return;
+  if (seed !== undefined) ui.sudokuSeed.value = String(seed);
+  const s = clampInt(ui.sudokuSeed.value, 0, 4294967295, 0);
+  ui.sudokuSeed.value = String(s);
+  const level = LEVELS[ui.difficulty.value] ? ui.difficulty.value : 'medium';
+  const generator = ui.sudokuGenerator.value === 'symmetric' ? 'symmetric' : 'minimal';
+  const { minRating, maxRating } = LEVELS[level];
+  try {
+    const p = await backend.call('generateSudoku', { seed: s, minRating, maxRating, generator });
+    if (!isSudoku()) return; // the task was switched meanwhile
+    await setPuzzle(p.grid, { seed: s, level, generator, rating: p.rating });
+  } catch (e) {
+    toast(`Could not generate a sudoku: ${e.message}`);
+  }
+}
+
+// Put a puzzle on the board: origin says how it was generated (null: typed or pasted, then the
+// puzzle itself goes into the URL). Core's solver checks it.
+async function setPuzzle(grid, origin) {
+  await runs.cancel();
+  state.h = state.w = 9;
+  state.grid = grid;
+  state.origin = origin;
+  ui.sudokuError.hidden = true;
+  await checkPuzzle();
+  sudokuHash();
+  resetRunView();
+}
+
+// The URL of the board: a generated puzzle by its seed and level, any other by its characters.
+function sudokuHash() {
+  const o = state.origin;
+  const first = state.models.findIndex((m) => (m.task ?? 'maze') === 'sudoku');
+  const model = state.modelIdx >= 0 && state.modelIdx !== first ? `&model=${state.modelIdx}` : '';
+  const what = o ? `seed=${o.seed}&level=${o.level}${o.generator === 'symmetric' ? '&gen=symmetric' : ''}` : `puzzle=${state.grid}`;
+  history.replaceState(null, '', `#task=sudoku&${what}${model}`);
+}
+
+// Core's solver on the board's puzzle: its solutions and rating, or why it is refused (the
+// clashing givens are then drawn red and Solve waits until they are fixed).
+async function checkPuzzle() {
+  const grid = state.grid;
+  let check = null, error = null;
+  try {
+    check = await backend.call('checkSudoku', { grid });
+  } catch (e) {
+    error = { code: e.code, message: e.message.replace(/^solveSudoku: /, '') };
+  }
+  if (!isSudoku() || state.grid !== grid) return; // the board changed meanwhile: a newer check follows
+  state.check = check;
+  state.checkError = error;
+  await refreshShortest();
+  describePuzzle();
+}
+
+function describePuzzle() {
+  const c = state.check, o = state.origin;
+  const givens = [...state.grid].filter((ch) => ch >= '1' && ch <= '9').length;
+  const err = state.checkError;
+  ui.sudokuError.hidden = !err;
+  if (err) ui.sudokuError.textContent = `This puzzle cannot be solved as it is (${err.code}): ${err.message}.`;
+  let what = '';
+  if (c) {
+    what = c.solutions === 1 ? `one solution, rated ${c.rating} (${LEVELS[levelOf(c.rating)].name.toLowerCase()})`
+      : c.solutions === 0 ? 'no solution' : 'more than one solution (any valid grid counts)';
+  }
+  const from = o ? `Seed ${o.seed}, ${LEVELS[o.level].name.toLowerCase()}${o.generator === 'symmetric' ? ', symmetric' : ''}` : 'Your puzzle';
+  ui.sudokuInfo.textContent = `${from}: ${givens} givens${what ? `, ${what}` : ''}. Click a cell and type 1-9; 0 clears.`;
+}
+
+// Pasted or typed text as the board's puzzle. Text the module cannot read as a sudoku (not 81
+// characters, a character that is no digit or blank) is refused with its error named; a puzzle
+// whose givens clash is shown, the clash marked.
+async function usePuzzleText(text) {
+  const grid = puzzleText(text);
+  try {
+    await backend.call('checkSudoku', { grid });
+  } catch (e) {
+    if (e.code !== 'bad_grid') {
+      ui.sudokuError.textContent = `Not a sudoku (${e.code}): ${e.message.replace(/^solveSudoku: /, '')}.`;
+      ui.sudokuError.hidden = false;
+      ui.sudokuError.dataset.code = e.code;
+      toast(`Not a sudoku: ${e.message.replace(/^solveSudoku: /, '')}`);
+      return false;
+    }
+  }
+  await setPuzzle(grid.replace(/0/g, '.'), null);
+  if (state.checkError) ui.sudokuError.dataset.code = state.checkError.code;
+  return true;
+}
+
+// Typing into the selected cell: a digit, or '.' to clear.
+async function typeCell(ch) {
+  const i = state.sel;
+  if (i < 0 || state.grid[i] === ch) return;
+  if (runs.run) clearRun();
+  state.grid = state.grid.slice(0, i) + ch + state.grid.slice(i + 1);
+  state.origin = null;
+  draw();
+  await checkPuzzle();
+  sudokuHash();
+  resetRunView();
+}
+
+// Keys on the board (Sudoku mode): digits and clearing wherever a cell is selected (outside form
+// fields), arrows while the board has the focus. true when the key was the board's.
+function sudokuKey(e) {
+  if (state.sel < 0) return false;
+  const onBoard = document.activeElement === ui.canvas;
+  if (/^[1-9]$/.test(e.key)) typeCell(e.key);
+  else if (['0', '.', 'Backspace', 'Delete'].includes(e.key)) typeCell('.');
+  else if (onBoard && e.key.startsWith('Arrow')) {
+    const r = Math.floor(state.sel / 9), c = state.sel % 9;
+    const [dr, dc] = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] }[e.key];
+    state.sel = ((r + dr + 9) % 9) * 9 + ((c + dc + 9) % 9);
+    draw();
+  } else if (e.key === 'Escape') {
+    state.sel = -1;
+    draw();
+  } else return false;
+  e.preventDefault();
+  return true;
+}
+
+/* ---- tasks ------------------------------------------------------------------------------------ */
+
+const TASK_DEFAULTS = { model: null, modelIdx: -1, h: 0, w: 0, grid: '', origin: null, shortest: null, shortestError: null,
+  fit: null, sel: -1, check: null, checkError: null, wantGenerator: null };
+
+// The shipped models of the task shown, as [index into state.models, entry].
+function modelsOfTask(task = state.task) {
+  return state.models.map((m, i) => [i, m]).filter(([, m]) => (m.task ?? 'maze') === task);
+}
+
+// The model list: the shipped models of the task shown, and the user's file if one is in use.
+function fillModelSelect() {
+  const opts = modelsOfTask().map(([i, m]) => [String(i), m.name ?? m.file]);
+  if (state.model && state.modelIdx < 0) opts.push(['-1', `Your file: ${state.model.name}`]);
+  if (!opts.length) opts.push(['', isSudoku() ? 'No sudoku model shipped yet' : 'No model shipped']);
+  ui.modelSelect.replaceChildren(...opts.map(([v, n]) => {
+    const o = document.createElement('option');
+    o.value = v;
+    o.textContent = n;
+    o.disabled = v === '';
+    return o;
+  }));
+  ui.modelSelect.value = state.model ? String(state.modelIdx) : opts[0][0];
+}
+
+// The page's words, cards and board for the task shown.
+function showTaskUI() {
+  const sudoku = isSudoku();
+  ui.taskMaze.checked = !sudoku;
+  ui.taskSudoku.checked = sudoku;
+  ui.title.textContent = sudoku ? 'TRM sudoku solver' : 'TRM maze solver';
+  ui.tagline.textContent = `Watch a Tiny Recursive Model solve ${sudoku ? 'sudoku' : 'mazes'} pass by pass, in your browser`;
+  document.title = `TRM ${sudoku ? 'sudoku' : 'maze'} solver · Tiny Recursive Model in the browser`;
+  ui.mazeCard.hidden = sudoku;
+  ui.sudokuCard.hidden = !sudoku;
+  ui.legendMaze.hidden = sudoku;
+  ui.legendSudoku.hidden = !sudoku;
+  ui.keysMaze.hidden = sudoku;
+  ui.keysSudoku.hidden = !sudoku;
+  ui.mazeFit.hidden = sudoku || !state.fit || state.fit.fits;
+  ui.shortestLabel.textContent = sudoku ? 'Solution' : 'Shortest path';
+  ui.shortestToggle.title = sudoku ? 'Show the solution found by the C solver, small in each blank' : 'Overlay the true shortest path (BFS)';
+  ui.canvas.classList.toggle('sudoku', sudoku);
+  ui.canvas.setAttribute('aria-label', sudoku ? 'Sudoku grid: click a cell and type a digit' : 'Maze grid');
+  if (sudoku) ui.canvas.tabIndex = 0;
+  else ui.canvas.removeAttribute('tabindex');
+  // only the task's view draws on the canvas; the maze view redraws from scratch when back
+  if (sudoku) {
+    view.scene = null;
+    view.h = view.w = 0;
+  } else {
+    sudokuView.draw(null);
+  }
+  fillModelSelect();
+  updateVoteToggle();
+  ui.modelKnows.hidden = sudoku || !state.model?.training;
+  ui.modelKnows.textContent = !sudoku && state.model?.training ? describeTraining(state.model.training) : '';
+  ui.modelInfo.textContent = state.model?.infoText ?? (sudoku && !modelsOfTask().length
+    ? 'No sudoku model is shipped yet. You can enter, paste and generate puzzles here, and load a TRM sudoku model ' +
+      '(.safetensors, trained with "task": "sudoku") from your disk to solve them.'
+    : 'No model loaded');
+  const lim = maxStepsLimit();
+  ui.maxSteps.max = String(lim);
+  ui.maxSteps.value = String(Math.min(lim, clampInt(ui.maxSteps.value, 1, lim, lim)));
+}
+
+// Switch to another task: this task's board and model are kept for later; the other's come back
+// (the first time, its first shipped model loads and a board is generated).
+async function setTask(task, { fromHash = null } = {}) {
+  if (task !== 'maze' && task !== 'sudoku') return;
+  if (task === state.task) return;
+  await runs.cancel();
+  state.stash[state.task] = { ...Object.fromEntries(TASK_STATE.map((k) => [k, state[k]])), hash: location.hash,
+                              steps: ui.maxSteps.value };
+  state.task = task;
+  const saved = state.stash[task];
+  for (const k of TASK_STATE) state[k] = (saved ?? TASK_DEFAULTS)[k];
+  showModelError('');
+  boardMessage('');
+  showTaskUI();
+  ui.maxSteps.value = String(clampInt(saved?.steps, 1, maxStepsLimit(), maxStepsLimit())); // this task's setting
+  updateControls();
+  await refreshShortest(); // the overlay box is shared: this board's overlay, if it is ticked
+  if (!state.model && state.ready) {
+    const [first] = modelsOfTask();
+    const want = fromHash?.model != null && (state.models[fromHash.model]?.task ?? 'maze') === task ? fromHash.model : first?.[0];
+    if (want != null) {
+      await loadModel({ url: new URL(state.models[want].file, MODELS_INDEX).href, entry: state.models[want], index: want,
+                        keepAlgorithm: !!fromHash?.alg, keepGrid: !!fromHash });
+    }
+  }
+  if (fromHash && isSudoku() && (fromHash.puzzle || fromHash.seed != null || fromHash.level)) await applySudokuHash(fromHash);
+  else if (fromHash && !isSudoku() && (fromHash.seed != null || fromHash.alg)) {
+    if (fromHash.alg) state.wantGenerator = { alg: fromHash.alg, kind: fromHash.kind };
+    if (state.wantGenerator) fillGenerators(state.model?.training, state.model?.entry, true);
+    await generate(fromHash.seed);
+  } else if (!state.grid) await generate();
+  else history.replaceState(null, '', saved?.hash || location.pathname + location.search); // the board's own URL again
+  resetRunView();
+}
+
+// A sudoku named by the URL: its characters, or a seed and level to generate it from.
+async function applySudokuHash(h) {
+  if (h.level) ui.difficulty.value = h.level;
+  if (h.gen) ui.sudokuGenerator.value = h.gen;
+  if (h.puzzle && await usePuzzleText(h.puzzle)) return;
+  await generatePuzzle(h.seed);
 }
 
 /* ---- solving -------------------------------------------------------------------------------- */
@@ -423,7 +736,7 @@ function runStateShown(r) {
     case 'idle': setVerdict('none', ''); break;
     case 'running': setVerdict('running', 'Thinking…'); break;
     case 'paused': setVerdict('running', 'Paused'); break;
-    case 'checking': setVerdict('checking', 'Checking with BFS…'); break;
+    case 'checking': setVerdict('checking', isSudoku() ? 'Checking…' : 'Checking with BFS…'); break;
     case 'done':
       if (r.verdict) {
         showVerdict(r.verdict);
@@ -463,6 +776,13 @@ function verdictKind(v) {
 function showVerdict(v) {
   const kind = verdictKind(v);
   const why = v.reason ? ` (${v.reason})` : '';
+  if (isSudoku()) { // core's sudoku check: valid = a solved grid keeping the givens, so optimal too
+    if (kind !== 'wrong' && v.exact) setVerdict(kind, `Solved · exact, ${v.length} blanks filled`, 'Checked by the C solver: every row, column and box holds 1-9 once, every given is kept, and it is the puzzle\'s one solution');
+    else if (kind !== 'wrong') setVerdict(kind, `Solved · ${v.length} blanks filled`, 'Checked by the C solver: every row, column and box holds 1-9 once and every given is kept (the puzzle has several solutions; this is one)');
+    else if (v.shortest == null) setVerdict(kind, 'No solution exists', `The C solver finds no solution for this puzzle${why}`);
+    else setVerdict(kind, 'Wrong · not a solution', `Checked by the C solver: ${v.reason}`);
+    return;
+  }
   if (kind === 'optimal') setVerdict(kind, `Shortest path · ${v.length} moves`, 'Checked by BFS: a valid path from S to G, as short as the shortest one');
   else if (kind === 'valid') setVerdict(kind, `Valid, not shortest · ${v.length} vs ${v.shortest} moves`, `Checked by BFS: the path connects S to G but a shorter one exists${why}`);
   else if (v.shortest == null) setVerdict(kind, 'No path exists', `S and G are not connected in this maze${why}`);
@@ -495,12 +815,7 @@ async function loadModelsIndex() {
     state.models = [];
     showModelError(`No shipped models: could not read models/index.json (${e.message}). Drop a .safetensors file to start.`);
   }
-  ui.modelSelect.replaceChildren(...state.models.map((m, i) => {
-    const o = document.createElement('option');
-    o.value = String(i);
-    o.textContent = m.name ?? m.file;
-    return o;
-  }));
+  fillModelSelect();
 }
 
 function showModelError(msg) {
@@ -564,7 +879,7 @@ function fillGenerators(training, entry, keep) {
 
 function describeModel(m) {
   const c = m.config ?? {};
-  const bits = [`${m.height}×${m.width} mazes`];
+  const bits = [isSudoku() ? 'Sudoku 9×9' : `${m.height}×${m.width} mazes`];
   if (c.hidden_size) bits.push(`D ${c.hidden_size}`);
   if (c.L_layers) bits.push(`${c.L_layers} layers`);
   if (c.H_cycles && c.L_cycles) bits.push(`T ${c.H_cycles}, n ${c.L_cycles}`);
@@ -573,18 +888,22 @@ function describeModel(m) {
 }
 
 // src: { url, entry, index } for a shipped model or { bytes, name } for a user's file.
+// src: { url, entry, index } for a shipped model or { bytes, name } for a user's file; keepGrid:
+// do not generate a board (the caller puts one there). A model of the task shown only (the
+// worker refuses another task's, naming it).
 async function loadModel(src) {
   const label = src.name ?? src.entry?.file ?? 'model';
+  const sudoku = isSudoku();
   state.loadingModel = true;
   updateControls();
-  if (!state.model) boardMessage(`Loading ${label}…`);
+  if (!state.model && !sudoku) boardMessage(`Loading ${label}…`);
   ui.modelInfo.textContent = `Loading ${label}…`;
   const prevSize = state.model ? `${state.model.height}x${state.model.width}` : null;
   try {
     // The worker drops its solve when a model loads, so a solve in progress ends first (even if
     // the file turns out to be bad); a finished one stays on the board until the model changes.
     if (runs.run?.active) await runs.cancel();
-    const args = src.bytes ? { bytes: src.bytes, name: label } : { url: src.url, name: label };
+    const args = { ...(src.bytes ? { bytes: src.bytes } : { url: src.url }), name: label, task: state.task };
     const info = await backend.call('loadModel', args, src.bytes ? [src.bytes] : []);
     timings.modelMs = info.ms;
     await runs.cancel();
@@ -596,13 +915,16 @@ async function loadModel(src) {
     const lim = maxStepsLimit();
     ui.maxSteps.max = String(lim);
     ui.maxSteps.value = String(lim);
-    fillGenerators(info.training, src.entry, src.keepAlgorithm);
+    if (!sudoku) fillGenerators(info.training, src.entry, src.keepAlgorithm); // the Maze card's list
     updateVoteToggle();
-    ui.modelKnows.hidden = !info.training;
-    ui.modelKnows.textContent = info.training ? describeTraining(info.training) : '';
+    ui.modelKnows.hidden = sudoku || !info.training;
+    ui.modelKnows.textContent = !sudoku && info.training ? describeTraining(info.training) : '';
     boardMessage('');
     state.loadingModel = false;
-    if (`${info.height}x${info.width}` !== prevSize || !state.grid) {
+    if (sudoku) {
+      if (!state.grid && !src.keepGrid) await generate();
+      else resetRunView();
+    } else if (`${info.height}x${info.width}` !== prevSize || !state.grid) {
       if (prevSize) toast(`Loaded ${label}: ${info.height}×${info.width} mazes`);
       await generate();
     } else {
@@ -614,9 +936,9 @@ async function loadModel(src) {
     const what = src.bytes ? `“${label}”` : label;
     showModelError(`Could not load ${what}: ${e.message}` + (state.model ? ` The page keeps using ${state.model.name}.` : ''));
     toast(`Could not load ${what}: see the Model panel`);
-    if (!state.model) boardMessage('No model loaded: pick a shipped model or drop a .safetensors file.', true);
+    if (!state.model && !sudoku) boardMessage('No model loaded: pick a shipped model or drop a .safetensors file.', true);
     // restore the description and selection of the model still in use
-    ui.modelInfo.textContent = state.model?.infoText ?? 'No model loaded';
+    ui.modelInfo.textContent = state.model?.infoText ?? (sudoku ? 'No sudoku model loaded' : 'No model loaded');
     if (state.model) ui.modelSelect.value = String(state.modelIdx);
     return false;
   } finally {
@@ -633,15 +955,7 @@ async function loadUserFile(file) {
     showModelError(`Could not read “${file.name}”: ${e.message}`);
     return;
   }
-  const ok = await loadModel({ bytes, name: file.name });
-  if (ok) {
-    const o = document.createElement('option');
-    o.value = '-1';
-    o.textContent = `Your file: ${file.name}`;
-    ui.modelSelect.querySelector('option[value="-1"]')?.remove();
-    ui.modelSelect.appendChild(o);
-    ui.modelSelect.value = '-1';
-  }
+  if (await loadModel({ bytes, name: file.name })) fillModelSelect(); // adds "Your file: ..." and selects it
 }
 
 /* ---- editing -------------------------------------------------------------------------------- */
@@ -664,6 +978,15 @@ async function gridChanged() {
 
 function onPointerDown(ev) {
   if (!state.grid || ev.button > 0) return;
+  if (isSudoku()) { // select the cell to type into (the board takes the keyboard focus)
+    const i = sudokuView.cellAt(ev.clientX, ev.clientY);
+    if (i < 0) return;
+    ev.preventDefault();
+    ui.canvas.focus({ preventScroll: true });
+    state.sel = i;
+    draw();
+    return;
+  }
   const i = view.cellAt(ev.clientX, ev.clientY);
   if (i < 0) return;
   ev.preventDefault();
@@ -737,7 +1060,7 @@ function wire() {
   });
   ui.modelSelect.addEventListener('change', () => {
     const i = Number(ui.modelSelect.value);
-    if (i < 0 || !state.models[i]) return;
+    if (ui.modelSelect.value === '' || i < 0 || !state.models[i]) return;
     loadModel({ url: new URL(state.models[i].file, MODELS_INDEX).href, entry: state.models[i], index: i });
   });
   ui.modelFile.addEventListener('change', () => {
@@ -746,6 +1069,27 @@ function wire() {
     loadUserFile(f);
   });
   ui.aboutOpen.addEventListener('click', () => ui.about.showModal());
+
+  // the task picker, and the Sudoku card
+  for (const r of [ui.taskMaze, ui.taskSudoku]) r.addEventListener('change', () => { if (r.checked) setTask(r.value); });
+  ui.sudokuGenerate.addEventListener('click', () => generatePuzzle());
+  ui.sudokuNew.addEventListener('click', () => generatePuzzle(randomSeed()));
+  ui.sudokuSeed.addEventListener('keydown', (e) => { if (e.key === 'Enter') generatePuzzle(); });
+  ui.difficulty.addEventListener('change', () => generatePuzzle());
+  ui.sudokuGenerator.addEventListener('change', () => generatePuzzle());
+  ui.sudokuEmpty.addEventListener('click', () => { state.sel = 0; setPuzzle('.'.repeat(81), null).then(() => ui.canvas.focus()); });
+  ui.sudokuUse.addEventListener('click', () => usePuzzleText(ui.sudokuText.value));
+  ui.canvas.addEventListener('blur', () => { if (isSudoku() && state.sel >= 0) draw(); });
+  // Ctrl+V anywhere but in a field: a puzzle
+  window.addEventListener('paste', (e) => {
+    const t = e.target;
+    if (!isSudoku() || t instanceof HTMLInputElement || t instanceof HTMLTextAreaElement) return;
+    const text = e.clipboardData?.getData('text') ?? '';
+    if (!text.trim()) return;
+    e.preventDefault();
+    ui.sudokuText.value = text;
+    usePuzzleText(text);
+  });
 
   ui.canvas.addEventListener('pointerdown', onPointerDown);
   ui.canvas.addEventListener('pointermove', onPointerMove);
@@ -768,8 +1112,20 @@ function wire() {
   });
 
   // a shared link pasted into the same tab changes only the hash
-  window.addEventListener('hashchange', () => {
+  window.addEventListener('hashchange', async () => {
     const h = readHash();
+    if ((h.task ?? 'maze') !== state.task) {
+      await setTask(h.task ?? 'maze', { fromHash: h });
+      if (h.solve && !ui.solve.disabled) solveOrPause();
+      return;
+    }
+    if (isSudoku()) {
+      if (h.speed != null) { ui.speed.value = String(h.speed); speedLabel(); }
+      if (h.vote != null) ui.vote.checked = h.vote;
+      if (h.puzzle || h.seed != null || h.level) await applySudokuHash(h);
+      if (h.solve && !ui.solve.disabled) solveOrPause();
+      return;
+    }
     if (h.alg) {
       state.wantGenerator = { alg: h.alg, kind: h.kind };
       fillGenerators(state.model?.training, state.model?.entry, true);
@@ -783,6 +1139,7 @@ function wire() {
     if (e.ctrlKey || e.metaKey || e.altKey || ui.about.open) return;
     const t = e.target;
     if (t instanceof HTMLInputElement || t instanceof HTMLSelectElement || t instanceof HTMLTextAreaElement) return;
+    if (isSudoku() && sudokuKey(e)) return;
     if (e.key === ' ' || e.code === 'Space') {
       if (t instanceof HTMLButtonElement) return; // the focused button handles its own space
       e.preventDefault();
@@ -791,7 +1148,7 @@ function wire() {
       e.preventDefault();
       replayTo(Number(ui.scrub.value) + (e.key === 'ArrowLeft' ? -1 : 1));
     } else if (e.key === 'n' || e.key === 'N') {
-      if (!ui.newMaze.disabled) generate(randomSeed());
+      if (isSudoku() ? !ui.sudokuNew.disabled : !ui.newMaze.disabled) generate(randomSeed());
     } else if (e.key === 's' || e.key === 'S') {
       if (!ui.step.disabled || runs.state === 'running') stepOnce();
     }
@@ -813,6 +1170,10 @@ function readHash() {
   if (p.has('speed')) o.speed = clampInt(p.get('speed'), 0, SPEEDS.length - 1, 3);
   if (p.has('vote')) o.vote = p.get('vote') !== '0';
   o.solve = p.get('solve') === '1';
+  if (p.get('task') === 'sudoku') o.task = 'sudoku';
+  if (LEVELS[p.get('level')]) o.level = p.get('level');
+  if (['minimal', 'symmetric'].includes(p.get('gen'))) o.gen = p.get('gen');
+  if (p.has('puzzle')) o.puzzle = p.get('puzzle');
   return o;
 }
 
@@ -821,6 +1182,7 @@ let drawnPasses = 0;
 async function boot() {
   timings.bootAt = performance.now();
   view = new MazeView(ui.canvas);
+  sudokuView = new SudokuView(ui.canvas);
   wire();
   speedLabel();
   updateStats();
@@ -828,7 +1190,8 @@ async function boot() {
   updateControls();
   boardMessage('Starting the WebAssembly module…');
   const hash = readHash();
-  if (hash.seed != null) ui.seed.value = String(hash.seed);
+  if (hash.task === 'sudoku') state.task = 'sudoku';
+  if (hash.seed != null) (isSudoku() ? ui.sudokuSeed : ui.seed).value = String(hash.seed);
   if (hash.alg) state.wantGenerator = { alg: hash.alg, kind: hash.kind };
   if (hash.speed != null) ui.speed.value = String(hash.speed);
   if (hash.vote != null) ui.vote.checked = hash.vote;
@@ -842,17 +1205,22 @@ async function boot() {
     return;
   }
   state.ready = true;
+  showTaskUI();
   updateControls();
-  if (state.models.length) {
-    const i = hash.model != null && hash.model < state.models.length ? hash.model : 0;
+  const mine = modelsOfTask();
+  if (mine.length) {
+    const i = hash.model != null && (state.models[hash.model]?.task ?? 'maze') === state.task ? hash.model : mine[0][0];
     ui.modelSelect.value = String(i);
     await loadModel({ url: new URL(state.models[i].file, MODELS_INDEX).href, entry: state.models[i], index: i,
-                      keepAlgorithm: !!hash.alg });
+                      keepAlgorithm: !!hash.alg, keepGrid: isSudoku() });
     if (hash.steps != null) ui.maxSteps.value = String(Math.min(hash.steps, maxStepsLimit()));
+  } else if (isSudoku()) {
+    boardMessage(''); // the Model card says that no sudoku model is shipped; the board stays usable
   } else {
     boardMessage('No shipped model yet: drop a TRM .safetensors file anywhere on the page.', true);
     ui.modelInfo.textContent = 'No model loaded';
   }
+  if (isSudoku()) await applySudokuHash(hash);
   if (!state.grid) await generate();
   timings.readyAt = performance.now();
   updateControls();
@@ -863,6 +1231,7 @@ window.trmDemo = {
   get state() {
     const r = runs.run;
     return {
+      task: state.task, sel: state.sel, check: state.check, checkError: state.checkError,
       ready: state.ready, model: state.model && { name: state.model.name, height: state.model.height, width: state.model.width },
       grid: state.grid, h: state.h, w: state.w, origin: state.origin, fit: state.fit,
       training: state.model?.training ?? null,

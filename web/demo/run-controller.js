@@ -21,10 +21,11 @@
 // start is sent only once the previous run's last request and its cancel have been answered, so
 // two runs never overlap, and a reply that arrives for a run no longer active is dropped.
 //
-// The backend is solver-like: start({ grid, height, width, maxSteps, earlyHalt, vote }); next() ->
-// { done: true } | { done: false, pass } (a trm.js Pass: index, step, grid, confidence, qHalt,
-// haltProb, ms, halted, done, votes); cancel(); verify({ grid, answer, height, width }) -> a
-// Verdict. Each returns a promise; a rejection is the run's error.
+// The backend is solver-like: start({ task, grid, height, width, maxSteps, earlyHalt, vote });
+// next() -> { done: true } | { done: false, pass } (a trm.js Pass: index, step, grid, confidence,
+// qHalt, haltProb, ms, halted, done, votes); cancel(); verify({ task, grid, answer, height, width })
+// -> a Verdict. Each returns a promise; a rejection is the run's error. task is the run's (the
+// page's task picker: 'maze' or 'sudoku'; undefined for callers that have one task).
 
 export const TRANSITIONS = Object.freeze({
   running: Object.freeze(['paused', 'checking', 'cancelled', 'error']),
@@ -46,6 +47,7 @@ export class Run {
     this.id = id;
     this.state = state;
     // settings, as given to start()
+    this.task = settings.task; // which model and rules: a run keeps the task it started with
     this.grid = settings.grid;
     this.height = settings.height;
     this.width = settings.width;
@@ -114,7 +116,7 @@ export class RunController {
   get busy() { return this._queued > 0; }
 
   /**
-   * A new run of settings { grid, height, width, maxSteps, earlyHalt, vote }; options.paused starts it
+   * A new run of settings { task, grid, height, width, maxSteps, earlyHalt, vote }; options.paused starts it
    * paused (then step() or resume()). The current run, if active, is cancelled first. Resolves
    * with the run once the backend has started it (or once it failed or was cancelled).
    */
@@ -129,8 +131,8 @@ export class RunController {
       if (!run.active) return; // cancelled by a newer start while queued: never started
       try {
         await this._backend.start({
-          grid: run.grid, height: run.height, width: run.width, maxSteps: run.maxSteps, earlyHalt: run.earlyHalt,
-          vote: run.vote,
+          task: run.task, grid: run.grid, height: run.height, width: run.width, maxSteps: run.maxSteps,
+          earlyHalt: run.earlyHalt, vote: run.vote,
         });
       } catch (e) {
         this._fail(run, e, 'start');
@@ -277,7 +279,7 @@ export class RunController {
     if (run.pass) {
       try {
         verdict = await this._send(() => this._backend.verify({
-          grid: run.grid, answer: run.pass.grid, height: run.height, width: run.width,
+          task: run.task, grid: run.grid, answer: run.pass.grid, height: run.height, width: run.width,
         }));
       } catch (e) {
         this._fail(run, e, 'verify');

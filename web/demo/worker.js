@@ -5,15 +5,19 @@
 // { id, ok: false, error: { code, message } }. Calls are handled one at a time in arrival order.
 // The page drives a solve pass by pass ('start', then 'next' per pass), so Pause is immediate and
 // no pass is computed that will not be shown.
+//
+// The page has two tasks (its task picker): mazes and sudoku. The worker keeps one model (and its
+// solver) per task, so switching back and forth needs no reload; requests that concern a model
+// name their task (absent: 'maze', as the page sent before it had a picker).
 
 import { TRM } from '../trm.js';
 
 const WASM_URL = new URL('../trm.wasm', import.meta.url);
 
 let trm = null;      // the instantiated module
-let model = null;    // the current model
-let solver = null;   // its solver
+const slots = {};    // task name -> { model, solver }: the page's model of each task
 let run = null;      // { it: generator of passes } for the solve in progress
+const TASKS = ['maze', 'sudoku'];
 
 function fail(code, message) {
   const e = new Error(message);
@@ -21,9 +25,22 @@ function fail(code, message) {
   return e;
 }
 
-function need(what) {
+function need() {
   if (!trm) throw fail('not_ready', 'the WebAssembly module is not loaded yet');
-  if (what === 'model' && !model) throw fail('no_model', 'no model is loaded');
+}
+
+function taskOf(task) {
+  if (task === undefined) return 'maze';
+  if (!TASKS.includes(task)) throw fail('protocol', `unknown task '${task}'`);
+  return task;
+}
+
+// The model of a task, with its solver.
+function slot(task) {
+  need();
+  const s = slots[taskOf(task)];
+  if (!s) throw fail('no_model', `no ${taskOf(task)} model is loaded`);
+  return s;
 }
 
 function cancelRun() {
@@ -42,13 +59,18 @@ async function fetchBytes(url) {
   return new Uint8Array(await res.arrayBuffer());
 }
 
-// The page can only draw and edit maze grids: a model of the maze task, with a grid the page
-// can show.
-function checkMazeModel(m, name) {
-  if (m.task.name !== 'maze') {
-    throw fail('not_maze', `${name} is a TRM model of the task '${m.task.name}'; this page solves mazes`);
+// The page draws and edits the grids of the task it is showing: a model of that task, with a
+// grid the page can show (mazes from 4x4 to 64x64; sudoku 9x9, which core does not require of a
+// model file).
+function checkModel(m, name, task) {
+  if (m.task.name !== task) {
+    const other = TASKS.includes(m.task.name) ? `; pick ${m.task.name === 'maze' ? 'Maze' : 'Sudoku'} above to use it` : '';
+    throw fail('wrong_task', `${name} is a TRM model of the task '${m.task.name}', not ${task === 'maze' ? 'a maze' : 'a sudoku'} model${other}`);
   }
-  if (!(m.height >= 4 && m.width >= 4 && m.height <= 64 && m.width <= 64)) {
+  if (task === 'sudoku' && !(m.height === 9 && m.width === 9)) {
+    throw fail('grid_size', `${name} has grid size ${m.height}x${m.width}; a sudoku is 9x9`);
+  }
+  if (task === 'maze' && !(m.height >= 4 && m.width >= 4 && m.height <= 64 && m.width <= 64)) {
     throw fail('grid_size', `${name} has grid size ${m.height}x${m.width}; this page shows mazes from 4x4 to 64x64`);
   }
 }
@@ -60,8 +82,9 @@ const handlers = {
     return { ms: performance.now() - t0 };
   },
 
-  async loadModel({ url, bytes, name }) {
+  async loadModel({ url, bytes, name, task }) {
     need();
+    task = taskOf(task);
     const t0 = performance.now();
     const data = bytes ? new Uint8Array(bytes) : await fetchBytes(url);
     const label = name ?? url ?? 'the file';
@@ -69,17 +92,20 @@ const handlers = {
     const next = trm.loadModel(data);
     let nextSolver;
     try {
-      checkMazeModel(next, label);
+      checkModel(next, label, task);
       nextSolver = next.solver();
     } catch (e) {
       next.free();
       throw e;
     }
     cancelRun();
-    if (solver) solver.free();
-    if (model) model.free();
-    model = next;
-    solver = nextSolver;
+    const old = slots[task];
+    if (old) {
+      old.solver.free();
+      old.model.free();
+    }
+    const model = next;
+    slots[task] = { model, solver: nextSolver };
     return { height: model.height, width: model.width, config: model.config, training: model.training,
              views: model.views, bytes: data.byteLength, ms: performance.now() - t0 };
   },
@@ -93,7 +119,7 @@ const handlers = {
 
   // A maze from the model's training distribution: one kind (kind = its index) or the mix.
   generateTrained({ seed, kind }) {
-    need('model');
+    const { model } = slot('maze');
     const t0 = performance.now();
     const maze = model.generateMaze({ seed, index: 0, kind });
     return { grid: maze.grid, answer: maze.answer, pathLength: maze.pathLength, kind: maze.kind, algorithm: maze.algorithm,
@@ -101,19 +127,18 @@ const handlers = {
   },
 
   fit({ grid, height, width }) {
-    need('model');
-    return model.trainingFit({ grid, height, width });
+    return slot('maze').model.trainingFit({ grid, height, width });
   },
 
-  start({ grid, maxSteps, earlyHalt, vote }) {
-    need('model');
+  start({ task, grid, maxSteps, earlyHalt, vote }) {
+    const { solver } = slot(task);
     cancelRun();
     run = { it: solver.solve(grid, { maxSteps, earlyHalt, vote }) };
     return true;
   },
 
   next() {
-    need('model');
+    need();
     if (!run) throw fail('state', 'no solve in progress');
     const r = run.it.next();
     if (r.done) {
@@ -136,10 +161,30 @@ const handlers = {
     return true;
   },
 
-  // Grids travel with their shape: a row-major string alone is ambiguous unless square.
-  verify({ grid, answer, height, width }) {
+  // Grids travel with their shape: a row-major string alone is ambiguous unless square. A sudoku
+  // is checked against its solution when it has exactly one (exact), by the rules otherwise.
+  verify({ task, grid, answer, height, width }) {
     need();
+    if (taskOf(task) === 'sudoku') {
+      const s = trm.solveSudoku(grid);
+      return trm.verify(grid, answer, s.solutions === 1 ? s.solution : null, { task: 'sudoku' });
+    }
     return trm.verify({ grid, height, width }, { grid: answer, height, width });
+  },
+
+  // A sudoku by difficulty: core's generator, its rating kept within [minRating, maxRating].
+  generateSudoku({ seed, minRating, maxRating, generator }) {
+    need();
+    const t0 = performance.now();
+    const p = trm.generateSudoku({ seed, index: 0, minRating, maxRating, generator, maxGrids: 5000 });
+    return { grid: p.grid, solution: p.solution, rating: p.rating, index: p.index, ms: performance.now() - t0 };
+  },
+
+  // What core's search says of a sudoku typed or pasted in: its solutions (up to 2) and rating;
+  // TRMErrors name what is wrong (size_mismatch, bad_charset, bad_grid: clashing givens).
+  checkSudoku({ grid }) {
+    need();
+    return trm.solveSudoku(grid);
   },
 
   shortest({ grid, height, width }) {
