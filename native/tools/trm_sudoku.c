@@ -4,9 +4,7 @@
  * source field says how); rows are generated and rated in parallel. */
 #define _POSIX_C_SOURCE 200809L
 
-#include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +13,7 @@
 #include <omp.h>
 #endif
 
+#include "cli.h"
 #include "csv.h"
 #include "sudoku.h"
 #include "task.h"
@@ -42,6 +41,7 @@ static const char USAGE[] =
     "                   solution puzzle whose answer is that solution) and print its ratings by\n"
     "                   band; with --out, write it again with trm.c's ratings\n"
     "  --out FILE       output CSV, written atomically; '-' for standard output\n"
+    "  --threads N      threads generating or rating (default: all cores or OMP_NUM_THREADS)\n"
     "  --quiet          no summary\n"
     "  --help           this text\n"
     "\n"
@@ -55,52 +55,31 @@ typedef struct args {
     uint64_t seed;
     int have_seed, quiet;
     const char *out, *rate;
+    trmn_cli_common common;
 } args;
 
-static int bad_arg(const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 1, 2)))
-#endif
-    ;
-static int bad_arg(const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "trm-sudoku: ");
-    vfprintf(stderr, fmt, ap);
-    fprintf(stderr, "\n(run trm-sudoku --help for usage)\n");
-    va_end(ap);
-    return 2;
-}
-
-static int parse_long(const char *s, long lo, long hi, long *out) {
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < lo || v > hi) return -1;
-    *out = v;
-    return 0;
-}
+static const char TOOL[] = "trm-sudoku";
 
 static int parse_value(args *a, const trm_task *t, const char *k, const char *v) {
     long n;
     if (!strcmp(k, "--generator")) {
         a->gen.kind = trm_task_generator_parse(t, v);
-        if (a->gen.kind < 0) return bad_arg("--generator '%s': expected minimal or symmetric", v);
+        if (a->gen.kind < 0) return trmn_cli_usage_error(TOOL, "--generator '%s': expected minimal or symmetric", v);
     } else if (!strcmp(k, "--min-rating")) {
-        if (parse_long(v, 0, 1000000000L, &n)) return bad_arg("--min-rating '%s': expected a non-negative integer", v);
+        if (trmn_cli_parse_long(v, 0, 1000000000L, &n))
+            return trmn_cli_usage_error(TOOL, "--min-rating '%s': expected a non-negative integer", v);
         a->gen.min_rating = (int)n;
     } else if (!strcmp(k, "--max-grids")) {
-        if (parse_long(v, 1, 1000000000L, &n)) return bad_arg("--max-grids '%s': expected a positive integer", v);
+        if (trmn_cli_parse_long(v, 1, 1000000000L, &n))
+            return trmn_cli_usage_error(TOOL, "--max-grids '%s': expected a positive integer", v);
         a->gen.max_layouts = (int)n;
     } else if (!strcmp(k, "--count")) {
-        if (parse_long(v, 1, 100000000L, &n)) return bad_arg("--count '%s': expected an integer in [1, 100000000]", v);
+        if (trmn_cli_parse_long(v, 1, 100000000L, &n))
+            return trmn_cli_usage_error(TOOL, "--count '%s': expected an integer in [1, 100000000]", v);
         a->count = n;
     } else if (!strcmp(k, "--seed")) {
-        char *end;
-        errno = 0;
-        unsigned long long s = strtoull(v, &end, 10);
-        if (errno || end == v || *end || strchr(v, '-')) return bad_arg("--seed '%s': expected a non-negative 64-bit integer", v);
-        a->seed = (uint64_t)s;
+        if (trmn_cli_parse_u64(v, &a->seed))
+            return trmn_cli_usage_error(TOOL, "--seed '%s': expected a non-negative 64-bit integer", v);
         a->have_seed = 1;
     } else if (!strcmp(k, "--rate")) {
         a->rate = v;
@@ -111,42 +90,37 @@ static int parse_value(args *a, const trm_task *t, const char *k, const char *v)
 }
 
 static int parse_args(int argc, char **argv, args *a, const trm_task *t) {
+    static const char *const flags[] = {"--quiet", NULL};
+    static const char *const values[] = {"--generator", "--min-rating", "--max-grids", "--count", "--seed", "--rate", "--out", NULL};
     memset(a, 0, sizeof *a);
     trm_task_gen_default(t, &a->gen, 9, 9);
     a->count = -1;
-    for (int i = 1; i < argc; i++) {
-        const char *k = argv[i], *v = NULL;
-        char key[32];
-        const char *eq = strchr(k, '=');
-        if (strncmp(k, "--", 2) != 0) return bad_arg("unexpected argument '%s'", k);
-        if (eq && (size_t)(eq - k) < sizeof key) { /* --key=value */
-            memcpy(key, k, (size_t)(eq - k));
-            key[eq - k] = '\0';
-            k = key;
-            v = eq + 1;
+    for (int i = 1; i < argc;) {
+        trmn_cli_opt o;
+        if (trmn_cli_next(TOOL, argc, argv, &i, flags, values, &o)) return TRMN_EXIT_USAGE;
+        if (!strcmp(o.key, "--help")) {
+            fputs(USAGE, stdout);
+            exit(0);
         }
-        if (!strcmp(k, "--help")) { fputs(USAGE, stdout); exit(0); }
-        if (!strcmp(k, "--quiet")) { a->quiet = 1; continue; }
-        static const char *const valued[] = {"--generator", "--min-rating", "--max-grids", "--count", "--seed", "--rate", "--out"};
-        int known = 0;
-        for (size_t j = 0; j < sizeof valued / sizeof valued[0]; j++) known |= !strcmp(k, valued[j]);
-        if (!known) return bad_arg("unknown option '%s'", k);
-        if (!v) {
-            if (i + 1 >= argc) return bad_arg("option %s needs a value", k);
-            v = argv[++i];
+        const int c = trmn_cli_common_option(TOOL, &o, &a->common);
+        if (c < 0) return -c;
+        if (c) continue;
+        if (!strcmp(o.key, "--quiet")) a->quiet = 1;
+        else {
+            const int rc = parse_value(a, t, o.key, o.value);
+            if (rc) return rc;
         }
-        const int rc = parse_value(a, t, k, v);
-        if (rc) return rc;
     }
     if (a->rate) {
-        if (a->count >= 0 || a->have_seed) return bad_arg("--rate reads puzzles: --count and --seed are for generating");
+        if (a->count >= 0 || a->have_seed)
+            return trmn_cli_usage_error(TOOL, "--rate reads puzzles: --count and --seed are for generating");
         return 0;
     }
-    if (a->count < 0) return bad_arg("missing --count");
-    if (!a->have_seed) return bad_arg("missing --seed");
-    if (!a->out) return bad_arg("missing --out FILE.csv");
+    if (a->count < 0) return trmn_cli_usage_error(TOOL, "missing --count");
+    if (!a->have_seed) return trmn_cli_usage_error(TOOL, "missing --seed");
+    if (!a->out) return trmn_cli_usage_error(TOOL, "missing --out FILE.csv");
     trm_error err;
-    if (t->gen_check(&a->gen, &err) != TRM_OK) return bad_arg("%s", err.msg);
+    if (t->gen_check(&a->gen, &err) != TRM_OK) return trmn_cli_usage_error(TOOL, "%s", err.msg);
     return 0;
 }
 
@@ -324,5 +298,6 @@ int main(int argc, char **argv) {
     args a;
     const int rc = parse_args(argc, argv, &a, t);
     if (rc) return rc;
+    trmn_cli_apply_threads(a.common.threads);
     return a.rate ? run_rate(&a, t) : run_generate(&a, t);
 }

@@ -11,11 +11,23 @@
 const VARS = ['--cell-open', '--cell-wall', '--cell-grid', '--cell-start', '--cell-goal', '--path',
   '--shortest', '--changed'];
 
-function readColors() {
+// The page's colours named by vars (CSS custom properties) as { name without '--': value }.
+function readColors(vars) {
   const cs = getComputedStyle(document.documentElement);
   const c = {};
-  for (const v of VARS) c[v.slice(2)] = cs.getPropertyValue(v).trim() || '#888';
+  for (const v of vars) c[v.slice(2)] = cs.getPropertyValue(v).trim() || '#888';
   return c;
+}
+
+// A canvas view redraws when its canvas resizes and rereads its colours (vars) when the page's
+// colour scheme changes.
+export function watchCanvas(view, vars) {
+  view.colors = readColors(vars);
+  new ResizeObserver(() => view.redraw()).observe(view.canvas);
+  matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => {
+    view.colors = readColors(vars);
+    view.redraw();
+  });
 }
 
 // The path from S to G through the 'o' cells of a shortest-path answer, as cell indices. In a grid
@@ -52,12 +64,7 @@ export class MazeView {
     this.h = 0;
     this.w = 0;
     this.scene = null;
-    this.colors = readColors();
-    new ResizeObserver(() => this.redraw()).observe(canvas);
-    matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => {
-      this.colors = readColors();
-      this.redraw();
-    });
+    watchCanvas(this, VARS);
   }
 
   // scene: { h, w, grid, pred?, conf?, prev?, shortest?, hover? } (hover: cell index or -1)

@@ -11,15 +11,11 @@
 // corner of each blank (the Solution box). The selected cell (for typing) is outlined, its row,
 // column and box lightly tinted.
 
+import { watchCanvas } from './render.js';
+
 const VARS = ['--cell-open', '--cell-grid', '--box-line', '--given-bg', '--ink', '--path', '--changed', '--bad',
   '--shortest', '--accent', '--select-bg'];
 
-function readColors() {
-  const cs = getComputedStyle(document.documentElement);
-  const c = {};
-  for (const v of VARS) c[v.slice(2)] = cs.getPropertyValue(v).trim() || '#888';
-  return c;
-}
 
 const FONT = 'ui-sans-serif, system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif';
 const isDigit = (ch) => ch >= '1' && ch <= '9';
@@ -30,12 +26,7 @@ export class SudokuView {
     this.canvas = canvas;
     this.ctx = canvas.getContext('2d');
     this.scene = null;
-    this.colors = readColors();
-    new ResizeObserver(() => this.redraw()).observe(canvas);
-    matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => {
-      this.colors = readColors();
-      this.redraw();
-    });
+    watchCanvas(this, VARS);
   }
 
   // scene: { grid, pred?, conf?, prev?, solution?, sel? (cell or -1), marked? (cells to show in
