@@ -55,6 +55,18 @@ struct trm_kernels {
                          int ldc, int acc);
     void (*gemm_tn_bf16)(int M, int N, int K, const trm_bf16 *A, int lda, const trm_bf16 *B, int ldb, float *C,
                          int ldc, int acc);
+    /* attention_fwd with bf16 operands, as under the official bf16 autocast (SDPA on bf16 q, k, v):
+     * scores = round(Q) round(K)^T * scale and out = round(P) round(V), products exact and sums
+     * float32; the softmax in float32. round = trm_f32_to_bf16 of the float32 qkv (after RoPE).
+     * Same shapes, blocking and scratch as attention_fwd. */
+    void (*attention_fwd_bf16)(float *out, const float *qkv, int B, int S, int heads, int hd, float *scratch);
+    /* Its backward, P recomputed in float32 per row block: dV = round(P)^T round(dO); dP =
+     * round(dO) round(V)^T; dS = P (dP - D) with D[i] = sum_d dO[i, d] out[i, d] (dO float32, out
+     * the forward's output as the bf16 path keeps it, [B*S, heads*hd]); dQ = (round(dS) round(K))
+     * * scale, dK = (round(dS)^T round(Q)) * scale, the scale applied to the float32 sums. dqkv
+     * written, not accumulated. */
+    void (*attention_bwd_bf16)(float *dqkv, const float *dout, const float *qkv, const trm_bf16 *out, int B, int S,
+                               int heads, int hd, float *scratch);
     /* 1: the bf16 GEMMs run on bf16 instructions, faster than float32 ones (the bf16 path's
      * default, trm_precision_auto); 0: they widen to float32 and cost as much or more. */
     int bf16_native;
@@ -66,15 +78,38 @@ enum { TRM_ATTN_BLOCK_ROWS = 64, TRM_ATTN_PAD = 32, TRM_ATTN_MAX_MR = 16 };
 
 static inline size_t trm__round_up(size_t n, size_t m) { return (n + m - 1) / m * m; }
 
-/* Floats of attention scratch one thread needs (the largest of any kernel set): probabilities and
- * their gradient for one row block, K^T and V^T panels, K or V panels, the block's dO or Q panels,
- * one packed ragged A panel. For S = 916, hd = 64: 1.2 MB per thread. */
+/* Floats of the bf16 attention scratch of the avx512bf16 set (simd/avx512bf16.c), with brp = br
+ * rounded up to a register tile: probabilities and their gradient [brp, Sp] (each turned into its
+ * bf16 rows in place), P or dS as 32-bit pairs of rows [ceil(br/2), Sp], the pair panels of K^T
+ * and V^T [Sp, ceil(hd/2)] and of K or V [hp, ceil(S/2)], the block's bf16 Q and dO rows
+ * [brp, ceil(hd/2)], one pair panel of the block's dO or Q [hp, ceil(br/2)], the row sums D [br].
+ * (The scalar bf16 reference needs less than the float32 kernels.) */
+static inline size_t trm__attention_bf16_floats(int S, int hd) {
+    const size_t br = S < TRM_ATTN_BLOCK_ROWS ? (size_t)S : TRM_ATTN_BLOCK_ROWS;
+    const size_t Sp = trm__round_up((size_t)S, TRM_ATTN_PAD), hp = trm__round_up((size_t)hd, TRM_ATTN_PAD);
+    const size_t brp = trm__round_up(br, TRM_ATTN_MAX_MR), kd = ((size_t)hd + 1) / 2, ks = ((size_t)S + 1) / 2;
+    const size_t kb = (br + 1) / 2;
+    return 2 * brp * Sp + kb * Sp + 2 * Sp * kd + hp * ks + 2 * brp * kd + hp * kb + br;
+}
+
+/* Floats of attention scratch one thread needs (the largest of any kernel set and precision):
+ * for float32, probabilities and their gradient for one row block, K^T and V^T panels, K or V
+ * panels, the block's dO or Q panels, one packed ragged A panel; for bf16, see above. For
+ * S = 916, hd = 64: 1.2 MB per thread. */
 static inline size_t trm_attention_scratch_floats(int S, int hd) {
     const size_t br = S < TRM_ATTN_BLOCK_ROWS ? (size_t)S : TRM_ATTN_BLOCK_ROWS;
     const size_t Sp = trm__round_up((size_t)S, TRM_ATTN_PAD), hp = trm__round_up((size_t)hd, TRM_ATTN_PAD);
     const size_t longest = S > hd ? (size_t)S : (size_t)hd;
-    return 2 * br * Sp + 2 * Sp * hd + hp * S + hp * br + TRM_ATTN_MAX_MR * longest;
+    const size_t f32 = 2 * br * Sp + 2 * Sp * hd + hp * S + hp * br + TRM_ATTN_MAX_MR * longest;
+    const size_t bf16 = trm__attention_bf16_floats(S, hd);
+    return f32 > bf16 ? f32 : bf16;
 }
+
+/* The scalar bf16 attention (kernels_ref.c), the specification, and the bf16 entries of every set
+ * without bf16 arithmetic. */
+void trm__attention_fwd_bf16_ref(float *out, const float *qkv, int B, int S, int heads, int hd, float *scratch);
+void trm__attention_bwd_bf16_ref(float *dqkv, const float *dout, const float *qkv, const trm_bf16 *out, int B, int S,
+                                 int heads, int hd, float *scratch);
 
 extern const trm_kernels trm_kernels_scalar;
 #if defined(TRM_HAVE_AVX2)
@@ -84,9 +119,9 @@ extern const trm_kernels trm_kernels_avx2;
 extern const trm_kernels trm_kernels_avx512;
 #endif
 #if defined(TRM_HAVE_AVX512BF16)
-/* The avx512 set with vdpbf16ps GEMMs for bf16 (simd/avx512bf16.c); its float32 entries are the
- * avx512 set's own functions, so float32 results are the same bits. Chosen only when the CPU
- * reports avx512_bf16 (cpuid leaf 7 subleaf 1, EAX bit 5). */
+/* The avx512 set with vdpbf16ps GEMMs and attention for bf16 (simd/avx512bf16.c); its float32
+ * entries are the avx512 set's own functions, so float32 results are the same bits. Chosen only
+ * when the CPU reports avx512_bf16 (cpuid leaf 7 subleaf 1, EAX bit 5). */
 extern const trm_kernels trm_kernels_avx512bf16;
 #endif
 #if defined(__wasm_simd128__)

@@ -238,10 +238,8 @@ static void rope(float *qkv, int rows, int ld, int S, int heads, int hd, const f
     }
 }
 
-/* P[br, S] = softmax(scale * q k^T) for br query rows of one (batch, head). */
-static void attn_probs(float *P, const float *q, const float *k, int br, int S, int hd, int ld) {
-    const float scale = 1.0f / sqrtf((float)hd);
-    nt_rows(0, br, S, hd, q, ld, k, ld, P, S, 0);
+/* P[br, S] = softmax(scale * P) in place, row by row. */
+static void softmax_scaled(float *P, int br, int S, float scale) {
     for (int i = 0; i < br; i++) {
         float *p = P + (size_t)i * S, mx = -INFINITY, sum = 0.0f;
         for (int j = 0; j < S; j++) { p[j] *= scale; mx = p[j] > mx ? p[j] : mx; }
@@ -249,6 +247,12 @@ static void attn_probs(float *P, const float *q, const float *k, int br, int S, 
         float inv = 1.0f / sum;
         for (int j = 0; j < S; j++) p[j] *= inv;
     }
+}
+
+/* P[br, S] = softmax(scale * q k^T) for br query rows of one (batch, head). */
+static void attn_probs(float *P, const float *q, const float *k, int br, int S, int hd, int ld) {
+    nt_rows(0, br, S, hd, q, ld, k, ld, P, S, 0);
+    softmax_scaled(P, br, S, 1.0f / sqrtf((float)hd));
 }
 
 /* Query rows in blocks of TRM_ATTN_BLOCK_ROWS: only [block, S] probabilities exist at a time. */
@@ -299,9 +303,96 @@ static void attention_bwd(float *dqkv, const float *dout, const float *qkv, int 
         }
 }
 
+/* ---- attention with bf16 operands: the specification ----------------------------------- */
+/* The float32 loops above on operands rounded to bf16 and widened back (exact), in the same
+ * orders: every product of two rounded values is exact, so only the float32 sums round. The
+ * scratch per thread: P and dP [br, S], round(K) and round(V) [S, hd], the block's round(Q) and
+ * round(dO) [br, hd], D [br]; within trm_attention_scratch_floats (its float32 part alone). */
+
+/* dst[r, j] = float(bf16(src[r, j])) for rows x cols, row strides ldd and lds; in place allowed. */
+static void round_rows(float *dst, int ldd, const float *src, int lds, int rows, int cols) {
+    for (int r = 0; r < rows; r++)
+        for (int j = 0; j < cols; j++)
+            dst[(size_t)r * ldd + j] = trm_bf16_to_f32(trm_f32_to_bf16(src[(size_t)r * lds + j]));
+}
+
+static void scale_rows_ref(float *x, int rows, int cols, int ld, float scale) {
+    for (int r = 0; r < rows; r++)
+        for (int j = 0; j < cols; j++) x[(size_t)r * ld + j] *= scale;
+}
+
+void trm__attention_fwd_bf16_ref(float *out, const float *qkv, int B, int S, int heads, int hd, float *scratch) {
+    const int D = heads * hd, ld = 3 * D, BR = TRM_ATTN_BLOCK_ROWS, br0 = S < BR ? S : BR;
+    const float scale = 1.0f / sqrtf((float)hd);
+#pragma omp parallel for schedule(static) collapse(2) if (TRM_PAR(1))
+    for (int b = 0; b < B; b++)
+        for (int h = 0; h < heads; h++) {
+            float *P = scratch + (size_t)trm__thread_num() * trm_attention_scratch_floats(S, hd);
+            float *kr = P + (size_t)br0 * S, *vr = kr + (size_t)S * hd, *qr = vr + (size_t)S * hd;
+            const float *q = qkv + (size_t)b * S * ld + (size_t)h * hd;
+            float *o = out + (size_t)b * S * D + (size_t)h * hd;
+            round_rows(kr, hd, q + D, ld, S, hd);
+            round_rows(vr, hd, q + 2 * D, ld, S, hd);
+            for (int r0 = 0; r0 < S; r0 += BR) {
+                const int br = S - r0 < BR ? S - r0 : BR;
+                round_rows(qr, hd, q + (size_t)r0 * ld, ld, br, hd);
+                nt_rows(0, br, S, hd, qr, hd, kr, hd, P, S, 0);
+                softmax_scaled(P, br, S, scale);
+                round_rows(P, S, P, S, br, S);
+                nn_rows(0, br, hd, S, P, S, vr, hd, o + (size_t)r0 * D, D, 0);
+            }
+        }
+}
+
+void trm__attention_bwd_bf16_ref(float *dqkv, const float *dout, const float *qkv, const trm_bf16 *out, int B, int S,
+                                 int heads, int hd, float *scratch) {
+    const int D = heads * hd, ld = 3 * D, BR = TRM_ATTN_BLOCK_ROWS, br0 = S < BR ? S : BR;
+    const float scale = 1.0f / sqrtf((float)hd);
+#pragma omp parallel for schedule(static) collapse(2) if (TRM_PAR(1))
+    for (int b = 0; b < B; b++)
+        for (int h = 0; h < heads; h++) {
+            float *P = scratch + (size_t)trm__thread_num() * trm_attention_scratch_floats(S, hd);
+            float *dP = P + (size_t)br0 * S, *kr = dP + (size_t)br0 * S, *vr = kr + (size_t)S * hd;
+            float *qr = vr + (size_t)S * hd, *dOr = qr + (size_t)br0 * hd, *Dr = dOr + (size_t)br0 * hd;
+            const float *q = qkv + (size_t)b * S * ld + (size_t)h * hd;
+            const float *dO = dout + (size_t)b * S * D + (size_t)h * hd;
+            const trm_bf16 *ob = out + (size_t)b * S * D + (size_t)h * hd;
+            float *dq = dqkv + (size_t)b * S * ld + (size_t)h * hd, *dk = dq + D, *dv = dq + 2 * D;
+            round_rows(kr, hd, q + D, ld, S, hd);
+            round_rows(vr, hd, q + 2 * D, ld, S, hd);
+            for (int r0 = 0; r0 < S; r0 += BR) {
+                const int br = S - r0 < BR ? S - r0 : BR, first = r0 == 0;
+                round_rows(qr, hd, q + (size_t)r0 * ld, ld, br, hd);
+                round_rows(dOr, hd, dO + (size_t)r0 * D, D, br, hd);
+                nt_rows(0, br, S, hd, qr, hd, kr, hd, P, S, 0);
+                softmax_scaled(P, br, S, scale);
+                for (int i = 0; i < br; i++) { /* D = rowsum(dO out) */
+                    const float *g = dO + (size_t)(r0 + i) * D;
+                    const trm_bf16 *y = ob + (size_t)(r0 + i) * D;
+                    float s = 0.0f;
+                    for (int d = 0; d < hd; d++) s += g[d] * trm_bf16_to_f32(y[d]);
+                    Dr[i] = s;
+                }
+                round_rows(dP, S, P, S, br, S);                        /* round(P), for dV only */
+                tn_rows(0, S, hd, br, dP, S, dOr, hd, dv, ld, !first); /* dV += round(P)^T round(dO) */
+                nt_rows(0, br, S, hd, dOr, hd, vr, hd, dP, S, 0);      /* dP = round(dO) round(V)^T */
+                for (int i = 0; i < br; i++) {                         /* round(dS), dS = P (dP - D) */
+                    const float *p = P + (size_t)i * S;
+                    float *dp = dP + (size_t)i * S;
+                    for (int j = 0; j < S; j++) dp[j] = trm_bf16_to_f32(trm_f32_to_bf16(p[j] * (dp[j] - Dr[i])));
+                }
+                nn_rows(0, br, hd, S, dP, S, kr, hd, dq + (size_t)r0 * ld, ld, 0); /* dQ = round(dS) round(K) */
+                scale_rows_ref(dq + (size_t)r0 * ld, br, hd, ld, scale);
+                tn_rows(0, S, hd, br, dP, S, qr, hd, dk, ld, !first); /* dK += round(dS)^T round(Q) */
+            }
+            scale_rows_ref(dk, S, hd, ld, scale);
+        }
+}
+
 const trm_kernels trm_kernels_scalar = {
     "scalar", gemm_nt, gemm_nn, gemm_tn, rmsnorm_fwd, rmsnorm_bwd, swiglu_fwd, swiglu_bwd, rope,
-    attention_fwd, attention_bwd, f32_to_bf16, bf16_to_f32, gemm_nt_bf16, gemm_nn_bf16, gemm_tn_bf16, 0,
+    attention_fwd, attention_bwd, f32_to_bf16, bf16_to_f32, gemm_nt_bf16, gemm_nn_bf16, gemm_tn_bf16,
+    trm__attention_fwd_bf16_ref, trm__attention_bwd_bf16_ref, 0,
 };
 
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))

@@ -341,7 +341,9 @@ static void for_chunks(const net_job *j, int B, float *attn_scratch, chunk_fn fn
  * gradient of a sub-layer, then the bf16 form of the input the second one needs (r1, or the block
  * input), which the forward did not keep. */
 
-/* r1 = rms_norm(x + attn(x) W_o^T), attention over RoPE'd qkv = x W_qkv^T. */
+/* r1 = rms_norm(x + attn(x) W_o^T), attention over RoPE'd qkv = x W_qkv^T. In the bf16 path the
+ * attention's products take bf16 operands too (attention_fwd_bf16: q, k, v and the probabilities
+ * rounded, the softmax float32), as the official bf16 autocast runs SDPA on bf16 q, k, v. */
 static void attention_forward(const trm_model *m, const trm_layer_view *w, const trm_layer_bf16 *wb,
                               const trm_block_acts *b, const float *in, int B, trm_bf16 *xb, float *attn_scratch) {
     const trm_kernels *k = m->k;
@@ -350,7 +352,8 @@ static void attention_forward(const trm_model *m, const trm_layer_view *w, const
     linear_forward(k, N, 3 * D, D, in, xb, w->mix_in, wb ? wb->mix_in : NULL, b->qkv, 0);
     if (wb) keep_bf16(k, N, 3 * D, b->qkv, b->qkv_b); /* before RoPE: the backward redoes it */
     if (m->rope_cos) k->rope(b->qkv, N, 3 * D, d->S, d->heads, d->head_dim, m->rope_cos, m->rope_sin, 0);
-    k->attention_fwd(b->attn, b->qkv, B, d->S, d->heads, d->head_dim, attn_scratch);
+    if (wb) k->attention_fwd_bf16(b->attn, b->qkv, B, d->S, d->heads, d->head_dim, attn_scratch);
+    else k->attention_fwd(b->attn, b->qkv, B, d->S, d->heads, d->head_dim, attn_scratch);
     trm__add(b->r1, in, NULL, (size_t)N * D);
     linear_forward(k, N, D, D, b->attn, b->attn_b, w->mix_out, wb ? wb->mix_out : NULL, b->r1, 1);
     k->rmsnorm_fwd(b->r1, b->rstd1, b->r1, N, D, m->cfg.rms_norm_eps);
@@ -372,7 +375,10 @@ static void attention_backward(const net_chunk *c) {
         k->bf16_to_f32(N, 3 * D, c->b->qkv_b, 3 * D, c->b->qkv, 3 * D);
         if (m->rope_cos) k->rope(c->b->qkv, N, 3 * D, dm->S, dm->heads, dm->head_dim, m->rope_cos, m->rope_sin, 0);
     }
-    k->attention_bwd(dqkv, dattn, c->b->qkv, c->nb, dm->S, dm->heads, dm->head_dim, c->attn_scratch);
+    if (lb) /* D = rowsum(dO out) from the output as kept for W_o's gradient, rounded */
+        k->attention_bwd_bf16(dqkv, dattn, c->b->qkv, c->b->attn_b, c->nb, dm->S, dm->heads, dm->head_dim,
+                              c->attn_scratch);
+    else k->attention_bwd(dqkv, dattn, c->b->qkv, c->nb, dm->S, dm->heads, dm->head_dim, c->attn_scratch);
     if (m->rope_cos) k->rope(dqkv, N, 3 * D, dm->S, dm->heads, dm->head_dim, m->rope_cos, m->rope_sin, 1);
     trm__add(d, gn, NULL, (size_t)N * D);
     linear_backward_input(k, N, 3 * D, D, dqkv, rows_b(s->d_big_b, r0, 3 * D), c->lw->mix_in,

@@ -17,9 +17,9 @@ const char TRMN_CLI_COMMON_HELP[] =
     "  --threads N      OpenMP threads (default: all cores, or OMP_NUM_THREADS)\n"
     "  --kernels K      scalar|avx2|avx512|avx512bf16|auto (default: $TRM_KERNELS, else auto = the fastest\n"
     "                   set this CPU runs)\n"
-    "  --precision P    f32|bf16|auto: the network's linear layers in float32 or with bf16 operands\n"
-    "                   (auto = bf16 where the CPU has bf16 instructions; default f32, trm-train:\n"
-    "                   its config's train.precision)\n"
+    "  --precision P    f32|bf16|auto: the network's linear layers and attention in float32 or with\n"
+    "                   bf16 operands (auto = bf16 where the CPU has bf16 instructions; default f32,\n"
+    "                   trm-train: its config's train.precision)\n"
     "  --help           this text\n";
 
 int trmn_cli_usage_error(const char *tool, const char *fmt, ...) {

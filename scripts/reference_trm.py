@@ -145,9 +145,15 @@ def rms_norm(x, eps):
 
 
 # trm.c's bf16 path (trm_model_set_precision, core/include/trm.h), written out: the network's linear layers
-# multiply operands rounded to bfloat16 and sum the (exact) products in float32; their results,
-# and everything else, stay float32. Set by cmd_golden_bf16 only.
+# and attention's two products (q k^T and P v, as the official SDPA on bf16 q, k, v) multiply operands
+# rounded to bfloat16 and sum the (exact) products in float32; their results, the softmax and
+# everything else stay float32. Set by cmd_golden_bf16 only.
 LINEAR_BF16 = False
+
+
+def bf16r(x):
+    """x rounded to bfloat16 (nearest even) and widened back when LINEAR_BF16, else x."""
+    return x.bfloat16().float() if LINEAR_BF16 else x
 
 
 def lin(x, w):
@@ -173,8 +179,8 @@ def attention(c, h, w_qkv, w_o, rope):
         q = q * cos + rotate_half(q) * sin
         k = k * cos + rotate_half(k) * sin
     q, k, v = q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2)  # [B, H, S, dh]
-    probs = torch.softmax((q @ k.transpose(-1, -2)) / math.sqrt(c.dh), dim=-1)
-    o = (probs @ v).transpose(1, 2).reshape(B, S, c.D)
+    probs = torch.softmax((bf16r(q) @ bf16r(k).transpose(-1, -2)) / math.sqrt(c.dh), dim=-1)
+    o = (bf16r(probs) @ bf16r(v)).transpose(1, 2).reshape(B, S, c.D)
     return lin(o, w_o)
 
 

@@ -1,5 +1,6 @@
-/* test_bf16.c: the bf16 path (trm_model_set_precision BF16: the network's linear layers multiply
- * bf16 operands, everything else float32) against the float32 reference path.
+/* test_bf16.c: the bf16 path (trm_model_set_precision BF16: the network's linear layers and
+ * attention's products multiply bf16 operands, everything else float32) against the float32
+ * reference path.
  *  - Inference with the shipped 11x11 model on 48 fresh mazes, 16 supervision steps: logits of
  *    every pass within a bf16-sized tolerance, answers and halting decisions nearly all equal,
  *    the same number of mazes solved (within one).
@@ -78,8 +79,14 @@ static void check_inference(void) {
         }
     }
     printf("bf16 vs f32: largest difference of a token probability over every cell and pass: %.4f\n", worst_p);
-    CHECK(worst_p < 0.25, "a token probability differs by %.3f", worst_p);
-    CHECK(check_close("bf16 vs f32 q_halt logits, every step", hb, hf, STEPS * MAZES, 0.3, 0.05), "halting logits");
+    /* Measured (avx512bf16): with the linear layers in bf16 and attention in float32, 0.208 and
+     * 0.252 (the largest token probability and q_halt logit differences, both in the second
+     * supervision step); with attention's products in bf16 as well (issue 15), 0.353 and 0.484:
+     * q and k rounded to 8 bits move a score of 10 by a few hundredths, which the softmax turns
+     * into probabilities a few percent apart. The answers do not move (the checks below: cells,
+     * halting decisions, mazes solved, unchanged). Tolerances 0.45 and 0.6 (were 0.25 and 0.3). */
+    CHECK(worst_p < 0.45, "a token probability differs by %.3f", worst_p);
+    CHECK(check_close("bf16 vs f32 q_halt logits, every step", hb, hf, STEPS * MAZES, 0.6, 0.05), "halting logits");
     size_t cells_differ = 0;
     int halts_differ = 0, exact_f = 0, exact_b = 0;
     for (size_t c = 0; c < (size_t)MAZES * G * STEPS * T; c++) cells_differ += argmax(lf + c * V, V) != argmax(lb + c * V, V);

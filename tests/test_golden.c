@@ -4,7 +4,7 @@
  * puzzle table and EMA after them, and every refinement pass of an eval-mode solve. Runs with
  * every kernel set this CPU supports. The bf16 path (trm_model_set_precision BF16) is checked
  * the same way against golden_bf16_*.safetensors: eval-mode solves by the reference with its
- * linear layers in bf16 as trm.c defines them, and by PyTorch's own CPU autocast. */
+ * linear layers and attention in bf16 as trm.c defines them, and by PyTorch's own CPU autocast. */
 #include <cjson/cJSON.h>
 #include <string.h>
 

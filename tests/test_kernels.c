@@ -3,7 +3,9 @@
  * leading dimensions wider than the rows, accumulate on and off, both attention directions, RoPE
  * both ways), plus bit-identical results for 1 and 2 threads. The mixed-precision part: bf16
  * conversions against exact expected bits (ties to even, NaN, infinities, denormals) and the
- * bf16 GEMMs against the scalar bf16 GEMM (odd K, K over several blocking passes). Prints the
+ * bf16 GEMMs against the scalar bf16 GEMM (odd K, K over several blocking passes), the scalar bf16
+ * attention against the float32 one on bf16 operands, and every set's bf16 attention against the
+ * scalar one (ragged S and hd, S not a multiple of 16). Prints the
  * worst error of each group; exits non-zero on any mismatch, or when the CPU has avx512_bf16
  * and the vdpbf16ps set was not among those compared. */
 #include <stdint.h>
@@ -356,6 +358,120 @@ static void check_attention(const trm_kernels *k) {
         }
 }
 
+/* ---- attention with bf16 operands ---------------------------------------------------------- */
+
+/* max |got - want| / max |want| over columns [c0, c0 + cols) of rows x ld (an absolute error
+ * measured against the block's scale: a dS near zero has no relative precision to keep). */
+static double scaled_err(const float *got, const float *want, int rows, int ld, int c0, int cols) {
+    double e = 0, m = 0;
+    for (int r = 0; r < rows; r++)
+        for (int c = c0; c < c0 + cols; c++) {
+            const double d = fabs((double)got[(size_t)r * ld + c] - want[(size_t)r * ld + c]);
+            e = d > e || d != d ? d : e;
+            m = fabs(want[(size_t)r * ld + c]) > m ? fabs(want[(size_t)r * ld + c]) : m;
+        }
+    return e / (m > 0 ? m : 1);
+}
+
+/* The worst scaled error of out, and of dq, dk, dv per head block (each against its own scale). */
+static double attn_errs(const float *o1, const float *o2, const float *g1, const float *g2, int N, int heads, int hd,
+                        double *bwd) {
+    const int D = heads * hd;
+    *bwd = 0;
+    for (int part = 0; part < 3; part++)
+        for (int h = 0; h < heads; h++) {
+            const double e = scaled_err(g1, g2, N, 3 * D, part * D + h * hd, hd);
+            *bwd = e > *bwd || e != e ? e : *bwd;
+        }
+    return scaled_err(o1, o2, N, D, 0, D);
+}
+
+/* The scalar bf16 attention (the specification) against the float32 one on operands already
+ * bf16 (qkv and dO rounded first): the scores and dP are then the same float32 sums, and what
+ * remains is the rounding of P (forward: |round(p) - p| <= 2^-9 p, so |error| <= 2^-9 max |v|) and
+ * of dS, and D from the rounded output instead of sum P dP. Catches a wrong index, a missing
+ * scale or a transposed operand in the specification itself, which the set-against-set checks
+ * below cannot see. */
+static void check_attention_bf16_spec(void) {
+    static const int shapes[][4] = {{1, 17, 2, 3}, {2, 70, 3, 17}, {1, 257, 2, 32}, {2, 64, 1, 64}}; /* B S heads hd */
+    double worst_f = 0, worst_b = 0;
+    for (int c = 0; c < 4; c++) {
+        const int B = shapes[c][0], S = shapes[c][1], heads = shapes[c][2], hd = shapes[c][3];
+        const int D = heads * hd, N = B * S;
+        float *qkv = alloc_rand((size_t)N * 3 * D, 1.5), *dout = alloc_rand((size_t)N * D, 1);
+        for (size_t i = 0; i < (size_t)N * 3 * D; i++) qkv[i] = trm_bf16_to_f32(trm_f32_to_bf16(qkv[i]));
+        for (size_t i = 0; i < (size_t)N * D; i++) dout[i] = trm_bf16_to_f32(trm_f32_to_bf16(dout[i]));
+        float *o1 = malloc(sizeof(float) * N * D), *o2 = malloc(sizeof(float) * N * D);
+        float *g1 = malloc(sizeof(float) * N * 3 * D), *g2 = malloc(sizeof(float) * N * 3 * D);
+        float *scr = attn_scratch(S, hd);
+        trm__attention_fwd_bf16_ref(o1, qkv, B, S, heads, hd, scr);
+        trm_kernels_scalar.attention_fwd(o2, qkv, B, S, heads, hd, scr);
+        trm_bf16 *ob = to_bf16(o1, (size_t)N * D);
+        trm__attention_bwd_bf16_ref(g1, dout, qkv, ob, B, S, heads, hd, scr);
+        trm_kernels_scalar.attention_bwd(g2, dout, qkv, B, S, heads, hd, scr);
+        double vmax = 0, eb;
+        for (int r = 0; r < N; r++)
+            for (int j = 0; j < D; j++) vmax = fmax(vmax, fabs(qkv[(size_t)r * 3 * D + 2 * D + j]));
+        double ef = 0;
+        for (size_t i = 0; i < (size_t)N * D; i++) ef = fmax(ef, fabs((double)o1[i] - o2[i]));
+        attn_errs(o1, o2, g1, g2, N, heads, hd, &eb);
+        ef /= vmax;
+        worst_f = fmax(worst_f, ef), worst_b = fmax(worst_b, eb);
+        free(qkv), free(dout), free(o1), free(o2), free(g1), free(g2), free(scr), free(ob);
+    }
+    /* forward: the bound 2^-9 max|v| plus 5% for the float32 sums (measured 0.99 of the bound: a
+     * nearly one-hot row whose largest probability rounds by almost 2^-9); backward: measured
+     * 1.2e-2 at most here (dS rounded, D from the rounded output), a broken formula is off by O(1) */
+    const int ok = worst_f <= 0x1p-9 * 1.05 && worst_b <= 3e-2;
+    printf("%-4s [scalar] bf16 attention against float32 attention on bf16 operands: forward %.3g of max|v| "
+           "(bound 2^-9 = %.3g), backward %.3g of each block's max\n", ok ? "ok" : "FAIL", worst_f, 0x1p-9, worst_b);
+    if (!ok) check_failures++;
+}
+
+/* A set's bf16 attention against the scalar bf16 attention. Both round the same float32 q, k, v
+ * and dO, so the scores and dP differ only by the order of float32 sums; the probabilities then
+ * differ by the exponential too (v_exp, < 2 ulp), and a probability or dS that lands on the other
+ * side of a bf16 rounding boundary changes by one bf16 step (2^-8 relative) before it is
+ * multiplied: each such term moves a result by up to 2^-8 of its share. Such flips are rare and
+ * independent, so the errors stay well below the 2^-8 = 3.9e-3 that every term flipping would
+ * give. Tolerances, of each block's largest value: 2e-3 forward, 4e-3 backward (where dS =
+ * P (dP - D) also cancels); measured 2.0e-4 and 8.0e-4 (S = 241, hd = 17). A wrong, missing or
+ * repeated term costs more (one key row of 257 dropped moves the output by ~1/S of its scale). */
+static void check_attention_bf16(const trm_kernels *k) {
+    static const int Ss[] = {1, 3, 17, 64, 100, 241, 257}, hds[] = {1, 3, 17, 32, 64};
+    double worst_f = 0, worst_b = 0;
+    char where_f[96] = "", where_b[96] = "";
+    int cases = 0, bad = 0;
+    for (int a = 0; a < 7; a++)
+        for (int b = 0; b < 5; b++) {
+            const int S = Ss[a], hd = hds[b], B = 1 + (a + b) % 2, heads = 1 + (a * 3 + b) % 3;
+            const int D = heads * hd, N = B * S;
+            float *qkv = alloc_rand((size_t)N * 3 * D, 1.5), *dout = alloc_rand((size_t)N * D, 1);
+            float *o1 = malloc(sizeof(float) * N * D), *o2 = malloc(sizeof(float) * N * D);
+            float *g1 = malloc(sizeof(float) * N * 3 * D), *g2 = malloc(sizeof(float) * N * 3 * D);
+            float *scr = attn_scratch(S, hd);
+            k->attention_fwd_bf16(o1, qkv, B, S, heads, hd, scr);
+            trm_kernels_scalar.attention_fwd_bf16(o2, qkv, B, S, heads, hd, scr);
+            trm_bf16 *ob = to_bf16(o2, (size_t)N * D); /* the output as the bf16 path keeps it */
+            for (size_t i = 0; i < (size_t)N * 3 * D; i++) g1[i] = g2[i] = NAN; /* must be written */
+            k->attention_bwd_bf16(g1, dout, qkv, ob, B, S, heads, hd, scr);
+            trm_kernels_scalar.attention_bwd_bf16(g2, dout, qkv, ob, B, S, heads, hd, scr);
+            double eb, ef = attn_errs(o1, o2, g1, g2, N, heads, hd, &eb);
+            cases++;
+            if (!(ef <= 2e-3) || !(eb <= 4e-3)) {
+                bad++;
+                fprintf(stderr, "  [%s] bf16 attention B=%d S=%d heads=%d hd=%d: forward %.3g, backward %.3g\n",
+                        k->name, B, S, heads, hd, ef, eb);
+            }
+            if (!(ef < worst_f)) worst_f = ef, snprintf(where_f, sizeof where_f, "S=%d hd=%d", S, hd);
+            if (!(eb < worst_b)) worst_b = eb, snprintf(where_b, sizeof where_b, "S=%d hd=%d", S, hd);
+            free(qkv), free(dout), free(o1), free(o2), free(g1), free(g2), free(scr), free(ob);
+        }
+    printf("%-4s [%s] bf16 attention: %d shapes, worst error / block max: forward %.3g at %s (tolerance 2e-3), "
+           "backward %.3g at %s (4e-3)\n", bad ? "FAIL" : "ok", k->name, cases, worst_f, where_f, worst_b, where_b);
+    if (bad) check_failures++;
+}
+
 /* ---- the same bits for 1 and 2 threads ------------------------------------------------------ */
 
 static void check_thread_invariance(const trm_kernels *k) {
@@ -377,9 +493,21 @@ static void check_thread_invariance(const trm_kernels *k) {
         k->attention_bwd(G[t], dout, qkv, 2, S, heads, hd, scr);
         free(scr);
     }
-    omp_set_num_threads(saved);
     int same = !memcmp(C[0], C[1], sizeof(float) * M * N) && !memcmp(O[0], O[1], sizeof(float) * 2 * S * D) &&
                !memcmp(G[0], G[1], sizeof(float) * 2 * S * 3 * D);
+    /* bf16 attention, S = 150 (not a multiple of 16 or of the row block) */
+    trm_bf16 *ob = NULL;
+    for (int t = 0; t < 2; t++) {
+        omp_set_num_threads(t + 1);
+        float *scr = attn_scratch(S, hd);
+        k->attention_fwd_bf16(O[t], qkv, 2, S, heads, hd, scr);
+        if (!ob) ob = to_bf16(O[t], (size_t)2 * S * D);
+        k->attention_bwd_bf16(G[t], dout, qkv, ob, 2, S, heads, hd, scr);
+        free(scr);
+    }
+    omp_set_num_threads(saved);
+    same = same && !memcmp(O[0], O[1], sizeof(float) * 2 * S * D) && !memcmp(G[0], G[1], sizeof(float) * 2 * S * 3 * D);
+    free(ob);
     /* the bf16 GEMMs, K odd: converted operands (the conversions split rows over the threads) */
     const int Kb = 301;
     float *Af = alloc_rand((size_t)M * Kb, 1), *Bf = alloc_rand((size_t)N * Kb, 1), *Xf = alloc_rand((size_t)Kb * M, 1);
@@ -399,7 +527,8 @@ static void check_thread_invariance(const trm_kernels *k) {
     omp_set_num_threads(saved);
     same = same && !memcmp(Ah[0], Ah[1], sizeof(trm_bf16) * M * Kb) && !memcmp(Xh[0], Xh[1], sizeof(trm_bf16) * Kb * M) &&
            !memcmp(Cb[0], Cb[1], sizeof(float) * M * N);
-    printf("%-4s [%s] 1 and 2 threads give identical bits (gemm, attention fwd/bwd, bf16 conversions and gemm)\n",
+    printf("%-4s [%s] 1 and 2 threads give identical bits (gemm, attention fwd/bwd, bf16 conversions, gemm and "
+           "attention)\n",
            same ? "ok" : "FAIL", k->name);
     if (!same) check_failures++;
     for (int t = 0; t < 2; t++) free(C[t]), free(O[t]), free(G[t]), free(Ah[t]), free(Bh[t]), free(Xh[t]), free(Cb[t]);
@@ -439,6 +568,7 @@ int main(void) {
     const char *sets[] = {"avx2", "avx512", "avx512bf16", "wasm128"};
     int tested = 0, bf16_native = 0;
     check_bf16_convert(&trm_kernels_scalar);
+    check_attention_bf16_spec();
     check_thread_invariance(&trm_kernels_scalar);
     for (size_t s = 0; s < sizeof sets / sizeof sets[0]; s++) {
         const trm_kernels *k = trm_kernels_get(sets[s]);
@@ -461,6 +591,8 @@ int main(void) {
             printf("ok   [%s] float32 entries are the avx512 set's own functions\n", k->name);
         check_bf16_convert(k);
         check_gemm_bf16(k);
+        if (k->attention_fwd_bf16 != trm_kernels_scalar.attention_fwd_bf16) check_attention_bf16(k);
+        else printf("ok   [%s] bf16 attention is the scalar set's own\n", k->name);
         check_thread_invariance(k);
     }
     printf("%d SIMD kernel set(s) compared with the scalar set (%s)\n", tested,

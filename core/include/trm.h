@@ -191,14 +191,15 @@ float *trm_model_buffers(trm_model *m);  /* dims.n_buffers values */
 void trm_model_set_kernels(trm_model *m, const trm_kernels *k);
 const trm_kernels *trm_model_kernels(const trm_model *m);
 
-/* Arithmetic of the network's linear layers (the official code runs its forward in bfloat16).
- * F32: everything in float32, the reference. BF16: every linear layer of the shared network
- * (attention or mlp_t mixer, SwiGLU) multiplies bfloat16 operands: weights rounded from the
- * float32 master weights whenever those change, activations and gradients rounded as they enter
- * the product; products and sums stay float32, as do the results, the embeddings and heads,
- * norms, attention scores and softmax, the loss, the recurrent state, the gradients, the
- * optimizer and the EMA. Set it before creating solvers and trainers (they size their buffers
- * for it); BF16 needs an even hidden_size. */
+/* Arithmetic of the network's linear layers and attention (the official code runs its forward
+ * in bfloat16). F32: everything in float32, the reference. BF16: every linear layer of the shared
+ * network (attention or mlp_t mixer, SwiGLU) multiplies bfloat16 operands: weights rounded from
+ * the float32 master weights whenever those change, activations and gradients rounded as they
+ * enter the product; attention's products too (q k^T and P v and their gradients: q, k, v, P, dO
+ * and dS rounded as they enter, as the official SDPA on bf16 q, k, v). Products and sums stay
+ * float32, as do the results, the embeddings and heads, norms, the attention scores and softmax,
+ * the loss, the recurrent state, the gradients, the optimizer and the EMA. Set it before creating
+ * solvers and trainers (they size their buffers for it); BF16 needs an even hidden_size. */
 typedef enum trm_precision { TRM_PRECISION_F32 = 0, TRM_PRECISION_BF16 = 1 } trm_precision;
 trm_status trm_model_set_precision(trm_model *m, trm_precision p, trm_error *err);
 trm_precision trm_model_precision(const trm_model *m);

@@ -3,27 +3,7 @@
  * and chosen at run time only when the CPU reports avx512f (trm_kernels_get). */
 #include <immintrin.h>
 
-#define VF __m512
-#define VW 16
-#define V_LOAD(p) _mm512_loadu_ps(p)
-#define V_STORE(p, v) _mm512_storeu_ps((p), (v))
-#define V_SET1(x) _mm512_set1_ps(x)
-#define V_ZERO() _mm512_setzero_ps()
-#define V_ADD(a, b) _mm512_add_ps((a), (b))
-#define V_SUB(a, b) _mm512_sub_ps((a), (b))
-#define V_MUL(a, b) _mm512_mul_ps((a), (b))
-#define V_DIV(a, b) _mm512_div_ps((a), (b))
-#define V_MAX(a, b) _mm512_max_ps((a), (b))
-#define V_MIN(a, b) _mm512_min_ps((a), (b))
-#define V_FMA(a, b, c) _mm512_fmadd_ps((a), (b), (c))
-#define V_HSUM(v) _mm512_reduce_add_ps(v)
-#define V_HMAX(v) _mm512_reduce_max_ps(v)
-#define V_ROUND(v) _mm512_roundscale_ps((v), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
-#define V_POW2I(n) \
-    _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(n), _mm512_set1_epi32(127)), 23))
-/* p 2^n by vscalefps: one instruction for the convert, add, shift and multiply; the product is
- * exact (or the same correctly rounded denormal), so results do not change. */
-#define V_MUL_POW2I(p, n) _mm512_scalef_ps((p), (n))
+#include "avx512_vec.h" /* VF, VW = 16 and the V_ macros */
 #define GEMM_MR 8
 #define KSET_NAME "avx512"
 #define KSET_SYMBOL trm_kernels_avx512

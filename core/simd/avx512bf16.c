@@ -19,8 +19,13 @@
  * started from zero and then added to C (acc, or an earlier pass); the instruction adds the odd-k
  * product, then the even one (Intel SDM), each rounded to float32, and counts bf16 denormals as
  * zero. Threads only decide who computes a tile (gemm_split.h), so the bits are the same for any
- * thread count; they differ from the scalar set by the order of the float32 additions. */
+ * thread count; they differ from the scalar set by the order of the float32 additions.
+ *
+ * Attention (attention_fwd_bf16 / attention_bwd_bf16, at the end): the same register tile on
+ * operands rounded from the float32 qkv as they are packed, the softmax in float32
+ * (softmax_simd.h, the avx512 set's own). */
 #include <immintrin.h>
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -30,7 +35,7 @@
 #include <omp.h>
 #endif
 
-#define VW 16
+#include "avx512_vec.h" /* VF, VW = 16 and the V_ macros, for the float32 softmax */
 #define NR (2 * VW)
 #define MR 8
 #define GEMM_KC 512
@@ -352,4 +357,305 @@ void trm__avx512bf16_gemm_tn_bf16(int M, int N, int K, const trm_bf16 *A, int ld
                                   float *C, int ldc, int acc) {
     const gemm_args g = {M, N, K, A, 1, lda, B, ldb, 1, C, ldc, acc};
     gemm_run(&g);
+}
+
+/* ---- attention with bf16 operands ------------------------------------------------------------ */
+/* The float32 attention of kernels_simd.h with every GEMM on vdpbf16ps: per (batch, head), query
+ * rows in blocks of TRM_ATTN_BLOCK_ROWS, probabilities recomputed block by block in the backward.
+ * Operands are rounded from the float32 qkv, dO, P and dS straight into the pair layouts the
+ * register tile reads (ukr_body: a(i, p) a 32-bit pair of bf16 values, B panels [kp][NR][2]):
+ *   pairs along d (the head dimension, k of Q K^T and dO V^T): Q and dO rows as they are, K^T and
+ *     V^T as panels [Sp/NR][ceil(hd/2)][NR] of pairs (K[s', 2p], K[s', 2p + 1]);
+ *   pairs along s' (k of P V and dS K): P and dS rows in place of their float32 rows, V and K as
+ *     panels [hp/NR][ceil(S/2)][NR] of pairs (V[2p, d], V[2p + 1, d]);
+ *   pairs along the block's rows (k of P^T dO and dS^T Q): P and dS as [ceil(br/2)][Sp] pairs of
+ *     rows (A of the tile, read in place), dO and Q as panels [hp/NR][ceil(br/2)][NR].
+ * Padding (columns past S or hd, a last row past an odd count) is zero in both operands of a
+ * product, or in one with the other finite (scores past S are those of zero K columns, 0).
+ * vcvtne2ps2bf16 rounds to nearest even as trm_f32_to_bf16 does, except that it counts float32
+ * denormals as zero (vdpbf16ps would count their bf16 forms as zero anyway) and keeps NaN
+ * payloads. Each (batch, head) is one thread's, and dK, dV sum the row blocks in order: the bits
+ * do not depend on the thread count. Against the scalar specification: the exponential
+ * (v_exp) and the order of the float32 sums differ, so a probability or dS a last bit apart may
+ * round to the neighbouring bf16 value. */
+
+static inline __mmask16 mask16(int n) { return n >= 16 ? 0xffff : n <= 0 ? 0 : (__mmask16)((1u << n) - 1); }
+static inline __mmask32 mask32(int n) { return n >= 32 ? 0xffffffffu : n <= 0 ? 0 : (__mmask32)((1u << n) - 1); }
+
+/* 16 pairs as 32-bit words, bf16(a[t]) in the low half and bf16(b[t]) in the high one. */
+KS_INLINE __m512i pair16(__m512 a, __m512 b) {
+    const __m512i idx = _mm512_set_epi16(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8, 23, 7, 22, 6,
+                                         21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
+    return _mm512_permutexvar_epi16(idx, (__m512i)_mm512_cvtne2ps_pbh(b, a));
+}
+
+/* dst [rows][ldd] = bf16(src[rows][cols]) (row stride lds), zero from cols to ldd (even). */
+static void attn_rows_bf16(const float *src, ptrdiff_t lds, int rows, int cols, trm_bf16 *dst, int ldd) {
+    for (int r = 0; r < rows; r++) {
+        const float *s = src + r * lds;
+        trm_bf16 *d = dst + (size_t)r * ldd;
+        for (int c = 0; c < ldd; c += 2 * VW) {
+            const __m512 a = _mm512_maskz_loadu_ps(mask16(cols - c), s + c);
+            const __m512 b = _mm512_maskz_loadu_ps(mask16(cols - c - VW), s + c + VW);
+            _mm512_mask_storeu_epi16(d + c, mask32(ldd - c), (__m512i)_mm512_cvtne2ps_pbh(b, a));
+        }
+    }
+}
+
+/* Pairs of rows: panels [ceil(cols/NR)][ceil(rows/2)][NR] of (src[2p, c], src[2p + 1, c]). */
+static void attn_pack_row_pairs(const float *src, ptrdiff_t lds, int rows, int cols, trm_bf16 *dst) {
+    const int kr = (rows + 1) / 2;
+    for (int p = 0; p < kr; p++) {
+        const float *r0 = src + 2 * p * lds, *r1 = r0 + lds;
+        const int has1 = 2 * p + 1 < rows;
+        for (int c = 0; c < cols; c += NR) {
+            trm_bf16 *d = dst + ((size_t)(c / NR) * kr + p) * 2 * NR;
+            for (int half = 0; half < 2; half++) {
+                const int c0 = c + half * VW;
+                const __mmask16 m = mask16(cols - c0);
+                const __m512 a = _mm512_maskz_loadu_ps(m, r0 + c0);
+                const __m512 b = has1 ? _mm512_maskz_loadu_ps(m, r1 + c0) : _mm512_setzero_ps();
+                _mm512_storeu_si512(d + 2 * half * VW, pair16(a, b));
+            }
+        }
+    }
+}
+
+/* r[i] lane t -> r[t] lane i for 16 vectors of 16 32-bit values. */
+KS_INLINE void transpose16(__m512i r[16]) {
+    __m512i t[16];
+    for (int i = 0; i < 16; i += 2) { /* 2 x 2 blocks of 32-bit values */
+        t[i] = _mm512_unpacklo_epi32(r[i], r[i + 1]);
+        t[i + 1] = _mm512_unpackhi_epi32(r[i], r[i + 1]);
+    }
+    for (int i = 0; i < 16; i += 4) /* 4 x 4 */
+        for (int j = 0; j < 2; j++) {
+            r[i + j] = _mm512_unpacklo_epi64(t[i + j], t[i + 2 + j]);
+            r[i + 2 + j] = _mm512_unpackhi_epi64(t[i + j], t[i + 2 + j]);
+        }
+    for (int i = 0; i < 16; i += 8) /* 8 x 8: 128-bit lanes */
+        for (int j = 0; j < 4; j++) {
+            t[i + j] = _mm512_shuffle_i32x4(r[i + j], r[i + 4 + j], 0x88);
+            t[i + 4 + j] = _mm512_shuffle_i32x4(r[i + j], r[i + 4 + j], 0xdd);
+        }
+    for (int j = 0; j < 8; j++) { /* 16 x 16 */
+        r[j] = _mm512_shuffle_i32x4(t[j], t[8 + j], 0x88);
+        r[8 + j] = _mm512_shuffle_i32x4(t[j], t[8 + j], 0xdd);
+    }
+    /* r[x] now holds column 4 (x / 4) + (0, 2, 1, 3)[x % 4] (the 64-bit unpacks' order) */
+    for (int i = 0; i < 16; i += 4) {
+        const __m512i x = r[i + 1];
+        r[i + 1] = r[i + 2], r[i + 2] = x;
+    }
+}
+
+/* Pairs along each row: panels [ceil(rows/NR)][ceil(cols/2)][NR] of (src[r, 2p], src[r, 2p + 1]),
+ * rows past `rows` zero: 16 rows' pairs at a time, transposed in registers. */
+static void attn_pack_col_pairs(const float *src, ptrdiff_t lds, int rows, int cols, trm_bf16 *dst) {
+    const int kc = (cols + 1) / 2, rp = (rows + NR - 1) / NR * NR;
+    for (int r0 = 0; r0 < rp; r0 += VW)
+        for (int c = 0; c < cols; c += 2 * VW) {
+            __m512i w[16];
+            for (int i = 0; i < 16; i++) {
+                const float *s = src + (r0 + i) * lds + c;
+                w[i] = _mm512_setzero_si512();
+                if (r0 + i < rows)
+                    w[i] = (__m512i)_mm512_cvtne2ps_pbh(_mm512_maskz_loadu_ps(mask16(cols - c - VW), s + VW),
+                                                        _mm512_maskz_loadu_ps(mask16(cols - c), s));
+            }
+            transpose16(w); /* w[t]: pair c/2 + t of the 16 rows */
+            trm_bf16 *d = dst + ((size_t)(r0 / NR) * kc * NR + r0 % NR) * 2;
+            for (int t = 0; t < 16 && c / 2 + t < kc; t++) _mm512_storeu_si512(d + (size_t)(c / 2 + t) * 2 * NR, w[t]);
+        }
+}
+
+/* C[M, N] (row stride ldc) = (load_c ? C : 0) + sum over kp pairs of a(i, p) . b[p][j], a(i, p)
+ * the pair at a + i*ais + p*aps, B panels [ceil(N/NR)][kp][NR][2]. A's rows up to M rounded up
+ * to MR are read (their results are dropped): the callers' buffers have them. */
+static void attn_gemm(int M, int N, int kp, const trm_bf16 *a, ptrdiff_t ais, ptrdiff_t aps, const trm_bf16 *bp,
+                      float *C, ptrdiff_t ldc, int load_c) {
+    for (int j = 0; j < N; j += NR) {
+        const trm_bf16 *b = bp + (size_t)(j / NR) * kp * 2 * NR;
+        const int n = ks_min(NR, N - j);
+        for (int i = 0; i < M; i += MR) {
+            const int m = ks_min(MR, M - i);
+            float *c = C + (ptrdiff_t)i * ldc + j;
+            if (m == MR && n == NR) {
+                ukr_body(kp, 0, a + i * ais, ais, aps, b, c, ldc, load_c);
+                continue;
+            }
+            float t[MR * NR];
+            for (int r = 0; r < MR; r++)
+                for (int q = 0; q < NR; q++) t[r * NR + q] = load_c && r < m && q < n ? c[r * ldc + q] : 0.0f;
+            ukr_body(kp, 0, a + i * ais, ais, aps, b, t, NR, 1);
+            for (int r = 0; r < m; r++)
+                for (int q = 0; q < n; q++) c[r * ldc + q] = t[r * NR + q];
+        }
+    }
+}
+
+/* rows [rows, cols] (row stride ld) *= f */
+static void attn_scale(float *x, int rows, int cols, ptrdiff_t ld, float f) {
+    const __m512 fv = _mm512_set1_ps(f);
+    for (int r = 0; r < rows; r++)
+        for (int c = 0; c < cols; c += VW) {
+            const __mmask16 m = mask16(cols - c);
+            _mm512_mask_storeu_ps(x + r * ld + c, m, _mm512_mul_ps(_mm512_maskz_loadu_ps(m, x + r * ld + c), fv));
+        }
+}
+
+#include "softmax_simd.h"
+
+typedef struct {
+    float *P, *dP;          /* [brp][Sp] float32, then their bf16 rows in place (stride 2 Sp) */
+    trm_bf16 *T;            /* pairs of rows of P or dS: [ceil(br/2)][Sp][2] */
+    trm_bf16 *kt, *vt;      /* K^T, V^T pair panels along d */
+    trm_bf16 *kv;           /* V (forward) or K (backward) pair panels along s' */
+    trm_bf16 *qb, *db;      /* the block's Q and dO rows [brp][2 ceil(hd/2)] */
+    trm_bf16 *rp;           /* the block's dO or Q pair panels along its rows */
+    float *D;               /* [br] */
+    int Sp, Sn, kd, ks;
+} attn16_ws;
+
+/* The layout of trm__attention_bf16_floats (kernels.h), in this thread's slice. */
+static void attn16_carve(attn16_ws *w, float *scratch, int S, int hd) {
+    const size_t br = S < TRM_ATTN_BLOCK_ROWS ? (size_t)S : TRM_ATTN_BLOCK_ROWS;
+    const size_t Sp = trm__round_up((size_t)S, TRM_ATTN_PAD), hp = trm__round_up((size_t)hd, TRM_ATTN_PAD);
+    const size_t brp = trm__round_up(br, TRM_ATTN_MAX_MR), kd = ((size_t)hd + 1) / 2, ks = ((size_t)S + 1) / 2;
+    const size_t kb = (br + 1) / 2;
+    float *p = scratch + (size_t)trm__thread_num() * trm_attention_scratch_floats(S, hd);
+    w->P = p, p += brp * Sp;
+    w->dP = p, p += brp * Sp;
+    w->T = (trm_bf16 *)p, p += kb * Sp;
+    w->kt = (trm_bf16 *)p, p += Sp * kd;
+    w->vt = (trm_bf16 *)p, p += Sp * kd;
+    w->kv = (trm_bf16 *)p, p += hp * ks;
+    w->qb = (trm_bf16 *)p, p += brp * kd;
+    w->db = (trm_bf16 *)p, p += brp * kd;
+    w->rp = (trm_bf16 *)p, p += hp * kb;
+    w->D = p;
+    w->Sp = (int)Sp, w->Sn = (S + NR - 1) / NR * NR, w->kd = (int)kd, w->ks = (int)ks;
+}
+
+/* Row i of P [br, Sn] (E from softmax_rows) normalised by inv[i] and rounded, in place. */
+static void attn_probs_bf16(float *P, int br, int Sn, int Sp, const float *inv) {
+    for (int i = 0; i < br; i++) {
+        float *p = P + (size_t)i * Sp;
+        const __m512 f = _mm512_set1_ps(inv[i]);
+        for (int j = 0; j < Sn; j += 2 * VW) {
+            const __m512 a = _mm512_mul_ps(_mm512_loadu_ps(p + j), f);
+            const __m512 b = _mm512_mul_ps(_mm512_loadu_ps(p + j + VW), f);
+            _mm512_storeu_si512((trm_bf16 *)p + j, (__m512i)_mm512_cvtne2ps_pbh(b, a)); /* behind the reads */
+        }
+    }
+}
+
+void trm__avx512bf16_attention_fwd_bf16(float *out, const float *qkv, int B, int S, int heads, int hd,
+                                        float *scratch) {
+    const int D = heads * hd, ld = 3 * D, brmax = TRM_ATTN_BLOCK_ROWS;
+    const float scale = 1.0f / sqrtf((float)hd);
+#pragma omp parallel for schedule(dynamic, 1) collapse(2) if (TRM_PAR(1))
+    for (int b = 0; b < B; b++)
+        for (int h = 0; h < heads; h++) {
+            attn16_ws w;
+            attn16_carve(&w, scratch, S, hd);
+            const float *q = qkv + (size_t)b * S * ld + (size_t)h * hd, *k = q + D, *v = q + 2 * D;
+            float *o = out + (size_t)b * S * D + (size_t)h * hd, inv[TRM_ATTN_BLOCK_ROWS];
+            attn_pack_col_pairs(k, ld, S, hd, w.kt);
+            attn_pack_row_pairs(v, ld, S, hd, w.kv);
+            for (int r0 = 0; r0 < S; r0 += brmax) {
+                const int br = ks_min(brmax, S - r0);
+                attn_rows_bf16(q + (size_t)r0 * ld, ld, br, hd, w.qb, 2 * w.kd);
+                attn_gemm(br, w.Sn, w.kd, w.qb, 2 * w.kd, 2, w.kt, w.P, w.Sp, 0);
+                softmax_rows(w.P, br, S, w.Sp, scale, inv);
+                attn_probs_bf16(w.P, br, w.Sn, w.Sp, inv);
+                attn_gemm(br, hd, w.ks, (const trm_bf16 *)w.P, 2 * w.Sp, 2, w.kv, o + (size_t)r0 * D, D, 0);
+            }
+        }
+}
+
+/* T = pairs of rows (2q, 2q + 1) of P = E inv (a missing last row: zeros). */
+static void attn_probs_pairs(const float *P, int br, int Sn, int Sp, const float *inv, trm_bf16 *T) {
+    for (int q = 0; q < (br + 1) / 2; q++) {
+        const float *p0 = P + (size_t)2 * q * Sp, *p1 = p0 + Sp;
+        const int has1 = 2 * q + 1 < br;
+        const __m512 f0 = _mm512_set1_ps(inv[2 * q]), f1 = _mm512_set1_ps(has1 ? inv[2 * q + 1] : 0.0f);
+        trm_bf16 *t = T + (size_t)q * Sp * 2;
+        for (int j = 0; j < Sn; j += VW) {
+            const __m512 a = _mm512_mul_ps(_mm512_loadu_ps(p0 + j), f0);
+            const __m512 b = has1 ? _mm512_mul_ps(_mm512_loadu_ps(p1 + j), f1) : _mm512_setzero_ps();
+            _mm512_storeu_si512(t + 2 * j, pair16(a, b));
+        }
+    }
+}
+
+/* dS = P (dP - D) with P = E inv, rounded: its rows in place of dP's (stride 2 Sp values) and its
+ * pairs of rows into T. */
+static void attn_dscores(const float *P, float *dP, int br, int Sn, int Sp, const float *inv, const float *Dr,
+                         trm_bf16 *T) {
+    for (int q = 0; q < (br + 1) / 2; q++) {
+        const int i0 = 2 * q, has1 = i0 + 1 < br, i1 = has1 ? i0 + 1 : i0;
+        const float *p0 = P + (size_t)i0 * Sp, *p1 = P + (size_t)i1 * Sp;
+        float *g0 = dP + (size_t)i0 * Sp, *g1 = dP + (size_t)i1 * Sp;
+        const __m512 f0 = _mm512_set1_ps(inv[i0]), f1 = _mm512_set1_ps(inv[i1]);
+        const __m512 d0 = _mm512_set1_ps(Dr[i0]), d1 = _mm512_set1_ps(Dr[i1]);
+        trm_bf16 *t = T + (size_t)q * Sp * 2;
+        for (int j = 0; j < Sn; j += VW) {
+            /* P = E inv, then P (dP - D): the scalar set's order */
+            const __m512 a = _mm512_mul_ps(_mm512_mul_ps(_mm512_loadu_ps(p0 + j), f0),
+                                           _mm512_sub_ps(_mm512_loadu_ps(g0 + j), d0));
+            __m512 b = _mm512_setzero_ps();
+            if (has1)
+                b = _mm512_mul_ps(_mm512_mul_ps(_mm512_loadu_ps(p1 + j), f1), _mm512_sub_ps(_mm512_loadu_ps(g1 + j), d1));
+            /* behind the reads: value j of a row's bf16 form is at float j / 2 of it */
+            _mm256_storeu_si256((__m256i *)((trm_bf16 *)g0 + j), (__m256i)_mm512_cvtneps_pbh(a));
+            if (has1) _mm256_storeu_si256((__m256i *)((trm_bf16 *)g1 + j), (__m256i)_mm512_cvtneps_pbh(b));
+            _mm512_storeu_si512(t + 2 * j, pair16(a, b));
+        }
+    }
+}
+
+void trm__avx512bf16_attention_bwd_bf16(float *dqkv, const float *dout, const float *qkv, const trm_bf16 *out, int B,
+                                        int S, int heads, int hd, float *scratch) {
+    const int D = heads * hd, ld = 3 * D, brmax = TRM_ATTN_BLOCK_ROWS;
+    const float scale = 1.0f / sqrtf((float)hd);
+#pragma omp parallel for schedule(dynamic, 1) collapse(2) if (TRM_PAR(1))
+    for (int b = 0; b < B; b++)
+        for (int h = 0; h < heads; h++) {
+            attn16_ws w;
+            attn16_carve(&w, scratch, S, hd);
+            const float *q = qkv + (size_t)b * S * ld + (size_t)h * hd, *k = q + D, *v = q + 2 * D;
+            const float *dO = dout + (size_t)b * S * D + (size_t)h * hd;
+            const trm_bf16 *ob = out + (size_t)b * S * D + (size_t)h * hd;
+            float *dq = dqkv + (size_t)b * S * ld + (size_t)h * hd, *dk = dq + D, *dv = dq + 2 * D;
+            float inv[TRM_ATTN_BLOCK_ROWS];
+            attn_pack_col_pairs(k, ld, S, hd, w.kt);
+            attn_pack_col_pairs(v, ld, S, hd, w.vt);
+            attn_pack_row_pairs(k, ld, S, hd, w.kv);
+            for (int r0 = 0; r0 < S; r0 += brmax) {
+                const int br = ks_min(brmax, S - r0), first = r0 == 0, kb = (br + 1) / 2;
+                const float *qr = q + (size_t)r0 * ld, *gr = dO + (size_t)r0 * D;
+                attn_rows_bf16(qr, ld, br, hd, w.qb, 2 * w.kd);
+                attn_rows_bf16(gr, D, br, hd, w.db, 2 * w.kd);
+                attn_gemm(br, w.Sn, w.kd, w.qb, 2 * w.kd, 2, w.kt, w.P, w.Sp, 0);
+                softmax_rows(w.P, br, S, w.Sp, scale, inv);
+                for (int i = 0; i < br; i++) { /* D = rowsum(dO out), in order, as the scalar set */
+                    const float *g = gr + (size_t)i * D;
+                    const trm_bf16 *y = ob + (size_t)(r0 + i) * D;
+                    float s = 0.0f;
+                    for (int d = 0; d < hd; d++) s += g[d] * trm_bf16_to_f32(y[d]);
+                    w.D[i] = s;
+                }
+                attn_probs_pairs(w.P, br, w.Sn, w.Sp, inv, w.T);
+                attn_pack_row_pairs(gr, D, br, hd, w.rp);
+                attn_gemm(S, hd, kb, w.T, 2, 2 * w.Sp, w.rp, dv, ld, !first); /* dV += P^T dO */
+                attn_gemm(br, w.Sn, w.kd, w.db, 2 * w.kd, 2, w.vt, w.dP, w.Sp, 0); /* dP = dO V^T */
+                attn_dscores(w.P, w.dP, br, w.Sn, w.Sp, inv, w.D, w.T);
+                attn_gemm(br, hd, w.ks, (const trm_bf16 *)w.dP, 2 * w.Sp, 2, w.kv, dq + (size_t)r0 * ld, ld, 0);
+                attn_scale(dq + (size_t)r0 * ld, br, hd, ld, scale); /* dQ = (dS K) scale */
+                attn_pack_row_pairs(qr, ld, br, hd, w.rp);
+                attn_gemm(S, hd, kb, w.T, 2, 2 * w.Sp, w.rp, dk, ld, !first); /* dK += dS^T Q */
+            }
+            attn_scale(dk, S, hd, ld, scale);
+        }
 }

@@ -19,8 +19,9 @@
  *                                        heap allocations made inside the timed steps
  *   trm-bench solve (same model options) --passes P
  *                                        ms per trm_solver_pass
- *   --precision f32|bf16|auto (train, solve; default f32): the network's linear layers in
- *                                        float32 or with bf16 operands (trm_model_set_precision)
+ *   --precision f32|bf16|auto (train, solve; default f32): the network's linear layers and
+ *                                        attention in float32 or with bf16 operands
+ *                                        (trm_model_set_precision)
  * Common: --threads N, --kernels K (default $TRM_KERNELS, else the fastest set), --json.
  */
 #define _GNU_SOURCE
@@ -483,11 +484,11 @@ static int cmd_gemm(int reps, const char *sets_csv, int threads, int use_blas, c
  * region (the network's batch chunks: every thread runs its own kernels) counts its time divided
  * by the team's size, so the column still adds up to wall time. */
 enum { P_NT, P_NN, P_TN, P_RMS_F, P_RMS_B, P_SWI_F, P_SWI_B, P_ROPE, P_ATT_F, P_ATT_B, P_TO16, P_FROM16, P_NT16,
-       P_NN16, P_TN16, P_COUNT };
+       P_NN16, P_TN16, P_ATT_F16, P_ATT_B16, P_COUNT };
 static const char *const PROF_NAMES[P_COUNT] = {"gemm_nt", "gemm_nn", "gemm_tn", "rmsnorm_fwd", "rmsnorm_bwd",
                                                 "swiglu_fwd", "swiglu_bwd", "rope", "attention_fwd",
                                                 "attention_bwd", "f32_to_bf16", "bf16_to_f32", "gemm_nt_bf16",
-                                                "gemm_nn_bf16", "gemm_tn_bf16"};
+                                                "gemm_nn_bf16", "gemm_tn_bf16", "attn_fwd_bf16", "attn_bwd_bf16"};
 static const trm_kernels *prof_inner;
 static double prof_s[P_COUNT], prof_flops[P_COUNT];
 static long prof_calls[P_COUNT];
@@ -572,9 +573,21 @@ static void prof_att_b(float *dqkv, const float *dout, const float *qkv, int B, 
     prof_inner->attention_bwd(dqkv, dout, qkv, B, S, heads, hd, scr);
     prof_add(P_ATT_B, t, 10.0 * B * heads * S * S * hd);
 }
+static void prof_att_f16(float *out, const float *qkv, int B, int S, int heads, int hd, float *scr) {
+    double t = trmn_cli_now();
+    prof_inner->attention_fwd_bf16(out, qkv, B, S, heads, hd, scr);
+    prof_add(P_ATT_F16, t, 4.0 * B * heads * S * S * hd);
+}
+static void prof_att_b16(float *dqkv, const float *dout, const float *qkv, const trm_bf16 *o, int B, int S,
+                         int heads, int hd, float *scr) {
+    double t = trmn_cli_now();
+    prof_inner->attention_bwd_bf16(dqkv, dout, qkv, o, B, S, heads, hd, scr);
+    prof_add(P_ATT_B16, t, 10.0 * B * heads * S * S * hd);
+}
 static trm_kernels PROF_SET = {"profile", prof_gemm_nt, prof_gemm_nn, prof_gemm_tn, prof_rms_f, prof_rms_b,
                                      prof_swi_f, prof_swi_b, prof_rope, prof_att_f, prof_att_b, prof_to16,
-                                     prof_from16, prof_gemm_nt_bf16, prof_gemm_nn_bf16, prof_gemm_tn_bf16, 0};
+                                     prof_from16, prof_gemm_nt_bf16, prof_gemm_nn_bf16, prof_gemm_tn_bf16,
+                                     prof_att_f16, prof_att_b16, 0};
 
 static void prof_print(double step_s, int steps) {
     double total = 0;
