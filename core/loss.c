@@ -59,6 +59,7 @@ static double sequence_ce(trm_loss_kind kind, const float *logits, const uint8_t
 
 void trm__loss(const trm_loss_args *a, float *dlogits, float *dq, trm_step_stats *st) {
     const int B = a->B, grid = a->grid, V = a->V;
+    const int DB = a->div_B > 0 ? a->div_B : B; /* the divisor (a data-parallel run's global batch) */
     double lm = 0.0, qh = 0.0;
     memset(st, 0, sizeof *st);
     for (int b = 0; b < B; b++) {
@@ -68,7 +69,7 @@ void trm__loss(const trm_loss_args *a, float *dlogits, float *dq, trm_step_stats
         for (int p = 0; p < grid; p++) labelled += lab[p] != 0;
         const double div = labelled > 0 ? labelled : 1; /* dL/dlogit = (1/div) * dCE / B */
         const double ce = sequence_ce(a->kind, lg, lab, grid, V, dlogits ? dlogits + (size_t)b * grid * V : NULL,
-                                      1.0 / (div * B), &count, &correct);
+                                      1.0 / (div * DB), &count, &correct);
         lm += ce / div;
         /* As the official loss: a row with no labelled cell counts as "correct" (0 == 0), so a
          * padding row has halting target 1; metrics below still skip it (count 0). */
@@ -77,7 +78,7 @@ void trm__loss(const trm_loss_args *a, float *dlogits, float *dq, trm_step_stats
         const double q = a->q[2 * b], t = seq_correct;
         qh += (q > 0 ? q : 0) - q * t + log1p(exp(-fabs(q)));
         if (dq) {
-            dq[2 * b] = (float)((1.0 / (1.0 + exp(-q)) - t) * 0.5 / B);
+            dq[2 * b] = (float)((1.0 / (1.0 + exp(-q)) - t) * 0.5 / DB);
             dq[2 * b + 1] = 0.0f; /* no_ACT_continue: q_continue gets no loss */
         }
         /* metrics */
@@ -103,7 +104,7 @@ void trm__loss(const trm_loss_args *a, float *dlogits, float *dq, trm_step_stats
             }
         }
     }
-    st->lm_loss = lm / B;
-    st->q_halt_loss = qh / B;
-    st->loss = (lm + 0.5 * qh) / B;
+    st->lm_loss = lm / DB;
+    st->q_halt_loss = qh / DB;
+    st->loss = (lm + 0.5 * qh) / DB;
 }

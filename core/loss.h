@@ -7,6 +7,8 @@
 typedef struct trm_loss_args {
     trm_loss_kind kind;
     int B, grid, V;
+    int div_B;              /* the divisor of losses and gradients (0 = B); data-parallel training
+                               divides by the global batch, so the processes' sums add up to it */
     const float *logits;    /* [B, grid, V] */
     const float *q;         /* [B, 2] */
     const uint8_t *labels;  /* [B, grid], 0 = ignored */
@@ -15,8 +17,8 @@ typedef struct trm_loss_args {
     const int32_t *steps;   /* [B] or NULL: supervision step of each slot */
 } trm_loss_args;
 
-/* Fills st (sums of metrics, losses / B); writes dlogits [B, grid, V] and dq [B, 2] if non-NULL:
- * the gradients of (lm_loss + 0.5 * q_halt_loss) / B. */
+/* Fills st (sums of metrics, losses / div); writes dlogits [B, grid, V] and dq [B, 2] if non-NULL:
+ * the gradients of (lm_loss + 0.5 * q_halt_loss) / div, where div = div_B or, when 0, B. */
 void trm__loss(const trm_loss_args *a, float *dlogits, float *dq, trm_step_stats *st);
 int trm__argmax(const float *v, int n);
 

@@ -77,6 +77,12 @@ static trm_status check_train_config(const trm_train_config *c, trm_error *err) 
         return trm__fail(err, TRM_E_INVALID, "ema_rate %g must be in [0, 1]", c->ema_rate);
     if ((unsigned)c->optimizer > TRM_OPT_ADAMW) return trm__fail(err, TRM_E_INVALID, "unknown optimizer");
     if ((unsigned)c->loss > TRM_LOSS_SOFTMAX) return trm__fail(err, TRM_E_INVALID, "unknown loss");
+    if (c->global_batch_size &&
+        (c->global_batch_size < c->batch_size || c->slot_offset < 0 || c->slot_offset > c->global_batch_size - c->batch_size))
+        return trm__fail(err, TRM_E_INVALID, "slots [%d, %d) are not inside the global batch of %d", c->slot_offset,
+                         c->slot_offset + c->batch_size, c->global_batch_size);
+    if (!c->global_batch_size && c->slot_offset)
+        return trm__fail(err, TRM_E_INVALID, "slot_offset %d without a global_batch_size", c->slot_offset);
     return TRM_OK;
 }
 
@@ -197,16 +203,20 @@ static void refill(trm_trainer *t, const trm_batch *b) {
     }
 }
 
-/* TRM §3.3 step 4 on a copy of the RNG, so that compute() can be repeated. */
+/* TRM §3.3 step 4 on a copy of the RNG, so that compute() can be repeated. The draws are made
+ * for every slot of the global batch in order; this trainer's slots use theirs. */
 static void decide_halting(trm_trainer *t) {
     const int N_sup = t->m->cfg.halt_max_steps;
     const double explore = t->m->cfg.halt_exploration_prob;
+    const int first = t->tc.slot_offset, global = t->tc.global_batch_size ? t->tc.global_batch_size : t->B;
     t->rng_after = t->rng;
-    for (int s = 0; s < t->B; s++) {
-        const int steps = t->steps[s] + 1;
-        int halted = steps >= N_sup || (t->tc.adaptive_halting && trm__q_halts(t->q[2 * s]));
+    for (int g = 0; g < global; g++) {
         const double u = trm_rng_uniform(&t->rng_after);
         const int min_steps = 2 + (int)trm_rng_below(&t->rng_after, N_sup >= 2 ? (uint32_t)(N_sup - 1) : 1u);
+        const int s = g - first;
+        if (s < 0 || s >= t->B) continue; /* another process's slot */
+        const int steps = t->steps[s] + 1;
+        int halted = steps >= N_sup || (t->tc.adaptive_halting && trm__q_halts(t->q[2 * s]));
         if (N_sup >= 2 && u < explore) halted = halted && steps >= min_steps;
         t->new_steps[s] = steps;
         t->new_halted[s] = (uint8_t)halted;
@@ -261,8 +271,8 @@ trm_status trm_trainer_compute(trm_trainer *t, const trm_batch *b, trm_step_stat
     forward_last_recursion(t, &nw);
     trm__heads_forward(m, &w, t->acts[m->cfg.L_cycles].hs[d->L], t->B, t->logits, t->q);
     decide_halting(t);
-    trm_loss_args la = {t->tc.loss, t->B, d->grid, d->V, t->logits, t->q, t->cur_labels, t->cur_inputs,
-                        t->new_halted, t->new_steps};
+    trm_loss_args la = {t->tc.loss, t->B, d->grid, d->V, t->tc.global_batch_size, t->logits, t->q, t->cur_labels,
+                        t->cur_inputs, t->new_halted, t->new_steps};
     trm_step_stats local;
     if (!st) st = &local;
     trm__loss(&la, t->dlogits, t->dq, st);
@@ -270,6 +280,10 @@ trm_status trm_trainer_compute(trm_trainer *t, const trm_batch *b, trm_step_stat
     t->computed = 0;
     if (!isfinite(st->loss)) return trm__fail(err, TRM_E_NONFINITE, "the loss is not finite (%g)", st->loss);
     backward(t, &nw);
+    if (m->cfg.num_puzzle_identifiers) { /* the puzzle rows this step updates (apply()) */
+        memset(t->present, 0, (size_t)m->cfg.num_puzzle_identifiers);
+        for (int s2 = 0; s2 < t->B; s2++) t->present[t->cur_pids[s2]] = 1;
+    }
     t->computed = 1;
     return TRM_OK;
 }
@@ -292,8 +306,6 @@ trm_status trm_trainer_apply(trm_trainer *t, trm_error *err) {
                        t->tc.beta2, step};
     trm__adam_step(&a, m->params, t->grads, t->opt_m, t->opt_v, t->n_params);
     if (ptab) {
-        memset(t->present, 0, (size_t)m->cfg.num_puzzle_identifiers);
-        for (int s = 0; s < t->B; s++) t->present[t->cur_pids[s]] = 1;
         trm__sign_sgd(trm__puzzle_table(m), t->puzzle_grad, t->present, m->cfg.num_puzzle_identifiers,
                       m->cfg.puzzle_emb_ndim, trm_lr_at(&t->tc, t->tc.puzzle_emb_lr, step),
                       t->tc.puzzle_emb_weight_decay);
@@ -333,25 +345,42 @@ trm_state_entry trm_trainer_state(trm_trainer *t, int i) {
     const size_t G = (size_t)t->B * m->dims.grid, B = (size_t)t->B;
     const size_t ptab = (size_t)m->cfg.num_puzzle_identifiers * m->cfg.puzzle_emb_ndim;
     const trm_state_entry e[] = {
-        {"params", TRM_STATE_F32, m->params, t->n_params},
-        {"puzzle_emb.weights", TRM_STATE_F32, trm__puzzle_table(m), ptab},
-        {"H_init", TRM_STATE_F32, m->buffers, (size_t)m->dims.D},
-        {"L_init", TRM_STATE_F32, m->buffers + m->dims.D, (size_t)m->dims.D},
-        {"optimizer.m", TRM_STATE_F32, t->opt_m, t->n_params},
-        {"optimizer.v", TRM_STATE_F32, t->opt_v, t->n_params},
-        {"carry.z_H", TRM_STATE_F32, t->carry_y, t->n_state},
-        {"carry.z_L", TRM_STATE_F32, t->carry_z, t->n_state},
-        {"act.steps", TRM_STATE_I32, t->steps, B},
-        {"act.halted", TRM_STATE_U8, t->halted, B},
-        {"data.inputs", TRM_STATE_U8, t->cur_inputs, G},
-        {"data.labels", TRM_STATE_U8, t->cur_labels, G},
-        {"data.puzzle_ids", TRM_STATE_I32, t->cur_pids, B},
-        {"rng", TRM_STATE_U64, t->rng.s, 4},
-        {"step", TRM_STATE_U64, &t->steps_done, 1},
-        {"ema", TRM_STATE_F32, t->ema, t->n_params},
+        {"params", TRM_STATE_F32, m->params, t->n_params, 0},
+        {"puzzle_emb.weights", TRM_STATE_F32, trm__puzzle_table(m), ptab, 0},
+        {"H_init", TRM_STATE_F32, m->buffers, (size_t)m->dims.D, 0},
+        {"L_init", TRM_STATE_F32, m->buffers + m->dims.D, (size_t)m->dims.D, 0},
+        {"optimizer.m", TRM_STATE_F32, t->opt_m, t->n_params, 0},
+        {"optimizer.v", TRM_STATE_F32, t->opt_v, t->n_params, 0},
+        {"carry.z_H", TRM_STATE_F32, t->carry_y, t->n_state, 1},
+        {"carry.z_L", TRM_STATE_F32, t->carry_z, t->n_state, 1},
+        {"act.steps", TRM_STATE_I32, t->steps, B, 1},
+        {"act.halted", TRM_STATE_U8, t->halted, B, 1},
+        {"data.inputs", TRM_STATE_U8, t->cur_inputs, G, 1},
+        {"data.labels", TRM_STATE_U8, t->cur_labels, G, 1},
+        {"data.puzzle_ids", TRM_STATE_I32, t->cur_pids, B, 1},
+        {"rng", TRM_STATE_U64, t->rng.s, 4, 0},
+        {"step", TRM_STATE_U64, &t->steps_done, 1, 0},
+        {"ema", TRM_STATE_F32, t->ema, t->n_params, 0},
     };
     trm_state_entry none = {0};
     return i >= 0 && i < trm_trainer_state_count(t) ? e[i] : none;
+}
+
+int trm_trainer_reduce_count(const trm_trainer *t) {
+    (void)t;
+    return 3;
+}
+
+trm_state_entry trm_trainer_reduce_entry(trm_trainer *t, int i) {
+    const trm_model *m = t->m;
+    const size_t ids = (size_t)m->cfg.num_puzzle_identifiers;
+    const trm_state_entry e[] = {
+        {"grads", TRM_STATE_F32, t->grads, t->n_params, 0},
+        {"puzzle_grad", TRM_STATE_F32, t->puzzle_grad, ids * (size_t)m->cfg.puzzle_emb_ndim, 0},
+        {"puzzle_present", TRM_STATE_U8, t->present, ids, 0},
+    };
+    trm_state_entry none = {0};
+    return i >= 0 && i < trm_trainer_reduce_count(t) ? e[i] : none;
 }
 
 /* The first non-finite value of x[0..n), or -1. */

@@ -23,14 +23,21 @@ struct trmn_data {
     size_t n_train, n_test;
     uint32_t *hset;  /* open-addressing set of held-out questions: index + 1, 0 = empty */
     size_t hcap;
-    uint32_t *perm;  /* CSV: order of the current epoch */
+    uint32_t *perm;  /* CSV: order of each stream's current epoch [n_streams * n_train] */
     uint8_t *cand_q, *cand_l;       /* generator candidates */
     const trm_task *task;           /* what the grids are: its transforms augment them */
     void *task_ws;                  /* task->workspace_bytes, for augment() */
     size_t cand_cap;
-    /* resumable state */
-    trm_rng rng;     /* augmentation draws */
-    uint64_t epoch, position, next_index, examples, skipped;
+    uint64_t seed;                  /* the run's seed: stream g's augmentation RNG derives from it */
+    /* Data streams (trmn_data_set_streams): this object serves streams first..first+n_streams-1
+     * of total; stream g reads training maze g + total*j (generator) or the rows at positions
+     * g + total*j of each epoch's order (CSV). One stream of one (the default) is the plain
+     * sequence. */
+    int first, n_streams, total;
+    /* resumable state, one value per served stream */
+    trm_rng *rng;    /* augmentation draws */
+    uint64_t *epoch, *position, *next_index, *examples, *skipped; /* one block: counters */
+    uint64_t *counters;
 };
 
 static uint64_t hash_bytes(const uint8_t *p, size_t n) {
@@ -68,10 +75,10 @@ static int is_long(const trmn_data *d, uint64_t seed, uint64_t k) {
     return (double)(u >> 11) * 0x1.0p-53 < d->long_fraction;
 }
 
-/* Generate mazes first..first+n-1 of seed into q, l [n * grid] in parallel; mix: the training
- * stream (some mazes long, see is_long), else every maze with the base options. */
-static trm_status generate(const trmn_data *d, uint64_t seed, uint64_t first, size_t n, int mix, uint8_t *q, uint8_t *l,
-                           trm_error *err) {
+/* Generate mazes first + stride*k (k < n) of seed into q, l [n * grid] in parallel; mix: the
+ * training stream (some mazes long, see is_long), else every maze with the base options. */
+static trm_status generate(const trmn_data *d, uint64_t seed, uint64_t first, uint64_t stride, size_t n, int mix, uint8_t *q,
+                           uint8_t *l, trm_error *err) {
     const size_t wsb = trm_maze_workspace_bytes(d->h, d->w);
     long bad = -1;
     trm_error first_err = {TRM_OK, ""}; /* maze bad's: the lowest index that failed, in whatever order threads end */
@@ -81,7 +88,7 @@ static trm_status generate(const trmn_data *d, uint64_t seed, uint64_t first, si
 #pragma omp for schedule(dynamic, 4)
         for (long k = 0; k < (long)n; k++) {
             trm_error e;
-            const uint64_t index = first + (uint64_t)k;
+            const uint64_t index = first + stride * (uint64_t)k;
             const trm_maze_options *o = mix && is_long(d, seed, index) ? &d->gen_long : &d->gen;
             if (ws && trm_maze_generate(o, seed, index, q + (size_t)k * d->grid, l + (size_t)k * d->grid, NULL, ws, &e) == TRM_OK)
                 continue;
@@ -96,20 +103,65 @@ static trm_status generate(const trmn_data *d, uint64_t seed, uint64_t first, si
     }
     if (bad >= 0)
         return trmn_error_set(err, first_err.code, "generator: maze %llu of seed %llu: %s",
-                              (unsigned long long)(first + (uint64_t)bad), (unsigned long long)seed, first_err.msg);
+                              (unsigned long long)(first + stride * (uint64_t)bad), (unsigned long long)seed, first_err.msg);
     return TRM_OK;
 }
 
-static void shuffle_epoch(trmn_data *d) {
+/* The order of served stream i's current epoch (every stream shuffles epoch e alike). */
+static void shuffle_epoch(trmn_data *d, int i) {
     trm_rng r;
-    trm_rng_seed(&r, trm_maze_seed(d->order_seed, d->epoch));
-    for (size_t i = 0; i < d->n_train; i++) d->perm[i] = (uint32_t)i;
-    for (size_t i = d->n_train; i > 1; i--) { /* Fisher-Yates */
-        size_t j = trm_rng_below(&r, (uint32_t)i);
-        uint32_t t = d->perm[i - 1];
-        d->perm[i - 1] = d->perm[j];
-        d->perm[j] = t;
+    uint32_t *perm = d->perm + (size_t)i * d->n_train;
+    trm_rng_seed(&r, trm_maze_seed(d->order_seed, d->epoch[i]));
+    for (size_t k = 0; k < d->n_train; k++) perm[k] = (uint32_t)k;
+    for (size_t k = d->n_train; k > 1; k--) { /* Fisher-Yates */
+        size_t j = trm_rng_below(&r, (uint32_t)k);
+        uint32_t t = perm[k - 1];
+        perm[k - 1] = perm[j];
+        perm[j] = t;
     }
+}
+
+/* Rows of stream g of total in each epoch: positions g, g + total, ... of n_train. */
+static uint64_t stream_rows(const trmn_data *d, int i) {
+    const uint64_t g = (uint64_t)(d->first + i), n = d->total;
+    return d->n_train > g ? (d->n_train - g + n - 1) / n : 0;
+}
+
+trm_status trmn_data_set_streams(trmn_data *d, int first, int count, int total, trm_error *err) {
+    if (total < 1 || count < 1 || first < 0 || first + count > total)
+        return trmn_error_set(err, TRM_E_INVALID, "data streams %d..%d of %d: not a valid range", first, first + count - 1, total);
+    if (!d->use_generator && d->n_train < (size_t)total)
+        return trmn_error_set(err, TRM_E_INVALID, "%zu training rows cannot feed %d data streams (one per process)", d->n_train,
+                              total);
+    trm_rng *rng = calloc((size_t)count, sizeof *rng);
+    uint64_t *ctr = calloc(5 * (size_t)count, sizeof *ctr);
+    uint32_t *perm = d->use_generator ? NULL : malloc((size_t)count * d->n_train * sizeof *perm);
+    if (!rng || !ctr || (!d->use_generator && !perm)) {
+        free(rng);
+        free(ctr);
+        free(perm);
+        return trmn_error_set(err, TRM_E_NOMEM, "out of memory");
+    }
+    free(d->rng);
+    free(d->counters);
+    free(d->perm);
+    d->rng = rng;
+    d->counters = ctr;
+    d->perm = perm;
+    d->first = first;
+    d->n_streams = count;
+    d->total = total;
+    d->epoch = ctr;
+    d->position = ctr + count;
+    d->next_index = ctr + 2 * (size_t)count;
+    d->examples = ctr + 3 * (size_t)count;
+    d->skipped = ctr + 4 * (size_t)count;
+    for (int i = 0; i < count; i++) {
+        const uint64_t g = (uint64_t)(first + i), base = trm_maze_seed(d->seed, 3);
+        trm_rng_seed(&d->rng[i], g == 0 ? base : trm_maze_seed(base, g)); /* stream 0: the plain run's */
+        if (!d->use_generator) shuffle_epoch(d, i);
+    }
+    return TRM_OK;
 }
 
 static trm_status open_csv(trmn_data *d, trmn_run_config *c, trm_error *err) {
@@ -128,9 +180,6 @@ static trm_status open_csv(trmn_data *d, trmn_run_config *c, trm_error *err) {
         d->n_test = d->test.count;
     }
     d->n_train = d->train.count;
-    d->perm = malloc(d->n_train * sizeof *d->perm);
-    if (!d->perm) return trmn_error_set(err, TRM_E_NOMEM, "out of memory");
-    shuffle_epoch(d);
     return TRM_OK;
 }
 
@@ -148,7 +197,7 @@ static trm_status open_generator(trmn_data *d, trmn_run_config *c, trm_error *er
     d->gen_test_l = malloc(d->n_test * d->grid);
     if (!d->gen_test_q || !d->gen_test_l)
         return trmn_error_set(err, TRM_E_NOMEM, "out of memory for %zu held-out mazes", d->n_test);
-    const trm_status st = generate(d, c->gen_test_seed, 0, d->n_test, 0, d->gen_test_q, d->gen_test_l, err);
+    const trm_status st = generate(d, c->gen_test_seed, 0, 1, d->n_test, 0, d->gen_test_q, d->gen_test_l, err);
     if (st != TRM_OK) return st;
     d->test_q = d->gen_test_q;
     d->test_l = d->gen_test_l;
@@ -173,12 +222,13 @@ trmn_data *trmn_data_open(trmn_run_config *c, trm_error *err) {
     if (!rc) {
         d->grid = (size_t)d->h * d->w;
         d->augment = c->augment;
-        trm_rng_seed(&d->rng, trm_maze_seed(c->seed, 3));
+        d->seed = c->seed;
         d->task = c->model.task;
         d->task_ws = d->augment ? malloc(d->task->workspace_bytes(d->h, d->w)) : NULL;
         if ((d->augment && !d->task_ws) || (d->use_generator && build_test_set(d)))
             rc = trmn_error_set(err, TRM_E_NOMEM, "out of memory");
     }
+    if (!rc) rc = trmn_data_set_streams(d, 0, 1, 1, err);
     if (rc) {
         trmn_data_free(d);
         return NULL;
@@ -194,6 +244,8 @@ void trmn_data_free(trmn_data *d) {
     free(d->gen_test_l);
     free(d->hset);
     free(d->perm);
+    free(d->rng);
+    free(d->counters);
     free(d->cand_q);
     free(d->cand_l);
     free(d->task_ws);
@@ -206,14 +258,26 @@ size_t trmn_data_train_count(const trmn_data *d) { return d->use_generator ? 0 :
 size_t trmn_data_test_count(const trmn_data *d) { return d->n_test; }
 const uint8_t *trmn_data_test_questions(const trmn_data *d) { return d->test_q; }
 const uint8_t *trmn_data_test_labels(const trmn_data *d) { return d->test_l; }
-uint64_t trmn_data_examples(const trmn_data *d) { return d->examples; }
-uint64_t trmn_data_skipped(const trmn_data *d) { return d->skipped; }
-double trmn_data_epoch(const trmn_data *d) {
-    return d->use_generator ? 0.0 : (double)d->epoch + (double)d->position / (double)d->n_train;
+uint64_t trmn_data_examples(const trmn_data *d) {
+    uint64_t n = 0;
+    for (int i = 0; i < d->n_streams; i++) n += d->examples[i];
+    return n;
+}
+uint64_t trmn_data_skipped(const trmn_data *d) {
+    uint64_t n = 0;
+    for (int i = 0; i < d->n_streams; i++) n += d->skipped[i];
+    return n;
+}
+double trmn_data_epoch(const trmn_data *d) { /* the mean over the served streams */
+    if (d->use_generator) return 0.0;
+    double e = 0.0;
+    for (int i = 0; i < d->n_streams; i++) e += (double)d->epoch[i] + (double)d->position[i] / (double)stream_rows(d, i);
+    return e / d->n_streams;
 }
 
-/* Generator: fill the listed slots with fresh mazes that are not held out. */
-static trm_status fill_generated(trmn_data *d, const int *slots, int n, uint8_t *inputs, uint8_t *labels, trm_error *err) {
+/* Generator: fill the listed slots with fresh mazes of served stream i that are not held out. */
+static trm_status fill_generated(trmn_data *d, int i, const int *slots, int n, uint8_t *inputs, uint8_t *labels,
+                                 trm_error *err) {
     if ((size_t)n > d->cand_cap) {
         free(d->cand_q);
         free(d->cand_l);
@@ -225,12 +289,13 @@ static trm_status fill_generated(trmn_data *d, const int *slots, int n, uint8_t 
     int done = 0;
     while (done < n) {
         const size_t k = (size_t)(n - done);
-        const trm_status st = generate(d, d->gen_seed, d->next_index, k, 1, d->cand_q, d->cand_l, err);
+        const uint64_t g = (uint64_t)(d->first + i), T = (uint64_t)d->total;
+        const trm_status st = generate(d, d->gen_seed, g + T * d->next_index[i], T, k, 1, d->cand_q, d->cand_l, err);
         if (st != TRM_OK) return st;
-        d->next_index += k;
+        d->next_index[i] += k;
         for (size_t j = 0; j < k; j++) { /* in index order, so the result does not depend on threads */
             if (is_held_out(d, d->cand_q + j * d->grid)) {
-                d->skipped++;
+                d->skipped[i]++;
                 continue;
             }
             memcpy(inputs + (size_t)slots[done] * d->grid, d->cand_q + j * d->grid, d->grid);
@@ -241,36 +306,43 @@ static trm_status fill_generated(trmn_data *d, const int *slots, int n, uint8_t 
     return TRM_OK;
 }
 
-static void fill_csv(trmn_data *d, const int *slots, int n, uint8_t *inputs, uint8_t *labels) {
+static void fill_csv(trmn_data *d, int s, const int *slots, int n, uint8_t *inputs, uint8_t *labels) {
+    const uint64_t rows = stream_rows(d, s);
     for (int i = 0; i < n; i++) {
-        if (d->position >= d->n_train) {
-            d->epoch++;
-            d->position = 0;
-            shuffle_epoch(d);
+        if (d->position[s] >= rows) {
+            d->epoch[s]++;
+            d->position[s] = 0;
+            shuffle_epoch(d, s);
         }
-        const size_t row = d->perm[d->position++];
+        const size_t row = d->perm[(size_t)s * d->n_train + (size_t)d->first + s + (size_t)d->total * d->position[s]++];
         memcpy(inputs + (size_t)slots[i] * d->grid, d->train.questions + row * d->grid, d->grid);
         memcpy(labels + (size_t)slots[i] * d->grid, d->train.answers + row * d->grid, d->grid);
     }
 }
 
 trm_status trmn_data_fill(trmn_data *d, const uint8_t *refill, int B, uint8_t *inputs, uint8_t *labels, trm_error *err) {
-    int *slots = malloc((size_t)(B > 0 ? B : 1) * sizeof *slots), n = 0;
+    if (B % d->n_streams)
+        return trmn_error_set(err, TRM_E_INVALID, "a batch of %d slots does not split into %d data streams", B, d->n_streams);
+    int *slots = malloc((size_t)(B > 0 ? B : 1) * sizeof *slots);
     if (!slots) return trmn_error_set(err, TRM_E_NOMEM, "out of memory");
-    for (int b = 0; b < B; b++)
-        if (!refill || refill[b]) slots[n++] = b;
     trm_status rc = TRM_OK;
-    if (d->use_generator) rc = fill_generated(d, slots, n, inputs, labels, err);
-    else fill_csv(d, slots, n, inputs, labels);
-    for (int i = 0; i < n && !rc && d->augment; i++) {
-        /* The task keeps labels canonical (mazes: a path with ties relabelled by the rule). */
-        const int tid = (int)trm_rng_below(&d->rng, (uint32_t)d->task->augment_count);
-        uint8_t *q = inputs + (size_t)slots[i] * d->grid, *l = labels + (size_t)slots[i] * d->grid;
-        trm_error e;
-        if (d->task->augment(q, l, d->h, d->w, tid, d->task_ws, &e) != TRM_OK)
-            rc = trmn_error_set(err, e.code, "augment: %s", e.msg);
+    const int per = B / d->n_streams; /* served stream s fills slots [s*per, (s+1)*per) */
+    for (int s = 0; s < d->n_streams && !rc; s++) {
+        int n = 0;
+        for (int b = s * per; b < (s + 1) * per; b++)
+            if (!refill || refill[b]) slots[n++] = b;
+        if (d->use_generator) rc = fill_generated(d, s, slots, n, inputs, labels, err);
+        else fill_csv(d, s, slots, n, inputs, labels);
+        for (int i = 0; i < n && !rc && d->augment; i++) {
+            /* The task keeps labels canonical (mazes: a path with ties relabelled by the rule). */
+            const int tid = (int)trm_rng_below(&d->rng[s], (uint32_t)d->task->augment_count);
+            uint8_t *q = inputs + (size_t)slots[i] * d->grid, *l = labels + (size_t)slots[i] * d->grid;
+            trm_error e;
+            if (d->task->augment(q, l, d->h, d->w, tid, d->task_ws, &e) != TRM_OK)
+                rc = trmn_error_set(err, e.code, "augment: %s", e.msg);
+        }
+        if (!rc) d->examples[s] += (uint64_t)n;
     }
-    if (!rc) d->examples += (uint64_t)n;
     free(slots);
     return rc;
 }
@@ -280,28 +352,35 @@ int trmn_data_state_count(const trmn_data *d) {
     return 6;
 }
 
+/* One value (rng: four) per served stream, in stream order: the entries are "sharded", so the
+ * parts of data-parallel processes (one stream each) concatenate into a run's stream table. */
 trm_state_entry trmn_data_state(trmn_data *d, int i) {
+    const size_t n = (size_t)d->n_streams;
     const trm_state_entry e[] = {
-        {"rng", TRM_STATE_U64, d->rng.s, 4},
-        {"epoch", TRM_STATE_U64, &d->epoch, 1},
-        {"position", TRM_STATE_U64, &d->position, 1},
-        {"next_index", TRM_STATE_U64, &d->next_index, 1},
-        {"examples", TRM_STATE_U64, &d->examples, 1},
-        {"skipped", TRM_STATE_U64, &d->skipped, 1},
+        {"rng", TRM_STATE_U64, d->rng, 4 * n, 1},
+        {"epoch", TRM_STATE_U64, d->epoch, n, 1},
+        {"position", TRM_STATE_U64, d->position, n, 1},
+        {"next_index", TRM_STATE_U64, d->next_index, n, 1},
+        {"examples", TRM_STATE_U64, d->examples, n, 1},
+        {"skipped", TRM_STATE_U64, d->skipped, n, 1},
     };
     trm_state_entry none = {0};
     return i >= 0 && i < 6 ? e[i] : none;
 }
 
 trm_status trmn_data_restored(trmn_data *d, trm_error *err) {
-    if (!(d->rng.s[0] | d->rng.s[1] | d->rng.s[2] | d->rng.s[3]))
-        return trmn_error_set(err, TRM_E_INVALID, "data.rng is all zero: not a state the generator can leave (a damaged or "
-                              "edited checkpoint)");
-    if (d->use_generator) return TRM_OK;
-    if (d->position > d->n_train)
-        return trmn_error_set(err, TRM_E_INVALID, "checkpoint data position %llu is beyond the %zu training rows (a different "
-                              "CSV file?)", (unsigned long long)d->position, d->n_train);
-    shuffle_epoch(d);
+    for (int i = 0; i < d->n_streams; i++) {
+        const trm_rng *r = &d->rng[i];
+        if (!(r->s[0] | r->s[1] | r->s[2] | r->s[3]))
+            return trmn_error_set(err, TRM_E_INVALID, "data.rng is all zero: not a state the generator can leave (a damaged or "
+                                  "edited checkpoint)");
+        if (d->use_generator) continue;
+        if (d->position[i] > stream_rows(d, i))
+            return trmn_error_set(err, TRM_E_INVALID, "checkpoint data position %llu is beyond the %llu training rows of its "
+                                  "stream (a different CSV file?)", (unsigned long long)d->position[i],
+                                  (unsigned long long)stream_rows(d, i));
+        shuffle_epoch(d, i);
+    }
     return TRM_OK;
 }
 
@@ -373,7 +452,7 @@ char *trmn_data_describe(const trmn_data *d) {
     if (d->use_generator) {
         /* The kinds come from the configuration; their path lengths from the first SAMPLE
          * training mazes (a sample: longer ones are possible). */
-        if (generate(d, d->gen_seed, 0, SAMPLE, 1, sq, sq + (size_t)SAMPLE * d->grid, NULL) != TRM_OK) {
+        if (generate(d, d->gen_seed, 0, 1, SAMPLE, 1, sq, sq + (size_t)SAMPLE * d->grid, NULL) != TRM_OK) {
             free(ws);
             free(sq);
             return NULL;

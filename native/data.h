@@ -50,13 +50,25 @@ size_t trmn_data_test_count(const trmn_data *d);  /* held-out mazes (0 = none) *
 const uint8_t *trmn_data_test_questions(const trmn_data *d); /* [test_count * grid] */
 const uint8_t *trmn_data_test_labels(const trmn_data *d);    /* [test_count * grid] */
 
+/* Data streams, for data-parallel training (native/dist.h): serve streams first..first+count-1
+ * of total. Stream g takes training maze g + total*j (j = 0, 1, ...) of the generator, or the
+ * rows at positions g, g + total, ... of each epoch's order (every stream shuffles epoch e the
+ * same way, so the streams split each epoch); its augmentation RNG derives from (seed, g);
+ * stream 0 of 1 (what trmn_data_open sets up) is the plain sequence above. A batch of B slots
+ * is split into count equal groups: group i is filled from served stream i. So a process that
+ * holds slots [r*B/N, (r+1)*B/N) of a global batch and serves stream r of N sees exactly what
+ * a single process serving all N streams puts into those slots. Call before the first fill;
+ * the state starts afresh. TRM_E_INVALID for a bad range or fewer CSV rows than streams. */
+trm_status trmn_data_set_streams(trmn_data *d, int first, int count, int total, trm_error *err);
+
 /* Fill the slots b < B with refill[b] != 0 (refill NULL = all): inputs/labels [B * grid].
  * Other slots are left as they are. Returns TRM_OK, or the core's status with a message when
  * generating or augmenting a maze failed (TRM_E_NOMEM when out of memory). */
 trm_status trmn_data_fill(trmn_data *d, const uint8_t *refill, int B, uint8_t *inputs, uint8_t *labels, trm_error *err);
 
-uint64_t trmn_data_examples(const trmn_data *d); /* examples handed out so far */
-double trmn_data_epoch(const trmn_data *d);       /* CSV: epochs completed (fractional); else 0 */
+uint64_t trmn_data_examples(const trmn_data *d); /* examples handed out so far (served streams) */
+double trmn_data_epoch(const trmn_data *d);       /* CSV: epochs completed (fractional, the mean
+                                                     over served streams); else 0 */
 uint64_t trmn_data_skipped(const trmn_data *d);   /* generator: mazes skipped (equal a held-out one) */
 
 /* What the model was trained on, as one JSON object (malloc'd; NULL when out of memory), for
@@ -70,7 +82,8 @@ uint64_t trmn_data_skipped(const trmn_data *d);   /* generator: mazes skipped (e
  * Generator: the configured kinds, measured on the first 2048 training mazes (a sample). */
 char *trmn_data_describe(const trmn_data *d);
 
-/* Resumable state, named for the checkpoint ("rng", "epoch", "position", ...). */
+/* Resumable state, named for the checkpoint ("rng", "epoch", "position", ...): one value (rng:
+ * four) per served stream, entries marked sharded. */
 int trmn_data_state_count(const trmn_data *d);
 trm_state_entry trmn_data_state(trmn_data *d, int i);
 /* Call after the state entries were overwritten (rebuilds the permutation). Returns

@@ -257,9 +257,10 @@ static trm_status parse_data(ctx *x, trmn_run_config *c, const cJSON *obj) {
     static const key_spec keys[] = {
         {"test_count", K_LONG, offsetof(trmn_run_config, test_count), 1, 1e9},
         {"augment", K_BOOL, offsetof(trmn_run_config, augment), 0, 1},
+        {"streams", K_INT, offsetof(trmn_run_config, data_streams), 0, 1 << 20},
     };
     static const char *const extra[] = {"train_csv", "test_csv", "generator", NULL};
-    trm_status st = apply_table(x, c, obj, "data", keys, 2, extra);
+    trm_status st = apply_table(x, c, obj, "data", keys, 3, extra);
     for (const cJSON *v = obj->child; v && !st; v = v->next) {
         if (!strcmp(v->string, "train_csv")) st = parse_path(x, v, "data.train_csv", c->train_csv);
         if (!strcmp(v->string, "test_csv")) st = parse_path(x, v, "data.test_csv", c->test_csv);
@@ -463,6 +464,7 @@ char *trmn_run_config_to_json(const trmn_run_config *c) {
         else cJSON_AddNullToObject(data, "test_csv");
     }
     cJSON_AddBoolToObject(data, "augment", c->augment);
+    if (c->data_streams > 1) cJSON_AddNumberToObject(data, "streams", c->data_streams); /* 0, 1: the plain stream */
     if (c->init_model[0]) cJSON_AddStringToObject(train, "init_model", c->init_model);
     else cJSON_AddNullToObject(train, "init_model");
     for (size_t i = 0; i < sizeof TRAIN_KEYS / sizeof TRAIN_KEYS[0]; i++) {

@@ -49,6 +49,9 @@ typedef struct trmn_run_config {
     int gen_long_min_path;         /* of min_path (long-path oversampling; the held-out set is not) */
     long test_count;               /* generator: held-out mazes (default 256) */
     int augment;                   /* random dihedral transform per training example */
+    int data_streams;              /* data.streams: the global batch's slots split into this many
+                                      groups, each fed by its own data stream (data.h); 0 = one
+                                      per process (1 without MPI); with N processes it must be N */
 
     /* train */
     trm_train_config train;        /* batch_size ... loss; train.seed is set from seed */

@@ -10,9 +10,10 @@ cd "$(dirname "$0")/.."
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
-# Debian packages: compiler and build, cJSON for the native tools, clang + libFuzzer for the fuzz
-# harnesses, Emscripten for the WebAssembly module, Chromium for the page test.
-packages=(build-essential cmake libcjson-dev clang libclang-rt-14-dev emscripten chromium)
+# Debian packages: compiler and build, cJSON for the native tools, Open MPI for data-parallel
+# trm-train (mpirun; tests/test_train_mpi.c), clang + libFuzzer for the fuzz harnesses,
+# Emscripten for the WebAssembly module, Chromium for the page test.
+packages=(build-essential cmake libcjson-dev openmpi-bin libopenmpi-dev clang libclang-rt-14-dev emscripten chromium)
 command -v node >/dev/null || packages+=(nodejs)
 command -v npm >/dev/null || packages+=(npm)
 missing=()

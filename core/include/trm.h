@@ -290,6 +290,14 @@ typedef struct trm_train_config {
                                * example runs all halt_max_steps supervision steps (q_halt is still
                                * trained), so the late steps an evaluation runs get trained too */
     uint64_t seed;            /* halting exploration draws */
+    /* Data-parallel training (several processes, each a trainer with its own slots; native/dist.h):
+     * this trainer holds slots [slot_offset, slot_offset + batch_size) of a global batch of
+     * global_batch_size slots. Losses and gradients are divided by the global batch, so that the
+     * processes' gradients add up to the single-process gradient, and the halting exploration
+     * draws are made for every global slot in order (this trainer uses its own), so that the RNG
+     * stays the same in every process and equal to a single process's. 0 / 0: not split. */
+    int global_batch_size;
+    int slot_offset;
 } trm_train_config;
 
 /* The official maze run's settings (TRM §5.1) with batch 768. */
@@ -351,6 +359,9 @@ typedef struct trm_state_entry {
     trm_state_dtype dtype;
     void *data;
     size_t count;
+    int sharded; /* 1: this trainer's part of an array split over data-parallel processes (one
+                  * value block per slot): the processes' parts, concatenated in slot order, make
+                  * the single-process array; 0: the same in every process */
 } trm_state_entry;
 int trm_trainer_state_count(const trm_trainer *t);
 trm_state_entry trm_trainer_state(trm_trainer *t, int i);
@@ -359,6 +370,12 @@ trm_state_entry trm_trainer_state(trm_trainer *t, int i);
  * halting flags 0/1, puzzle ids and tokens inside the config's ranges, a non-zero RNG. The
  * message names the entry and index (TRM_E_NONFINITE / TRM_E_INVALID). */
 trm_status trm_trainer_check_state(const trm_trainer *t, trm_error *err);
+/* Data-parallel training: the arrays that one compute() leaves for apply() and that processes
+ * must combine in between (every process then applies the same update): "grads" and
+ * "puzzle_grad" (F32: sum them), "puzzle_present" (U8, the puzzle ids in this trainer's slots:
+ * combine with OR). Writable; a single process leaves them alone. */
+int trm_trainer_reduce_count(const trm_trainer *t);
+trm_state_entry trm_trainer_reduce_entry(trm_trainer *t, int i);
 /* Copy the EMA weights (or the raw ones without EMA) into another model of the same config. */
 trm_status trm_trainer_export(const trm_trainer *t, trm_model *dst, trm_error *err);
 

@@ -6,6 +6,11 @@
  * accuracy improves, DIR/best.safetensors), and a checkpoint every checkpoint_interval steps
  * and at the end. SIGINT/SIGTERM finish the current step, write a checkpoint and exit 0. A
  * non-finite loss stops the run with exit status 1 without touching the last checkpoint.
+ *
+ * Under mpirun (native/dist.h) every process runs this loop on its slice of the global batch;
+ * between the two halves of the step (trm_trainer_compute / _apply) the gradients are summed
+ * over the processes, and the step's metrics after it. Process 0 alone writes files and prints;
+ * evaluations are sharded (each process scores a slice of the held-out set, counts summed).
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -26,6 +31,7 @@
 #include "checkpoint.h"
 #include "cli.h"
 #include "data.h"
+#include "dist.h"
 #include "evaluate.h"
 #include "fileio.h"
 #include "model_io.h"
@@ -60,6 +66,8 @@ static const char USAGE[] =
     "%s"
     "\n"
     "Ctrl-C (SIGINT) or SIGTERM: finishes the current step, writes the checkpoint, exits 0.\n"
+    "Under mpirun -np N: data-parallel, batch_size is the global batch (native/TOOLS.md, \"trm-train on\n"
+    "several processes\"); SIGTERM to any one process stops all of them cleanly.\n"
     "Example:\n"
     "  native/trm-train --config configs/maze6-tiny.json --out runs/maze6\n"
     "Exit status: 0 ok (or interrupted cleanly), 1 runtime error or divergence, 2 bad arguments.\n";
@@ -87,6 +95,10 @@ typedef struct window {
 
 typedef struct run {
     args a;
+    trmn_dist dist;      /* rank and size: data-parallel processes (1 without mpirun) */
+    uint64_t examples_all; /* examples of every process (this one's alone when size is 1) */
+    double train_s;      /* time in training steps (fill, compute, reduce, apply), this process */
+    long train_steps;
     trmn_run_config cfg;
     char *cfg_json;
     char *training_json; /* trmn_data_describe: the model files' __metadata__.training */
@@ -103,6 +115,7 @@ typedef struct run {
     double t_start;      /* this process */
     long step0;          /* step at start of this process */
     int finished;        /* resumed at or past total_steps: nothing to do */
+    int local_batch;     /* this process's slots: batch_size / processes */
     /* run state, checkpointed under "run." */
     uint64_t wall_us_before; /* wall time of earlier processes of this run */
     uint64_t best_step;
@@ -122,7 +135,7 @@ static int parse_args(int argc, char **argv, args *a) {
         if (c) continue;
         if (!strcmp(o.key, "--help")) {
             printf(USAGE, TRMN_CLI_COMMON_HELP);
-            exit(0);
+            return -1; /* main exits 0 (after MPI_Finalize under mpirun) */
         } else if (!strcmp(o.key, "--config")) a->config = o.value;
         else if (!strcmp(o.key, "--out")) a->out = o.value;
         else if (!strcmp(o.key, "--resume")) a->resume = o.value;
@@ -145,11 +158,14 @@ static int parse_args(int argc, char **argv, args *a) {
 
 /* ---- metrics ------------------------------------------------------------------------------ */
 
+/* Examples that entered training, in every process. */
+static uint64_t run_examples(const run *r) { return r->dist.size > 1 ? r->examples_all : trmn_data_examples(r->data); }
+
 static double wall_time(const run *r) { return (double)r->wall_us_before * 1e-6 + (trmn_cli_now() - r->t_start); }
 
 static void window_reset(run *r) {
     memset(&r->win, 0, sizeof r->win);
-    r->win.examples0 = trmn_data_examples(r->data);
+    r->win.examples0 = run_examples(r);
     r->win.t0 = trmn_cli_now();
 }
 
@@ -181,7 +197,7 @@ static void progress_line(run *r, long step, int force) {
     trmn_progress_update(&r->prog, force,
                          "step %ld/%ld  %.1f ex/s  lm %.4f  halt %.4f  cell %.4f  exact %.3f (halted %.3f)  "
                          "path %.3f  lr %.2e  ETA %s",
-                         step, r->cfg.total_steps, ratio((double)(trmn_data_examples(r->data) - w->examples0), dt),
+                         step, r->cfg.total_steps, ratio((double)(run_examples(r) - w->examples0), dt),
                          ratio(w->lm, (double)w->steps), ratio(w->halt, (double)w->steps),
                          ratio(w->all_acc, (double)w->all_count), ratio(w->all_exact, (double)w->all_count),
                          ratio(w->exact, (double)w->count), ratio((double)w->changed_ok, (double)w->changed), w->lr, e);
@@ -214,12 +230,12 @@ static void log_train(run *r, long step) {
              "\"mean_steps\": %.6g, \"halted\": %ld, \"all_cell_accuracy\": %.6g, \"all_exact_accuracy\": %.6g, "
              "\"path_cell_accuracy\": %.6g, \"lr\": %.6g, \"examples_per_s\": %.6g, \"sample_steps_per_s\": %.6g, "
              "\"wall_time\": %.3f}",
-             step, (unsigned long long)trmn_data_examples(r->data), trmn_data_epoch(r->data), ratio(w->lm, (double)w->steps),
+             step, (unsigned long long)run_examples(r), trmn_data_epoch(r->data), ratio(w->lm, (double)w->steps),
              ratio(w->halt, (double)w->steps), ratio(w->acc, (double)w->count), ratio(w->exact, (double)w->count),
              ratio(w->qacc, (double)w->count), ratio(w->nsteps, (double)w->count), w->count,
              ratio(w->all_acc, (double)w->all_count), ratio(w->all_exact, (double)w->all_count),
              ratio((double)w->changed_ok, (double)w->changed), w->lr,
-             ratio((double)(trmn_data_examples(r->data) - w->examples0), dt),
+             ratio((double)(run_examples(r) - w->examples0), dt),
              ratio((double)w->steps * r->cfg.train.batch_size, dt), wall_time(r));
     metrics_write(r, line);
     if (!r->a.quiet && !r->prog.tty) progress_line(r, step, 1);
@@ -245,20 +261,50 @@ static trm_status save_model(run *r, const char *path, trm_error *err) {
     return rc;
 }
 
+/* The metrics of every process's slice, summed (in process order; counts, so exactly). */
+static void eval_metrics_sum(run *r, trmn_eval_metrics *f, trmn_eval_metrics *h) {
+    if (r->dist.size == 1) return;
+    double v[18];
+    trmn_eval_metrics *m[2] = {f, h};
+    for (int k = 0; k < 2; k++) {
+        const long c[8] = {m[k]->count, m[k]->exact, m[k]->valid, m[k]->optimal,
+                           m[k]->cells, m[k]->cells_correct, m[k]->path_cells, m[k]->path_correct};
+        for (int i = 0; i < 8; i++) v[9 * k + i] = (double)c[i];
+        v[9 * k + 8] = m[k]->steps_sum;
+    }
+    trmn_dist_sum(&r->dist, v, 18);
+    for (int k = 0; k < 2; k++) {
+        long *c[8] = {&m[k]->count, &m[k]->exact, &m[k]->valid, &m[k]->optimal,
+                      &m[k]->cells, &m[k]->cells_correct, &m[k]->path_cells, &m[k]->path_correct};
+        for (int i = 0; i < 8; i++) *c[i] = (long)v[9 * k + i];
+        m[k]->steps_sum = v[9 * k + 8];
+    }
+}
+
+/* Every process evaluates held-out items [rank*n/size, (rank+1)*n/size); process 0 writes. */
 static int evaluate_and_export(run *r, long step) {
     trm_error e;
     if (trm_trainer_export(r->t, r->eval_model, &e) != TRM_OK) return trmn_cli_error(TOOL, "export: %s", e.msg);
     const size_t n_test = trmn_data_test_count(r->data);
     long n = r->cfg.eval_count > 0 && (size_t)r->cfg.eval_count < n_test ? r->cfg.eval_count : (long)n_test;
+    const int rank = r->dist.rank, size = r->dist.size;
     if (n > 0) {
         trmn_eval_options o = {.steps = r->cfg.eval_steps, .batch = r->cfg.eval_batch, .mode = TRMN_EVAL_BOTH,
                               .progress = eval_progress, .user = r};
         trmn_eval_metrics f, h;
+        memset(&f, 0, sizeof f);
+        memset(&h, 0, sizeof h);
         double t0 = trmn_cli_now();
-        if (trmn_evaluate(r->eval_model, trmn_data_test_questions(r->data), trmn_data_test_labels(r->data), n, 0, &o, &f,
-                          &h, &e) != TRM_OK)
-            return trmn_cli_error(TOOL, "evaluation on the held-out set: %s", e.msg);
+        const long lo = n * rank / size, hi = n * (rank + 1) / size;
+        const size_t G = (size_t)trm_model_dims(r->eval_model)->grid;
+        int bad = hi > lo && trmn_evaluate(r->eval_model, trmn_data_test_questions(r->data) + (size_t)lo * G,
+                                           trmn_data_test_labels(r->data) + (size_t)lo * G, hi - lo, lo, &o, &f, &h,
+                                           &e) != TRM_OK;
+        if (bad) trmn_cli_error(TOOL, "evaluation on the held-out set: %s", e.msg);
+        if (trmn_dist_any(&r->dist, bad)) return TRMN_EXIT_RUNTIME;
+        eval_metrics_sum(r, &f, &h);
         const double secs = trmn_cli_now() - t0;
+        if (rank != 0) return 0; /* process 0 keeps the best score and writes the files */
         const int better = trmn_eval_exact(&f) > r->best_exact || r->best_step == 0;
         if (better) {
             r->best_exact = (float)trmn_eval_exact(&f);
@@ -271,7 +317,7 @@ static int evaluate_and_export(run *r, long step) {
                  "\"path_cell_accuracy\": %.6g, \"halt_exact_accuracy\": %.6g, \"halt_valid_optimal_accuracy\": %.6g, "
                  "\"halt_cell_accuracy\": %.6g, \"halt_path_cell_accuracy\": %.6g, \"halt_mean_steps\": %.6g, "
                  "\"best_exact_accuracy\": %.6g, \"best_step\": %llu, \"eval_seconds\": %.3f, \"wall_time\": %.3f}",
-                 step, (unsigned long long)trmn_data_examples(r->data), n, r->cfg.eval_steps, trmn_eval_exact(&f),
+                 step, (unsigned long long)run_examples(r), n, r->cfg.eval_steps, trmn_eval_exact(&f),
                  trmn_eval_valid_optimal(&f), trmn_eval_cell_accuracy(&f), trmn_eval_path_accuracy(&f), trmn_eval_exact(&h),
                  trmn_eval_valid_optimal(&h), trmn_eval_cell_accuracy(&h), trmn_eval_path_accuracy(&h),
                  trmn_eval_mean_steps(&h), r->best_exact, (unsigned long long)r->best_step, secs, wall_time(r));
@@ -286,34 +332,54 @@ static int evaluate_and_export(run *r, long step) {
         if (better && save_model(r, r->path_best, &e) != TRM_OK)
             return trmn_cli_error(TOOL, "%s", e.msg);
     }
-    if (save_model(r, r->path_model, &e) != TRM_OK) return trmn_cli_error(TOOL, "%s", e.msg);
+    if (rank == 0 && save_model(r, r->path_model, &e) != TRM_OK) return trmn_cli_error(TOOL, "%s", e.msg);
     return 0;
 }
 
 /* The checkpoint groups; entries arrays are filled into the caller's storage. */
-static int checkpoint_groups(run *r, trm_state_entry *te, trm_state_entry *de, trm_state_entry *re, trmn_ckpt_group *g) {
+/* (with several processes, run.processes records how many: a resumed run must have as many) */
+static int checkpoint_groups(run *r, trm_state_entry *te, trm_state_entry *de, trm_state_entry *re, trmn_ckpt_group *g,
+                             uint64_t *processes) {
     const int nt = trm_trainer_state_count(r->t), nd = trmn_data_state_count(r->data);
     for (int i = 0; i < nt; i++) te[i] = trm_trainer_state(r->t, i);
     for (int i = 0; i < nd; i++) de[i] = trmn_data_state(r->data, i);
-    re[0] = (trm_state_entry){"wall_us", TRM_STATE_U64, &r->wall_us_before, 1};
-    re[1] = (trm_state_entry){"best_step", TRM_STATE_U64, &r->best_step, 1};
-    re[2] = (trm_state_entry){"best_exact", TRM_STATE_F32, &r->best_exact, 1};
+    re[0] = (trm_state_entry){"wall_us", TRM_STATE_U64, &r->wall_us_before, 1, 0};
+    re[1] = (trm_state_entry){"best_step", TRM_STATE_U64, &r->best_step, 1, 0};
+    re[2] = (trm_state_entry){"best_exact", TRM_STATE_F32, &r->best_exact, 1, 0};
     g[0] = (trmn_ckpt_group){"trainer.", te, nt};
     g[1] = (trmn_ckpt_group){"data.", de, nd};
-    g[2] = (trmn_ckpt_group){"run.", re, 3};
+    *processes = (uint64_t)r->dist.size;
+    re[3] = (trm_state_entry){"processes", TRM_STATE_U64, processes, 1, 0};
+    g[2] = (trmn_ckpt_group){"run.", re, r->dist.size > 1 ? 4 : 3};
     return 3;
 }
 
+/* A 64-bit hash of the parameters and the puzzle table (FNV-1a over the bytes). */
+static uint64_t params_hash(run *r) {
+    uint64_t h = 1469598103934665603ull;
+    const trm_state_entry e[2] = {trm_trainer_state(r->t, 0), trm_trainer_state(r->t, 1)};
+    for (int k = 0; k < 2; k++) {
+        const unsigned char *p = e[k].data;
+        for (size_t i = 0; i < e[k].count * sizeof(float); i++) h = (h ^ p[i]) * 1099511628211ull;
+    }
+    return h;
+}
+
 static int write_checkpoint(run *r, long step) {
-    trm_state_entry te[32], de[16], re[3];
+    trm_state_entry te[32], de[16], re[4];
     trmn_ckpt_group g[3];
+    uint64_t processes;
+    /* every process applies the same update: check that the parameters agree (cheap, rare) */
+    if (r->dist.size > 1 && !trmn_dist_same(&r->dist, params_hash(r)))
+        return trmn_cli_error(TOOL, "step %ld: the parameters differ between the processes (a bug); no checkpoint written",
+                              step);
     const uint64_t saved = r->wall_us_before;
     r->wall_us_before = (uint64_t)(wall_time(r) * 1e6); /* total wall time so far, as stored */
-    int n = checkpoint_groups(r, te, de, re, g);
+    int n = checkpoint_groups(r, te, de, re, g, &processes);
     trm_error e;
-    const trm_status st = trmn_checkpoint_write(r->path_ckpt, g, n, r->cfg_json, &e);
+    const trm_status st = trmn_dist_checkpoint_write(&r->dist, r->path_ckpt, g, n, r->cfg_json, &e);
     r->wall_us_before = saved;
-    if (st != TRM_OK) return trmn_cli_error(TOOL, "%s", e.msg);
+    if (st != TRM_OK) return r->dist.rank == 0 ? trmn_cli_error(TOOL, "%s", e.msg) : TRMN_EXIT_RUNTIME;
     r->last_ckpt_step = step;
     return 0;
 }
@@ -324,11 +390,28 @@ static int load_config(run *r, trmn_checkpoint *ck) {
     trm_error e;
     trmn_run_config_default(&r->cfg);
     if (r->a.resume) {
-        if (trmn_checkpoint_read(r->a.resume, ck, &e) != TRM_OK) return trmn_cli_error(TOOL, "%s", e.msg);
+        /* process 0 reads the checkpoint (the others may not see the file system) and hands
+         * out its configuration and the process count it was written by */
+        int bad = r->dist.rank == 0 && trmn_checkpoint_read(r->a.resume, ck, &e) != TRM_OK;
+        if (bad) trmn_cli_error(TOOL, "%s", e.msg);
+        if (trmn_dist_any(&r->dist, bad)) return TRMN_EXIT_RUNTIME;
+        uint64_t procs = 1; /* checkpoints of one process do not say */
+        const trmn_st_tensor *pt = r->dist.rank == 0 ? trmn_st_find(&ck->st, "run.processes") : NULL;
+        if (pt && pt->nbytes == sizeof procs) memcpy(&procs, pt->data, sizeof procs);
+        trmn_dist_bcast(&r->dist, &procs, sizeof procs);
+        if (procs != (uint64_t)r->dist.size)
+            return r->dist.rank ? TRMN_EXIT_RUNTIME
+                                : trmn_cli_error(TOOL, "%s was written by a run of %llu process%s; this run has %d: resume it "
+                                                 "with the same number (mpirun -np %llu)", r->a.resume,
+                                                 (unsigned long long)procs, procs == 1 ? "" : "es", r->dist.size,
+                                                 (unsigned long long)procs);
+        char *cj = trmn_dist_bcast_string(&r->dist, r->dist.rank == 0 ? ck->config_json : "");
+        if (!cj) return trmn_cli_error(TOOL, "out of memory");
         char name[1100];
         snprintf(name, sizeof name, "%s (__metadata__.config)", r->a.resume);
-        if (trmn_run_config_parse(&r->cfg, ck->config_json, strlen(ck->config_json), name, &e) != TRM_OK)
-            return trmn_cli_error(TOOL, "%s", e.msg);
+        bad = trmn_run_config_parse(&r->cfg, cj, strlen(cj), name, &e) != TRM_OK;
+        free(cj);
+        if (bad) return trmn_cli_error(TOOL, "%s", e.msg);
     } else if (trmn_run_config_read(&r->cfg, r->a.config, &e) != TRM_OK) {
         return trmn_cli_error(TOOL, "%s", e.msg);
     }
@@ -434,18 +517,24 @@ static int trim_metrics(run *r, long step) {
 }
 
 static int restore(run *r, trmn_checkpoint *ck) {
-    trm_state_entry te[32], de[16], re[3];
+    trm_state_entry te[32], de[16], re[4];
     trmn_ckpt_group g[3];
     trm_error e;
-    int n = checkpoint_groups(r, te, de, re, g);
+    uint64_t processes;
+    int n = checkpoint_groups(r, te, de, re, g, &processes);
+    g[2].count = 3; /* run.processes was checked by load_config */
     for (int i = 0; i < n; i++)
-        if (trmn_checkpoint_restore(ck, &g[i], &e) != TRM_OK) return trmn_cli_error(TOOL, "%s", e.msg);
+        if (trmn_dist_checkpoint_restore(&r->dist, r->dist.rank == 0 ? ck : NULL, &g[i], &e) != TRM_OK)
+            return r->dist.rank == 0 ? trmn_cli_error(TOOL, "%s", e.msg) : TRMN_EXIT_RUNTIME;
     /* A checkpoint is trusted no further than its shapes: every value must be one a run makes. */
+    int rc = 0;
     if (trm_trainer_check_state(r->t, &e) != TRM_OK)
-        return trmn_cli_error(TOOL, "%s: trainer.%s (a damaged or edited checkpoint)", r->a.resume, e.msg);
-    if (trmn_data_restored(r->data, &e) != TRM_OK) return trmn_cli_error(TOOL, "%s: %s", r->a.resume, e.msg);
+        rc = trmn_cli_error(TOOL, "%s: trainer.%s (a damaged or edited checkpoint)", r->a.resume, e.msg);
+    else if (trmn_data_restored(r->data, &e) != TRM_OK)
+        rc = trmn_cli_error(TOOL, "%s: %s", r->a.resume, e.msg);
+    if (trmn_dist_any(&r->dist, rc)) return TRMN_EXIT_RUNTIME;
     r->last_ckpt_step = trm_trainer_steps_done(r->t);
-    return trim_metrics(r, r->last_ckpt_step);
+    return r->dist.rank == 0 ? trim_metrics(r, r->last_ckpt_step) : 0;
 }
 
 /* Start from the tensors of a model file (fine-tuning): every tensor of the run's model must be
@@ -473,18 +562,45 @@ static int init_from_model(trm_model *m, const char *path) {
     return rc;
 }
 
+/* The global batch split over the processes (dist.h): data.streams resolved (one stream per
+ * process; a single process may run several to match a data-parallel run's examples), and
+ * this process's streams. */
+static int split_batch(run *r) {
+    const int N = r->dist.size, B = r->cfg.train.batch_size;
+    const int S = r->cfg.data_streams ? r->cfg.data_streams : N;
+    if (N > 1 && S != N) /* the same in every process: process 0 says it */
+        return r->dist.rank ? TRMN_EXIT_RUNTIME
+                            : trmn_cli_error(TOOL, "data.streams %d: a run of %d processes has one data stream per process "
+                                             "(leave data.streams out)", S, N);
+    if (B % S)
+        return r->dist.rank ? TRMN_EXIT_RUNTIME
+               : N > 1      ? trmn_cli_error(TOOL, "train.batch_size %d is the global batch: it must divide by the %d "
+                                             "processes (mpirun -np %d)", B, N, N)
+                            : trmn_cli_error(TOOL, "train.batch_size %d must divide by data.streams %d", B, S);
+    r->cfg.data_streams = S; /* recorded in config.json and the checkpoints when > 1 */
+    trm_error e;
+    if (S > 1 && trmn_data_set_streams(r->data, N > 1 ? r->dist.rank : 0, N > 1 ? 1 : S, S, &e) != TRM_OK)
+        return trmn_cli_error(TOOL, "%s", e.msg);
+    r->local_batch = B / N;
+    return 0;
+}
+
 static int setup(run *r) {
     trm_error e;
     trmn_checkpoint ck;
     memset(&ck, 0, sizeof ck);
+    const int root = r->dist.rank == 0;
     int rc = load_config(r, &ck);
+    /* a failure in one process is everyone's before the next collective call (dist.h) */
+    if (trmn_dist_any(&r->dist, rc)) rc = rc ? rc : TRMN_EXIT_RUNTIME;
     if (!rc) {
         r->data = trmn_data_open(&r->cfg, &e);
         if (!r->data) rc = trmn_cli_error(TOOL, "%s%s%s", r->a.config ? r->a.config : r->a.resume, ": ", e.msg);
     }
+    if (!rc) rc = split_batch(r);
     const trm_kernels *k = NULL;
     if (!rc && !(k = trmn_cli_kernels(TOOL, r->a.common.kernels))) rc = TRMN_EXIT_USAGE;
-    if (!rc) rc = make_paths(r);
+    if (!rc && root) rc = make_paths(r);
     /* "auto" is settled here, and the checkpoint's config records the result, so that a resumed
      * run keeps its arithmetic (a checkpoint without the key predates bf16: float32) */
     if (!rc && r->a.common.precision) /* --precision (checked by the parser) wins over the config */
@@ -493,10 +609,10 @@ static int setup(run *r) {
     if (!rc) {
         trmn_cli_apply_threads(r->a.common.threads ? r->a.common.threads : r->cfg.threads);
         r->cfg_json = trmn_run_config_to_json(&r->cfg);
-        r->training_json = trmn_data_describe(r->data);
+        r->training_json = root ? trmn_data_describe(r->data) : NULL; /* for the model files */
         r->model = trm_model_create(&r->cfg.model, &e);
         r->eval_model = r->model ? trm_model_create(&r->cfg.model, &e) : NULL;
-        if (!r->cfg_json || !r->training_json || !r->model || !r->eval_model) rc = trmn_cli_error(TOOL, "model: %s", r->cfg_json && r->training_json ? e.msg : "out of memory");
+        if (!r->cfg_json || (root && !r->training_json) || !r->model || !r->eval_model) rc = trmn_cli_error(TOOL, "model: %s", r->cfg_json && (!root || r->training_json) ? e.msg : "out of memory");
     }
     if (!rc) {
         trm_model_init(r->model, r->cfg.seed);
@@ -510,27 +626,40 @@ static int setup(run *r) {
             rc = trmn_cli_error(TOOL, "train.precision: %s", e.msg);
     }
     if (!rc) {
-        r->t = trm_trainer_create(r->model, &r->cfg.train, &e);
+        trm_train_config tc = r->cfg.train; /* this process's slots of the global batch */
+        if (r->dist.size > 1) {
+            tc.batch_size = r->local_batch;
+            tc.global_batch_size = r->cfg.train.batch_size;
+            tc.slot_offset = r->dist.rank * r->local_batch;
+        }
+        r->t = trm_trainer_create(r->model, &tc, &e);
         if (!r->t) rc = trmn_cli_error(TOOL, "trainer: %s", e.msg);
     }
     if (!rc) {
-        const size_t G = (size_t)r->cfg.train.batch_size * (size_t)trm_model_dims(r->model)->grid;
+        const size_t G = (size_t)r->local_batch * (size_t)trm_model_dims(r->model)->grid;
         r->inputs = calloc(G, 1);
         r->labels = calloc(G, 1);
         if (!r->inputs || !r->labels) rc = trmn_cli_error(TOOL, "out of memory");
     }
+    if (trmn_dist_any(&r->dist, rc)) rc = rc ? rc : TRMN_EXIT_RUNTIME;
     if (!rc && r->a.resume) rc = restore(r, &ck);
     trmn_checkpoint_free(&ck);
+    if (!rc && r->dist.size > 1) { /* examples of every process so far */
+        double ex = (double)trmn_data_examples(r->data);
+        trmn_dist_sum(&r->dist, &ex, 1);
+        r->examples_all = (uint64_t)ex;
+    }
     /* Resuming a run that has reached its total: nothing to train, and nothing is rewritten (no
      * second final evaluation in metrics.jsonl, config.json stays the checkpoint's). */
     if (!rc && r->a.resume && trm_trainer_steps_done(r->t) >= r->cfg.total_steps) {
         r->finished = 1;
         return 0;
     }
-    if (!rc && trmn_write_file(r->path_config, r->cfg_json, strlen(r->cfg_json), &e) != TRM_OK)
+    if (!rc && root && trmn_write_file(r->path_config, r->cfg_json, strlen(r->cfg_json), &e) != TRM_OK)
         rc = trmn_cli_error(TOOL, "%s", e.msg);
-    if (!rc && !(r->metrics = fopen(r->path_metrics, r->a.resume ? "a" : "w")))
+    if (!rc && root && !(r->metrics = fopen(r->path_metrics, r->a.resume ? "a" : "w")))
         rc = trmn_cli_error(TOOL, "cannot open %s: %s", r->path_metrics, strerror(errno));
+    if (trmn_dist_any(&r->dist, rc)) rc = rc ? rc : TRMN_EXIT_RUNTIME;
     return rc;
 }
 
@@ -565,56 +694,127 @@ static void print_header(run *r) {
                         r->cfg.train.batch_size, r->cfg.train.lr, r->cfg.train.lr_warmup_steps,
                         r->cfg.train.optimizer == TRM_OPT_ADAMW ? "adamw" : "adam_atan2", r->cfg.train.ema ? "on" : "off",
                         (unsigned long long)r->cfg.seed);
+    if (r->dist.size > 1)
+        trmn_progress_print(&r->prog, "  data-parallel: %d processes x %d slots (%s), gradients %.1f MB per step", r->dist.size,
+                            r->local_batch, trmn_dist_library(), 4e-6 * (double)(trm_model_dims(r->model)->n_params));
 }
 
-/* The training loop. Returns the exit status. */
+/* A failed step: the message (divergence: what is kept and what to try). */
+static int step_error(run *r, long step, trm_status s, const trm_error *e) {
+    trmn_progress_end(&r->prog);
+    if (s == TRM_E_NONFINITE)
+        return trmn_cli_error(TOOL, "step %ld: training diverged: %s. Stopped without writing a checkpoint; the last "
+                              "good one (%s, step %ld) is kept. Try a lower train.lr or a longer warmup.",
+                              step + 1, e->msg, r->last_ckpt_step ? r->path_ckpt : "none", r->last_ckpt_step);
+    return trmn_cli_error(TOOL, "step %ld: %s", step + 1, e->msg);
+}
+
+/* One training step (after step `step`) in every process: refill this process's halted slots,
+ * compute its gradients, sum them over the processes, the same update everywhere, and the
+ * step's metrics (and a stop request: *stop) summed. Returns 0 or the exit status, the same in
+ * every process. */
+static int train_step(run *r, long step, trm_step_stats *st, int *stop) {
+    trm_error e;
+    const double t0 = trmn_cli_now();
+    int rc = 0;
+    trm_status s = trmn_data_fill(r->data, trm_trainer_halted(r->t), r->local_batch, r->inputs, r->labels, &e);
+    if (s != TRM_OK) rc = trmn_cli_error(TOOL, "%s", e.msg);
+    if (!rc) {
+        trm_batch b = {r->inputs, r->labels, NULL, r->local_batch};
+        s = trm_trainer_compute(r->t, &b, st, &e);
+        if (s != TRM_OK) rc = step_error(r, step, s, &e);
+    }
+    if (trmn_dist_any(&r->dist, rc)) return rc ? rc : TRMN_EXIT_RUNTIME; /* a failed process stops all */
+    if (trmn_dist_reduce_trainer(&r->dist, r->t, &e) != TRM_OK) return trmn_cli_error(TOOL, "step %ld: %s", step + 1, e.msg);
+    s = trm_trainer_apply(r->t, &e); /* the same gradients everywhere: the same outcome */
+    if (s != TRM_OK) return step_error(r, step, s, &e);
+    r->train_s += trmn_cli_now() - t0;
+    r->train_steps++;
+    if (r->dist.size == 1) {
+        *stop = g_stop != 0;
+        return 0;
+    }
+    double v[15] = {st->lm_loss, st->q_halt_loss, st->loss, st->count, st->accuracy, st->exact_accuracy,
+                    st->q_halt_accuracy, st->steps, st->all_count, st->all_accuracy, st->all_exact_accuracy,
+                    (double)st->changed_cells, (double)st->changed_correct, (double)trmn_data_examples(r->data),
+                    g_stop != 0};
+    trmn_dist_sum(&r->dist, v, 15);
+    st->lm_loss = v[0];
+    st->q_halt_loss = v[1];
+    st->loss = v[2];
+    st->count = (int)v[3];
+    st->accuracy = v[4];
+    st->exact_accuracy = v[5];
+    st->q_halt_accuracy = v[6];
+    st->steps = v[7];
+    st->all_count = (int)v[8];
+    st->all_accuracy = v[9];
+    st->all_exact_accuracy = v[10];
+    st->changed_cells = (long)v[11];
+    st->changed_correct = (long)v[12];
+    r->examples_all = (uint64_t)v[13];
+    *stop = v[14] > 0; /* a signal to any process stops all after this step */
+    return 0;
+}
+
+/* Process 0's view of where a data-parallel step's time goes (scripts/bench_mpi.sh reads it). */
+static void print_dist_summary(run *r) {
+    const trmn_dist *d = &r->dist;
+    if (d->size == 1 || r->a.quiet || !r->train_steps) return;
+    const double step_ms = 1e3 * r->train_s / (double)r->train_steps;
+    const double wait_ms = 1e3 * d->wait_s / (double)r->train_steps, red_ms = 1e3 * d->reduce_s / (double)r->train_steps;
+    trmn_progress_print(&r->prog, "trm-train: data-parallel: %d processes, %.2f ms per training step (process 0): "
+                        "%.2f ms waiting for the slowest process, %.2f ms in the gradient all-reduce = %.1f%% of a step "
+                        "(%.2f MB per process per step)", d->size, step_ms, wait_ms, red_ms,
+                        step_ms > 0 ? 100.0 * red_ms / step_ms : 0.0, (double)d->grad_bytes / 1e6);
+}
+
+/* The training loop. Returns the exit status (the same in every process). */
 static int train(run *r) {
     const long total = r->cfg.total_steps;
-    trm_error e;
+    trmn_dist *d = &r->dist;
     long step = trm_trainer_steps_done(r->t);
+    int stop = 0, rc;
     r->step0 = step;
     window_reset(r);
-    while (step < total && !g_stop) {
-        if (trmn_data_fill(r->data, trm_trainer_halted(r->t), r->cfg.train.batch_size, r->inputs, r->labels, &e) != TRM_OK)
-            return trmn_cli_error(TOOL, "%s", e.msg);
-        trm_batch b = {r->inputs, r->labels, NULL, r->cfg.train.batch_size};
+    /* one process: a signal stops it as soon as it is seen; several: once all know (train_step) */
+    while (step < total && !(d->size == 1 ? g_stop != 0 : stop)) {
         trm_step_stats st;
-        trm_status s = trm_trainer_step(r->t, &b, &st, &e);
-        if (s != TRM_OK) {
-            trmn_progress_end(&r->prog);
-            if (s == TRM_E_NONFINITE)
-                return trmn_cli_error(TOOL, "step %ld: training diverged: %s. Stopped without writing a checkpoint; the last "
-                                      "good one (%s, step %ld) is kept. Try a lower train.lr or a longer warmup.",
-                                      step + 1, e.msg, r->last_ckpt_step ? r->path_ckpt : "none", r->last_ckpt_step);
-            return trmn_cli_error(TOOL, "step %ld: %s", step + 1, e.msg);
-        }
+        if ((rc = train_step(r, step, &st, &stop))) return rc;
         step++;
         window_add(&r->win, &st);
         if (!r->a.quiet) progress_line(r, step, 0);
         if (step % r->cfg.log_interval == 0 || step == total) {
             log_train(r, step);
             window_reset(r);
-            if (metrics_check(r)) return TRMN_EXIT_RUNTIME;
+            if (trmn_dist_any(d, metrics_check(r))) return TRMN_EXIT_RUNTIME;
         }
         if (r->cfg.eval_interval && step % r->cfg.eval_interval == 0 && step != total &&
-            (evaluate_and_export(r, step) || metrics_check(r)))
+            trmn_dist_any(d, evaluate_and_export(r, step) || metrics_check(r)))
             return TRMN_EXIT_RUNTIME;
         if (r->cfg.checkpoint_interval && step % r->cfg.checkpoint_interval == 0 && step != total && write_checkpoint(r, step))
             return TRMN_EXIT_RUNTIME;
     }
-    if (g_stop) {
+    if (d->size == 1 ? g_stop != 0 : stop) {
         if (r->win.steps) log_train(r, step);
         if (write_checkpoint(r, step)) return TRMN_EXIT_RUNTIME;
-        trmn_progress_print(&r->prog, "trm-train: interrupted (signal %d) after step %ld; checkpoint written. Continue with:\n"
-                            "  native/trm-train --resume %s", (int)g_stop, step, r->path_ckpt);
+        print_dist_summary(r);
+        if (r->dist.rank == 0) { /* a data-parallel run resumes with as many processes */
+            char launch[48] = "";
+            if (d->size > 1) snprintf(launch, sizeof launch, "mpirun -np %d ", d->size);
+            trmn_progress_print(&r->prog, "trm-train: interrupted (signal %d) after step %ld; checkpoint written. Continue with:\n"
+                            "  %snative/trm-train --resume %s", g_stop ? (int)g_stop : SIGTERM, step, launch, r->path_ckpt);
+        }
         return 0;
     }
-    if (evaluate_and_export(r, step) || metrics_check(r) || write_checkpoint(r, step)) return TRMN_EXIT_RUNTIME;
+    if (trmn_dist_any(d, evaluate_and_export(r, step) || metrics_check(r)) || write_checkpoint(r, step))
+        return TRMN_EXIT_RUNTIME;
+    print_dist_summary(r);
     if (!r->a.quiet) {
         char w[32];
         trmn_format_duration(w, sizeof w, wall_time(r));
         trmn_progress_print(&r->prog, "trm-train: done, %ld steps, %llu examples in %s; model: %s%s%s", step,
-                            (unsigned long long)trmn_data_examples(r->data), w, r->path_model,
+                            (unsigned long long)run_examples(r), w, r->path_model,
                             trmn_data_test_count(r->data) ? ", best: " : "", trmn_data_test_count(r->data) ? r->path_best : "");
     }
     return 0;
@@ -635,8 +835,13 @@ static void cleanup(run *r) {
 
 int main(int argc, char **argv) {
     static run r; /* large; static storage rather than the stack */
+    trmn_dist_init(&r.dist, &argc, &argv); /* under mpirun: this process's rank of how many */
     int rc = parse_args(argc, argv, &r.a);
-    if (rc) return rc;
+    if (rc) { /* -1: --help */
+        trmn_dist_finalize(&r.dist);
+        return rc < 0 ? 0 : rc;
+    }
+    if (r.dist.rank != 0) r.a.quiet = 1; /* process 0 prints (the others: errors only) */
     trmn_progress_init(&r.prog, stderr, -1);
     r.t_start = trmn_cli_now();
     r.best_exact = -1.0f;
@@ -649,15 +854,16 @@ int main(int argc, char **argv) {
         sigemptyset(&sa.sa_mask);
         sigaction(SIGINT, &sa, NULL);
         sigaction(SIGTERM, &sa, NULL);
-        if (r.finished)
+        if (r.finished && r.dist.rank == 0)
             trmn_progress_print(&r.prog, "trm-train: %s is at step %ld of %ld already: nothing to train (a larger "
                                 "--total-steps continues it)", r.a.resume, trm_trainer_steps_done(r.t), r.cfg.total_steps);
-        else {
+        else if (!r.finished) {
             print_header(&r);
             rc = train(&r);
         }
         trmn_progress_end(&r.prog);
     }
     cleanup(&r);
+    trmn_dist_finalize(&r.dist);
     return rc;
 }
