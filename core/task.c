@@ -62,11 +62,8 @@ trm_status trm_task_tokenize(const trm_task *t, const char *chars, size_t len, i
     if (len != (size_t)h * (size_t)w)
         return trm__fail(err, TRM_E_SHAPE, "grid has %zu characters, expected %d x %d = %d", len, h, w, h * w);
     for (size_t i = 0; i < len; i++) {
-        char ch = chars[i];
-        for (const char *a = t->aliases; a && a[0] && a[1]; a += 2)
-            if (ch == a[0]) ch = a[1];
-        const char *p = ch ? strchr(t->charset, ch) : NULL;
-        if (!p) {
+        tokens[i] = trm_task_char_token(t, chars[i]);
+        if (!tokens[i]) {
             const unsigned char ch = (unsigned char)chars[i];
             const int r = (int)(i / (size_t)w), c = (int)(i % (size_t)w);
             if (ch >= 0x20 && ch < 0x7f)
@@ -75,9 +72,15 @@ trm_status trm_task_tokenize(const trm_task *t, const char *chars, size_t len, i
             return trm__fail(err, TRM_E_FORMAT, "grid row %d, column %d: byte 0x%02x is not one of \"%s\"", r, c, ch,
                              t->charset);
         }
-        tokens[i] = (uint8_t)(1 + (p - t->charset));
     }
     return ok(err);
+}
+
+uint8_t trm_task_char_token(const trm_task *t, char ch) {
+    for (const char *a = t->aliases; a && a[0] && a[1]; a += 2)
+        if (ch == a[0]) ch = a[1];
+    const char *p = ch ? strchr(t->charset, ch) : NULL;
+    return p ? (uint8_t)(1 + (p - t->charset)) : 0;
 }
 
 trm_status trm_task_detokenize(const trm_task *t, const uint8_t *tokens, int h, int w, char *chars, trm_error *err) {

@@ -441,13 +441,7 @@ EXPORT int trm_web_maze_count(const char *question, int h, int w, int cap, int *
  * aliases, e.g. sudoku's '0' for '.') become PAD (0), which the verifier reports as a cell that
  * breaks the answer. */
 static void tokenize_lenient(const trm_task *t, const char *chars, int n, uint8_t *tokens) {
-    for (int i = 0; i < n; i++) {
-        char ch = chars[i];
-        for (const char *a = t->aliases; a && a[0] && a[1]; a += 2)
-            if (ch == a[0]) ch = a[1];
-        const char *p = ch ? strchr(t->charset, ch) : NULL;
-        tokens[i] = p ? (uint8_t)(1 + (p - t->charset)) : 0;
-    }
+    for (int i = 0; i < n; i++) tokens[i] = trm_task_char_token(t, chars[i]);
 }
 
 /* Task task_index's verdict on answer for question (and label, may be NULL): verdict_out [5]:

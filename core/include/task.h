@@ -183,6 +183,9 @@ trm_status trm_task_detokenize(const trm_task *t, const uint8_t *tokens, int h, 
                                char *chars, trm_error *err);
 /* The character of one token, '?' for PAD and tokens outside the charset. */
 char trm_task_token_char(const trm_task *t, uint8_t token);
+/* The token of one character (its aliases applied, e.g. sudoku's '0' read as '.'), 0 for a
+ * character outside the charset (and for NUL). */
+uint8_t trm_task_char_token(const trm_task *t, char ch);
 
 #ifdef __cplusplus
 }
