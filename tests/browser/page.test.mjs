@@ -505,6 +505,7 @@ describe('demo page in headless Chromium', () => {
 
   const GRID1 = '..3.2.6..9..3.5..1..18.64....81.29..7.......8..67.82....26.95..8..2.3..9..5.1.3..';
   const SUDOKU_FIXTURE = join(ROOT, 'tests/data/sudoku_tiny.safetensors');
+  const SHIPPED_SUDOKU_SOLVES = [[1, 'easy'], [1, 'medium']]; // [seed, level]: puzzles the shipped model solves
   let nodeTrm = null;
   const trmInNode = async () => {
     if (!nodeTrm) {
@@ -530,7 +531,20 @@ describe('demo page in headless Chromium', () => {
     });
   }, cells);
 
-  test('sudoku without a shipped sudoku model: generate by difficulty, type and paste puzzles, named errors', async () => {
+  // models/index.json without its sudoku entries (served in place of it while a test runs)
+  const mazeOnlyIndex = () => JSON.parse(readFileSync(model.overrides['/models/index.json'] ?? join(ROOT, 'models/index.json'), 'utf8'))
+    .filter((e) => (e.task ?? 'maze') !== 'sudoku');
+
+  test('sudoku without a sudoku model: generate by difficulty, type and paste puzzles, named errors', async () => {
+    await page.route('**/models/index.json', (r) => r.fulfill({ contentType: 'application/json', body: JSON.stringify(mazeOnlyIndex()) }));
+    try {
+      await sudokuWithoutModel();
+    } finally {
+      await page.unroute('**/models/index.json');
+    }
+  });
+
+  async function sudokuWithoutModel() {
     await page.goto('about:blank');
     await page.goto(`${url}#seed=${SEED}`);
     await page.waitForFunction(() => window.trmDemo?.state.ready && window.trmDemo.state.grid && window.trmDemo.state.model,
@@ -647,11 +661,11 @@ describe('demo page in headless Chromium', () => {
     await sudokuReady();
     assert.equal((await demo()).grid, GRID1);
     assert.equal(await page.evaluate(() => location.hash), `#task=sudoku&puzzle=${GRID1}`);
-  });
+  }
 
   test('sudoku with a sudoku model: every pass drawn, shaded by confidence; the verdict is trm.verify\'s', async () => {
-    // an index with the test's sudoku model after the shipped maze models
-    const list = JSON.parse(readFileSync(model.overrides['/models/index.json'] ?? join(ROOT, 'models/index.json'), 'utf8'));
+    // an index with the test's sudoku model after the shipped maze models (and no shipped sudoku model)
+    const list = mazeOnlyIndex();
     list.push({ file: 'sudoku-test.safetensors', task: 'sudoku', name: 'Sudoku test model', description: 'tests/data/sudoku_tiny' });
     await page.route('**/models/index.json', (r) => r.fulfill({ contentType: 'application/json', body: JSON.stringify(list) }));
     await page.route('**/models/sudoku-test.safetensors', (r) => r.fulfill({ contentType: 'application/octet-stream', body: readFileSync(SUDOKU_FIXTURE) }));
@@ -738,6 +752,38 @@ describe('demo page in headless Chromium', () => {
     } finally {
       await page.unroute('**/models/index.json');
       await page.unroute('**/models/sudoku-test.safetensors');
+    }
+  });
+
+  // The shipped sudoku model (the first sudoku entry of models/index.json) on a puzzle of each
+  // difficulty the page offers by default: the page's answer is Node's (same model, vote, early
+  // halt) and its verdict trm.verify's; the easy and medium puzzles of these seeds are solved.
+  test('the shipped sudoku model solves on the page as in Node', async (t) => {
+    if (model.overrides['/models/index.json']) return t.skip('the page serves a test model list (TRM_PAGE_MODEL)');
+    const shipped = JSON.parse(readFileSync(join(ROOT, 'models/index.json'), 'utf8')).find((e) => e.task === 'sudoku');
+    if (!shipped) return t.skip('no sudoku model in models/index.json');
+    const file = join(ROOT, 'models', shipped.file);
+    const trm = await trmInNode();
+    for (const [seed, level] of SHIPPED_SUDOKU_SOLVES) {
+      await page.goto('about:blank');
+      await page.goto(`${url}#task=sudoku&seed=${seed}&level=${level}&speed=0`);
+      await page.waitForFunction(() => window.trmDemo?.state.model && window.trmDemo.state.check && !window.trmDemo.state.run,
+        null, { timeout: SOLVE_MS });
+      const s0 = await demo();
+      assert.equal(s0.model.name, shipped.file, 'the shipped sudoku model is the one loaded');
+      assert.ok(await page.isChecked('#vote') && await page.isChecked('#early-halt'), 'vote and early halt by default');
+      await page.click('#solve');
+      await page.waitForFunction(() => window.trmDemo.state.run?.state === 'done', null, { timeout: SOLVE_MS });
+      const s = await demo();
+      const m = trm.loadModel(readFileSync(file));
+      const ref = [...m.solver().solve(s.grid, { vote: true, earlyHalt: true })];
+      m.free();
+      assert.equal(s.run.answer, ref.at(-1).grid, `${level} (seed ${seed}): the page's answer is Node's`);
+      const v = trm.verify(s.grid, s.run.answer, trm.solveSudoku(s.grid).solution, { task: 'sudoku' });
+      assert.deepEqual(s.run.verdict, v);
+      assert.ok(v.valid && v.exact, `${level} (seed ${seed}) solved: ${v.reason}`);
+      assert.match(await page.textContent('#verdict'), /Solved · exact/);
+      if (level === 'medium') await page.screenshot({ path: join(SHOTS, 'page-sudoku-shipped.png') });
     }
   });
 
