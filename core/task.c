@@ -62,8 +62,8 @@ trm_status trm_task_tokenize(const trm_task *t, const char *chars, size_t len, i
     if (len != (size_t)h * (size_t)w)
         return trm__fail(err, TRM_E_SHAPE, "grid has %zu characters, expected %d x %d = %d", len, h, w, h * w);
     for (size_t i = 0; i < len; i++) {
-        tokens[i] = trm_task_char_token(t, chars[i]);
-        if (!tokens[i]) {
+        const uint8_t tok = trm_task_char_token(t, chars[i]);
+        if (!tok) { /* tokens[i] and on are left as they were */
             const unsigned char ch = (unsigned char)chars[i];
             const int r = (int)(i / (size_t)w), c = (int)(i % (size_t)w);
             if (ch >= 0x20 && ch < 0x7f)
@@ -72,6 +72,7 @@ trm_status trm_task_tokenize(const trm_task *t, const char *chars, size_t len, i
             return trm__fail(err, TRM_E_FORMAT, "grid row %d, column %d: byte 0x%02x is not one of \"%s\"", r, c, ch,
                              t->charset);
         }
+        tokens[i] = tok;
     }
     return ok(err);
 }
