@@ -96,41 +96,6 @@ static void check_learns(void) {
     cJSON_Delete(tr);
 }
 
-/* Byte-compare two files; and every "trainer."/"data." tensor of two checkpoints. */
-static int same_file(const char *a, const char *b) {
-    size_t la, lb;
-    char *x = tu_read(a, &la), *y = tu_read(b, &lb);
-    int same = x && y && la == lb && !memcmp(x, y, la);
-    free(x);
-    free(y);
-    return same;
-}
-
-static void compare_checkpoints(const char *a, const char *b, const char *what) {
-    size_t la, lb;
-    char *x = tu_read(a, &la), *y = tu_read(b, &lb);
-    trmn_st_file fa, fb;
-    trm_error err;
-    int ok = x && y && !trmn_st_parse((uint8_t *)x, la, &fa, &err) && !trmn_st_parse((uint8_t *)y, lb, &fb, &err);
-    CHECK(ok, "%s: cannot read checkpoints %s, %s", what, a, b);
-    int compared = 0;
-    for (int i = 0; ok && i < fa.n_tensors; i++) {
-        const trmn_st_tensor *t = &fa.tensors[i], *u = trmn_st_find(&fb, t->name);
-        if (strncmp(t->name, "trainer.", 8) && strncmp(t->name, "data.", 5)) continue; /* run.wall_us differs */
-        compared++;
-        CHECK(u && u->nbytes == t->nbytes && !memcmp(u->data, t->data, t->nbytes), "%s: checkpoint tensor %s differs", what,
-              t->name);
-    }
-    printf("%s: %d checkpoint state tensors compared\n", what, compared);
-    CHECK(compared >= 15, "%s: only %d state tensors", what, compared);
-    if (ok) {
-        trmn_st_free(&fa);
-        trmn_st_free(&fb);
-    }
-    free(x);
-    free(y);
-}
-
 static void check_resume(const char *data, const char *what, const char *flags) {
     char cfg[400], text[2000], a[400], b[400];
     snprintf(cfg, sizeof cfg, "%s/resume.json", tu_tmp);
@@ -145,10 +110,10 @@ static void check_resume(const char *data, const char *what, const char *flags) 
     char ma[500], mb[500];
     snprintf(ma, sizeof ma, "%s/model.safetensors", a);
     snprintf(mb, sizeof mb, "%s/model.safetensors", b);
-    CHECK(same_file(ma, mb), "%s: resumed model %s differs from the uninterrupted %s", what, mb, ma);
+    CHECK(tu_same_file(ma, mb), "%s: resumed model %s differs from the uninterrupted %s", what, mb, ma);
     snprintf(ma, sizeof ma, "%s/checkpoint.safetensors", a);
     snprintf(mb, sizeof mb, "%s/checkpoint.safetensors", b);
-    compare_checkpoints(ma, mb, what);
+    tu_same_checkpoints(ma, mb, what, 15);
     int la, lb, ta, tb;
     cJSON *ea = last_metrics(a, "eval", &la), *eb = last_metrics(b, "eval", &lb);
     cJSON *ra = last_metrics(a, "train", &ta), *rb = last_metrics(b, "train", &tb);
@@ -168,7 +133,7 @@ static void check_resume(const char *data, const char *what, const char *flags) 
     cJSON *eb2 = last_metrics(b, "eval", &lb2), *rb2 = last_metrics(b, "train", &tb2);
     CHECK(lb2 == lb && tb2 == tb, "%s: resuming a finished run changed metrics.jsonl (%d + %d lines, was %d + %d)", what,
           tb2, lb2, tb, lb);
-    compare_checkpoints(ma, mb, what);
+    tu_same_checkpoints(ma, mb, what, 15);
     cJSON_Delete(eb2);
     cJSON_Delete(rb2);
 }
@@ -299,7 +264,7 @@ int main(int argc, char **argv) {
     cJSON_Delete(bj);
     free(bcfg);
     snprintf(b16, sizeof b16, "%s/bf16-full/model.safetensors", tu_tmp);
-    CHECK(!same_file(f32, b16), "the bf16 run trained the float32 model bit for bit: --precision was ignored");
+    CHECK(!tu_same_file(f32, b16), "the bf16 run trained the float32 model bit for bit: --precision was ignored");
     char csv[400], data[1200];
     snprintf(csv, sizeof csv, "%s/train5.csv", tu_tmp);
     tu_expect(tu_run("%s/trm-maze --size 6 --count 40 --seed 9 --out %s --quiet", tu_bin, csv), 0, NULL, "CSV for resume");

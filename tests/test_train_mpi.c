@@ -71,20 +71,11 @@ static int train_values(const char *dir, const char *key, double *v, int cap) {
     return n;
 }
 
-static int same_file(const char *a, const char *b) {
-    size_t la, lb;
-    char *x = tu_read(a, &la), *y = tu_read(b, &lb);
-    int same = x && y && la == lb && !memcmp(x, y, la);
-    free(x);
-    free(y);
-    return same;
-}
-
 static void same_models(const char *a, const char *b, const char *what) {
     char ma[600], mb[600];
     snprintf(ma, sizeof ma, "%s/model.safetensors", a);
     snprintf(mb, sizeof mb, "%s/model.safetensors", b);
-    CHECK(same_file(ma, mb), "%s: %s and %s differ", what, ma, mb);
+    CHECK(tu_same_file(ma, mb), "%s: %s and %s differ", what, ma, mb);
 }
 
 /* Every trainer./data. tensor of DIR_A's and DIR_B's checkpoints equal (run.wall_us differs). */
@@ -92,32 +83,7 @@ static void same_checkpoints(const char *a, const char *b, const char *what) {
     char pa[600], pb[600];
     snprintf(pa, sizeof pa, "%s/checkpoint.safetensors", a);
     snprintf(pb, sizeof pb, "%s/checkpoint.safetensors", b);
-    size_t la, lb;
-    char *x = tu_read(pa, &la), *y = tu_read(pb, &lb);
-    trmn_st_file fa, fb;
-    trm_error err;
-    int ok = x && y && !trmn_st_parse((uint8_t *)x, la, &fa, &err);
-    if (ok && trmn_st_parse((uint8_t *)y, lb, &fb, &err)) {
-        trmn_st_free(&fa);
-        ok = 0;
-    }
-    CHECK(ok, "%s: cannot read checkpoints %s, %s", what, pa, pb);
-    int compared = 0;
-    for (int i = 0; ok && i < fa.n_tensors; i++) {
-        const trmn_st_tensor *t = &fa.tensors[i], *u = trmn_st_find(&fb, t->name);
-        if (strncmp(t->name, "trainer.", 8) && strncmp(t->name, "data.", 5)) continue;
-        compared++;
-        CHECK(u && u->nbytes == t->nbytes && !memcmp(u->data, t->data, t->nbytes), "%s: checkpoint tensor %s differs", what,
-              t->name);
-    }
-    printf("%s: %d checkpoint state tensors compared\n", what, compared);
-    CHECK(compared >= 20, "%s: only %d state tensors", what, compared);
-    if (ok) {
-        trmn_st_free(&fa);
-        trmn_st_free(&fb);
-    }
-    free(x);
-    free(y);
+    tu_same_checkpoints(pa, pb, what, 20);
 }
 
 /* The trainer.step of DIR's checkpoint (-1 if unreadable). */

@@ -15,6 +15,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "safetensors.h"
+
 static int tu_fail = 0, tu_checks = 0;
 static char tu_bin[1024];  /* <build dir>/bin */
 static char tu_tmp[256];   /* scratch directory, removed at the end when all passed */
@@ -123,6 +125,47 @@ static int tu_done(void) {
         printf("%d of %d checks failed (scratch files kept in %s)\n", tu_fail, tu_checks, tu_tmp);
     }
     return tu_fail ? 1 : 0;
+}
+
+/* 1 when the two files hold the same bytes (inline: not every test uses these two). */
+static inline int tu_same_file(const char *a, const char *b) {
+    size_t la, lb;
+    char *x = tu_read(a, &la), *y = tu_read(b, &lb);
+    int same = x && y && la == lb && !memcmp(x, y, la);
+    free(x);
+    free(y);
+    return same;
+}
+
+/* Every trainer./data. tensor of checkpoint files a and b equal (run.wall_us differs), and at
+ * least min_tensors of them. */
+static inline void tu_same_checkpoints(const char *a, const char *b, const char *what, int min_tensors) {
+    size_t la, lb;
+    char *x = tu_read(a, &la), *y = tu_read(b, &lb);
+    trmn_st_file fa, fb;
+    trm_error err;
+    int ok = x && y && !trmn_st_parse((uint8_t *)x, la, &fa, &err);
+    if (ok && trmn_st_parse((uint8_t *)y, lb, &fb, &err)) {
+        trmn_st_free(&fa);
+        ok = 0;
+    }
+    CHECK(ok, "%s: cannot read checkpoints %s, %s", what, a, b);
+    int compared = 0;
+    for (int i = 0; ok && i < fa.n_tensors; i++) {
+        const trmn_st_tensor *t = &fa.tensors[i], *u = trmn_st_find(&fb, t->name);
+        if (strncmp(t->name, "trainer.", 8) && strncmp(t->name, "data.", 5)) continue;
+        compared++;
+        CHECK(u && u->nbytes == t->nbytes && !memcmp(u->data, t->data, t->nbytes), "%s: checkpoint tensor %s differs", what,
+              t->name);
+    }
+    printf("%s: %d checkpoint state tensors compared\n", what, compared);
+    CHECK(compared >= min_tensors, "%s: only %d state tensors", what, compared);
+    if (ok) {
+        trmn_st_free(&fa);
+        trmn_st_free(&fb);
+    }
+    free(x);
+    free(y);
 }
 
 #endif /* TRM_TOOLS_UTIL_H */
