@@ -205,6 +205,54 @@ static void keep_bf16(const trm_kernels *k, int rows, int cols, const float *y, 
     k->f32_to_bf16(rows, cols, y, cols, yb, cols);
 }
 
+/* ---- SwiGLU in the bf16 path --------------------------------------------------------------- */
+/* There the SwiGLU output (forward) and its gate/up gradient (backward) only feed linear layers,
+ * as bf16. So they are computed a tile of rows at a time and rounded while the tile is still in
+ * cache (and the forward's gate/up kept in the same pass), instead of writing the float32 tensors
+ * out and reading them back for separate roundings, which were the largest of a step's
+ * conversions. The kernels and the values are those of the unfused path (training checkpoints
+ * bit-identical); the float32 tiles land in the rows they would have filled, which are scratch
+ * here. Tiles of 256 KB per float32 tensor (128 rows at I = 512) fit the 1 MB L2 of this machine
+ * with their gate/up; measured (config (a), bf16, 1 thread, CPU s/step against the unfused
+ * 1.53-1.65): 16 KB tiles 1.80 (a kernel call per 8 rows costs more than the fusion saves),
+ * 64 KB 1.37-1.38, 128 KB 1.35-1.37, 256 KB 1.31-1.32. */
+enum { SWIGLU_TILE_FLOATS = 65536 };
+
+static int swiglu_tile_rows(int I) { return I >= SWIGLU_TILE_FLOATS ? 1 : SWIGLU_TILE_FLOATS / I; }
+
+/* hb [rows, I] = bf16(silu(gate) * up) of gu [rows, 2I]; h [rows, I]: float32 scratch. gub (unless
+ * NULL): gu rounded too, kept for the backward (keep_bf16 fused into the same pass). */
+static void swiglu_fwd_rounded(const trm_kernels *k, trm_bf16 *hb, float *h, const float *gu, trm_bf16 *gub, int rows,
+                               int I) {
+    const int tr = swiglu_tile_rows(I);
+#pragma omp parallel for schedule(static) if (TRM_PAR((size_t)rows * I >= ((size_t)1 << 16)))
+    for (int r = 0; r < rows; r += tr) {
+        const int n = rows - r < tr ? rows - r : tr;
+        const size_t o = (size_t)r * I;
+        k->swiglu_fwd(h + o, gu + 2 * o, n, I);
+        k->f32_to_bf16(n, I, h + o, I, hb + o, I);
+        if (gub) k->f32_to_bf16(n, 2 * I, gu + 2 * o, 2 * I, gub + 2 * o, 2 * I);
+    }
+}
+
+/* The backward from dh [rows, I] and the kept gate/up gub [rows, 2I]: dgub = bf16(dL/d gate/up)
+ * and hb = bf16(SwiGLU output), recomputed for the down projection's weight gradient. gu, dgu
+ * [rows, 2I]: float32 scratch; dh is overwritten (the recomputed output, float32). */
+static void swiglu_bwd_rounded(const trm_kernels *k, trm_bf16 *dgub, trm_bf16 *hb, float *dh, const trm_bf16 *gub,
+                               float *gu, float *dgu, int rows, int I) {
+    const int tr = swiglu_tile_rows(I);
+#pragma omp parallel for schedule(static) if (TRM_PAR((size_t)rows * I >= ((size_t)1 << 16)))
+    for (int r = 0; r < rows; r += tr) {
+        const int n = rows - r < tr ? rows - r : tr;
+        const size_t o = (size_t)r * I;
+        k->bf16_to_f32(n, 2 * I, gub + 2 * o, 2 * I, gu + 2 * o, 2 * I);
+        k->swiglu_bwd(dgu + 2 * o, dh + o, gu + 2 * o, n, I);
+        k->f32_to_bf16(n, 2 * I, dgu + 2 * o, 2 * I, dgub + 2 * o, 2 * I);
+        k->swiglu_fwd(dh + o, gu + 2 * o, n, I);
+        k->f32_to_bf16(n, I, dh + o, I, hb + o, I);
+    }
+}
+
 /* The bf16 copy of a scratch gradient for the rows starting at r0 (NULL in float32). */
 static trm_bf16 *rows_b(trm_bf16 *base, size_t r0, int cols) { return base ? base + r0 * (size_t)cols : NULL; }
 
@@ -245,6 +293,7 @@ typedef struct {
     const float *h, *inj; /* forward inputs */
     float *d;             /* backward: the gradient flowing down */
     int layer;
+    int keep; /* forward: the backward will read this evaluation (bf16: keep the rounded projections) */
 } net_job;
 
 /* One chunk as its function sees it: sequences [b0, b0 + nb), the saved activations and the
@@ -303,8 +352,11 @@ static void run_chunk(const net_job *j, int b0, int nb, float *attn_scratch, chu
                    .lb = j->w->wb ? &j->w->wb->layer[j->layer] : NULL, .b0 = b0, .nb = nb, .attn_scratch = attn_scratch};
     const int bf16 = j->w->wb != NULL;
     eval_acts_from(&c.v, j->a, c.d, j->m->cfg.mlp_t, bf16, b0);
-    if (bf16) /* a forward job carries no gradient */
+    if (bf16) { /* a forward job carries no gradient */
         bf16_scratch_views(&c.v, j->s, c.d, j->m->cfg.mlp_t, b0, j->d == NULL);
+        if (!j->d && !j->keep) /* nothing reads them: the forwards skip the copies */
+            for (int l = 0; l < c.d->L; l++) c.v.blk[l].qkv_b = c.v.blk[l].gu_b = c.v.blk[l].gu_t_b = NULL;
+    }
     c.b = &c.v.blk[j->layer];
     fn(&c);
 }
@@ -341,6 +393,26 @@ static void for_chunks(const net_job *j, int B, float *attn_scratch, chunk_fn fn
  * gradient of a sub-layer, then the bf16 form of the input the second one needs (r1, or the block
  * input), which the forward did not keep. */
 
+/* RoPE on qkv [B*S, 3D]; qkv_b (bf16 path, when the backward will run): qkv rounded before it,
+ * as the backward redoes RoPE. Both a sequence at a time, so that RoPE finds the rows the rounding
+ * has just read in cache. */
+static void keep_then_rope(const trm_model *m, float *qkv, trm_bf16 *qkv_b, int B) {
+    const trm_kernels *k = m->k;
+    const trm_dims *d = &m->dims;
+    const int S = d->S, ld = 3 * d->D;
+    if (!qkv_b || !m->rope_cos) {
+        if (qkv_b) keep_bf16(k, B * S, ld, qkv, qkv_b);
+        if (m->rope_cos) k->rope(qkv, B * S, ld, S, d->heads, d->head_dim, m->rope_cos, m->rope_sin, 0);
+        return;
+    }
+#pragma omp parallel for schedule(static) if (TRM_PAR(B > 1 && (size_t)B * S * ld >= ((size_t)1 << 16)))
+    for (int b = 0; b < B; b++) {
+        const size_t o = (size_t)b * S * ld;
+        keep_bf16(k, S, ld, qkv + o, qkv_b + o);
+        k->rope(qkv + o, S, ld, S, d->heads, d->head_dim, m->rope_cos, m->rope_sin, 0);
+    }
+}
+
 /* r1 = rms_norm(x + attn(x) W_o^T), attention over RoPE'd qkv = x W_qkv^T. In the bf16 path the
  * attention's products take bf16 operands too (attention_fwd_bf16: q, k, v and the probabilities
  * rounded, the softmax float32), as the official bf16 autocast runs SDPA on bf16 q, k, v. */
@@ -350,8 +422,7 @@ static void attention_forward(const trm_model *m, const trm_layer_view *w, const
     const trm_dims *d = &m->dims;
     const int N = B * d->S, D = d->D;
     linear_forward(k, N, 3 * D, D, in, xb, w->mix_in, wb ? wb->mix_in : NULL, b->qkv, 0);
-    if (wb) keep_bf16(k, N, 3 * D, b->qkv, b->qkv_b); /* before RoPE: the backward redoes it */
-    if (m->rope_cos) k->rope(b->qkv, N, 3 * D, d->S, d->heads, d->head_dim, m->rope_cos, m->rope_sin, 0);
+    keep_then_rope(m, b->qkv, b->qkv_b, B);
     if (wb) k->attention_fwd_bf16(b->attn, b->qkv, B, d->S, d->heads, d->head_dim, attn_scratch);
     else k->attention_fwd(b->attn, b->qkv, B, d->S, d->heads, d->head_dim, attn_scratch);
     trm__add(b->r1, in, NULL, (size_t)N * D);
@@ -407,10 +478,14 @@ static void mlp_t_forward(const trm_model *m, const trm_layer_view *w, const trm
     const int D = d->D, BD = B * D, S = d->S, Is = d->I_seq;
     transpose_bsd(b->t_in, in, B, S, D);
     linear_forward(k, BD, 2 * Is, S, b->t_in, b->t_in_b, w->mix_in, wb ? wb->mix_in : NULL, b->gu_t, 0);
-    if (wb) keep_bf16(k, BD, 2 * Is, b->gu_t, b->gu_t_b);
-    k->swiglu_fwd(b->act_t, b->gu_t, BD, Is);
     trm__add(b->r_t, b->t_in, NULL, (size_t)BD * S);
-    linear_forward(k, BD, S, Is, b->act_t, b->act_t_b, w->mix_out, wb ? wb->mix_out : NULL, b->r_t, 1);
+    if (wb) {
+        swiglu_fwd_rounded(k, b->act_t_b, b->act_t, b->gu_t, b->gu_t_b, BD, Is);
+        k->gemm_nt_bf16(BD, S, Is, b->act_t_b, Is, wb->mix_out, Is, b->r_t, S, 1);
+    } else {
+        k->swiglu_fwd(b->act_t, b->gu_t, BD, Is);
+        linear_forward(k, BD, S, Is, b->act_t, NULL, w->mix_out, NULL, b->r_t, 1);
+    }
     k->rmsnorm_fwd(b->r_t, b->rstd1, b->r_t, BD, S, m->cfg.rms_norm_eps);
     transpose_bsd(b->r1, b->r_t, B, D, S);
 }
@@ -427,15 +502,15 @@ static void mlp_t_backward(const net_chunk *c) {
     k->rmsnorm_bwd(gn, dt, c->b->r_t, c->b->rstd1, BD, S);
     linear_backward_input(k, BD, S, Is, gn, rows_b(s->d_norm_b, t0, S), c->lw->mix_out, lb ? lb->mix_out : NULL,
                           dact, 0);
-    if (lb) k->bf16_to_f32(BD, 2 * Is, c->b->gu_t_b, 2 * Is, c->b->gu_t, 2 * Is);
-    k->swiglu_bwd(dgu, dact, c->b->gu_t, BD, Is);
-    if (lb) {
-        k->swiglu_fwd(c->b->act_t, c->b->gu_t, BD, Is);
-        k->f32_to_bf16(BD, Is, c->b->act_t, Is, c->b->act_t_b, Is);
-    }
     trm__add(dt, gn, NULL, (size_t)BD * S);
-    linear_backward_input(k, BD, 2 * Is, S, dgu, rows_b(s->d_big_b, t0, 2 * Is), c->lw->mix_in,
-                          lb ? lb->mix_in : NULL, dt, 1);
+    if (lb) {
+        trm_bf16 *dgub = s->d_big_b + t0 * 2 * Is;
+        swiglu_bwd_rounded(k, dgub, c->b->act_t_b, dact, c->b->gu_t_b, c->b->gu_t, dgu, BD, Is);
+        k->gemm_nn_bf16(BD, S, 2 * Is, dgub, 2 * Is, lb->mix_in, S, dt, S, 1);
+    } else {
+        k->swiglu_bwd(dgu, dact, c->b->gu_t, BD, Is);
+        linear_backward_input(k, BD, 2 * Is, S, dgu, NULL, c->lw->mix_in, NULL, dt, 1);
+    }
     transpose_bsd(d, dt, c->nb, D, S);
 }
 
@@ -458,10 +533,14 @@ static void mlp_forward(const trm_model *m, const trm_layer_view *w, const trm_l
     const trm_dims *d = &m->dims;
     const int N = B * d->S, D = d->D, I = d->I;
     linear_forward(k, N, 2 * I, D, b->r1, xb, w->gate_up, wb ? wb->gate_up : NULL, b->gu, 0);
-    if (wb) keep_bf16(k, N, 2 * I, b->gu, b->gu_b);
-    k->swiglu_fwd(b->act, b->gu, N, I);
     trm__add(out, b->r1, NULL, (size_t)N * D);
-    linear_forward(k, N, D, I, b->act, b->act_b, w->down, wb ? wb->down : NULL, out, 1);
+    if (wb) {
+        swiglu_fwd_rounded(k, b->act_b, b->act, b->gu, b->gu_b, N, I);
+        k->gemm_nt_bf16(N, D, I, b->act_b, I, wb->down, I, out, D, 1);
+    } else {
+        k->swiglu_fwd(b->act, b->gu, N, I);
+        linear_forward(k, N, D, I, b->act, NULL, w->down, NULL, out, 1);
+    }
     k->rmsnorm_fwd(out, b->rstd2, out, N, D, m->cfg.rms_norm_eps);
 }
 
@@ -476,15 +555,15 @@ static void mlp_backward(const net_chunk *c) {
     float *dgu = s->d_big + r0 * 2 * I;
     k->rmsnorm_bwd(gn, d, c->v.hs[c->j->layer + 1], c->b->rstd2, N, D);
     linear_backward_input(k, N, D, I, gn, rows_b(s->d_norm_b, r0, D), c->lw->down, lb ? lb->down : NULL, dact, 0);
-    if (lb) k->bf16_to_f32(N, 2 * I, c->b->gu_b, 2 * I, c->b->gu, 2 * I); /* gate/up, rounded */
-    k->swiglu_bwd(dgu, dact, c->b->gu, N, I);
-    if (lb) { /* the SwiGLU output for the down projection's weight gradient */
-        k->swiglu_fwd(c->b->act, c->b->gu, N, I);
-        k->f32_to_bf16(N, I, c->b->act, I, c->b->act_b, I);
-    }
     trm__add(d, gn, NULL, (size_t)N * D); /* the residual's share, then the MLP's */
-    linear_backward_input(k, N, 2 * I, D, dgu, rows_b(s->d_big_b, r0, 2 * I), c->lw->gate_up,
-                          lb ? lb->gate_up : NULL, d, 1);
+    if (lb) { /* from the rounded gate/up; also the SwiGLU output for the down projection's weights */
+        trm_bf16 *dgub = s->d_big_b + r0 * 2 * I;
+        swiglu_bwd_rounded(k, dgub, c->b->act_b, dact, c->b->gu_b, c->b->gu, dgu, N, I);
+        k->gemm_nn_bf16(N, D, 2 * I, dgub, 2 * I, lb->gate_up, D, d, D, 1);
+    } else {
+        k->swiglu_bwd(dgu, dact, c->b->gu, N, I);
+        linear_backward_input(k, N, 2 * I, D, dgu, NULL, c->lw->gate_up, NULL, d, 1);
+    }
 }
 
 /* W_down from dL/d(pre-norm) and act (recomputed in the bf16 path: s->act_b); W_gu from dgu and r1. */
@@ -525,14 +604,14 @@ static void forward_chunk(const net_chunk *c) {
 }
 
 void trm__net_forward(const trm_model *m, const trm_net_weights *w, trm_eval_acts *a, const float *h,
-                      const float *inj, int B, const trm_net_scratch *s, float *attn_scratch) {
-    const net_job j = {m, w, a, s, h, inj, NULL, 0};
+                      const float *inj, int B, const trm_net_scratch *s, float *attn_scratch, int keep) {
+    const net_job j = {m, w, a, s, h, inj, NULL, 0, keep};
     for_chunks(&j, B, attn_scratch, forward_chunk);
 }
 
 void trm__net_backward(const trm_model *m, const trm_net_weights *w, const trm_param_view *g,
                        const trm_eval_acts *a, float *d, int B, const trm_net_scratch *s, float *attn_scratch) {
-    net_job j = {m, w, a, s, NULL, NULL, d, 0};
+    net_job j = {m, w, a, s, NULL, NULL, d, 0, 0};
     for (int l = m->dims.L - 1; l >= 0; l--) {
         const trm_layer_view *lg = &g->layer[l];
         j.layer = l;

@@ -89,9 +89,11 @@ typedef struct trm_net_weights {
 } trm_net_weights;
 
 /* out = net(h + inj): the result is a->hs[L]. h and inj are [B*S, D]. s: the net scratch (only
- * the bf16 path uses it in the forward; may be NULL in float32). */
+ * the bf16 path uses it in the forward; may be NULL in float32). keep: trm__net_backward will
+ * run on a (the bf16 path then keeps the rounded projections; without, it skips those copies,
+ * and a backward over a is undefined). */
 void trm__net_forward(const trm_model *m, const trm_net_weights *w, trm_eval_acts *a, const float *h,
-                      const float *inj, int B, const trm_net_scratch *s, float *attn_scratch);
+                      const float *inj, int B, const trm_net_scratch *s, float *attn_scratch, int keep);
 /* d [B*S, D]: on entry dL/d(output), on return dL/d(h + inj). Weight gradients accumulate in g. */
 void trm__net_backward(const trm_model *m, const trm_net_weights *w, const trm_param_view *g,
                        const trm_eval_acts *a, float *d, int B, const trm_net_scratch *s, float *attn_scratch);

@@ -9,10 +9,10 @@ void trm__recursion(const trm_model *m, const trm_net_weights *w, trm_eval_acts 
     const float *out = a->hs[m->dims.L];
     trm__add(inj, y, x, n); /* injection first, then net adds z */
     for (int i = 0; i < m->cfg.L_cycles; i++) {
-        trm__net_forward(m, w, a, z, inj, B, s, attn_scratch);
+        trm__net_forward(m, w, a, z, inj, B, s, attn_scratch, 0);
         trm__add(z, out, NULL, n);
     }
-    trm__net_forward(m, w, a, y, z, B, s, attn_scratch);
+    trm__net_forward(m, w, a, y, z, B, s, attn_scratch, 0);
     trm__add(y, out, NULL, n);
 }
 

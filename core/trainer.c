@@ -229,10 +229,10 @@ static void forward_last_recursion(trm_trainer *t, const trm_net_weights *w) {
     trm__add(t->inj, t->y, t->x, t->n_state);
     const float *z = t->z;
     for (int i = 0; i < n; i++) {
-        trm__net_forward(m, w, &t->acts[i], z, t->inj, t->B, &t->scratch, t->attn_scratch);
+        trm__net_forward(m, w, &t->acts[i], z, t->inj, t->B, &t->scratch, t->attn_scratch, 1);
         z = t->acts[i].hs[L];
     }
-    trm__net_forward(m, w, &t->acts[n], t->y, z, t->B, &t->scratch, t->attn_scratch);
+    trm__net_forward(m, w, &t->acts[n], t->y, z, t->B, &t->scratch, t->attn_scratch, 1);
 }
 
 static void backward(trm_trainer *t, const trm_net_weights *w) {
