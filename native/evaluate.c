@@ -53,11 +53,13 @@ static trm_status score(const trm_task *task, const uint8_t *question, const uin
 /* Run one batch of nb mazes (already in bufs->q) for up to steps supervision steps. A maze's
  * early-halt answer is its prediction at the step the solver records it halting (core's rule,
  * trm_solver_halt_step), else its last one. */
-static void run_batch(trm_solver *s, const trm_model *m, int nb, const trmn_eval_options *o, batch_bufs *bb) {
+/* Returns 0 if o->cancel cut the batch short (nothing to score), else 1. */
+static int run_batch(trm_solver *s, const trm_model *m, int nb, const trmn_eval_options *o, batch_bufs *bb) {
     const size_t grid = (size_t)trm_model_dims(m)->grid;
     const int T = trm_model_config(m)->H_cycles;
     int step;
     for (step = 1; step <= o->steps; step++) {
+        if (o->cancel && *o->cancel) return 0;
         for (int t = 0; t < T; t++) trm_solver_pass(s);
         if (o->mode == TRMN_EVAL_FIXED) continue;
         int read = 0;
@@ -77,6 +79,7 @@ static void run_batch(trm_solver *s, const trm_model *m, int nb, const trmn_eval
         if (!halted) memcpy(bb->halt_tok + (size_t)b * grid, bb->tok + (size_t)b * grid, grid);
         bb->q_halt[b] = trm_solver_halt_logit(s, b);
     }
+    return 1;
 }
 
 /* Symmetry voting: maze b's views are slots b*views..b*views+views-1; its voted answers go to
@@ -175,13 +178,13 @@ trm_status trmn_evaluate(const trm_model *m, const uint8_t *questions, const uin
     trm_status rc = TRM_OK;
     if (!bb.q || !bb.tok || !bb.halt_tok || !bb.halt_step || !bb.q_halt || !bb.vote_fixed || !bb.vote_halt || !bb.ws)
         rc = trmn_error_set(err, TRM_E_NOMEM, "out of memory");
-    for (long start = 0; start < count && !rc; start += B) {
+    for (long start = 0; start < count && !rc && !(o->cancel && *o->cancel); start += B) {
         const int nb = count - start < B ? (int)(count - start) : B;
         rc = fill_batch(task, questions + (size_t)start * grid, nb, h, w, views, &bb, base + start, err);
         if (!rc && trm_solver_reset(s, bb.q, NULL, nb * views, &e) != TRM_OK)
             rc = trmn_error_set(err, e.code, "%s %ld: %s", task->item, base + start, e.msg);
         if (rc) break;
-        run_batch(s, m, nb * views, o, &bb);
+        if (!run_batch(s, m, nb * views, o, &bb)) break;
         for (int b = 0; b < nb && !rc; b++) {
             const long i = start + b;
             rc = score_maze(task, h, w, views, b, labels ? labels + (size_t)i * grid : NULL, o, &bb, fixed, halt, i, &e);

@@ -23,6 +23,7 @@
 #ifndef TRMN_EVALUATE_H
 #define TRMN_EVALUATE_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -53,6 +54,9 @@ typedef struct trmn_eval_options {
     /* optional: called after each batch with (mazes done, total) */
     void (*progress)(void *user, long done, long total);
     void *user;
+    /* optional: checked before each supervision step; once nonzero (a signal handler's flag), the
+     * evaluation stops and the metrics count the questions of the batches done (fixed->count) */
+    const volatile sig_atomic_t *cancel;
     /* optional outputs [count * grid]: predicted tokens (NULL to skip) */
     uint8_t *pred_fixed, *pred_halt;
     /* optional outputs [count]: each question's verdict from the task (best_length, exact, ...;

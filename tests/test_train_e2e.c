@@ -10,7 +10,8 @@
  *    the final checkpoints. Once with the generator, once with CSV data + dihedral augmentation,
  *    once in bf16 (--precision bf16 on the first runs only: the resumed run must take it from
  *    its checkpoint, and its model must differ from the float32 one).
- * 3. SIGINT: a run interrupted mid-way exits 0 with a checkpoint that resumes to the end.
+ * 3. SIGINT: a run interrupted mid-way exits 0 with a checkpoint that resumes to the end; one
+ *    interrupted during its final evaluation stops it (exit 0, checkpoint and model written).
  * 4. Divergence: a checkpoint whose parameters hold a NaN stops the resumed run with exit 1 and
  *    a message, and the checkpoint file is left as it was.
  * With TRM_E2E_QUICK set in the environment, section 1 is skipped (e.g. for sanitizer builds).
@@ -213,6 +214,28 @@ static void check_sigint(void) {
                      tu_bin, dir, tu_tmp, tu_tmp), 0, "interrupted", "SIGTERM of a resumed run");
 }
 
+/* SIGINT during the final evaluation (100,000 held-out mazes, minutes with the check gone) stops
+ * it: exit 0, a checkpoint and the model written, no evaluation recorded for the last step. */
+static void check_sigint_in_eval(void) {
+    char cfg[400], dir[400], path[500];
+    write_tiny_gen(cfg, sizeof cfg, "evalcut", 2);
+    snprintf(dir, sizeof dir, "%s/evalcut", tu_tmp);
+    tu_expect(tu_run("%s/trm-train --config %s --out %s --quiet --set "
+                     "'{\"data\": {\"test_count\": 100000}, \"train\": {\"eval_interval\": 0, \"eval_steps\": 64}}' & "
+                     "for i in $(seq 600); do grep -q '\"step\": 2,' %s/metrics.jsonl 2>/dev/null && break; sleep 0.1; done; "
+                     "sleep 0.5; kill -INT $! ; wait $!",
+                     tu_bin, cfg, dir, dir),
+              0, "during the final evaluation", "SIGINT during the final evaluation");
+    snprintf(path, sizeof path, "%s/metrics.jsonl", dir);
+    char *m = tu_read(path, NULL);
+    CHECK(m && !strstr(m, "\"type\": \"eval\""), "an evaluation was recorded after SIGINT:\n%s", m ? m : "");
+    free(m);
+    snprintf(path, sizeof path, "%s/model.safetensors", dir);
+    CHECK(access(path, R_OK) == 0, "no %s after SIGINT during the final evaluation", path);
+    snprintf(path, sizeof path, "%s/checkpoint.safetensors", dir);
+    CHECK(access(path, R_OK) == 0, "no %s after SIGINT during the final evaluation", path);
+}
+
 /* Put an overflowing weight into trainer.params of a checkpoint copy and resume from it. */
 static void check_divergence(void) {
     char src[500], dst[500], dir[400];
@@ -273,6 +296,7 @@ int main(int argc, char **argv) {
     check_divergence();
     check_set();
     check_sigint();
+    check_sigint_in_eval();
     if (getenv("TRM_E2E_QUICK")) printf("TRM_E2E_QUICK set: skipping the learning run (section 1)\n");
     else check_learns();
     return tu_done();

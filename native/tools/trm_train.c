@@ -281,7 +281,13 @@ static void eval_metrics_sum(run *r, trmn_eval_metrics *f, trmn_eval_metrics *h)
     }
 }
 
-/* Every process evaluates held-out items [rank*n/size, (rank+1)*n/size); process 0 writes. */
+/* evaluate_and_export's result when a signal cut the evaluation short (in every process): no
+ * score is recorded, and the caller stops the run. */
+enum { EVAL_CUT = -1 };
+
+/* Every process evaluates held-out items [rank*n/size, (rank+1)*n/size); process 0 writes.
+ * Returns 0, an exit status, or EVAL_CUT (Ctrl-C or SIGTERM during the evaluation, which would
+ * otherwise hold the signal for as long as the evaluation takes: minutes on a large held-out set). */
 static int evaluate_and_export(run *r, long step) {
     trm_error e;
     if (trm_trainer_export(r->t, r->eval_model, &e) != TRM_OK) return trmn_cli_error(TOOL, "export: %s", e.msg);
@@ -290,7 +296,7 @@ static int evaluate_and_export(run *r, long step) {
     const int rank = r->dist.rank, size = r->dist.size;
     if (n > 0) {
         trmn_eval_options o = {.steps = r->cfg.eval_steps, .batch = r->cfg.eval_batch, .mode = TRMN_EVAL_BOTH,
-                              .progress = eval_progress, .user = r};
+                              .progress = eval_progress, .user = r, .cancel = &g_stop};
         trmn_eval_metrics f, h;
         memset(&f, 0, sizeof f);
         memset(&h, 0, sizeof h);
@@ -302,6 +308,7 @@ static int evaluate_and_export(run *r, long step) {
                                            &e) != TRM_OK;
         if (bad) trmn_cli_error(TOOL, "evaluation on the held-out set: %s", e.msg);
         if (trmn_dist_any(&r->dist, bad)) return TRMN_EXIT_RUNTIME;
+        if (trmn_dist_any(&r->dist, g_stop != 0)) return EVAL_CUT;
         eval_metrics_sum(r, &f, &h);
         const double secs = trmn_cli_now() - t0;
         if (rank != 0) return 0; /* process 0 keeps the best score and writes the files */
@@ -789,9 +796,14 @@ static int train(run *r) {
             window_reset(r);
             if (trmn_dist_any(d, metrics_check(r))) return TRMN_EXIT_RUNTIME;
         }
-        if (r->cfg.eval_interval && step % r->cfg.eval_interval == 0 && step != total &&
-            trmn_dist_any(d, evaluate_and_export(r, step) || metrics_check(r)))
-            return TRMN_EXIT_RUNTIME;
+        if (r->cfg.eval_interval && step % r->cfg.eval_interval == 0 && step != total) {
+            const int ev = evaluate_and_export(r, step);
+            if (ev == EVAL_CUT) {
+                stop = 1;
+                break;
+            }
+            if (trmn_dist_any(d, ev || metrics_check(r))) return TRMN_EXIT_RUNTIME;
+        }
         if (r->cfg.checkpoint_interval && step % r->cfg.checkpoint_interval == 0 && step != total && write_checkpoint(r, step))
             return TRMN_EXIT_RUNTIME;
     }
@@ -807,8 +819,20 @@ static int train(run *r) {
         }
         return 0;
     }
-    if (trmn_dist_any(d, evaluate_and_export(r, step) || metrics_check(r)) || write_checkpoint(r, step))
-        return TRMN_EXIT_RUNTIME;
+    const int ev = evaluate_and_export(r, step);
+    if (ev == EVAL_CUT) { /* trained to the end: keep it, say what the cut evaluation leaves out */
+        if (write_checkpoint(r, step)) return TRMN_EXIT_RUNTIME;
+        if (r->dist.rank == 0) {
+            trm_error e;
+            if (save_model(r, r->path_model, &e) != TRM_OK) return trmn_cli_error(TOOL, "%s", e.msg);
+            trmn_progress_print(&r->prog, "trm-train: interrupted (signal %d) during the final evaluation, after all %ld "
+                                "steps; checkpoint and %s written (best: the last full evaluation's). Evaluate it "
+                                "with trm-eval --model %s", g_stop ? (int)g_stop : SIGTERM, step, r->path_model,
+                                r->path_model);
+        }
+        return 0;
+    }
+    if (trmn_dist_any(d, ev || metrics_check(r)) || write_checkpoint(r, step)) return TRMN_EXIT_RUNTIME;
     print_dist_summary(r);
     if (!r->a.quiet) {
         char w[32];
