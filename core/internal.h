@@ -20,7 +20,7 @@
 static inline int trm__q_halts(float q_halt) { return q_halt > 0.0f; }
 
 /* Tasks (task.h): the tasks' tables, and the grid size check every task shares. */
-extern const trm_task trm__task_maze, trm__task_sudoku;
+extern const trm_task trm__task_maze, trm__task_sudoku, trm__task_arc;
 trm_status trm__task_check_size(const trm_task *t, int h, int w, trm_error *err);
 
 /* Pointers to every weight inside one flat array laid out like trm_model_params(); the same view

@@ -8,7 +8,7 @@
 
 /* Every task this build knows; the first is the default of files that state none. Constant
  * tables only: the core keeps no mutable globals. */
-static const trm_task *const TASKS[] = {&trm__task_maze, &trm__task_sudoku};
+static const trm_task *const TASKS[] = {&trm__task_maze, &trm__task_sudoku, &trm__task_arc};
 enum { N_TASKS = sizeof TASKS / sizeof TASKS[0] };
 
 int trm_task_count(void) { return N_TASKS; }

@@ -20,7 +20,15 @@ static void test_registry(void) {
         CHECK(t->vocab_size == 1 + (int)strlen(t->charset), "%s: vocab_size %d != 1 + |charset|", t->name, t->vocab_size);
         CHECK(!strpbrk(t->charset, "\"\\?"), "%s: charset must be JSON-safe and not hold '?' (the unknown-token mark)",
               t->name);
-        CHECK(t->generators && t->generators[0] && t->augment_count >= 1, "%s: generators and transforms", t->name);
+        CHECK(t->generators && t->augment_count >= 1, "%s: generators and transforms", t->name);
+        if (!t->generators[0]) { /* a task whose puzzles are read, not generated (arc) says so */
+            trm_task_gen g;
+            trm_error e;
+            trm_task_gen_default(t, &g, t->max_side, t->max_side);
+            CHECK(trm_task_generator_parse(t, "") == -1 && t->gen_check(&g, &e) == TRM_E_INVALID &&
+                      t->generate(&g, 1, 0, NULL, NULL, NULL, NULL, &e) == TRM_E_INVALID && strstr(e.msg, "not generated"),
+                  "%s: no generators, and generating is refused: %s", t->name, e.msg);
+        }
         CHECK(t->title && t->item && t->items && t->valid_means && t->exact_means && t->length_unit && t->rating_means &&
                   t->vote_tids >= 1 && t->vote_tids <= 32,
               "%s: the words for people, and the voting transforms", t->name);

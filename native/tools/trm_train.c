@@ -36,6 +36,7 @@
 #include "fileio.h"
 #include "model_io.h"
 #include "progress.h"
+#include "task.h"
 #include "train_config.h"
 
 static const char TOOL[] = "trm-train";
@@ -428,6 +429,11 @@ static int load_config(run *r, trmn_checkpoint *ck) {
         if (trmn_run_config_parse(&r->cfg, r->a.sets[i], strlen(r->a.sets[i]), name, &e) != TRM_OK)
             return trmn_cli_error(TOOL, "%s", e.msg);
     }
+    /* ARC data are JSON tasks whose augmented puzzles each own a puzzle-embedding row, and a
+     * canvas's PAD cells have no character: no CSV holds them. Say so before reading any data. */
+    if (!strcmp(r->cfg.model.task->name, "arc"))
+        return trmn_cli_error(TOOL, "model.task arc: trm-train does not train ARC-AGI models; convert an official checkpoint "
+                                    "(scripts/convert_official.py) and evaluate it with trm-eval --arc (native/TOOLS.md)");
     if (r->a.total_steps) {
         r->cfg.total_steps = r->a.total_steps;
         r->cfg.epochs = 0;
