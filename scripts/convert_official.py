@@ -3,7 +3,8 @@
 
 The official code (SamsungSAILMontreal/TinyRecursiveModels; read: pretrain.py, models/layers.py,
 models/recursive_reasoning/trm.py, models/sparse_embedding.py, config/arch/trm.yaml,
-dataset/common.py, dataset/build_maze_dataset.py, dataset/build_sudoku_dataset.py) saves
+dataset/common.py, dataset/build_maze_dataset.py, dataset/build_sudoku_dataset.py,
+dataset/build_arc_dataset.py) saves
 `torch.save(model.state_dict())` to checkpoint files `step_<k>` (no extension). Their keys are
 `_orig_mod.model.inner.<name>` (torch.compile wraps the loss head, which wraps the ACT model) or
 `model.inner.<name>` with DISABLE_COMPILE set; parameters and `puzzle_emb.weights` are float32,
@@ -60,7 +61,7 @@ INT_KEYS = {"hidden_size", "num_heads", "L_layers", "H_cycles", "L_cycles", "hal
             "puzzle_emb_ndim", "puzzle_emb_len", "seq_len", "vocab_size", "num_puzzle_identifiers"}
 FLOAT_KEYS = {"expansion", "halt_exploration_prob", "rms_norm_eps", "rope_theta"}
 # trm.c's tasks (core/task_*.c): name -> (vocab_size, fixed grid or None)
-TASKS = {"maze": (6, None), "sudoku": (11, (9, 9))}
+TASKS = {"maze": (6, None), "sudoku": (11, (9, 9)), "arc": (12, (30, 30))}
 
 
 class ConvertError(Exception):
@@ -506,7 +507,8 @@ def load_official(path):
 def infer_task_grid(c, args):
     task = args.task
     if task is None:
-        task = "sudoku" if (c["vocab_size"] == TASKS["sudoku"][0] and c["seq_len"] == 81) else "maze"
+        task = next((t for t, (v, fixed) in TASKS.items()
+                     if fixed and c["vocab_size"] == v and c["seq_len"] == fixed[0] * fixed[1]), "maze")
     if task not in TASKS:
         raise ConvertError(f"--task {task}: trm.c knows {', '.join(TASKS)}")
     tv, fixed = TASKS[task]
@@ -514,7 +516,7 @@ def infer_task_grid(c, args):
         raise ConvertError(f"vocab_size {c['vocab_size']} is smaller than task '{task}' needs ({tv})")
     if c["vocab_size"] != tv:
         print(f"warning: vocab_size {c['vocab_size']} is not task '{task}''s {tv} "
-              "(an ARC or other model?); trm.c will only ever feed it the task's tokens", file=sys.stderr)
+              "(another dataset's model?); trm.c will only ever feed it the task's tokens", file=sys.stderr)
     h, w = args.grid_height, args.grid_width
     if h is None and w is None:
         if fixed:
@@ -657,7 +659,8 @@ def main(argv=None):
                        "vocab_size / num_puzzle_identifiers from dataset.json (default: <data_paths[0]>/train/, else next "
                        "to the checkpoint), "
                        "each overridable with --set KEY=VALUE. The grid is sqrt(seq_len) square for mazes, 9x9 "
-                       "for sudoku (vocab 11, seq_len 81), else --grid-height/--grid-width.")
+                       "for sudoku (vocab 11, seq_len 81), 30x30 for ARC-AGI (vocab 12, seq_len 900), else "
+                       "--grid-height/--grid-width.")
     a.add_argument("checkpoint")
     a.add_argument("output", help="the trm.c model file to write (.safetensors)")
     a.add_argument("--config", help="the run's all_config.yaml (or a file with its arch: section)")

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer harnesses (tests/fuzz/*.c: the safetensors reader, the HRM CSV reader, the
-# training-config reader and the values a resumed checkpoint may hold) with clang,
+# ARC-AGI task reader, the training-config reader and the values a resumed checkpoint may hold) with clang,
 # AddressSanitizer and UBSan, and runs each for a bounded time. Any crash, leak or sanitizer report fails the script.
 #   scripts/fuzz.sh          10 s per harness (what CI runs)
 #   scripts/fuzz.sh 300      five minutes each
@@ -12,7 +12,8 @@ out=${TRM_FUZZ_DIR:-build-fuzz}
 mkdir -p "$out"
 command -v clang >/dev/null || { echo "fuzz: clang is missing (scripts/setup.sh installs it)" >&2; exit 1; }
 
-sources=(core/*.c native/fileio.c native/json.c native/safetensors.c native/csv.c native/train_config.c native/data.c)
+sources=(core/*.c native/fileio.c native/json.c native/safetensors.c native/csv.c native/train_config.c native/data.c
+         native/arc_tasks.c)
 for harness in tests/fuzz/fuzz_*.c; do
   name=$(basename "$harness" .c)
   clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \

@@ -9,7 +9,8 @@
 #   3. that state_dict (with the all_config.yaml / dataset.json it wrote) -> trm.c again: the
 #      same tensors (names, dtypes, bits) and config as model.safetensors (the round trip);
 #   4. all_config.yaml read by the built-in parser gives the same file as with PyYAML;
-#   5. clear errors, and no output file, for a missing config value, a wrong shape, an unknown
+#   5. an ARC-AGI state_dict (vocabulary 12, seq_len 900) becomes task arc, 30x30, and round-trips;
+#   6. clear errors, and no output file, for a missing config value, a wrong shape, an unknown
 #      and a missing tensor.
 set -eu
 PY=${TRM_PYTHON:-/usr/bin/python3}
@@ -70,6 +71,30 @@ with tempfile.TemporaryDirectory() as t:
         fails += not good
         run("to-trm", sd, m2, "--config", os.path.join(t, "all_config.yaml"), "--dataset", os.path.join(t, "dataset.json"), *extra)
         same_model(m2, f"{d}/model.safetensors", f"{case}: round trip trm.c -> official -> trm.c gives identical tensors and config")
+    # an ARC-AGI checkpoint (vocabulary 12, seq_len 900: the official build_arc_dataset.py's
+    # dataset.json) is detected as task arc on a 30x30 grid and survives the round trip
+    d = "tests/data/official_attn"
+    sd = torch.load(f"{d}/step_0")
+    g = torch.Generator().manual_seed(12)
+    arc = dict(sd)
+    for k in ("embed_tokens.embedding_weight", "lm_head.weight"):
+        arc["_orig_mod.model.inner." + k] = torch.randn(12, 8, generator=g)
+    torch.save(arc, os.path.join(t, "arc_step_0"))
+    meta = json.load(open(f"{d}/dataset.json"))
+    meta.update(vocab_size=12, seq_len=900)
+    json.dump(meta, open(os.path.join(t, "arc_dataset.json"), "w"))
+    a1, a2 = os.path.join(t, "arc.a.safetensors"), os.path.join(t, "arc.b.safetensors")
+    run("to-trm", os.path.join(t, "arc_step_0"), a1, "--config", f"{d}/all_config.yaml", "--dataset",
+        os.path.join(t, "arc_dataset.json"))
+    cfg = json.loads(conv.read_safetensors(a1)[1]["config"])
+    good = (cfg["task"], cfg["grid_height"], cfg["grid_width"], cfg["vocab_size"]) == ("arc", 30, 30, 12)
+    print(("ok  " if good else "FAIL") + " arc: vocabulary 12 and seq_len 900 give task arc on a 30x30 grid")
+    fails += not good
+    run("to-official", a1, os.path.join(t, "arc_back"), "--config-out", os.path.join(t, "arc_config.yaml"),
+        "--dataset-out", os.path.join(t, "arc_back.json"))
+    run("to-trm", os.path.join(t, "arc_back"), a2, "--config", os.path.join(t, "arc_config.yaml"), "--dataset",
+        os.path.join(t, "arc_back.json"))
+    same_model(a2, a1, "arc: round trip trm.c -> official -> trm.c gives identical tensors and config")
     # errors: named, and nothing written
     d = "tests/data/official_attn"
     out = os.path.join(t, "bad.safetensors")

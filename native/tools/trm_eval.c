@@ -1,10 +1,12 @@
-/* trm-eval: evaluate a model file on an HRM CSV dataset of its task (native/TOOLS.md). */
+/* trm-eval: evaluate a model file on an HRM CSV dataset of its task, or with --arc on ARC-AGI
+ * tasks (native/arc_eval_cli.c) (native/TOOLS.md). */
 #define _POSIX_C_SOURCE 200809L
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "arc_eval.h"
 #include "cli.h"
 #include "csv.h"
 #include "evaluate.h"
@@ -17,6 +19,7 @@ static const char USAGE[] =
     "usage: trm-eval --model FILE.safetensors --csv FILE.csv [--limit K] [--steps N] [--early-halt]\n"
     "                [--vote] [--by-length] [--by-rating] [--batch B] [--json] [--threads N] [--kernels K]\n"
     "                [--precision P]\n"
+    "       trm-eval --model FILE.safetensors --arc TASKS [...]   ARC-AGI tasks: see trm-eval --arc --help\n"
     "\n"
     "Solves every question of an HRM CSV dataset (header source,question,answer,rating) of the\n"
     "model's task with the model and checks the answers by the task's rules. Mazes, by BFS: exact\n"
@@ -188,6 +191,7 @@ static void print_by_rating(const trm_task *task, const trm_verdict *v, const in
 }
 
 int main(int argc, char **argv) {
+    if (trmn_arc_eval_wanted(argc, argv)) return trmn_arc_eval_main(TOOL, argc, argv);
     args a;
     int rc = parse_args(argc, argv, &a);
     if (rc) return rc;

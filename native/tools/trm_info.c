@@ -1,5 +1,6 @@
 /* trm-info: describe a model file: its configuration, parameter count and a table of every
- * tensor (name, shape, dtype as stored, min/max/mean/std). */
+ * tensor (name, shape, dtype as stored, min/max/mean/std); or with --init write a randomly
+ * initialised model of a configuration. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <math.h>
@@ -11,11 +12,14 @@
 #include "fileio.h"
 #include "model_io.h"
 #include "safetensors.h"
+#include "task.h"
+#include "train_config.h"
 
 static const char TOOL[] = "trm-info";
 
 static const char USAGE[] =
     "usage: trm-info --model FILE.safetensors [--threads N] [--kernels K]\n"
+    "       trm-info --init CONFIG.json --out FILE.safetensors [--seed S]\n"
     "\n"
     "Prints the model's configuration (official key names), its derived sizes, the trainable\n"
     "parameter count (TRM.md section 7) and one line per tensor: name, shape, dtype as stored in\n"
@@ -23,10 +27,17 @@ static const char USAGE[] =
     "same loader as trm-solve and trm-eval), so a file trm-info accepts will load.\n"
     "\n"
     "  --model FILE     model file (safetensors)\n"
+    "  --init CONFIG    write a model file of the \"model\" section of a trm-train config file\n"
+    "                   (checked as trm-train checks it), initialised as trm-train initialises a\n"
+    "                   run (TRM.md section 5.7): for tests, timings, or a start elsewhere. The grid\n"
+    "                   is model.grid_height x grid_width, else data.generator's height x width\n"
+    "  --out FILE       where --init writes (atomically)\n"
+    "  --seed S         --init's seed (default: the config's train.seed)\n"
     "%s"
     "\n"
-    "Example:\n"
+    "Examples:\n"
     "  native/trm-info --model runs/maze6/model.safetensors\n"
+    "  native/trm-info --init arc.json --seed 1 --out arc-init.safetensors\n"
     "Exit status: 0 ok, 1 bad file, 2 bad arguments.\n";
 
 /* Statistics over a tensor as loaded into the model (f32). */
@@ -68,10 +79,40 @@ static void print_config(const trm_model *m, const trmn_st_file *f) {
     printf("trained on       %s\n", training ? training : "(not recorded)");
 }
 
+/* --init: a model of the config's "model" section, initialised from seed (or train.seed). */
+static int init_model(const char *config, const char *out, const char *seed_text) {
+    static trmn_run_config rc; /* large; static storage rather than the stack */
+    trm_error e;
+    uint64_t seed = 0;
+    if (seed_text && trmn_cli_parse_u64(seed_text, &seed))
+        return trmn_cli_usage_error(TOOL, "--seed '%s': expected a non-negative integer", seed_text);
+    trmn_run_config_default(&rc);
+    if (trmn_run_config_read(&rc, config, &e) != TRM_OK) return trmn_cli_error(TOOL, "%s", e.msg);
+    trm_config c = rc.model;
+    if (!(rc.model_grid_given & 1) || !(rc.model_grid_given & 2)) {
+        if (!rc.use_generator)
+            return trmn_cli_error(TOOL, "%s: give model.grid_height and model.grid_width (trm-train takes the grid from the "
+                                  "data; here there is no data.generator to take it from)", config);
+        c.grid_height = rc.gen.height;
+        c.grid_width = rc.gen.width;
+    }
+    trm_model *m = trm_model_create(&c, &e);
+    if (!m) return trmn_cli_error(TOOL, "%s: %s", config, e.msg);
+    trm_model_init(m, seed_text ? seed : rc.seed);
+    int code = 0;
+    if (trmn_save_model_file(m, NULL, out, &e) != TRM_OK) code = trmn_cli_error(TOOL, "%s", e.msg);
+    else
+        printf("wrote %s: task %s, %dx%d grid, %zu parameters, %d puzzle identifier%s, seed %llu\n", out, c.task ? c.task->name : "?",
+               c.grid_height, c.grid_width, trm_model_dims(m)->n_params, c.num_puzzle_identifiers,
+               c.num_puzzle_identifiers == 1 ? "" : "s", (unsigned long long)(seed_text ? seed : rc.seed));
+    trm_model_free(m);
+    return code;
+}
+
 int main(int argc, char **argv) {
-    const char *path = NULL;
+    const char *path = NULL, *init = NULL, *out = NULL, *seed = NULL;
     trmn_cli_common common = {0, NULL, NULL};
-    static const char *const values[] = {"--model", NULL};
+    static const char *const values[] = {"--model", "--init", "--out", "--seed", NULL};
     for (int i = 1; i < argc;) {
         trmn_cli_opt o;
         if (trmn_cli_next(TOOL, argc, argv, &i, NULL, values, &o)) return TRMN_EXIT_USAGE;
@@ -82,9 +123,16 @@ int main(int argc, char **argv) {
             printf(USAGE, TRMN_CLI_COMMON_HELP);
             return 0;
         } else if (!strcmp(o.key, "--model")) path = o.value;
+        else if (!strcmp(o.key, "--init")) init = o.value;
+        else if (!strcmp(o.key, "--out")) out = o.value;
+        else if (!strcmp(o.key, "--seed")) seed = o.value;
         else return trmn_cli_usage_error(TOOL, "unknown option '%s'", o.key);
     }
-    if (!path) return trmn_cli_usage_error(TOOL, "missing --model FILE");
+    if (init && path) return trmn_cli_usage_error(TOOL, "--init and --model exclude each other");
+    if (init && !out) return trmn_cli_usage_error(TOOL, "--init needs --out FILE.safetensors");
+    if (!init && (out || seed)) return trmn_cli_usage_error(TOOL, "--out and --seed go with --init");
+    if (init) return init_model(init, out, seed);
+    if (!path) return trmn_cli_usage_error(TOOL, "missing --model FILE (or --init CONFIG.json)");
     if (!trmn_cli_kernels(TOOL, common.kernels)) return TRMN_EXIT_USAGE;
     trmn_cli_apply_threads(common.threads);
     trm_error e;
