@@ -567,11 +567,48 @@ def cmd_to_trm(args):
                 print(f"warning: tensor '{k}' is float64; written as float32 (rounded)", file=sys.stderr)
             t = t.to(torch.float32)
         out[k] = t.contiguous()
+    kept = keep_arc_tasks(args, out, c) if args.keep_tasks else None
     meta = collections.OrderedDict([("format", FORMAT), ("config", trm_config_json(c, task, h, w)),
                                     ("source", "official TRM checkpoint " + os.path.basename(args.checkpoint))])
     write_safetensors(args.output, out, meta)
+    if kept is not None:
+        write_text(args.identifiers_out, json.dumps(kept) + "\n")
+        print(f"kept {len(kept) - 1} puzzle rows of {len(args.keep_tasks.split(','))} task(s); identifiers: "
+              f"{args.identifiers_out}")
     print(f"wrote {args.output}: {len(out)} tensors (keys had prefix '{prefix}'), {task} {h}x{w}, " + describe(c)
           + (f"; config from {cfg_path}" if cfg_path else "") + (f", {ds_path}" if ds_path else ""))
+
+
+def keep_arc_tasks(args, out, c):
+    """Keep only the puzzle-embedding rows of some tasks (and row 0, the blank): an official ARC-AGI
+    checkpoint holds one row per augmented puzzle (about 876k x 512 floats, 1.8 GB), too much for a
+    page (WebAssembly memory) while a few tasks' rows are a few MB. Rows keep their order; returns
+    the identifiers list of the new rows (row 0 "<blank>"), which trm-eval --arc --identifiers and
+    the page read."""
+    if not args.identifiers or not args.identifiers_out:
+        raise ConvertError("--keep-tasks needs --identifiers (the dataset's identifiers.json) and --identifiers-out")
+    try:
+        with open(args.identifiers) as f:
+            names = json.load(f)
+    except (OSError, ValueError) as e:
+        raise ConvertError(f"{args.identifiers}: {e}")
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise ConvertError(f"{args.identifiers}: not a list of puzzle names (the official identifiers.json)")
+    rows = c["num_puzzle_identifiers"]
+    if len(names) != rows:
+        raise ConvertError(f"{args.identifiers}: {len(names)} names, the checkpoint has {rows} puzzle rows")
+    want = [t for t in args.keep_tasks.split(",") if t]
+    base = [n.split("|||")[0] for n in names]
+    missing = [t for t in want if t not in base]
+    if missing:
+        raise ConvertError(f"--keep-tasks: no puzzle rows for task(s) {', '.join(missing)} in {args.identifiers}")
+    keep = [0] + [i for i in range(1, rows) if base[i] in want]
+    key = "puzzle_emb.weights"
+    if key not in out:
+        raise ConvertError("--keep-tasks: the checkpoint has no puzzle embedding")
+    out[key] = out[key][keep].contiguous()
+    c["num_puzzle_identifiers"] = len(keep)
+    return ["<blank>"] + [names[i] for i in keep[1:]]
 
 
 # ------------------------------------------------------------------------------------------------
@@ -672,6 +709,10 @@ def main(argv=None):
     a.add_argument("--grid-width", type=int)
     a.add_argument("--no-yaml", action="store_true", help="read all_config.yaml with the built-in parser "
                    "even when PyYAML is installed")
+    a.add_argument("--keep-tasks", metavar="ID,ID,...", help="ARC-AGI: keep only these tasks' puzzle rows (and "
+                   "row 0), renumbered in order; needs --identifiers and --identifiers-out")
+    a.add_argument("--identifiers", help="the dataset's identifiers.json (row index -> puzzle name)")
+    a.add_argument("--identifiers-out", help="where to write the identifiers of the kept rows")
     a.set_defaults(fn=cmd_to_trm)
     b = sub.add_parser("to-official", help="trm.c model file -> official state_dict (torch.save)",
                        description="trm.c model file -> a state_dict file (torch.save) that the official model "

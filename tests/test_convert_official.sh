@@ -10,6 +10,7 @@
 #      same tensors (names, dtypes, bits) and config as model.safetensors (the round trip);
 #   4. all_config.yaml read by the built-in parser gives the same file as with PyYAML;
 #   5. an ARC-AGI state_dict (vocabulary 12, seq_len 900) becomes task arc, 30x30, and round-trips;
+#      --keep-tasks keeps only some tasks' puzzle rows;
 #   6. clear errors, and no output file, for a missing config value, a wrong shape, an unknown
 #      and a missing tensor.
 set -eu
@@ -95,6 +96,20 @@ with tempfile.TemporaryDirectory() as t:
     run("to-trm", os.path.join(t, "arc_back"), a2, "--config", os.path.join(t, "arc_config.yaml"), "--dataset",
         os.path.join(t, "arc_back.json"))
     same_model(a2, a1, "arc: round trip trm.c -> official -> trm.c gives identical tensors and config")
+    # --keep-tasks: only the named tasks' puzzle rows (and row 0), renumbered, with their identifiers
+    ids, ids_out, a3 = (os.path.join(t, x) for x in ("identifiers.json", "ids_kept.json", "arc.kept.safetensors"))
+    json.dump(["<blank>", "aaa", "bbb|||t3|||0213456789"], open(ids, "w"))
+    run("to-trm", os.path.join(t, "arc_step_0"), a3, "--config", f"{d}/all_config.yaml", "--dataset",
+        os.path.join(t, "arc_dataset.json"), "--keep-tasks", "bbb", "--identifiers", ids, "--identifiers-out", ids_out)
+    kt, km = conv.read_safetensors(a3)
+    full = arc["_orig_mod.model.inner.puzzle_emb.weights"]
+    good = (torch.equal(kt["puzzle_emb.weights"], full[[0, 2]]) and json.loads(km["config"])["num_puzzle_identifiers"] == 2
+            and json.load(open(ids_out)) == ["<blank>", "bbb|||t3|||0213456789"])
+    print(("ok  " if good else "FAIL") + " arc: --keep-tasks keeps row 0 and the task's rows, and writes their identifiers")
+    fails += not good
+    run("to-trm", os.path.join(t, "arc_step_0"), os.path.join(t, "bad.safetensors"), "--config", f"{d}/all_config.yaml",
+        "--dataset", os.path.join(t, "arc_dataset.json"), "--keep-tasks", "ccc", "--identifiers", ids,
+        "--identifiers-out", ids_out, ok=False, expect="no puzzle rows for task(s) ccc")
     # errors: named, and nothing written
     d = "tests/data/official_attn"
     out = os.path.join(t, "bad.safetensors")

@@ -354,7 +354,7 @@ static void test_rejects(void)
         {"seq_len mismatch", "seq_len", "17", "seq_len 17"},
         {"bad mlp_t", "mlp_t", "2", "'mlp_t'"},
         {"bad charset", "charset", "\"01\"", "'charset'"},
-        {"unknown task", "task", "\"go\"", "config key 'task': 'go' is not a task this version knows (maze, sudoku)"},
+        {"unknown task", "task", "\"go\"", "config key 'task': 'go' is not a task this version knows (maze, sudoku, arc)"},
         {"task as number", "task", "3", "'task' takes a string"},
         {"config/tensor mismatch", "hidden_size", "32", "expected [6, 32]"},
         /* A NUL would cut the key short and set num_heads under another name. */
