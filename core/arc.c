@@ -207,6 +207,22 @@ void trm_arc_aug_random(trm_rng *rng, trm_arc_aug *a) {
     }
 }
 
+trm_status trm_arc_aug_distinct(trm_rng *rng, int n, trm_arc_aug *out, uint8_t *seen, trm_error *err) {
+    if (n < 1 || n > TRM_ARC_AUGMENTATIONS)
+        return trm__fail(err, TRM_E_INVALID, "%d ARC augmentations: expected 1 to %d", n, TRM_ARC_AUGMENTATIONS);
+    memset(seen, 0, TRM_ARC_AUG_SEEN_BYTES);
+    trm_arc_aug_identity(&out[0]);
+    seen[0] = 1; /* id 0 is the identity */
+    for (int i = 1; i < n;) {
+        trm_arc_aug_random(rng, &out[i]);
+        const int id = trm_arc_aug_id(&out[i]);
+        if ((seen[id / 8] >> (id % 8)) & 1) continue;
+        seen[id / 8] |= (uint8_t)(1u << (id % 8));
+        i++;
+    }
+    return TRM_OK;
+}
+
 int trm_arc_aug_name(const trm_arc_aug *a, char *buf, size_t cap) {
     if (check_aug(a, TRM_E_INVALID, "", NULL) != TRM_OK) {
         if (cap) buf[0] = '\0';

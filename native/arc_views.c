@@ -125,24 +125,17 @@ trm_status trmn_arc_identifiers_views(const trmn_arc_identifiers *ids, const cha
 }
 
 trm_status trmn_arc_random_views(int n, uint64_t seed, trmn_arc_view *views, trm_error *err) {
-    if (n < 1 || n > TRM_ARC_AUGMENTATIONS)
-        return trmn_error_set(err, TRM_E_INVALID, "%d augmentations: expected 1 to %d", n, (int)TRM_ARC_AUGMENTATIONS);
-    uint8_t *seen = calloc(TRM_ARC_AUGMENTATIONS / 8 + 1, 1); /* a bit per augmentation id */
-    if (!seen) return trmn_error_set(err, TRM_E_NOMEM, "out of memory");
+    trm_arc_aug *augs = malloc((size_t)(n > 0 ? n : 1) * sizeof *augs);
+    uint8_t *seen = malloc(TRM_ARC_AUG_SEEN_BYTES);
+    trm_status st = augs && seen ? TRM_OK : trmn_error_set(err, TRM_E_NOMEM, "out of memory");
     trm_rng rng;
     trm_rng_seed(&rng, seed);
-    views[0].puzzle_id = 0;
-    trm_arc_aug_identity(&views[0].aug);
-    seen[0] |= 1; /* id 0 is the identity */
-    for (int i = 1; i < n;) {
-        trm_arc_aug a;
-        trm_arc_aug_random(&rng, &a);
-        const int id = trm_arc_aug_id(&a);
-        if (id < 0 || (seen[id / 8] >> (id % 8)) & 1) continue;
-        seen[id / 8] |= (uint8_t)(1u << (id % 8));
+    if (st == TRM_OK) st = trm_arc_aug_distinct(&rng, n, augs, seen, err);
+    for (int i = 0; st == TRM_OK && i < n; i++) {
         views[i].puzzle_id = 0;
-        views[i++].aug = a;
+        views[i].aug = augs[i];
     }
+    free(augs);
     free(seen);
-    return TRM_OK;
+    return st;
 }

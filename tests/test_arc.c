@@ -264,6 +264,31 @@ static void test_aug_random(void) {
     for (int c = 1; c < 10; c++) CHECK(colour_seen[c] > 20, "colour %d reaches colour 1's place (%d)", c, colour_seen[c]);
 }
 
+/* trm_arc_aug_distinct: the identity, then trm_arc_aug_random's draws with repeats skipped. */
+static void test_aug_distinct(void) {
+    enum { N = 300 };
+    static trm_arc_aug got[N], want[N];
+    static uint8_t seen[TRM_ARC_AUG_SEEN_BYTES];
+    trm_error e;
+    trm_rng r1, r2;
+    trm_rng_seed(&r1, 5);
+    trm_rng_seed(&r2, 5);
+    memset(seen, 0xff, sizeof seen); /* stale contents: cleared by the call */
+    CHECK(trm_arc_aug_distinct(&r1, N, got, seen, &e) == TRM_OK, "distinct: %s", e.msg);
+    trm_arc_aug_identity(&want[0]);
+    for (int i = 1; i < N;) {
+        trm_arc_aug_random(&r2, &want[i]);
+        int dup = 0;
+        for (int k = 0; k < i && !dup; k++) dup = trm_arc_aug_id(&want[k]) == trm_arc_aug_id(&want[i]);
+        i += !dup;
+    }
+    CHECK(!memcmp(got, want, sizeof got), "distinct: the identity, then the random draws without repeats");
+    CHECK(trm_arc_aug_distinct(&r1, 0, got, seen, &e) == TRM_E_INVALID && strstr(e.msg, "0 ARC augmentations"),
+          "distinct: n = 0 refused (%s)", e.msg);
+    CHECK(trm_arc_aug_distinct(&r1, 1, got, seen, &e) == TRM_OK && trm_arc_aug_id(&got[0]) == 0,
+          "distinct: n = 1 is the identity alone");
+}
+
 /* The vote as ARC.result computes it, the slow way: groups by scanning, q summed in order, then a
  * stable insertion sort by (count, mean) descending. */
 static int spec_vote(const trm_arc_grid *ans, const double *q, int n, int *ranked, int *counts, double *mean) {
@@ -462,6 +487,7 @@ int main(void) {
     test_augment();
     test_aug_ids();
     test_aug_random();
+    test_aug_distinct();
     test_vote();
     test_task();
     test_task_transforms();

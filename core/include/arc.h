@@ -91,6 +91,13 @@ trm_status trm_arc_aug_from_id(int id, trm_arc_aug *a, trm_error *err);
 int trm_arc_aug_id(const trm_arc_aug *a); /* the inverse of trm_arc_aug_from_id; -1 if invalid */
 /* A uniformly random augmentation (dihedral and colour map drawn independently). */
 void trm_arc_aug_random(trm_rng *rng, trm_arc_aug *a);
+/* Bytes of the scratch trm_arc_aug_distinct marks drawn augmentations in (a bit per id). */
+#define TRM_ARC_AUG_SEEN_BYTES ((size_t)TRM_ARC_AUGMENTATIONS / 8)
+/* out [n]: the identity, then n - 1 augmentations distinct from it and from each other, drawn one
+ * after another by trm_arc_aug_random from rng (a draw already taken is drawn again): the random
+ * views of trm-eval --arc --augmentations N and of the page. seen: TRM_ARC_AUG_SEEN_BYTES of
+ * scratch, any contents (cleared here). n in 1..TRM_ARC_AUGMENTATIONS (TRM_E_INVALID otherwise). */
+trm_status trm_arc_aug_distinct(trm_rng *rng, int n, trm_arc_aug *out, uint8_t *seen, trm_error *err);
 /* "t<dihedral>|||<colours>" (the part of an official puzzle name after "<task>|||"); returns its
  * length (< TRM_ARC_AUG_NAME), as snprintf does (a smaller cap truncates). An invalid a gives ""
  * and 0. */
