@@ -20,7 +20,9 @@ cmake --build "$build" --target trm_wasm -j"$(nproc 2>/dev/null || echo 2)"
 cp "$build/web/trm.wasm" web/trm.wasm
 bytes=$(stat -c %s web/trm.wasm)
 echo "build_wasm: web/trm.wasm, $bytes bytes ($(( (bytes + 1023) / 1024 )) KiB)"
-if [ "$bytes" -ge 204800 ]; then
-  echo "build_wasm: trm.wasm is over the 200 KB budget" >&2
+# Budget: 200 KiB until ARC-AGI (core arc.c + task_arc.c took it to 206 KiB, web/trm_web_arc.c's
+# exports to 214 KiB); 224 KiB now.
+if [ "$bytes" -ge 229376 ]; then
+  echo "build_wasm: trm.wasm is over the 224 KiB budget" >&2
   exit 1
 fi

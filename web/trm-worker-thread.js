@@ -40,7 +40,8 @@ function modelInfo(id, m) {
 
 // Cheap calls passed through as they are (generation and checking), by target.
 const CALLS = {
-  trm: ['generateMaze', 'verify', 'shortestPath', 'countShortestPaths', 'generateSudoku', 'solveSudoku'],
+  trm: ['generateMaze', 'verify', 'shortestPath', 'countShortestPaths', 'generateSudoku', 'solveSudoku', 'encodeArc',
+    'cropArc', 'decodeArc', 'augmentArc', 'arcAugmentation', 'arcViews', 'voteArc'],
   model: ['generateMaze', 'trainingFit'],
 };
 

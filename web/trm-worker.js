@@ -176,6 +176,20 @@ export class TRMWorker {
   generateSudoku(options) { return this._call('generateSudoku', [options]); }
   /** As trm.solveSudoku, in the worker. */
   solveSudoku(grid) { return this._call('solveSudoku', [grid]); }
+  /** As trm.encodeArc, in the worker. */
+  encodeArc(grid, options) { return this._call('encodeArc', [grid, options]); }
+  /** As trm.cropArc, in the worker. */
+  cropArc(canvas) { return this._call('cropArc', [canvas]); }
+  /** As trm.decodeArc, in the worker. */
+  decodeArc(canvas) { return this._call('decodeArc', [canvas]); }
+  /** As trm.augmentArc, in the worker. */
+  augmentArc(grid, augmentation, options) { return this._call('augmentArc', [grid, augmentation, options]); }
+  /** As trm.arcAugmentation, in the worker. */
+  arcAugmentation(spec) { return this._call('arcAugmentation', [spec]); }
+  /** As trm.arcViews, in the worker. */
+  arcViews(which, options) { return this._call('arcViews', [which, options]); }
+  /** As trm.voteArc, in the worker. */
+  voteArc(answers, q) { return this._call('voteArc', [answers, q]); }
 
   /** Stop the worker at once (a solve in progress too); pending promises reject with 'terminated'. */
   terminate() {
@@ -212,13 +226,15 @@ export class WorkerModel {
   /**
    * Solve a question in the worker: a SolveRun that yields one Pass per refinement pass (for
    * await), or calls options.onPass(pass) for each; run.result resolves when it ends. Options:
-   * maxSteps, earlyHalt, vote (as solver.solve), onPass. Bad options and a freed model throw
-   * here, at once; everything the worker finds wrong (the grid) comes through the run.
+   * maxSteps, earlyHalt, vote, views and puzzleIds (ARC models) (as solver.solve), onPass. Bad
+   * options and a freed model throw here, at once; everything the worker finds wrong (the grid)
+   * comes through the run.
    */
   solve(grid, options) {
-    const { maxSteps, earlyHalt, vote, onPass } = optionsArg(options, 'solve', ['maxSteps', 'earlyHalt', 'vote', 'onPass']);
+    const { onPass, ...rest } = optionsArg(options, 'solve', ['maxSteps', 'earlyHalt', 'vote', 'views', 'puzzleIds', 'onPass']);
     if (onPass !== undefined && typeof onPass !== 'function') fail('bad_argument', 'solve: onPass must be a function');
-    return new SolveRun(this._worker, { op: 'solve', model: this._live(), grid, options: { maxSteps, earlyHalt, vote } }, onPass);
+    const opts = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)); // as the caller gave them
+    return new SolveRun(this._worker, { op: 'solve', model: this._live(), grid, options: opts }, onPass);
   }
 
   /** As model.generateMaze, in the worker. */

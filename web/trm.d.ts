@@ -6,12 +6,18 @@
 // names none), all through the same Solver; verify() checks an answer by any task's rules. The
 // maze helpers (generateMaze, shortestPath, countShortestPaths, Model.generateMaze,
 // Model.trainingFit) work on mazes only, the sudoku helpers (generateSudoku, solveSudoku) on 9x9
-// sudoku grids only.
+// sudoku grids only. Models of the task 'arc' (ARC-AGI, e.g. official checkpoints converted by
+// scripts/convert_official.py) take ArcGrids (number[][] of colours 0..9) and solve a question
+// in several views at once, voting as the official evaluator (SolveOptions.views, Pass.arc); the
+// ARC helpers (encodeArc, cropArc, decodeArc, augmentArc, arcAugmentation, arcViews, voteArc)
+// are core's arc.h.
 
 /**
  * Stable error codes of TRMError:
  * - 'bad_argument'  an option or argument of the wrong type or range, or an unknown option name
- *                   (the message names it); also an unknown kernel set, a maze or sudoku that
+ *                   (the message names it); also an unknown kernel set, a string grid for an ARC
+ *                   model, an ARC view whose puzzle identifier is not a row of the model's table,
+ *                   a malformed ARC augmentation name, identifiers that name no puzzle of a task, a maze or sudoku that
  *                   cannot be generated (none within maxGrids rated high enough, or within the
  *                   rating range), a module or model file that cannot be read or fetched (no
  *                   such file, a network error, an HTTP status other than 2xx: names the URL)
@@ -28,14 +34,20 @@
  * - 'bad_grid'      a malformed question (mazes: not exactly one 'S' and one 'G', an 'o' in a
  *                   question; sudoku: givens that clash, e.g. "contradictory givens: row 0 has
  *                   two 5s (row 0, column 1 and row 0, column 4)"), tokens the model's
- *                   vocabulary does not have
+ *                   vocabulary does not have; ARC: a cell that is not a colour 0..9 or a row
+ *                   that is not an array ("grid row 2, column 5: 10 is not an ARC colour
+ *                   (an integer 0..9)"), a canvas decodeArc cannot read (names the cell)
  * - 'bad_charset'   a grid character outside its task's charset (mazes: "# SGo"; sudoku:
  *                   ".123456789", '0' read as '.'; names the row, column and character)
  * - 'unsupported_task' a model (file or createModel config) of a task this module does not
  *                   support (names the task and the supported ones), or such a task named in
- *                   verify's options; a maze helper called on a model of another task
+ *                   verify's options; a maze helper called on a model of another task; an
+ *                   ArcGrid given to a model whose task is not 'arc'; a trm.wasm without ARC
  * - 'size_mismatch' a grid whose size differs from the model's (or from the question's; a
- *                   sudoku grid that is not 9 x 9 = 81 characters)
+ *                   sudoku grid that is not 9 x 9 = 81 characters); ARC: rows of different
+ *                   lengths ("grid row 3 has 4 columns, row 0 has 5"), no rows, more than 30
+ *                   rows or columns, a grid that does not fit the canvas at its pad, a canvas
+ *                   that is not 900 tokens, an ARC model whose grid is not 30x30
  * - 'no_path'       shortestPath(): G cannot be reached from S
  * - 'freed'         a call on a model or solver after free() (or on a solver whose model was freed)
  * - 'out_of_memory' the module's memory (at most 2 GB) cannot hold it
@@ -89,8 +101,9 @@ export interface ModelConfig {
 
 /** A task: what a model's grids mean. */
 export interface Task {
-  name: string;            // 'maze' | 'sudoku'
-  charset: string;         // the grid characters: '# SGo' for mazes, '.123456789' for sudoku ('.' a blank)
+  name: string;            // 'maze' | 'sudoku' | 'arc'
+  charset: string;         // the grid characters: '# SGo' for mazes, '.123456789' for sudoku ('.' a blank);
+                           // ARC: '|0123456789' (token 1 EOS, colour c token c + 2; its grids are ArcGrids, not strings)
 }
 
 export interface LoadOptions {
@@ -240,8 +253,15 @@ export interface SolveOptions {
    *  rotations and reflections of a square maze, 4 of a non-square one; 8 fixed validity-keeping shuffles of a sudoku), transform the answers back, and make each
    *  pass's answer the one most views give (a tie goes to the higher mean q_halt logit, then to the untransformed
    *  view). Costs views times the compute per pass. With earlyHalt, a view that has halted votes with its answer as of
-   *  its halting step, and the solve halts once every view has. Default false. */
+   *  its halting step, and the solve halts once every view has. Default false. ARC models: the same as
+   *  views: trm.arcViews('dihedral') (the 8 rotations and reflections on puzzle row 0). */
   vote?: boolean;
+  /** ARC models: the views to solve the question in at once (trm.arcViews makes them), each an augmentation of the
+   *  question on a puzzle-embedding row; their answers are cropped, un-augmented and voted on after every pass as the
+   *  official evaluator votes. Default: the question as it is on row 0. */
+  views?: readonly ArcView[];
+  /** ARC models: one un-augmented view per puzzle-embedding row (instead of views). */
+  puzzleIds?: readonly number[];
 }
 
 /** How a voted pass's answer was chosen (Pass.votes). */
@@ -265,7 +285,70 @@ export interface Pass {
   halted: boolean;          // early halting stopped the solve on this pass (with vote: the last view halted)
   ms: number;             // wall time of this pass (compute and decode)
   done: boolean;          // maxSteps reached, or halted early
-  votes: Votes | null;    // with vote: how the answer was chosen (every pass); null without vote (or a task of one view)
+  votes: Votes | null;    // with vote: how the answer was chosen (every pass); null without vote (or a task of one view);
+                          // ARC: the vote over the views (agree: the voted answer's votes)
+  arc: ArcPass | null;    // ARC models: the voted answer, the ranked candidates and every view's canvas; null otherwise.
+                          // Then grid is the voted answer as rows of colour digits joined by "\n" ('' when empty),
+                          // confidence view 0's canvas's (900), haltProb the voted answer's mean sigmoid(q_halt) (the
+                          // official vote's score; null within a supervision step) and qHalt its logit
+}
+
+// ---- ARC-AGI (the task 'arc'; core/include/arc.h) ----------------------------------------------
+
+/**
+ * An ARC-AGI grid as the public task files hold it: 1..30 rows, each an array of the same number
+ * (1..30) of colours 0..9. [] is the empty grid (the crop of a canvas without a colour at its
+ * corner), accepted where an answer is expected (voteArc, augmentArc).
+ */
+export type ArcGrid = number[][];
+
+/** An augmentation: dihedral transform 0..7 (maze.h's order) after a colour map that keeps 0 (black). */
+export interface ArcAugmentation {
+  dihedral: number;            // 0 identity, 1 rot90, 2 rot180, 3 rot270, 4 flip left-right, 5 flip up-down, 6 transpose, 7 anti-transpose
+  colours: readonly number[];  // [10]: colour c becomes colours[c]; colours[0] = 0, colours[1..9] a permutation of 1..9
+  name: string;                // "t<dihedral>|||<colours>", the part of an official puzzle name after "<task>|||"
+  id: number;                  // its number: dihedral + 8 * (the colour map's rank among the permutations of 1..9)
+}
+
+/** One view of an ARC question: a puzzle-embedding row and the augmentation it sees the question through. */
+export interface ArcView {
+  puzzleId: number;
+  /** An ArcAugmentation, its name or number (trm.arcAugmentation); default the identity. */
+  augmentation?: ArcAugmentation | string | number | { dihedral: number; colours: readonly number[] } | null;
+  name?: string;               // arcViews({ identifiers }): the row's puzzle name
+}
+
+/** What trm.arcViews makes views of. */
+export type ArcViewsSource =
+  | 'identity'                                          // the question as it is (1 view)
+  | 'dihedral'                                          // its 8 rotations and reflections, colours kept
+  | { random: number; seed?: number | bigint }          // the identity + random - 1 distinct random augmentations (trm-eval --augmentations N --seed S)
+  | { identifiers: readonly string[]; task: string };   // every row of identifiers.json naming the task, in row order (trm-eval --identifiers)
+
+/** One distinct answer of the official vote, best first. */
+export interface ArcCandidate {
+  grid: ArcGrid;               // in the question's frame
+  votes: number;               // views (answers) that gave it
+  meanQ: number;               // their mean sigmoid(q_halt)
+  views: number[];             // which views (indexes into the answers or views)
+}
+
+/** One view of an ARC solve after a pass. */
+export interface ArcViewPass {
+  puzzleId: number;
+  augmentation: ArcAugmentation;
+  canvas: Uint8Array;          // [900] the view's predicted canvas, in its own (augmented) frame: PAD 0, EOS 1, colour c as c + 2
+  confidence: Float32Array;    // [900] softmax probability of each predicted token
+  answer: ArcGrid;             // its crop, un-augmented into the question's frame ([] when empty); with earlyHalt, as of its halting step
+  q: number | null;            // sigmoid(q_halt) at the last completed supervision step (its halting step), null before the first
+  haltedAt: number;            // earlyHalt: the supervision step it halted at; 0 while it runs
+}
+
+/** Pass.arc: an ARC solve after a pass. The vote treats a view without q yet as 0.5. */
+export interface ArcPass {
+  answer: ArcGrid;             // the voted answer (candidates[0].grid): the official attempt 1
+  candidates: readonly ArcCandidate[]; // distinct answers best first: most votes, then higher meanQ, then first view
+  views: readonly ArcViewPass[];
 }
 
 export interface KernelSelftest {
@@ -301,6 +384,21 @@ export class TRM {
   generateSudoku(options?: SudokuOptions): Sudoku;
   /** Count a sudoku's solutions (up to 2) and rate it with core's search; clashing givens throw 'bad_grid'. */
   solveSudoku(grid: Grid): SudokuSolution;
+  /** The official 30x30 canvas of an ARC grid (PAD 0, EOS 1, colour c as c + 2), its corner at (padRow, padCol) (default 0, 0). */
+  encodeArc(grid: ArcGrid, options?: { padRow?: number; padCol?: number }): Uint8Array;
+  /** The official crop of a canvas (900 tokens, anything a model predicts): [] when there is no colour at its corner. */
+  cropArc(canvas: Uint8Array | readonly number[]): ArcGrid;
+  /** The grid a well-formed canvas holds, and where ('bad_grid' names the first cell that breaks the layout). */
+  decodeArc(canvas: Uint8Array | readonly number[]): { grid: ArcGrid; padRow: number; padCol: number };
+  /** An ARC grid seen through an augmentation; inverse: through the one that undoes it. */
+  augmentArc(grid: ArcGrid, augmentation: ArcView['augmentation'], options?: { inverse?: boolean }): ArcGrid;
+  /** An augmentation checked by core, from its name ("t3|||0481326597"), number or { dihedral, colours }; null: the identity. */
+  arcAugmentation(spec: ArcView['augmentation']): ArcAugmentation;
+  /** Views to solve an ARC question in (SolveOptions.views). puzzleId: the row of 'identity', 'dihedral' and random views
+   *  (default 0, the official blank row); limit: keep the first views only. */
+  arcViews(which: ArcViewsSource, options?: { puzzleId?: number; limit?: number }): ArcView[];
+  /** The official vote: the distinct answers best first (most votes, then higher mean q, then first appearance). q[i] = sigmoid(q_halt) of answers[i]. */
+  voteArc(answers: readonly ArcGrid[], q: readonly number[]): ArcCandidate[];
   /** Every SIMD kernel against the scalar reference inside the module (random ragged shapes). */
   selftestKernels(options?: { kernels?: string; seed?: number; trials?: number }): KernelSelftest;
   /** wasmBytes: memory.buffer size (never shrinks); heapInUse: bytes currently malloc'd in the module. */
@@ -314,7 +412,7 @@ export class Model {
   readonly height: number;
   readonly width: number;
   readonly paramCount: number;
-  /** Views of a voted solve (SolveOptions.vote): the task's shape-keeping transforms of the model's grid (8 for a square maze, 4 for a non-square one, 8 for a sudoku). */
+  /** Views of a voted solve (SolveOptions.vote): the task's shape-keeping transforms of the model's grid (8 for a square maze, 4 for a non-square one, 8 for a sudoku, 8 for an ARC model: its dihedral views). */
   readonly views: number;
   readonly warnings: string[];
   readonly skippedTensors: string[];
@@ -339,12 +437,12 @@ export class Solver {
   readonly freed: boolean;
   /** Passes done since the last reset. */
   readonly passes: number;
-  /** Start on a question (the model's height x width, over its task.charset). */
-  reset(grid: Grid, options?: SolveOptions): void;
+  /** Start on a question (the model's height x width, over its task.charset; an ArcGrid for an ARC model). */
+  reset(grid: Grid | ArcGrid, options?: SolveOptions): void;
   /** One refinement pass (may continue past done, e.g. for a UI that keeps stepping). */
   pass(): Pass;
   /** reset(grid, options), then one Pass per refinement pass until done. */
-  solve(grid: Grid, options?: SolveOptions): Generator<Pass, void, void>;
+  solve(grid: Grid | ArcGrid, options?: SolveOptions): Generator<Pass, void, void>;
   /** Free the solver. Safe to call twice. */
   free(): void;
 }
@@ -376,6 +474,13 @@ export class TRMWorker {
   countShortestPaths(grid: Grid, options?: { cap?: number }): Promise<{ length: number | null; count: number }>;
   generateSudoku(options?: SudokuOptions): Promise<Sudoku>;
   solveSudoku(grid: Grid): Promise<SudokuSolution>;
+  encodeArc(grid: ArcGrid, options?: { padRow?: number; padCol?: number }): Promise<Uint8Array>;
+  cropArc(canvas: Uint8Array | readonly number[]): Promise<ArcGrid>;
+  decodeArc(canvas: Uint8Array | readonly number[]): Promise<{ grid: ArcGrid; padRow: number; padCol: number }>;
+  augmentArc(grid: ArcGrid, augmentation: ArcView['augmentation'], options?: { inverse?: boolean }): Promise<ArcGrid>;
+  arcAugmentation(spec: ArcView['augmentation']): Promise<ArcAugmentation>;
+  arcViews(which: ArcViewsSource, options?: { puzzleId?: number; limit?: number }): Promise<ArcView[]>;
+  voteArc(answers: readonly ArcGrid[], q: readonly number[]): Promise<ArcCandidate[]>;
   /** Stop the worker now; pending calls and solves reject with 'terminated'. Safe to call twice. */
   terminate(): void;
 }
@@ -417,7 +522,7 @@ export class WorkerModel {
   readonly kernels: string;
   readonly freed: boolean;
   /** Solve a question (the model's height x width) pass by pass in the worker. Throws at once on bad options or a freed model. */
-  solve(grid: Grid, options?: WorkerSolveOptions): SolveRun;
+  solve(grid: Grid | ArcGrid, options?: WorkerSolveOptions): SolveRun;
   generateMaze(options?: { seed?: number | bigint; index?: number | bigint; kind?: number }): Promise<Maze & { kind: number | null }>;
   trainingFit(grid: Grid): Promise<TrainingFit>;
   /** Free the model in the worker; solves still running on it fail with 'freed'. Safe to call twice. */

@@ -8,7 +8,11 @@
 // one solver object serves them all. verify() checks an answer by any task's rules (options.task;
 // mazes by default). The maze helpers (generateMaze, shortestPath, countShortestPaths,
 // model.generateMaze, model.trainingFit) work on mazes only, the sudoku helpers (generateSudoku,
-// solveSudoku: core's generator and counting solver) on 9x9 sudoku grids only.
+// solveSudoku: core's generator and counting solver) on 9x9 sudoku grids only. Models of the task
+// 'arc' (ARC-AGI) take ARC grids (number[][] of colours 0..9) instead of strings: the same
+// solver runs the question in its views (augmentations on puzzle-embedding rows) and votes as the
+// official evaluator does; the ARC helpers (encodeArc, cropArc, decodeArc, augmentArc,
+// arcAugmentation, arcViews, voteArc) are core's arc.h (trm-arc.js).
 //
 //   const trm = await TRM.load();                       // or { wasm: url | bytes | Module }
 //   const model = trm.loadModel(bytes);                  // safetensors (F32/BF16/F16); or
@@ -20,21 +24,24 @@
 //   trm.verify(maze, lastPass.grid, maze.answer);         // { valid, optimal, exact, ... }
 //   const puzzle = trm.generateSudoku({ seed: 1, minRating: 4 });  // { grid, solution, rating }
 //   trm.verify(puzzle, answer, puzzle.solution);          // sudoku rules: the puzzle says its task
+//   const views = trm.arcViews({ identifiers, task: '00576224' }, { limit: 8 }); // ARC models
+//   for (const p of solver.solve(task.test[0].input, { views })) draw(p.arc.views[0].canvas);
 //   solver.free(); model.free();
 //
 // This is the entry point; its parts: trm-common.js (TRMError, argument checks, reading files),
-// trm-model-file.js (the safetensors model file), trm-worker.js (TRMWorker: all of it in a
-// Worker, asynchronous; its thread runs trm-worker-thread.js).
+// trm-model-file.js (the safetensors model file), trm-model.js (Model and Solver), trm-arc.js
+// (ARC-AGI), trm-worker.js (TRMWorker: all of it in a Worker, asynchronous; its thread runs
+// trm-worker-thread.js).
 
 import {
-  ALGORITHMS, TRMError, boolOption, checkResponse, fail, fetchOrRead, intOption, isBlob, isBytes, isResponse, isUrl,
-  optionsArg, readSource, toBytes,
+  ALGORITHMS, S, TRMError, boolOption, checkAscii, checkResponse, fail, fetchOrRead, gridArg, intOption, isBlob,
+  isBytes, isResponse, isUrl, optionsArg, readSource, split64, toBytes,
 } from './trm-common.js';
-import {
-  MODEL_FORMAT, encodeFloats, modelTask, parseSafetensors, parseTraining, readConfig, trainingToFile, writeSafetensors,
-} from './trm-model-file.js';
+import { parseSafetensors, parseTraining, readConfig } from './trm-model-file.js';
+import { Model, Solver } from './trm-model.js';
+import { arcAugmentation, arcViews, augmentArc, cropArc, decodeArc, encodeArc, voteArc } from './trm-arc.js';
 
-export { TRMError };
+export { Model, Solver, TRMError };
 export { SolveRun, TRMWorker, WorkerModel } from './trm-worker.js';
 
 const MAZE = 'maze'; // the task of the maze helpers
@@ -44,9 +51,6 @@ const SUDOKU_GENERATORS = ['minimal', 'symmetric']; // as core numbers them (trm
 const LOAD_MODEL_OPTIONS = ['ignoreUnknownTensors', 'onWarning'];
 const KERNEL_NAMES = ['gemm_nt', 'gemm_nn', 'gemm_tn', 'rmsnorm_fwd', 'rmsnorm_bwd', 'swiglu_fwd',
   'swiglu_bwd', 'rope', 'rope_inverse', 'attention_fwd', 'attention_bwd'];
-
-// trm_status values of core/include/trm.h, plus trm_web.c's code for a character outside the charset.
-const S = { OK: 0, INVALID: 1, UNKNOWN_KEY: 2, FORMAT: 3, SHAPE: 4, NOMEM: 5, NONFINITE: 6, STATE: 7, CHARSET: 64 };
 
 // ---- loading the module -----------------------------------------------------------------
 
@@ -69,94 +73,6 @@ async function instantiate(src, imports) {
     src = await src.arrayBuffer(); // served without application/wasm: compile from bytes
   }
   return (await WebAssembly.instantiate(src, imports)).instance;
-}
-
-// ---- small helpers ----------------------------------------------------------------------
-
-const sigmoid = (x) => 1 / (1 + Math.exp(-x));
-
-// 64-bit seeds as (lo, hi) uint32 halves; numbers must be safe non-negative integers.
-function split64(v, what) {
-  if (typeof v === 'number') {
-    if (!Number.isSafeInteger(v) || v < 0) fail('bad_argument', `${what} ${v} must be a non-negative safe integer or a BigInt`);
-    return [v % 2 ** 32, Math.floor(v / 2 ** 32)];
-  }
-  if (typeof v === 'bigint') {
-    if (v < 0n || v >= 1n << 64n) fail('bad_argument', `${what} ${v} is outside [0, 2^64)`);
-    return [Number(v & 0xffffffffn), Number(v >> 32n)];
-  }
-  return fail('bad_argument', `${what} must be a number or a BigInt, not ${typeof v}`);
-}
-
-const cellName = (i, w) => `row ${Math.floor(i / w)}, column ${i % w}`;
-
-// A grid given as "rows joined by \n" becomes one row-major string; returns { text, h, w }.
-function parseRows(text, what) {
-  const rows = text.split(/\r?\n/);
-  if (rows.length > 1 && rows[rows.length - 1] === '') rows.pop();
-  const w = rows[0].length;
-  rows.forEach((r, i) => {
-    if (r.length !== w) fail('size_mismatch', `${what}: row ${i} has ${r.length} characters, row 0 has ${w}`);
-  });
-  return { text: rows.join(''), h: rows.length, w };
-}
-
-// A number in [0, 1) from (seed, index): which training kind model.generateMaze draws.
-function pickUnit(seed, index) {
-  let h = 0x9e3779b9;
-  for (const v of [seed, index]) {
-    const [lo, hi] = split64(v, 'generateMaze: seed/index');
-    for (const x of [lo, hi]) {
-      h = Math.imul(h ^ x, 0x85ebca6b);
-      h ^= h >>> 13;
-      h = Math.imul(h, 0xc2b2ae35);
-      h ^= h >>> 16;
-    }
-  }
-  return (h >>> 0) / 4294967296;
-}
-
-// Any grid argument: a string (square, or rows joined by \n), or an object { grid, height, width }
-// such as a generated maze; `shape` ({h, w}) is what the caller requires, if anything.
-function gridArg(g, what, shape) {
-  let text, h, w;
-  if (g && typeof g === 'object' && typeof g.grid === 'string' && (g.height !== undefined || g.width !== undefined)) {
-    ({ text, h, w } = g.grid.includes('\n') ? parseRows(g.grid, what) : { text: g.grid, h: g.height, w: g.width });
-  } else if (g && typeof g === 'object' && typeof g.grid === 'string') {
-    return gridArg(g.grid, what, shape); // e.g. a Pass: only its characters
-  } else if (typeof g === 'string') {
-    if (g.includes('\n')) ({ text, h, w } = parseRows(g, what));
-    else if (shape) ({ h, w } = shape), text = g;
-    else {
-      text = g;
-      h = w = Math.round(Math.sqrt(g.length));
-      if (h * w !== g.length || g.length === 0) {
-        fail('bad_argument', `${what}: cannot tell the height and width of a grid of ${g.length} characters ` +
-          '(not a square); pass rows separated by "\\n" or { grid, height, width }');
-      }
-    }
-  } else {
-    return fail('bad_argument', `${what} must be a string or { grid, height, width }, not ${g === null ? 'null' : typeof g}`);
-  }
-  if (!Number.isInteger(h) || !Number.isInteger(w) || h < 1 || w < 1) fail('bad_argument', `${what}: height and width must be positive integers`);
-  if (shape && (h !== shape.h || w !== shape.w)) {
-    fail('size_mismatch', `${what} is ${h} x ${w}, expected ${shape.h} x ${shape.w}`);
-  }
-  if (text.length !== h * w) {
-    fail('size_mismatch', `${what} has ${text.length} characters, expected ${h} x ${w} = ${h * w}`);
-  }
-  return { text, h, w };
-}
-
-// Characters the C side cannot even see (non-ASCII) are reported here, naming the charset of the
-// grid's task; others by core's tokenizer.
-function checkAscii(text, w, what, charset) {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x20 || c > 0x7e) {
-      fail('bad_charset', `${what} ${cellName(i, w)}: character ${JSON.stringify(text[i])} is not one of "${charset}"`);
-    }
-  }
 }
 
 // ---- the instance --------------------------------------------------------------------------
@@ -570,6 +486,42 @@ export class TRM {
     });
   }
 
+  // ---- ARC-AGI: the task 'arc' (core's arc.h; trm-arc.js) ----
+
+  /**
+   * The official 30x30 canvas of an ARC grid (Uint8Array(900): PAD 0, EOS 1, colour c as c + 2),
+   * the grid's corner at (padRow, padCol) (default 0, 0). Bad grids throw naming the row and
+   * column: 'size_mismatch' (ragged rows, no rows, over 30 rows or columns, or not fitting at the
+   * pad), 'bad_grid' (a cell that is not a colour 0..9).
+   */
+  encodeArc(grid, options) { return encodeArc(this, grid, options); }
+  /** The official crop of a canvas (900 tokens, anything a model predicts): an ArcGrid, [] when empty. */
+  cropArc(canvas) { return cropArc(this, canvas); }
+  /** The grid a well-formed canvas holds: { grid, padRow, padCol }; 'bad_grid' names the first cell that breaks the layout. */
+  decodeArc(canvas) { return decodeArc(this, canvas); }
+  /** An ARC grid seen through an augmentation (options.inverse: through the one that undoes it). */
+  augmentArc(grid, augmentation, options) { return augmentArc(this, grid, augmentation, options); }
+  /**
+   * An augmentation, checked by core: from its name ("t3|||0481326597", the part of an official
+   * puzzle name after "<task>|||"), its number, or { dihedral, colours }; null: the identity.
+   * Returns { dihedral, colours, name, id }.
+   */
+  arcAugmentation(spec) { return arcAugmentation(this, spec); }
+  /**
+   * The views to solve an ARC question in ([{ puzzleId, augmentation }] for Solver.reset's
+   * views): 'identity', 'dihedral' (its 8 rotations and reflections), { random: n, seed } (the
+   * identity and n - 1 random augmentations: trm-eval --augmentations n --seed), or
+   * { identifiers, task } (every row of the official identifiers.json that names the task, in
+   * row order: trm-eval --identifiers). Options: puzzleId (row of the first three; default 0),
+   * limit (keep the first views only).
+   */
+  arcViews(which, options) { return arcViews(this, which, options); }
+  /**
+   * The official vote over ARC answers (in the task's frame; [] for an empty crop) with q[i] =
+   * sigmoid(q_halt) of each: the distinct answers best first, { grid, votes, meanQ, views }.
+   */
+  voteArc(answers, q) { return voteArc(this, answers, q); }
+
   /**
    * Run every kernel of a SIMD set against the scalar reference inside the module on random
    * shapes with ragged tails. Returns { kernels, max, errors: { gemm_nt: ..., ... } }; errors are
@@ -588,280 +540,6 @@ export class TRM {
       KERNEL_NAMES.forEach((k, i) => { errors[k] = e[i]; });
       return { kernels: kernels || this.kernels, max, errors };
     });
-  }
-}
-
-// ---- models and solvers ------------------------------------------------------------------
-
-/** A loaded model. Free it with model.free() (which also frees its solvers). */
-export class Model {
-  constructor(trm, ptr, warnings, skipped, training = null) {
-    this._trm = trm;
-    /**
-     * What the model was trained on (__metadata__.training), or null when the file does not say:
-     * { task, height, width, pathMin, pathMax, kinds: [{ algorithm, minPath, unique, share,
-     * pathMin, pathMax }] }; algorithm null for data from elsewhere.
-     */
-    this.training = training;
-    this._ptr = ptr;
-    this._solvers = new Set();
-    /** Warnings raised while loading (unknown config keys, missing format). */
-    this.warnings = warnings;
-    /** Tensors left out because of ignoreUnknownTensors. */
-    this.skippedTensors = skipped;
-    const x = trm._x;
-    const need = x.trm_web_model_config_json(ptr, 0, 0);
-    const json = trm._scoped((a) => {
-      const p = a.bytes(need + 1);
-      x.trm_web_model_config_json(ptr, p, need + 1);
-      return trm._cstr(p, need);
-    });
-    /** The config with the official key names (TRM §0), as core normalised it. */
-    this.config = Object.freeze(JSON.parse(json));
-    /** The task whose grids the model solves: { name, charset } (mazes for files that name none). */
-    this.task = modelTask(this.config);
-    this.paramCount = x.trm_web_model_param_count(ptr);
-    /** Views of a voted solve (SolveOptions.vote): the task's shape-keeping transforms of the
-     * model's grid (8 rotations and reflections of a square maze, 4 of a non-square one; 8 fixed
-     * shuffles of a sudoku: digits relabelled, bands, stacks, rows and columns permuted). */
-    this.views = x.trm_web_model_views(ptr);
-  }
-
-  _live() {
-    if (!this._ptr) fail('freed', 'this model was freed');
-    return this._ptr;
-  }
-
-  get height() { return this.config.grid_height; }
-  get width() { return this.config.grid_width; }
-  get freed() { return !this._ptr; }
-
-  // The maze helpers refuse any other task's model by name.
-  _mazeOnly(what) {
-    if (this.task.name !== MAZE) fail('unsupported_task', `${what}: this model's task is '${this.task.name}'; ${what} is for maze models`);
-  }
-
-  /** Kernel set in use ('wasm128' or 'scalar'). */
-  get kernels() { return this._trm._cstr(this._trm._x.trm_web_model_kernels(this._live())); }
-  set kernels(name) {
-    const p = this._live();
-    const ok = this._trm._scoped((a) => this._trm._x.trm_web_model_set_kernels(p, a.str(String(name))));
-    if (!ok) fail('bad_argument', `kernel set '${name}' is not in this build (try 'wasm128' or 'scalar')`);
-  }
-
-  /**
-   * The model as safetensors bytes (the format native trm-* tools read): every tensor of the
-   * table in table order, as F32 (exact), BF16 or F16 (rounded to nearest even).
-   */
-  save(options) {
-    const { dtype = 'F32' } = optionsArg(options, 'save', ['dtype']);
-    const p = this._live();
-    const trm = this._trm, x = trm._x;
-    const width = { F32: 4, BF16: 2, F16: 2 }[dtype];
-    if (!width) fail('bad_argument', `save: dtype '${dtype}' is not F32, BF16 or F16`);
-    const n = x.trm_web_model_tensor_count(p);
-    const meta = { format: MODEL_FORMAT, config: JSON.stringify(this.config) };
-    if (this.training) meta.training = JSON.stringify(trainingToFile(this.training));
-    const tensors = trm._scoped((a) => {
-      const info = a.bytes(12), out = [];
-      for (let i = 0; i < n; i++) {
-        const name = trm._cstr(x.trm_web_model_tensor_name(p, i));
-        const d = x.trm_web_model_tensor(p, i, info);
-        const [ndim, s0, s1] = trm._views()._i32.subarray(info / 4, info / 4 + 3);
-        const shape = ndim === 1 ? [s0] : [s0, s1];
-        const f = trm._f32.slice(d / 4, d / 4 + s0 * (ndim === 1 ? 1 : s1));
-        out.push({ name, dtype, shape, bytes: encodeFloats(f, dtype, name) });
-      }
-      return out;
-    });
-    return writeSafetensors(meta, tensors);
-  }
-
-  /**
-   * Maze #index of seed `seed` drawn from the model's training distribution: the kind (generator
-   * and its settings) is picked by (seed, index) with the kinds' shares, then generated as
-   * trm.generateMaze does. options.kind (an index into training.kinds) forces a kind. Without
-   * training metadata: random walls of the model's size with the generator's defaults.
-   * Returns a Maze plus kind (the index, or null).
-   */
-  generateMaze(options) {
-    const { seed = 0, index = 0, kind } = optionsArg(options, 'model.generateMaze', ['seed', 'index', 'kind']);
-    this._live();
-    this._mazeOnly('generateMaze');
-    const kinds = (this.training?.kinds ?? []).map((k, i) => ({ ...k, i })).filter((k) => k.algorithm);
-    const base = { height: this.height, width: this.width, seed, index };
-    if (!kinds.length) {
-      if (kind !== undefined && kind !== null) fail('bad_argument', 'generateMaze: this model records no training kinds');
-      return { ...this._trm.generateMaze(base), kind: null };
-    }
-    let k;
-    if (kind !== undefined && kind !== null) {
-      const i = intOption(kind, 'generateMaze: kind', 0, (this.training.kinds.length || 1) - 1);
-      k = kinds.find((c) => c.i === i);
-      if (!k) fail('bad_argument', `generateMaze: training kind ${i} is not from a generator`);
-    } else {
-      const total = kinds.reduce((a, c) => a + c.share, 0) || 1;
-      let u = pickUnit(seed, index) * total;
-      k = kinds[kinds.length - 1];
-      for (const c of kinds) {
-        if (u < c.share) { k = c; break; }
-        u -= c.share;
-      }
-    }
-    const maze = this._trm.generateMaze({ ...base, algorithm: k.algorithm, minPath: k.minPath, unique: k.unique });
-    return { ...maze, kind: k.i };
-  }
-
-  /**
-   * Whether a question is like the mazes the model was trained on: { fits, shortest (BFS moves,
-   * null if unreachable), paths (number of shortest paths, saturating at 1000), reasons: strings
-   * saying how it differs (empty when it fits, or when the model records no training data) }.
-   */
-  trainingFit(grid) {
-    this._live();
-    this._mazeOnly('trainingFit');
-    const q = gridArg(grid, 'trainingFit: grid', { h: this.height, w: this.width });
-    const { length, count } = this._trm.countShortestPaths({ grid: q.text, height: q.h, width: q.w });
-    const reasons = [];
-    const t = this.training;
-    const moves = (n) => `${n} move${n === 1 ? '' : 's'}`;
-    if (length === null) reasons.push('G cannot be reached from S');
-    else if (t) {
-      if (t.pathMax >= 0 && length > t.pathMax) reasons.push(`its shortest path (${moves(length)}) is longer than any training maze (at most ${t.pathMax})`);
-      if (t.pathMin >= 0 && length < t.pathMin) reasons.push(`its shortest path (${moves(length)}) is shorter than any training maze (at least ${t.pathMin})`);
-      if (count > 1 && t.kinds.length && t.kinds.every((k) => k.unique)) reasons.push(`it has ${count >= 1000 ? '1000+' : count} shortest paths; every training maze had one`);
-    }
-    return { fits: reasons.length === 0, shortest: length, paths: count, reasons };
-  }
-
-  /** A new solver (one question at a time; with vote, its views at once) for this model. */
-  solver() {
-    const p = this._live();
-    const trm = this._trm;
-    const sp = trm._scoped(() => trm._x.trm_web_solver_create(p, trm._err));
-    if (!sp) trm._check(trm._x.trm_web_error_code(trm._err) || S.NOMEM, () => 'out_of_memory');
-    const s = new Solver(this, sp);
-    this._solvers.add(s);
-    return s;
-  }
-
-  /** Free the model and every solver made from it. Safe to call twice. */
-  free() {
-    if (!this._ptr) return;
-    for (const s of this._solvers) s.free();
-    this._trm._x.trm_web_model_free(this._ptr);
-    this._ptr = 0;
-  }
-}
-
-/** Runs the model pass by pass on one grid. */
-export class Solver {
-  constructor(model, ptr) {
-    this._model = model;
-    this._trm = model._trm;
-    this._ptr = ptr;
-    this._maxPasses = 0;
-    this._earlyHalt = false;
-    this._views = 1; // > 1: a voted solve
-    this._done = false;
-    this._run = 0;
-  }
-
-  _live() {
-    if (!this._ptr) fail('freed', this._model.freed ? 'this solver\'s model was freed' : 'this solver was freed');
-    return this._ptr;
-  }
-
-  get freed() { return !this._ptr; }
-  /** Passes done since the last reset. */
-  get passes() { return this._trm._x.trm_web_solver_passes(this._live()); }
-
-  /**
-   * Start on a question grid (h*w characters of the model's task.charset, rows joined by "\n",
-   * or { grid, height, width }; a sudoku's blanks may be '0' too). The question must be one the
-   * task accepts ('bad_grid' names what is wrong: a maze without one S and one G, a sudoku whose
-   * givens clash). maxSteps: supervision steps (default: the model's
-   * halt_max_steps); earlyHalt: stop at the first supervision step whose q_halt logit is > 0 and
-   * whose answer equals the previous step's (core's rule: trm_solver_halt_step); vote: symmetry
-   * voting, as native trm-eval --vote: the question is solved in each of its model.views views
-   * (a maze's rotations and reflections, a sudoku's fixed shuffles) at once, the answers are transformed back and each pass's
-   * answer is the one most views give (views times the compute; with earlyHalt a view votes with
-   * its answer at its halting step, and the solve halts once every view has).
-   */
-  reset(grid, options) {
-    const { maxSteps } = optionsArg(options, 'reset', ['maxSteps', 'earlyHalt', 'vote']);
-    const earlyHalt = boolOption(options?.earlyHalt, 'reset: earlyHalt', false);
-    const vote = boolOption(options?.vote, 'reset: vote', false);
-    const p = this._live();
-    const m = this._model;
-    const q = gridArg(grid, 'grid', { h: m.height, w: m.width });
-    checkAscii(q.text, q.w, 'grid', m.task.charset);
-    const steps = maxSteps === undefined || maxSteps === null ? m.config.halt_max_steps : intOption(maxSteps, 'maxSteps', 1, 1e6);
-    const trm = this._trm;
-    const st = trm._scoped((a) => trm._x.trm_web_solver_reset(p, a.str(q.text, true), q.text.length, vote ? 1 : 0,
-      earlyHalt ? 1 : 0, trm._err));
-    trm._check(st, (s) => (s === S.CHARSET ? 'bad_charset' : s === S.SHAPE ? 'size_mismatch' : 'bad_grid'));
-    this._maxPasses = steps * m.config.H_cycles;
-    this._earlyHalt = earlyHalt;
-    this._views = trm._x.trm_web_solver_views(p);
-    this._done = false;
-    this._run++; // a solve() generator of an earlier reset must not go on with this grid
-  }
-
-  /**
-   * One refinement pass. Returns { index (0-based pass number), step (1-based supervision step),
-   * recursion (1-based within the step), grid, confidence, qHalt, haltProb, ms, halted, done,
-   * votes }. qHalt/haltProb are null except on the last pass of a supervision step. With vote:
-   * grid is the answer most views give, confidence the share of views agreeing with it on each
-   * cell, qHalt the mean q_halt logit of the views that gave it, votes { views, agree, distinct }
-   * (null without vote), and halted/done come when every view has halted.
-   */
-  pass() {
-    const p = this._live();
-    const trm = this._trm, x = trm._x;
-    const t0 = performance.now();
-    const n = x.trm_web_solver_pass(p);
-    const ms = performance.now() - t0;
-    if (n < 0) fail('state', 'call reset(grid) before pass()');
-    const m = this._model, T = m.config.H_cycles, cells = m.height * m.width;
-    const grid = trm._cstr(x.trm_web_solver_chars(p), cells);
-    const c = x.trm_web_solver_confidence(p) / 4;
-    const confidence = trm._views()._f32.slice(c, c + cells);
-    const stepEnd = n % T === 0;
-    const qHalt = stepEnd ? x.trm_web_solver_halt_logit(p) : null;
-    // core's halting rule (q_halt > 0 on an answer that did not change during the step); when
-    // voting, the step at which the last view halted
-    const halted = stepEnd && this._earlyHalt && x.trm_web_solver_halt_step(p) === n / T;
-    this._done = this._done || n >= this._maxPasses || halted;
-    let votes = null;
-    if (this._views > 1) { // trm_vote: winner, agree, distinct (int32)
-      const v = x.trm_web_solver_vote(p) / 4, i32 = trm._views()._i32;
-      votes = { views: this._views, agree: i32[v + 1], distinct: i32[v + 2] };
-    }
-    return {
-      index: n - 1, step: Math.floor((n - 1) / T) + 1, recursion: ((n - 1) % T) + 1, grid, confidence,
-      qHalt, haltProb: stepEnd ? sigmoid(qHalt) : null, ms, halted, done: this._done, votes,
-    };
-  }
-
-  /** reset(grid, options), then yield pass() until done (maxSteps reached or halted early). */
-  *solve(grid, options) {
-    this.reset(grid, options);
-    const run = this._run;
-    for (;;) {
-      if (this._run !== run) fail('state', 'this solver was reset (by another solve() or reset()) while this solve() was running; use one solver per concurrent solve');
-      const r = this.pass();
-      yield r;
-      if (r.done) return;
-    }
-  }
-
-  /** Free the solver's memory. Safe to call twice. */
-  free() {
-    if (!this._ptr) return;
-    this._trm._x.trm_web_solver_free(this._ptr);
-    this._ptr = 0;
-    this._model._solvers.delete(this);
   }
 }
 

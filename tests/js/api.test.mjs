@@ -122,7 +122,8 @@ describe('models', () => {
 
 describe('tasks', () => {
   test('the module lists its tasks; a model takes its task and charset from its config', () => {
-    assert.deepEqual(trm.tasks, [{ name: 'maze', charset: CHARSET }, { name: 'sudoku', charset: '.123456789' }]);
+    assert.deepEqual(trm.tasks, [{ name: 'maze', charset: CHARSET }, { name: 'sudoku', charset: '.123456789' },
+      { name: 'arc', charset: '|0123456789' }]);
     const m = trm.createModel(TINY_ATTN, { seed: 1 });
     assert.deepEqual(m.task, { name: 'maze', charset: CHARSET });
     assert.equal(m.config.task, 'maze');
@@ -135,7 +136,7 @@ describe('tasks', () => {
 
   test('a task this module does not support is refused by name', () => {
     assert.throws(() => trm.createModel({ ...TINY_ATTN, task: 'nonogram' }),
-      { name: 'TRMError', code: 'unsupported_task', message: /createModel: config: the model's task 'nonogram' is not one this module supports \(maze, sudoku\)/ });
+      { name: 'TRMError', code: 'unsupported_task', message: /createModel: config: the model's task 'nonogram' is not one this module supports \(maze, sudoku, arc\)/ });
   });
 
   test('the maze helpers refuse a model of another task; solving checks the model\'s charset', () => {

@@ -88,7 +88,7 @@ for (const file of FILES) {
 
     test('task: one this module does not support is named; a charset not the task\'s is refused', () => {
       refused(withConfig((c) => { c.task = 'nonogram'; c.charset = '.#'; }),
-        /__metadata__\.config: the model's task 'nonogram' is not one this module supports \(maze, sudoku\)/, 'unsupported_task');
+        /__metadata__\.config: the model's task 'nonogram' is not one this module supports \(maze, sudoku, arc\)/, 'unsupported_task');
       refused(withConfig((c) => { c.charset = '#.SG*'; }), /config key 'charset': "#\.SG\*" is not the charset of task 'maze'/);
       refused(withConfig((c) => { c.task = 'maze'; c.charset = '#.SG*'; }), /not the charset of task 'maze'/);
     });

@@ -14,7 +14,7 @@ import { ROOT, WASM } from './helpers.mjs';
 
 const run = promisify(execFile);
 const MODEL = join(ROOT, 'models/maze-11x11-mix.safetensors');
-const LIBRARY = ['package.json', 'trm-common.js', 'trm-model-file.js', 'trm-worker-thread.js', 'trm-worker.js',
+const LIBRARY = ['package.json', 'trm-arc.js', 'trm-common.js', 'trm-model-file.js', 'trm-model.js', 'trm-worker-thread.js', 'trm-worker.js',
   'trm.d.ts', 'trm.js', 'trm.wasm'];
 
 // npm with a cache of its own (the test must not depend on, or fill, the user's) and no network.
@@ -98,7 +98,7 @@ describe('npm package', () => {
     assert.deepEqual(r.errors, []);
     assert.deepEqual(r.warnings.map((w) => w.text), []);
     const inputs = Object.keys(r.metafile.inputs).sort();
-    assert.deepEqual(inputs, ['entry.mjs', ...['trm-common.js', 'trm-model-file.js', 'trm-worker.js', 'trm.js']
+    assert.deepEqual(inputs, ['entry.mjs', ...['trm-arc.js', 'trm-common.js', 'trm-model-file.js', 'trm-model.js', 'trm-worker.js', 'trm.js']
       .map((f) => `node_modules/trm.c/${f}`)]);
     const code = r.outputFiles[0].text;
     const nodeImport = code.match(/(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)["']node:[^"']*["']/);

@@ -181,7 +181,7 @@ describe('run controller', { timeout: 20000 }, () => {
     assert.ok(!b.starts[2].vote);
   });
 
-  test('the task goes through to the backend with each run: start and verify see the run\'s own', async () => {
+  test('the task (and ARC\'s settings) go through to the backend with each run: start and verify see the run\'s own', async () => {
     const b = new FakeBackend();
     const { ctl, until } = harness(b);
     const sudoku = await ctl.start({ ...SETTINGS, task: 'sudoku' });
@@ -191,8 +191,13 @@ describe('run controller', { timeout: 20000 }, () => {
     await until(() => maze.state === 'done');
     const unset = await ctl.start(SETTINGS); // a page with one task
     await until(() => unset.state === 'done');
-    assert.deepEqual(b.starts.map((s) => s.task), ['sudoku', 'maze', undefined]);
-    assert.deepEqual(b.verifies, ['sudoku', 'maze', undefined]);
+    const arcSettings = { input: [[1, 2]], expected: null, views: 'dihedral' };
+    const arc = await ctl.start({ ...SETTINGS, task: 'arc', arc: arcSettings });
+    await until(() => arc.state === 'done');
+    assert.deepEqual(b.starts.map((s) => s.task), ['sudoku', 'maze', undefined, 'arc']);
+    assert.deepEqual(b.verifies, ['sudoku', 'maze', undefined, 'arc']);
+    assert.deepEqual(b.starts.map((s) => s.arc), [undefined, undefined, undefined, arcSettings], 'ARC\'s settings go to start as they are');
+    assert.ok(!('arc' in b.starts[0]), 'no arc key for the other tasks');
   });
 
   test('converged at pass k: reported once finished, only when later passes repeated the answer', async () => {

@@ -327,7 +327,7 @@ describe('solveSudoku and verify', () => {
     expect(() => trm.verify('55' + GRID1.slice(2), GRID1_SOLUTION, null, opts), 'bad_grid', /row 0 has two 5s/);
     expect(() => trm.verify(GRID1.replace('3', 'S'), GRID1_SOLUTION, null, opts), 'bad_charset', /question: grid row 0, column 2: character 'S'/);
     expect(() => trm.verify(GRID1, GRID1_SOLUTION, GRID1_SOLUTION.replace('4', '#'), opts), 'bad_charset', /label: grid row 0, column 0: character '#'/);
-    expect(() => trm.verify(GRID1, GRID1_SOLUTION, null, { task: 'nonogram' }), 'unsupported_task', /verify: task "nonogram" is not one this module supports \(maze, sudoku\)/);
+    expect(() => trm.verify(GRID1, GRID1_SOLUTION, null, { task: 'nonogram' }), 'unsupported_task', /verify: task "nonogram" is not one this module supports \(maze, sudoku, arc\)/);
     expect(() => trm.verify(GRID1, GRID1_SOLUTION, null, { task: 3 }), 'bad_argument', /verify: task 3/);
     expect(() => trm.verify(GRID1, GRID1_SOLUTION, null, { tasks: 'sudoku' }), 'bad_argument', /unknown option 'tasks'/);
     // a sudoku checked as a maze (the default task) is named as such

@@ -36,12 +36,19 @@
 // voted solve with early halting runs 9-15 passes (under 1.5 s at full speed): on by default.
 // window.trmDemo exposes read-only state and timings for tests and curious developers.
 //
+// ARC mode (the picker's ARC, app/arc.js) is offered once an ARC model is at hand: a file of task
+// 'arc' loaded from disk in any mode switches to it, and a models/index.json entry with "task":
+// "arc" enables it. An ARC task file (or the example) gives the question; the board shows the
+// 30x30 canvas of one view pass by pass, the strip under it the voted answer and the expected
+// output; the verdict says whether the vote's first (or second) answer equals it. #task=arc picks
+// it from the URL when index.json lists an ARC model.
+//
 // The page lives in web/demo/ and uses the library one folder up (../trm.js, through worker.js).
 // The shipped models come from ../../models/index.json (relative to the page; scripts/serve.mjs
 // serves web/ and models/ of the repository root): [{ "file": "maze-30x30.safetensors" (relative
 // to models/), "name": shown in the list, "description": one line, "algorithm": "lehnert" | "dfs"
 // (the generator it was trained on, preselected), "minPath", "unique": that generator's
-// settings, "height", "width": used only before the model has loaded, "task": "maze" | "sudoku"
+// settings, "height", "width": used only before the model has loaded, "task": "maze" | "sudoku" | "arc"
 // (absent: maze) }]. The model list shows the entries of the task picked; the first of the task
 // loads when the task is first shown. With no sudoku entry, Sudoku mode works all the same
 // (puzzles entered, generated, checked) and says that no sudoku model is shipped yet.
@@ -50,6 +57,7 @@ import { MazeView } from './app/render.js';
 import { SudokuView } from './app/sudoku-view.js';
 import { LEVELS, levelOf, namedCells, puzzleText } from './app/sudoku.js';
 import { drawHaltChart } from './app/chart.js';
+import { ArcMode } from './app/arc.js';
 import { Backend, lineCells } from './app/backend.js';
 import { RunController } from './run-controller.js';
 
@@ -70,7 +78,8 @@ const ui = {
   haltMeter: $('halt-meter'), haltMeterFill: $('halt-meter-fill'), haltMeterVal: $('halt-meter-val'),
   mazeFit: $('maze-fit'), modelKnows: $('model-knows'),
   // the task picker and Sudoku mode
-  title: $('title'), tagline: $('tagline'), taskMaze: $('task-maze'), taskSudoku: $('task-sudoku'),
+  title: $('title'), tagline: $('tagline'), taskMaze: $('task-maze'), taskSudoku: $('task-sudoku'), taskArc: $('task-arc'),
+  arcNote: $('arc-note'), keysArc: $('keys-arc'),
   mazeCard: $('maze-card'), sudokuCard: $('sudoku-card'), legendMaze: $('legend-maze'), legendSudoku: $('legend-sudoku'),
   keysMaze: $('keys-maze'), keysSudoku: $('keys-sudoku'), shortestToggle: $('shortest-toggle'), shortestLabel: $('shortest-label'),
   sudokuSeed: $('sudoku-seed'), difficulty: $('difficulty'), sudokuGenerator: $('sudoku-generator'),
@@ -87,7 +96,7 @@ const timings = { bootAt: null, moduleAt: null, moduleMs: null, modelMs: null, r
 /* ---- state -------------------------------------------------------------------------------- */
 
 const state = {
-  task: 'maze',       // the task picked: 'maze' | 'sudoku'
+  task: 'maze',       // the task picked: 'maze' | 'sudoku' | 'arc'
   ready: false,       // module loaded
   loadingModel: false,
   models: [],         // entries of models/index.json (+ user files)
@@ -112,9 +121,11 @@ const state = {
 const TASK_STATE = ['model', 'modelIdx', 'h', 'w', 'grid', 'origin', 'shortest', 'shortestError', 'fit', 'sel', 'check',
   'checkError', 'wantGenerator'];
 const isSudoku = () => state.task === 'sudoku';
+const isArc = () => state.task === 'arc';
 
 let view;        // the maze's view of the canvas
 let sudokuView;  // the sudoku's: only the one of the task shown draws
+let arc;         // ARC mode (app/arc.js): its card, strip and board
 const backend = new Backend(new URL('./worker.js', import.meta.url));
 // The solve's state machine over the worker's solver (see run-controller.js for the protocol).
 const runs = new RunController({
@@ -133,7 +144,7 @@ const runs = new RunController({
 function runSettings() {
   const maxSteps = clampInt(ui.maxSteps.value, 1, maxStepsLimit(), maxStepsLimit());
   return { task: state.task, grid: state.grid, height: state.h, width: state.w, maxSteps, earlyHalt: ui.earlyHalt.checked,
-           vote: ui.vote.checked && !ui.vote.disabled };
+           vote: ui.vote.checked && !ui.vote.disabled && !isArc(), ...(isArc() ? { arc: arc.settings() } : {}) };
 }
 
 // The Vote box for the loaded model: its view count (8 for a square maze, 4 for a non-square one).
@@ -179,12 +190,16 @@ function shownPass(r) {
 }
 
 function draw(hover = -1) {
-  if (!state.grid) return;
+  if (!state.grid && !isArc()) return;
   const r = runs.run;
   const p = shownPass(r);
   const k = p ? r.history.indexOf(p) : -1;
   // revision rings while the model works and in replay; on the final answer they would be clutter
   const prev = k > 0 && (r.state !== 'done' || state.replayIdx != null) ? r.history[k - 1].grid : null;
+  if (isArc()) {
+    arc.draw(p, prev ? r.history[k - 1] : null);
+    return;
+  }
   if (isSudoku()) {
     // red: the cells a check names (clashing givens; on the final answer, the verdict's reason)
     const final = r?.state === 'done' && state.replayIdx == null && r.verdict && !r.verdict.valid;
@@ -205,6 +220,7 @@ function draw(hover = -1) {
 
 // Cells whose answer changed: joined or left the path (maze), another digit (sudoku).
 function revisedCells(a, b) {
+  if (isArc()) return arc.revised(a, b);
   let n = 0;
   if (isSudoku()) for (let i = 0; i < a.length; i++) n += a[i] !== b[i];
   else for (let i = 0; i < a.length; i++) if ((a[i] === 'o') !== (b[i] === 'o')) n++;
@@ -229,6 +245,9 @@ function updateCounter() {
       ui.passCounter.textContent = 'No sudoku model';
       ui.passDetail.textContent = modelsOfTask().length ? 'Pick a sudoku model in the Model panel to solve'
         : 'No sudoku model is shipped yet: load one from your disk (Model panel) to solve; puzzles can be entered meanwhile';
+    } else if (isArc() && !loading && state.model && !state.grid) {
+      ui.passCounter.textContent = 'No ARC task';
+      ui.passDetail.textContent = 'Open an ARC task file (ARC-AGI panel) or the example task';
     } else if (isSudoku() && state.checkError) {
       ui.passCounter.textContent = 'Cannot solve this puzzle';
       ui.passDetail.textContent = `${state.checkError.message}: change a given to solve`;
@@ -242,7 +261,7 @@ function updateCounter() {
   let detail = `Supervision step ${p.step} of ${r.maxSteps} · recursion ${p.recursion} of ${T}`;
   const k = r.history.indexOf(p);
   if (k > 0) {
-    const n = revisedCells(r.history[k - 1].grid, p.grid);
+    const n = isArc() ? revisedCells(r.history[k - 1], p) : revisedCells(r.history[k - 1].grid, p.grid);
     detail += ` · ${n} cell${n === 1 ? '' : 's'} revised`;
   }
   const replaying = state.replayIdx != null;
@@ -269,7 +288,8 @@ function updateVoteMeter() {
   if (!v) return;
   ui.voteMeter.replaceChildren(Object.assign(document.createElement('b'), { textContent: `${v.agree} of ${v.views}` }),
     ' views agree');
-  const what = isSudoku() ? `puzzle's ${v.views} views (its shuffled forms` : `maze's ${v.views} views (its rotations and reflections`;
+  const what = isArc() ? `test input's ${v.views} views (its augmentations` : isSudoku() ? `puzzle's ${v.views} views (its shuffled forms`
+    : `maze's ${v.views} views (its rotations and reflections`;
   ui.voteMeter.title = `Symmetry voting: ${v.agree} of the ${what}, ` +
     `each solved and turned back) gave the answer shown; ${v.distinct} different answer${v.distinct === 1 ? '' : 's'} in all`;
 }
@@ -320,6 +340,8 @@ function updateControls() {
   ui.modelSelect.disabled = !state.ready || state.loadingModel || (modelsOfTask().length === 0 && !(state.model && state.modelIdx < 0));
   // a model loading into one task must not land in the other
   ui.taskMaze.disabled = ui.taskSudoku.disabled = !state.ready || state.loadingModel;
+  ui.taskArc.disabled = ui.taskMaze.disabled || !arcAvailable(); // offered once an ARC model is at hand
+  ui.arcNote.hidden = arcAvailable();
   // replay: once paused or ended, any pass so far can be looked at again
   const canReplay = !!r && r.passes > 1 && ['paused', 'done', 'error'].includes(r.state) && !runs.busy;
   ui.replay.hidden = !canReplay;
@@ -364,6 +386,10 @@ function currentEntry() {
 // Sudoku card's.
 async function generate(seed) {
   if (isSudoku()) return generatePuzzle(seed);
+  if (isArc()) { // ARC questions come from task files: the example until one is opened
+    if (!arc.task) await arc.loadExample();
+    return;
+  }
   if (!state.ready) return;
   if (seed !== undefined) ui.seed.value = String(seed);
   const s = clampInt(ui.seed.value, 0, 4294967295, 0);
@@ -389,7 +415,7 @@ async function generate(seed) {
       what = GENERATOR_NAMES[choice] ?? choice;
       hash = `alg=${choice}`;
     }
-    if (isSudoku()) return; // the task was switched meanwhile
+    if (state.task !== 'maze') return; // the task was switched meanwhile
     await runs.cancel();
     state.h = h;
     state.w = w;
@@ -413,7 +439,7 @@ async function refreshShortest() {
     state.shortest = state.check?.solution ?? null;
     return;
   }
-  if (!ui.showShortest.checked || !state.grid) return;
+  if (!ui.showShortest.checked || !state.grid || isArc()) return;
   try {
     state.shortest = await backend.call('shortest', { grid: state.grid, height: state.h, width: state.w });
   } catch (e) {
@@ -425,7 +451,7 @@ async function refreshShortest() {
 // Say when the maze on the board is unlike every training maze (the model's own record).
 async function refreshFit() {
   let f = null;
-  if (state.model && state.grid && !isSudoku()) {
+  if (state.model && state.grid && state.task === 'maze') {
     try {
       f = await backend.call('fit', { grid: state.grid, height: state.h, width: state.w });
     } catch { f = null; }
@@ -589,7 +615,7 @@ function modelsOfTask(task = state.task) {
 function fillModelSelect() {
   const opts = modelsOfTask().map(([i, m]) => [String(i), m.name ?? m.file]);
   if (state.model && state.modelIdx < 0) opts.push(['-1', `Your file: ${state.model.name}`]);
-  if (!opts.length) opts.push(['', isSudoku() ? 'No sudoku model shipped yet' : 'No model shipped']);
+  if (!opts.length) opts.push(['', isSudoku() ? 'No sudoku model shipped yet' : isArc() ? 'No ARC model shipped' : 'No model shipped']);
   ui.modelSelect.replaceChildren(...opts.map(([v, n]) => {
     const o = document.createElement('option');
     o.value = v;
@@ -602,19 +628,25 @@ function fillModelSelect() {
 
 // The page's words, cards and board for the task shown.
 function showTaskUI() {
-  const sudoku = isSudoku();
-  ui.taskMaze.checked = !sudoku;
+  const sudoku = isSudoku(), maze = state.task === 'maze', arcMode = isArc();
+  ui.taskMaze.checked = maze;
   ui.taskSudoku.checked = sudoku;
-  ui.title.textContent = sudoku ? 'TRM sudoku solver' : 'TRM maze solver';
-  ui.tagline.textContent = `Watch a Tiny Recursive Model solve ${sudoku ? 'sudoku' : 'mazes'} pass by pass, in your browser`;
-  document.title = `TRM ${sudoku ? 'sudoku' : 'maze'} solver · Tiny Recursive Model in the browser`;
-  ui.mazeCard.hidden = sudoku;
+  ui.taskArc.checked = arcMode;
+  const what = { maze: ['maze', 'mazes'], sudoku: ['sudoku', 'sudoku'], arc: ['ARC-AGI', 'ARC-AGI tasks'] }[state.task];
+  ui.title.textContent = `TRM ${what[0]} solver`;
+  ui.tagline.textContent = `Watch a Tiny Recursive Model solve ${what[1]} pass by pass, in your browser`;
+  document.title = `TRM ${what[0]} solver · Tiny Recursive Model in the browser`;
+  ui.mazeCard.hidden = !maze;
   ui.sudokuCard.hidden = !sudoku;
-  ui.legendMaze.hidden = sudoku;
+  ui.legendMaze.hidden = !maze;
   ui.legendSudoku.hidden = !sudoku;
-  ui.keysMaze.hidden = sudoku;
+  ui.keysMaze.hidden = !maze;
   ui.keysSudoku.hidden = !sudoku;
-  ui.mazeFit.hidden = sudoku || !state.fit || state.fit.fits;
+  ui.keysArc.hidden = !arcMode;
+  arc.show(arcMode);
+  ui.shortestToggle.hidden = arcMode;
+  ui.voteToggle.hidden = arcMode; // ARC votes over the views its card picks
+  ui.mazeFit.hidden = !maze || !state.fit || state.fit.fits;
   ui.shortestLabel.textContent = sudoku ? 'Solution' : 'Shortest path';
   ui.shortestToggle.title = sudoku ? 'Show the solution found by the C solver, small in each blank' : 'Overlay the true shortest path (BFS)';
   ui.canvas.classList.toggle('sudoku', sudoku);
@@ -622,16 +654,16 @@ function showTaskUI() {
   if (sudoku) ui.canvas.tabIndex = 0;
   else ui.canvas.removeAttribute('tabindex');
   // only the task's view draws on the canvas; the maze view redraws from scratch when back
-  if (sudoku) {
+  if (!maze) {
     view.scene = null;
     view.h = view.w = 0;
-  } else {
-    sudokuView.draw(null);
   }
+  if (!sudoku) sudokuView.draw(null);
+  if (arcMode) ui.canvas.setAttribute('aria-label', 'ARC answer canvas (30×30) of the view being watched');
   fillModelSelect();
   updateVoteToggle();
-  ui.modelKnows.hidden = sudoku || !state.model?.training;
-  ui.modelKnows.textContent = !sudoku && state.model?.training ? describeTraining(state.model.training) : '';
+  ui.modelKnows.hidden = !maze || !state.model?.training;
+  ui.modelKnows.textContent = maze && state.model?.training ? describeTraining(state.model.training) : '';
   ui.modelInfo.textContent = state.model?.infoText ?? (sudoku && !modelsOfTask().length
     ? 'No sudoku model is shipped yet. You can enter, paste and generate puzzles here, and load a TRM sudoku model ' +
       '(.safetensors, trained with "task": "sudoku") from your disk to solve them.'
@@ -644,8 +676,8 @@ function showTaskUI() {
 // Switch to another task: this task's board and model are kept for later; the other's come back
 // (the first time, its first shipped model loads and a board is generated).
 async function setTask(task, { fromHash = null } = {}) {
-  if (task !== 'maze' && task !== 'sudoku') return;
-  if (task === state.task) return;
+  if (task !== 'maze' && task !== 'sudoku' && task !== 'arc') return;
+  if (task === state.task || (task === 'arc' && !arcAvailable())) return;
   await runs.cancel();
   state.stash[state.task] = { ...Object.fromEntries(TASK_STATE.map((k) => [k, state[k]])), hash: location.hash,
                               steps: ui.maxSteps.value };
@@ -667,12 +699,27 @@ async function setTask(task, { fromHash = null } = {}) {
     }
   }
   if (fromHash && isSudoku() && (fromHash.puzzle || fromHash.seed != null || fromHash.level)) await applySudokuHash(fromHash);
-  else if (fromHash && !isSudoku() && (fromHash.seed != null || fromHash.alg)) {
+  else if (fromHash && state.task === 'maze' && (fromHash.seed != null || fromHash.alg)) {
     if (fromHash.alg) state.wantGenerator = { alg: fromHash.alg, kind: fromHash.kind };
     if (state.wantGenerator) fillGenerators(state.model?.training, state.model?.entry, true);
     await generate(fromHash.seed);
   } else if (!state.grid) await generate();
   else history.replaceState(null, '', saved?.hash || location.pathname + location.search); // the board's own URL again
+  if (isArc()) history.replaceState(null, '', '#task=arc');
+  resetRunView();
+}
+
+// ARC mode is offered once an ARC model is at hand: loaded (now or before), or listed in models/index.json.
+function arcAvailable() {
+  return (isArc() && !!state.model) || !!state.stash.arc?.model || modelsOfTask('arc').length > 0;
+}
+
+// ARC mode's question changed (a task file, test input or views): the run goes, the board shows it.
+async function arcChanged() {
+  if (!isArc()) return;
+  await runs.cancel();
+  state.grid = arc.key;
+  state.h = state.w = 30;
   resetRunView();
 }
 
@@ -736,7 +783,7 @@ function runStateShown(r) {
     case 'idle': setVerdict('none', ''); break;
     case 'running': setVerdict('running', 'Thinking…'); break;
     case 'paused': setVerdict('running', 'Paused'); break;
-    case 'checking': setVerdict('checking', isSudoku() ? 'Checking…' : 'Checking with BFS…'); break;
+    case 'checking': setVerdict('checking', state.task === 'maze' ? 'Checking with BFS…' : 'Checking…'); break;
     case 'done':
       if (r.verdict) {
         showVerdict(r.verdict);
@@ -774,6 +821,10 @@ function verdictKind(v) {
 }
 
 function showVerdict(v) {
+  if (isArc()) {
+    setVerdict(...arc.verdict(v));
+    return;
+  }
   const kind = verdictKind(v);
   const why = v.reason ? ` (${v.reason})` : '';
   if (isSudoku()) { // core's sudoku check: valid = a solved grid keeping the givens, so optimal too
@@ -879,7 +930,9 @@ function fillGenerators(training, entry, keep) {
 
 function describeModel(m) {
   const c = m.config ?? {};
-  const bits = [isSudoku() ? 'Sudoku 9×9' : `${m.height}×${m.width} mazes`];
+  const task = m.task ?? state.task;
+  const bits = [task === 'arc' ? `ARC-AGI, ${c.num_puzzle_identifiers?.toLocaleString('en') ?? '?'} puzzle rows`
+    : task === 'sudoku' ? 'Sudoku 9×9' : `${m.height}×${m.width} mazes`];
   if (c.hidden_size) bits.push(`D ${c.hidden_size}`);
   if (c.L_layers) bits.push(`${c.L_layers} layers`);
   if (c.H_cycles && c.L_cycles) bits.push(`T ${c.H_cycles}, n ${c.L_cycles}`);
@@ -903,10 +956,12 @@ async function loadModel(src) {
     // The worker drops its solve when a model loads, so a solve in progress ends first (even if
     // the file turns out to be bad); a finished one stays on the board until the model changes.
     if (runs.run?.active) await runs.cancel();
-    const args = { ...(src.bytes ? { bytes: src.bytes } : { url: src.url }), name: label, task: state.task };
+    // a user's file of task 'arc' goes to ARC mode from any mode (which offers it only then)
+    const args = { ...(src.bytes ? { bytes: src.bytes } : { url: src.url }), name: label, task: state.task, acceptArc: !!src.bytes };
     const info = await backend.call('loadModel', args, src.bytes ? [src.bytes] : []);
     timings.modelMs = info.ms;
     await runs.cancel();
+    if (info.task !== state.task) return await arcModelLoaded(info, label);
     state.model = { ...info, name: label, entry: src.entry ?? null };
     state.modelIdx = src.index ?? -1;
     showModelError('');
@@ -921,7 +976,11 @@ async function loadModel(src) {
     ui.modelKnows.textContent = !sudoku && info.training ? describeTraining(info.training) : '';
     boardMessage('');
     state.loadingModel = false;
-    if (sudoku) {
+    if (isArc()) { // another model: its puzzle table decides which identifiers rows it has
+      await arc.refreshRows();
+      if (!state.grid) await generate();
+      else resetRunView();
+    } else if (sudoku) {
       if (!state.grid && !src.keepGrid) await generate();
       else resetRunView();
     } else if (`${info.height}x${info.width}` !== prevSize || !state.grid) {
@@ -946,6 +1005,19 @@ async function loadModel(src) {
     updateControls();
     updateCounter();
   }
+}
+
+// An ARC model loaded from disk while another task was shown: it becomes ARC mode's model and the
+// page switches to ARC mode (the other task keeps its model and board).
+async function arcModelLoaded(info, label) {
+  const model = { ...info, name: label, entry: null, infoText: `${label} · ${describeModel(info)}` };
+  state.stash.arc = { ...(state.stash.arc ?? TASK_DEFAULTS), model, modelIdx: -1 };
+  state.loadingModel = false;
+  showModelError('');
+  await setTask('arc');
+  await arc.refreshRows();
+  toast(`Loaded ${label}: an ARC-AGI model (ARC mode)`);
+  return true;
 }
 
 async function loadUserFile(file) {
@@ -977,7 +1049,7 @@ async function gridChanged() {
 }
 
 function onPointerDown(ev) {
-  if (!state.grid || ev.button > 0) return;
+  if (!state.grid || ev.button > 0 || isArc()) return;
   if (isSudoku()) { // select the cell to type into (the board takes the keyboard focus)
     const i = sudokuView.cellAt(ev.clientX, ev.clientY);
     if (i < 0) return;
@@ -1071,7 +1143,7 @@ function wire() {
   ui.aboutOpen.addEventListener('click', () => ui.about.showModal());
 
   // the task picker, and the Sudoku card
-  for (const r of [ui.taskMaze, ui.taskSudoku]) r.addEventListener('change', () => { if (r.checked) setTask(r.value); });
+  for (const r of [ui.taskMaze, ui.taskSudoku, ui.taskArc]) r.addEventListener('change', () => { if (r.checked) setTask(r.value); });
   ui.sudokuGenerate.addEventListener('click', () => generatePuzzle());
   ui.sudokuNew.addEventListener('click', () => generatePuzzle(randomSeed()));
   ui.sudokuSeed.addEventListener('keydown', (e) => { if (e.key === 'Enter') generatePuzzle(); });
@@ -1148,6 +1220,7 @@ function wire() {
       e.preventDefault();
       replayTo(Number(ui.scrub.value) + (e.key === 'ArrowLeft' ? -1 : 1));
     } else if (e.key === 'n' || e.key === 'N') {
+      if (isArc()) return;
       if (isSudoku() ? !ui.sudokuNew.disabled : !ui.newMaze.disabled) generate(randomSeed());
     } else if (e.key === 's' || e.key === 'S') {
       if (!ui.step.disabled || runs.state === 'running') stepOnce();
@@ -1170,7 +1243,7 @@ function readHash() {
   if (p.has('speed')) o.speed = clampInt(p.get('speed'), 0, SPEEDS.length - 1, 3);
   if (p.has('vote')) o.vote = p.get('vote') !== '0';
   o.solve = p.get('solve') === '1';
-  if (p.get('task') === 'sudoku') o.task = 'sudoku';
+  if (p.get('task') === 'sudoku' || p.get('task') === 'arc') o.task = p.get('task');
   if (LEVELS[p.get('level')]) o.level = p.get('level');
   if (['minimal', 'symmetric'].includes(p.get('gen'))) o.gen = p.get('gen');
   if (p.has('puzzle')) o.puzzle = p.get('puzzle');
@@ -1183,6 +1256,8 @@ async function boot() {
   timings.bootAt = performance.now();
   view = new MazeView(ui.canvas);
   sudokuView = new SudokuView(ui.canvas);
+  arc = new ArcMode(ui.canvas, backend, { onChange: arcChanged, onWatch: () => draw(), toast });
+  arc.wire();
   wire();
   speedLabel();
   updateStats();
@@ -1191,6 +1266,7 @@ async function boot() {
   boardMessage('Starting the WebAssembly module…');
   const hash = readHash();
   if (hash.task === 'sudoku') state.task = 'sudoku';
+  if (hash.task === 'arc') state.task = 'arc'; // kept once the models index is read only if it lists an ARC model
   if (hash.seed != null) (isSudoku() ? ui.sudokuSeed : ui.seed).value = String(hash.seed);
   if (hash.alg) state.wantGenerator = { alg: hash.alg, kind: hash.kind };
   if (hash.speed != null) ui.speed.value = String(hash.speed);
@@ -1205,6 +1281,7 @@ async function boot() {
     return;
   }
   state.ready = true;
+  if (isArc() && !arcAvailable()) state.task = 'maze';
   showTaskUI();
   updateControls();
   const mine = modelsOfTask();
@@ -1214,7 +1291,7 @@ async function boot() {
     await loadModel({ url: new URL(state.models[i].file, MODELS_INDEX).href, entry: state.models[i], index: i,
                       keepAlgorithm: !!hash.alg, keepGrid: isSudoku() });
     if (hash.steps != null) ui.maxSteps.value = String(Math.min(hash.steps, maxStepsLimit()));
-  } else if (isSudoku()) {
+  } else if (isSudoku() || isArc()) {
     boardMessage(''); // the Model card says that no sudoku model is shipped; the board stays usable
   } else {
     boardMessage('No shipped model yet: drop a TRM .safetensors file anywhere on the page.', true);
@@ -1239,6 +1316,8 @@ window.trmDemo = {
                   vote: !!r.vote, votes: r.pass?.votes ?? null,
                   halt: [...r.halt], computeMs: r.computeMs, verdict: r.verdict, end: r.end, lastChange: r.lastChange,
                   convergedAt: r.convergedAt },
+      arc: isArc() ? { task: arc.taskId, test: arc.test, watch: arc.watch, views: r?.pass?.arc.views.length ?? 0,
+                       candidates: r?.pass?.arc.candidates ?? null } : null,
       drawnPasses,
     };
   },

@@ -21,11 +21,12 @@
 // start is sent only once the previous run's last request and its cancel have been answered, so
 // two runs never overlap, and a reply that arrives for a run no longer active is dropped.
 //
-// The backend is solver-like: start({ task, grid, height, width, maxSteps, earlyHalt, vote });
+// The backend is solver-like: start({ task, grid, height, width, maxSteps, earlyHalt, vote, arc? });
 // next() -> { done: true } | { done: false, pass } (a trm.js Pass: index, step, grid, confidence,
 // qHalt, haltProb, ms, halted, done, votes); cancel(); verify({ task, grid, answer, height, width })
 // -> a Verdict. Each returns a promise; a rejection is the run's error. task is the run's (the
-// page's task picker: 'maze' or 'sudoku'; undefined for callers that have one task).
+// page's task picker: 'maze', 'sudoku' or 'arc'; undefined for callers that have one task); arc
+// (ARC runs only) passes through to start as it is.
 
 export const TRANSITIONS = Object.freeze({
   running: Object.freeze(['paused', 'checking', 'cancelled', 'error']),
@@ -54,6 +55,7 @@ export class Run {
     this.maxSteps = settings.maxSteps;
     this.earlyHalt = settings.earlyHalt;
     this.vote = settings.vote; // symmetry voting: each pass is the vote of the question's views
+    this.arc = settings.arc ?? null; // ARC: the test input, its expected output and the views (app/arc.js)
     // what the passes reported
     this.passes = 0;        // passes received
     this.pass = null;       // the latest Pass
@@ -132,7 +134,7 @@ export class RunController {
       try {
         await this._backend.start({
           task: run.task, grid: run.grid, height: run.height, width: run.width, maxSteps: run.maxSteps,
-          earlyHalt: run.earlyHalt, vote: run.vote,
+          earlyHalt: run.earlyHalt, vote: run.vote, ...(run.arc ? { arc: run.arc } : {}),
         });
       } catch (e) {
         this._fail(run, e, 'start');

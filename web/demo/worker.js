@@ -6,18 +6,24 @@
 // The page drives a solve pass by pass ('start', then 'next' per pass), so Pause is immediate and
 // no pass is computed that will not be shown.
 //
-// The page has two tasks (its task picker): mazes and sudoku. The worker keeps one model (and its
-// solver) per task, so switching back and forth needs no reload; requests that concern a model
-// name their task (absent: 'maze', as the page sent before it had a picker).
+// The page has three tasks (its task picker): mazes, sudoku and ARC-AGI. The worker keeps one model
+// (and its solver) per task, so switching back and forth needs no reload; requests that concern a
+// model name their task (absent: 'maze', as the page sent before it had a picker). ARC runs go
+// through the same start/next protocol (start's arc: the test input, its expected output, which
+// views) plus a few requests of their own (arcTask, setIdentifiers, arcTaskRows); see arc-worker.js.
 
 import { TRM } from '../trm.js';
+import { ArcWorker } from './arc-worker.js';
 
 const WASM_URL = new URL('../trm.wasm', import.meta.url);
 
 let trm = null;      // the instantiated module
 const slots = {};    // task name -> { model, solver }: the page's model of each task
 let run = null;      // { it: generator of passes } for the solve in progress
-const TASKS = ['maze', 'sudoku'];
+const TASKS = ['maze', 'sudoku', 'arc'];
+const TASK_NAMES = { maze: 'a maze', sudoku: 'a sudoku', arc: 'an ARC-AGI' };
+const PICKER = { maze: 'Maze', sudoku: 'Sudoku', arc: 'ARC' };
+const arc = new ArcWorker(() => trm); // the ARC parts: task files, identifiers, views, passes
 
 function fail(code, message) {
   const e = new Error(message);
@@ -64,8 +70,8 @@ async function fetchBytes(url) {
 // model file).
 function checkModel(m, name, task) {
   if (m.task.name !== task) {
-    const other = TASKS.includes(m.task.name) ? `; pick ${m.task.name === 'maze' ? 'Maze' : 'Sudoku'} above to use it` : '';
-    throw fail('wrong_task', `${name} is a TRM model of the task '${m.task.name}', not ${task === 'maze' ? 'a maze' : 'a sudoku'} model${other}`);
+    const other = TASKS.includes(m.task.name) ? `; pick ${PICKER[m.task.name]} above to use it` : '';
+    throw fail('wrong_task', `${name} is a TRM model of the task '${m.task.name}', not ${TASK_NAMES[task]} model${other}`);
   }
   if (task === 'sudoku' && !(m.height === 9 && m.width === 9)) {
     throw fail('grid_size', `${name} has grid size ${m.height}x${m.width}; a sudoku is 9x9`);
@@ -82,7 +88,9 @@ const handlers = {
     return { ms: performance.now() - t0 };
   },
 
-  async loadModel({ url, bytes, name, task }) {
+  // acceptArc: an ARC model goes to the ARC slot whatever task is asked for (the page then switches
+  // to ARC mode, which it offers only once it has an ARC model); the answer says the task.
+  async loadModel({ url, bytes, name, task, acceptArc }) {
     need();
     task = taskOf(task);
     const t0 = performance.now();
@@ -90,6 +98,7 @@ const handlers = {
     const label = name ?? url ?? 'the file';
     // A bad file leaves the current model in place: load first, swap after.
     const next = trm.loadModel(data);
+    if (acceptArc && next.task.name === 'arc') task = 'arc';
     let nextSolver;
     try {
       checkModel(next, label, task);
@@ -106,7 +115,7 @@ const handlers = {
     }
     const model = next;
     slots[task] = { model, solver: nextSolver };
-    return { height: model.height, width: model.width, config: model.config, training: model.training,
+    return { task, height: model.height, width: model.width, config: model.config, training: model.training,
              views: model.views, bytes: data.byteLength, ms: performance.now() - t0 };
   },
 
@@ -130,10 +139,11 @@ const handlers = {
     return slot('maze').model.trainingFit({ grid, height, width });
   },
 
-  start({ task, grid, maxSteps, earlyHalt, vote }) {
+  start({ task, grid, maxSteps, earlyHalt, vote, arc: arcRun }) {
     const { solver } = slot(task);
     cancelRun();
-    run = { it: solver.solve(grid, { maxSteps, earlyHalt, vote }) };
+    if (taskOf(task) === 'arc') run = { it: arc.start(solver, arcRun, { maxSteps, earlyHalt }), arc: true };
+    else run = { it: solver.solve(grid, { maxSteps, earlyHalt, vote }) };
     return true;
   },
 
@@ -147,6 +157,7 @@ const handlers = {
     }
     const p = r.value;
     if (p.done) run = null;
+    if (p.arc) return { done: false, pass: arc.passForPage(p) };
     // Copy: the module may reuse its buffers for the next pass.
     return {
       done: false,
@@ -165,6 +176,7 @@ const handlers = {
   // is checked against its solution when it has exactly one (exact), by the rules otherwise.
   verify({ task, grid, answer, height, width }) {
     need();
+    if (taskOf(task) === 'arc') return arc.verify();
     if (taskOf(task) === 'sudoku') {
       const s = trm.solveSudoku(grid);
       return trm.verify(grid, answer, s.solutions === 1 ? s.solution : null, { task: 'sudoku' });
@@ -190,6 +202,25 @@ const handlers = {
   shortest({ grid, height, width }) {
     need();
     return trm.shortestPath({ grid, height, width });
+  },
+
+  // ARC-AGI: a task file read and checked; identifiers.json kept for the views; how many of its
+  // puzzles a task has (arc-worker.js).
+  arcTask({ text, name }) {
+    need();
+    return arc.readTask(text, name);
+  },
+  arcCanvas({ grid }) {
+    need();
+    return trm.encodeArc(grid);
+  },
+  setIdentifiers({ text, name }) {
+    need();
+    return arc.setIdentifiers(text, name);
+  },
+  arcTaskRows({ taskId }) {
+    need();
+    return arc.taskRows(taskId, slots.arc?.model ?? null);
   },
 };
 
