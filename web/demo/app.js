@@ -500,6 +500,7 @@ async function setPuzzle(grid, origin) {
   state.h = state.w = 9;
   state.grid = grid;
   state.origin = origin;
+  state.check = state.checkError = null; // the previous puzzle's, until checkPuzzle has this one's
   ui.sudokuError.hidden = true;
   await checkPuzzle();
   sudokuHash();
