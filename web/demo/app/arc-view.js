@@ -11,7 +11,7 @@
 // (a full cell when sure, about a third when not), and a ring marks the cells whose token changed
 // since the previous pass.
 
-import { watchCanvas } from './render.js';
+import { SquareCanvasView } from './render.js';
 
 export const ARC_PALETTE = ['#000000', '#0074d9', '#ff4136', '#2ecc40', '#ffdc00', '#aaaaaa', '#f012be', '#ff851b',
   '#7fdbff', '#870c25'];
@@ -35,35 +35,15 @@ function hatch(g, x, y, s, color) {
 }
 
 /** The board: a 30x30 canvas of tokens (the question before a solve, a view's prediction after). */
-export class ArcBoardView {
+export class ArcBoardView extends SquareCanvasView {
   constructor(canvas) {
-    this.canvas = canvas;
-    this.ctx = canvas.getContext('2d');
-    this.scene = null;
-    watchCanvas(this, VARS);
+    super(canvas, VARS);
   }
 
   // scene: { canvas: Uint8Array(900), conf?: Float32Array(900), prev?: Uint8Array(900), crop: [rows,
   // columns] (the official crop, outlined), question?: bool (the question: outline dashed) }.
   // null stops drawing (the canvas belongs to another view meanwhile).
-  draw(scene) {
-    this.scene = scene;
-    if (scene) this.canvas.style.aspectRatio = '1 / 1';
-    this.redraw();
-  }
-
-  redraw() {
-    const sc = this.scene;
-    if (!sc) return;
-    const dpr = window.devicePixelRatio || 1;
-    const css = this.canvas.clientWidth;
-    if (!css) return;
-    const W = Math.round(css * dpr);
-    if (this.canvas.width !== W || this.canvas.height !== W) {
-      this.canvas.width = W;
-      this.canvas.height = W;
-    }
-    const g = this.ctx, col = this.colors;
+  paint(g, W, sc, col, dpr) {
     const X = (i) => Math.round((i * W) / SIDE);
     g.fillStyle = col['cell-open'];
     g.fillRect(0, 0, W, W);

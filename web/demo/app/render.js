@@ -30,6 +30,39 @@ export function watchCanvas(view, vars) {
   });
 }
 
+// A view that draws its scene on a square canvas at the device's pixel density: draw(scene) keeps
+// the scene (null: stop drawing, the canvas belongs to another view meanwhile) and paints it;
+// subclasses implement paint(g, W, scene, colors, dpr) for a W x W pixel canvas (dpr device pixels
+// per CSS pixel).
+export class SquareCanvasView {
+  constructor(canvas, vars) {
+    this.canvas = canvas;
+    this.ctx = canvas.getContext('2d');
+    this.scene = null;
+    watchCanvas(this, vars);
+  }
+
+  draw(scene) {
+    this.scene = scene;
+    if (scene) this.canvas.style.aspectRatio = '1 / 1';
+    this.redraw();
+  }
+
+  redraw() {
+    const sc = this.scene;
+    if (!sc) return;
+    const dpr = window.devicePixelRatio || 1;
+    const css = this.canvas.clientWidth;
+    if (!css) return;
+    const W = Math.round(css * dpr);
+    if (this.canvas.width !== W || this.canvas.height !== W) {
+      this.canvas.width = W;
+      this.canvas.height = W;
+    }
+    this.paint(this.ctx, W, sc, this.colors, dpr);
+  }
+}
+
 // The path from S to G through the 'o' cells of a shortest-path answer, as cell indices. In a grid
 // graph a shortest path has no chords, so following unvisited neighbours is unambiguous.
 export function tracePath(answer, h, w) {

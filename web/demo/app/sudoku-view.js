@@ -11,7 +11,7 @@
 // corner of each blank (the Solution box). The selected cell (for typing) is outlined, its row,
 // column and box lightly tinted.
 
-import { watchCanvas } from './render.js';
+import { SquareCanvasView } from './render.js';
 
 const VARS = ['--cell-open', '--cell-grid', '--box-line', '--given-bg', '--ink', '--path', '--changed', '--bad',
   '--shortest', '--accent', '--select-bg'];
@@ -21,34 +21,14 @@ const FONT = 'ui-sans-serif, system-ui, -apple-system, "Segoe UI", Roboto, Arial
 const isDigit = (ch) => ch >= '1' && ch <= '9';
 const box = (i) => Math.floor(i / 27) * 3 + Math.floor((i % 9) / 3);
 
-export class SudokuView {
+export class SudokuView extends SquareCanvasView {
   constructor(canvas) {
-    this.canvas = canvas;
-    this.ctx = canvas.getContext('2d');
-    this.scene = null;
-    watchCanvas(this, VARS);
+    super(canvas, VARS);
   }
 
   // scene: { grid, pred?, conf?, prev?, solution?, sel? (cell or -1), marked? (cells to show in
   // red) }. null stops drawing (the canvas belongs to the maze view meanwhile).
-  draw(scene) {
-    this.scene = scene;
-    if (scene) this.canvas.style.aspectRatio = '1 / 1';
-    this.redraw();
-  }
-
-  redraw() {
-    const sc = this.scene;
-    if (!sc) return;
-    const dpr = window.devicePixelRatio || 1;
-    const css = this.canvas.clientWidth;
-    if (!css) return;
-    const W = Math.round(css * dpr);
-    if (this.canvas.width !== W || this.canvas.height !== W) {
-      this.canvas.width = W;
-      this.canvas.height = W;
-    }
-    const g = this.ctx, col = this.colors;
+  paint(g, W, sc, col, dpr) {
     const X = (c) => Math.round((c * W) / 9);
     const cell = W / 9;
     g.fillStyle = col['cell-open'];
