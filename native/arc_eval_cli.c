@@ -384,13 +384,7 @@ int trmn_arc_eval_main(const char *tool, int argc, char **argv) {
         cleanup(&r);
         return rc;
     }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sa.sa_flags = SA_RESETHAND; /* a second Ctrl-C kills at once */
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    trmn_cli_catch_stop(on_signal);
     trmn_progress_init(&r.p, stderr, -1);
     r.t0 = trmn_cli_now();
     const trmn_arc_eval_options o = {.steps = r.a.steps ? (int)r.a.steps : trm_model_config(r.m)->halt_max_steps,

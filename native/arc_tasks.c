@@ -41,6 +41,18 @@ static cJSON *parse_json(const char *text, size_t len, const char *file, trm_err
     return root;
 }
 
+/* Read and parse a JSON file: *root, or the error (TRM_E_FORMAT with where, for bad JSON). */
+static trm_status read_json(const char *path, cJSON **root, trm_error *err) {
+    uint8_t *text;
+    size_t len;
+    *root = NULL;
+    const trm_status st = trmn_read_file(path, 0, &text, &len, err);
+    if (st != TRM_OK) return st;
+    *root = parse_json((const char *)text, len, path, err);
+    free(text);
+    return *root ? TRM_OK : TRM_E_FORMAT;
+}
+
 static const char *json_kind(const cJSON *v) {
     if (cJSON_IsArray(v)) return "an array";
     if (cJSON_IsObject(v)) return "an object";
@@ -226,13 +238,9 @@ static void task_id_of(const char *path, char *buf, size_t cap) {
 
 /* One file: a single task (an object with "train" or "test") or a combined challenges file. */
 static trm_status read_file(trmn_arc_set *set, const char *path, trm_error *err) {
-    uint8_t *text;
-    size_t len;
-    trm_status st = trmn_read_file(path, 0, &text, &len, err);
+    cJSON *root;
+    trm_status st = read_json(path, &root, err);
     if (st != TRM_OK) return st;
-    cJSON *root = parse_json((const char *)text, len, path, err);
-    free(text);
-    if (!root) return TRM_E_FORMAT;
     if (!cJSON_IsObject(root)) {
         st = trmn_error_set(err, TRM_E_FORMAT, "%s: expected a task {\"train\": ..., \"test\": ...} or an object of tasks by id, got %s",
                             path, json_kind(root));
@@ -292,15 +300,11 @@ static trm_status read_dir(trmn_arc_set *set, const char *dir, trm_error *err) {
     if (st == TRM_OK && !n) st = trmn_error_set(err, TRM_E_INVALID, "%s: no *.json task files in the directory", dir);
     if (st == TRM_OK) qsort(names, n, sizeof *names, cmp_names);
     for (size_t i = 0; i < n && st == TRM_OK; i++) {
-        uint8_t *text;
-        size_t len;
         char id[256];
         task_id_of(names[i], id, sizeof id);
-        st = trmn_read_file(names[i], 0, &text, &len, err);
-        if (st != TRM_OK) break;
-        cJSON *root = parse_json((const char *)text, len, names[i], err);
-        free(text);
-        st = root ? add_task(set, root, names[i], id, err) : TRM_E_FORMAT;
+        cJSON *root;
+        st = read_json(names[i], &root, err);
+        if (st == TRM_OK) st = add_task(set, root, names[i], id, err);
         cJSON_Delete(root);
     }
     for (size_t i = 0; i < n; i++) free(names[i]);
@@ -310,13 +314,9 @@ static trm_status read_dir(trmn_arc_set *set, const char *dir, trm_error *err) {
 
 /* Fill the test outputs from a solutions file {"<id>": [grid, ...]}. */
 static trm_status apply_solutions(trmn_arc_set *set, const char *path, trm_error *err) {
-    uint8_t *text;
-    size_t len;
-    trm_status st = trmn_read_file(path, 0, &text, &len, err);
+    cJSON *root;
+    trm_status st = read_json(path, &root, err);
     if (st != TRM_OK) return st;
-    cJSON *root = parse_json((const char *)text, len, path, err);
-    free(text);
-    if (!root) return TRM_E_FORMAT;
     const char *dup = NULL;
     if (!cJSON_IsObject(root))
         st = trmn_error_set(err, TRM_E_FORMAT, "%s: expected an object {\"<task id>\": [grid, ...], ...}, got %s", path,

@@ -4,6 +4,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -183,4 +184,14 @@ int trmn_cli_isatty(FILE *f) {
     const char *term = getenv("TERM");
     if (term && !strcmp(term, "dumb")) return 0;
     return isatty(fileno(f));
+}
+
+void trmn_cli_catch_stop(void (*handler)(int)) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = handler;
+    sa.sa_flags = SA_RESETHAND;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
 }

@@ -74,6 +74,8 @@ extern const char TRMN_CLI_COMMON_HELP[];
 int trmn_cli_threads(void);
 /* Wall-clock seconds from a monotonic clock. */
 double trmn_cli_now(void);
+/* SIGINT and SIGTERM call handler once; a second Ctrl-C then kills at once (the default action). */
+void trmn_cli_catch_stop(void (*handler)(int));
 /* 1 if the stream is a terminal (and TERM is not "dumb"). */
 int trmn_cli_isatty(FILE *f);
 /* s as a JSON string literal (quotes included; quotes, backslashes and control characters

@@ -877,13 +877,7 @@ int main(int argc, char **argv) {
     r.best_exact = -1.0f;
     rc = setup(&r);
     if (!rc) {
-        struct sigaction sa;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = on_signal;
-        sa.sa_flags = SA_RESETHAND; /* a second Ctrl-C kills at once */
-        sigemptyset(&sa.sa_mask);
-        sigaction(SIGINT, &sa, NULL);
-        sigaction(SIGTERM, &sa, NULL);
+        trmn_cli_catch_stop(on_signal);
         if (r.finished && r.dist.rank == 0)
             trmn_progress_print(&r.prog, "trm-train: %s is at step %ld of %ld already: nothing to train (a larger "
                                 "--total-steps continues it)", r.a.resume, trm_trainer_steps_done(r.t), r.cfg.total_steps);
