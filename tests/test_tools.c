@@ -120,6 +120,29 @@ static void check_solve(const char *model, const char *csv) {
               "missing model");
 }
 
+/* Ctrl-C during trm-eval: exit status 130, and the JSON scores the batches done (their by_length
+ * ranges add up to the count, fewer than the file's mazes). */
+static void check_eval_interrupt(void) {
+    char csv[400];
+    snprintf(csv, sizeof csv, "%s/many6.csv", tu_tmp);
+    tu_expect(tu_run("%s/trm-maze --algorithm lehnert --size 6 --min-path 6 --count 20000 --seed 3 --out %s --quiet",
+                     tu_bin, csv), 0, NULL, "CSV for the interrupted evaluation");
+    const int rc = tu_run("%s/trm-eval --model tests/data/maze6_tiny.safetensors --csv %s --json --by-length --batch 8 "
+                          "--threads 1 & pid=$!; sleep 1.5; kill -INT $pid; wait $pid", tu_bin, csv);
+    CHECK(rc == 130, "interrupted trm-eval: exit status %d, expected 130:\n%s", rc, tu_out);
+    cJSON *j = strchr(tu_out, '{') ? cJSON_Parse(strchr(tu_out, '{')) : NULL;
+    const cJSON *count = j ? cJSON_GetObjectItem(j, "count") : NULL, *bins = j ? cJSON_GetObjectItem(j, "by_length") : NULL;
+    CHECK(j && cJSON_IsTrue(cJSON_GetObjectItem(j, "interrupted")) && cJSON_IsNumber(count) && count->valueint > 0 &&
+              count->valueint < 20000 && count->valueint % 8 == 0,
+          "interrupted trm-eval's JSON (whole batches, fewer than all):\n%s", tu_out);
+    long total = 0;
+    for (const cJSON *b = cJSON_IsArray(bins) ? bins->child : NULL; b; b = b->next)
+        total += cJSON_GetObjectItem(b, "count")->valueint;
+    CHECK(count && total == count->valueint, "interrupted trm-eval: by_length counts %ld, the count %d", total,
+          count ? count->valueint : -1);
+    cJSON_Delete(j);
+}
+
 /* trm-eval --by-length on the trained tests/data/maze6_tiny (a few percent exact, so the sums
  * below are not 0 = 0): ascending ranges that partition the mazes and whose exact and
  * valid-optimal counts add up to the overall figures. */
@@ -394,6 +417,7 @@ int main(int argc, char **argv) {
     check_solve(model, csv);
     check_eval_info(model, csv);
     check_by_length();
+    check_eval_interrupt();
     check_vote();
     check_init_and_training_record(cfg, model);
     char run_dir[400];

@@ -2,6 +2,7 @@
  * tasks (native/arc_eval_cli.c) (native/TOOLS.md). */
 #define _POSIX_C_SOURCE 200809L
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,10 @@
 #include "progress.h"
 
 static const char TOOL[] = "trm-eval";
+
+enum { EXIT_INTERRUPTED = 130 };
+static volatile sig_atomic_t g_stop = 0; /* set by the signal handler */
+static void on_signal(int sig) { g_stop = sig; }
 
 static const char USAGE[] =
     "usage: trm-eval --model FILE.safetensors --csv FILE.csv [--limit K] [--steps N] [--early-halt]\n"
@@ -49,13 +54,16 @@ static const char USAGE[] =
     "  --json           print exactly one JSON object on stdout (keys exact_accuracy,\n"
     "                   valid_optimal_accuracy, cell_accuracy, path_cell_accuracy, count, mean_steps,\n"
     "                   steps, early_halt, seconds, mazes_per_s (questions per second, whatever the\n"
-    "                   task); with --by-length also by_length, with --by-rating by_rating:\n"
+    "                   task), precision, views, interrupted; with --by-length also by_length, with\n"
+    "                   --by-rating by_rating:\n"
     "                   [{min, max, count, exact_accuracy, valid_optimal_accuracy}, ...])\n"
     "%s"
     "\n"
     "Example:\n"
     "  native/trm-eval --model runs/maze6/model.safetensors --csv test6.csv --early-halt\n"
-    "Exit status: 0 ok, 1 bad file or evaluation error, 2 bad arguments.\n";
+    "Ctrl-C (or SIGTERM) stops after the current supervision step; the questions of the batches\n"
+    "done are scored (\"interrupted\": true with --json) and the exit status is 130.\n"
+    "Exit status: 0 ok, 1 bad file or evaluation error, 2 bad arguments, 130 interrupted.\n";
 
 typedef struct args {
     const char *model, *csv;
@@ -231,11 +239,20 @@ int main(int argc, char **argv) {
     const int views = a.vote ? trm_task_views(cfg->task ? cfg->task : trm_task_default(), cfg->grid_height, cfg->grid_width) : 1;
     trmn_eval_options o = {.steps = steps, .batch = (int)a.batch, .views = views, .mode = a.early_halt ? TRMN_EVAL_HALT : TRMN_EVAL_FIXED,
                           .progress = trmn_cli_isatty(stderr) ? on_progress : NULL, .user = &pc,
-                          .verdict_fixed = a.early_halt ? NULL : verdicts, .verdict_halt = a.early_halt ? verdicts : NULL};
+                          .verdict_fixed = a.early_halt ? NULL : verdicts, .verdict_halt = a.early_halt ? verdicts : NULL,
+                          .cancel = &g_stop};
     trmn_eval_metrics f, h;
+    trmn_cli_catch_stop(on_signal);
     const trm_status st = trmn_evaluate(m, d.questions, d.answers, count, 1, &o, &f, &h, &e);
     trmn_progress_end(&pc.p);
     const double secs = trmn_cli_now() - pc.t0;
+    const long total = count;
+    if (st == TRM_OK && g_stop) { /* the batches done are scored; their verdicts come first */
+        count = (a.early_halt ? &h : &f)->count;
+        fprintf(stderr, "%s: interrupted (signal %d) after %ld of %ld %s; the results are theirs\n", TOOL, (int)g_stop,
+                count, total, cfg->task->items);
+        rc = EXIT_INTERRUPTED;
+    }
     if (st != TRM_OK) {
         const size_t skip = strlen(cfg->task->item) + 1; /* "<item> <row>: ..." -> "data row <row>: ..." */
         const int prefixed = !strncmp(e.msg, cfg->task->item, skip - 1) && e.msg[skip - 1] == ' ';
@@ -251,10 +268,10 @@ int main(int argc, char **argv) {
                 printf("{\"model\": %s, \"csv\": %s, \"count\": %ld, \"exact_accuracy\": %.6g, "
                        "\"valid_optimal_accuracy\": %.6g, \"cell_accuracy\": %.6g, \"path_cell_accuracy\": %.6g, "
                        "\"mean_steps\": %.6g, \"steps\": %d, \"early_halt\": %s, \"seconds\": %.3f, "
-                       "\"mazes_per_s\": %.6g, \"precision\": \"%s\", \"views\": %d",
+                       "\"mazes_per_s\": %.6g, \"precision\": \"%s\", \"views\": %d, \"interrupted\": %s",
                        model, csv, r->count, trmn_eval_exact(r), trmn_eval_valid_optimal(r), trmn_eval_cell_accuracy(r),
                        trmn_eval_path_accuracy(r), trmn_eval_mean_steps(r), steps, a.early_halt ? "true" : "false", secs,
-                       rate, trm_precision_name(trm_model_precision(m)), views);
+                       rate, trm_precision_name(trm_model_precision(m)), views, g_stop ? "true" : "false");
                 if (a.by_length) print_by_length(cfg->task, verdicts, count, 1);
                 if (a.by_rating) print_by_rating(cfg->task, verdicts, d.ratings, count, 1);
                 printf("}\n");
